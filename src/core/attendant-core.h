@@ -1,0 +1,20 @@
+/* attendant-core.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "attendant-attempt.h"
+#include "attendant-connection.h"
+#include "attendant-connector.h"
+#include "attendant-discovery.h"
+#include "attendant-endpoint.h"
+#include "attendant-enum-types.h"
+#include "attendant-enums.h"
+#include "attendant-error.h"
+#include "attendant-greeter.h"
+#include "attendant-plan.h"
+#include "attendant-server-spec.h"
+#include "attendant-srv-order.h"
+#include "attendant-tls.h"
