@@ -869,6 +869,9 @@ attendant_connector_connect_async (AttendantConnector  *self,
       return;
     }
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
   run = g_new0 (Run, 1);
   run->plan = g_object_ref (plan);
   run->client = g_socket_client_new ();

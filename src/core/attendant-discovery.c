@@ -556,6 +556,9 @@ attendant_discovery_discover_async (AttendantDiscovery  *self,
                                      self->transport, self->order,
                                      ATTENDANT_DISCOVERY_METHOD_SRV, query);
 
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
   if (cancellable != NULL)
     g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (cancelled_cb), task, 0);
 
