@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs what building and testing Attendant needs on Debian 12.
+# Run as root, or as a user who may use sudo.
+set -eu
+
+packages="
+  ca-certificates
+  gcc
+  meson
+  ninja-build
+  pkg-config
+  libglib2.0-dev
+  libjson-glib-dev
+  glib-networking
+  gnutls-bin
+  openssl
+  python3
+  dnsmasq-base
+  nftables
+  iproute2
+  util-linux
+"
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=""
+elif command -v sudo >/dev/null 2>&1; then
+  as_root="sudo"
+else
+  echo "install-deps.sh: run as root (apt-get needs it), or install sudo" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$as_root apt-get update -q
+# shellcheck disable=SC2086
+$as_root apt-get install -y -q --no-install-recommends $packages

@@ -1,0 +1,34 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The README's test command: installs the dependencies, builds with
+# warnings as errors, runs every suite (the network lab included, which
+# needs root), then rebuilds with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs the unit and integration suites.
+set -eu
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+cd "$srcdir"
+
+if [ "${ATTENDANT_SKIP_DEPS:-}" != "1" ]; then
+  sh build-aux/install-deps.sh
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test.sh: not root, so the network lab suite will be skipped (CI runs it as root)" >&2
+fi
+
+builddir=${BUILDDIR:-_build/ci}
+asandir=${ASAN_BUILDDIR:-_build/ci-asan}
+
+rm -rf "$builddir" "$asandir"
+
+meson setup "$builddir" -Dwerror=true
+meson compile -C "$builddir"
+meson test -C "$builddir" --print-errorlogs --num-processes 2
+
+meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+meson compile -C "$asandir"
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+  meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration
