@@ -455,8 +455,7 @@ discover_cb (GObject      *object,
 static int
 usage_error (const char *message)
 {
-  fprintf (stderr, "attendant-cli check: %s\n", message);
-  fprintf (stderr, "Run “attendant-cli check --help” for the options.\n");
+  fprintf (stderr, "attendant-cli check: %s (see attendant-cli check --help)\n", message);
   return ATTENDANT_CLI_EXIT_USAGE;
 }
 
@@ -504,6 +503,15 @@ attendant_cli_check (int    argc,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (error->message);
+
+  /* GOption keeps "--" when what follows it starts with "-": drop it, so
+   * "-acme.com" can be given and refused for what it is. */
+  if (argc >= 2 && g_str_equal (argv[1], "--"))
+    {
+      argv[1] = argv[0];
+      argv++;
+      argc--;
+    }
 
   if (argc != 2)
     return usage_error (argc < 2 ? "no SERVER given" : "give exactly one SERVER");

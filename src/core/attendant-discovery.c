@@ -559,6 +559,19 @@ attendant_discovery_discover_async (AttendantDiscovery  *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
+  /* A domain near the 253-byte limit is valid on its own, but the service
+   * labels in front of it can push the SRV name past what DNS allows. */
+  if (strlen (query) > 253)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The SRV name %s.… would be %" G_GSIZE_FORMAT " bytes long, "
+                         "more than DNS allows (253), so it was not queried",
+                         attendant_transport_service (self->transport), strlen (query));
+
+      return_fallback (task, ATTENDANT_DISCOVERY_RESULT_FAILED, message);
+      return;
+    }
+
   if (cancellable != NULL)
     g_signal_connect_object (cancellable, "cancelled", G_CALLBACK (cancelled_cb), task, 0);
 
