@@ -7,7 +7,11 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "attendant-core.h"
 #include "attendant-test-pki.h"
@@ -1081,6 +1085,16 @@ read_line_cb (GObject      *object,
                                        read_line_cb, announce);
 }
 
+/* In the child, before exec: a test that fails half-way must not leave a
+ * server running behind it. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef PR_SET_PDEATHSIG
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
 /* An external server that speaks only TLS 1.0 (this process cannot host
  * one: its own GnuTLS is limited to TLS 1.2 and newer). openssl chooses the
  * port and says which, so there is no window for another program to take
@@ -1090,6 +1104,7 @@ read_line_cb (GObject      *object,
 static GSubprocess *
 tls10_server_new (guint16 *port)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *port_text = NULL;
@@ -1098,15 +1113,16 @@ tls10_server_new (guint16 *port)
   Announce announce = { 0 };
   int status = 0;
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                              G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                              G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                              &error,
-                              "openssl", "s_server",
-                              "-accept", "127.0.0.1:0",
-                              "-tls1", "-cipher", "DEFAULT@SECLEVEL=0",
-                              "-cert", pki->acme_file, "-key", pki->key_file,
-                              "-www", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error,
+                                         "openssl", "s_server",
+                                         "-accept", "127.0.0.1:0",
+                                         "-tls1", "-cipher", "DEFAULT@SECLEVEL=0",
+                                         "-cert", pki->acme_file, "-key", pki->key_file,
+                                         "-www", NULL);
   g_assert_no_error (error);
 
   announce.loop = g_main_loop_new (NULL, FALSE);
