@@ -13,6 +13,7 @@ packages="
   pkg-config
   libglib2.0-dev
   libjson-glib-dev
+  libgsasl-dev
   glib-networking
   gnutls-bin
   openssl

@@ -15,6 +15,8 @@
 #include "attendant-error.h"
 #include "attendant-greeter.h"
 #include "attendant-plan.h"
+#include "attendant-protocol.h"
+#include "attendant-scram.h"
 #include "attendant-server-spec.h"
 #include "attendant-srv-order.h"
 #include "attendant-tls.h"

@@ -1,0 +1,170 @@
+/* attendant-protocol.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-protocol"
+
+#include "config.h"
+
+#include "attendant-error.h"
+#include "attendant-protocol.h"
+
+/* One JSON object per text frame (docs/protocol.md §1). Decoding checks
+ * what every message must have and the required members of the messages
+ * both sides act on, so that the rest of the code can read them without
+ * re-checking types; unknown types pass through, to be ignored. */
+
+typedef struct
+{
+  const char *type;
+  const char *member;
+  JsonNodeType node_type;
+  GType value_type;   /* for JSON_NODE_VALUE, else G_TYPE_INVALID */
+} Required;
+
+static const Required required[] = {
+  { "hello", "protocol", JSON_NODE_VALUE, G_TYPE_INT64 },
+  { "hello", "node", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "hello", "nodes", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "auth.start", "mechanism", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "auth.start", "data", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "auth.challenge", "data", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "auth.finish", "data", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "auth.ok", "data", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "auth.failed", "reason", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "snapshot", "seq", JSON_NODE_VALUE, G_TYPE_INT64 },
+  { "snapshot", "directory", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "snapshot", "queues", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "snapshot", "calls", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "event", "seq", JSON_NODE_VALUE, G_TYPE_INT64 },
+  { "event", "event", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "command", "id", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "command", "command", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "reply", "id", JSON_NODE_VALUE, G_TYPE_STRING },
+  { "reply", "ok", JSON_NODE_VALUE, G_TYPE_BOOLEAN },
+  { "ping", "id", JSON_NODE_VALUE, G_TYPE_INT64 },
+  { "pong", "id", JSON_NODE_VALUE, G_TYPE_INT64 },
+};
+
+JsonObject *
+attendant_protocol_message_new (const char *type)
+{
+  JsonObject *message;
+
+  g_return_val_if_fail (type != NULL, NULL);
+
+  message = json_object_new ();
+  json_object_set_string_member (message, "type", type);
+
+  return message;
+}
+
+const char *
+attendant_protocol_get_type (JsonObject *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return json_object_get_string_member_with_default (message, "type", NULL);
+}
+
+static gboolean
+has_member_of_type (JsonObject     *object,
+                    const Required *req)
+{
+  JsonNode *node = json_object_get_member (object, req->member);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != req->node_type)
+    return FALSE;
+
+  if (req->node_type == JSON_NODE_VALUE)
+    return json_node_get_value_type (node) == req->value_type;
+
+  return TRUE;
+}
+
+/**
+ * attendant_protocol_decode:
+ *
+ * Returns: (transfer full): the message, or %NULL with
+ *   %ATTENDANT_ERROR_PROTOCOL when it is malformed (the connection must
+ *   then be closed with %ATTENDANT_CLOSE_PROTOCOL_ERROR)
+ */
+JsonObject *
+attendant_protocol_decode (const char  *data,
+                           gsize        length,
+                           GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  const char *type;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (length > ATTENDANT_PROTOCOL_MAX_MESSAGE)
+    {
+      g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                   "A message of %" G_GSIZE_FORMAT " bytes is over the 1 MiB limit", length);
+      return NULL;
+    }
+
+  if (!g_utf8_validate_len (data, length, NULL))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           "The message is not valid UTF-8");
+      return NULL;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
+    {
+      g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                   "The message is not JSON: %s", local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           "The message is not a JSON object");
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  type = json_object_get_string_member_with_default (object, "type", NULL);
+  if (type == NULL)
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           "The message has no string member “type”");
+      return NULL;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      if (g_str_equal (required[i].type, type) && !has_member_of_type (object, &required[i]))
+        {
+          g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                       "The “%s” message lacks a valid “%s” member",
+                       type, required[i].member);
+          return NULL;
+        }
+    }
+
+  return json_object_ref (object);
+}
+
+char *
+attendant_protocol_encode (JsonObject *message)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, message);
+
+  return json_to_string (node, FALSE);
+}

@@ -1,0 +1,38 @@
+/* attendant-protocol.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* docs/protocol.md is the reference; these are its constants. */
+#define ATTENDANT_PROTOCOL_VERSION      1
+#define ATTENDANT_PROTOCOL_SUBPROTOCOL  "attendant.v1"
+#define ATTENDANT_PROTOCOL_PATH         "/attendant"
+#define ATTENDANT_PROTOCOL_MAX_MESSAGE  (1024 * 1024)
+
+typedef enum
+{
+  ATTENDANT_CLOSE_NORMAL            = 1000,
+  ATTENDANT_CLOSE_GOING_AWAY        = 1001,
+  ATTENDANT_CLOSE_PROTOCOL_ERROR    = 1002,
+  ATTENDANT_CLOSE_TOO_BIG           = 1009,
+  ATTENDANT_CLOSE_AUTH_FAILED       = 4001,
+  ATTENDANT_CLOSE_AUTH_TIMEOUT      = 4002,
+  ATTENDANT_CLOSE_IDLE_TIMEOUT      = 4003,
+  ATTENDANT_CLOSE_UNSUPPORTED       = 4004,
+  ATTENDANT_CLOSE_SEQUENCE_GAP      = 4005,
+} AttendantCloseCode;
+
+JsonObject *attendant_protocol_message_new (const char  *type);
+JsonObject *attendant_protocol_decode      (const char  *data,
+                                            gsize        length,
+                                            GError     **error);
+char       *attendant_protocol_encode      (JsonObject  *message);
+const char *attendant_protocol_get_type    (JsonObject  *message);
+
+G_END_DECLS

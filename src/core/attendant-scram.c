@@ -1,0 +1,409 @@
+/* attendant-scram.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-scram"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gsasl.h>
+
+#include "attendant-error.h"
+#include "attendant-scram.h"
+
+/* SCRAM-SHA-256 (RFC 5802, RFC 7677) through GNU SASL, for both ends of
+ * the login (SPEC T4). Messages go in and out base64-encoded, as the
+ * protocol carries them. The server side is given StoredKey and ServerKey,
+ * so neither the password nor anything that lets one log in is stored. */
+
+struct _AttendantScramCredentials
+{
+  guint  iterations;
+  char  *salt;        /* base64 */
+  char  *stored_key;  /* base64 */
+  char  *server_key;  /* base64 */
+};
+
+G_DEFINE_BOXED_TYPE (AttendantScramCredentials, attendant_scram_credentials,
+                     attendant_scram_credentials_copy, attendant_scram_credentials_free)
+
+struct _AttendantScram
+{
+  GObject               parent_instance;
+
+  Gsasl                *ctx;
+  Gsasl_session        *session;
+  AttendantScramLookup  lookup;
+  gpointer              lookup_data;
+  char                 *user;
+  gboolean              done;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantScram, attendant_scram, G_TYPE_OBJECT)
+
+#define MECHANISM "SCRAM-SHA-256"
+
+static void
+set_gsasl_error (GError     **error,
+                 int          code,
+                 const char  *what)
+{
+  g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
+               "%s: %s", what, gsasl_strerror (code));
+}
+
+AttendantScramCredentials *
+attendant_scram_credentials_new_from_password (const char  *password,
+                                               guint        iterations,
+                                               GError     **error)
+{
+  g_autoptr(AttendantScramCredentials) self = NULL;
+  char salted[GSASL_HASH_SHA256_SIZE];
+  char client_key[GSASL_HASH_SHA256_SIZE];
+  char server_key[GSASL_HASH_SHA256_SIZE];
+  char stored_key[GSASL_HASH_SHA256_SIZE];
+  guchar salt[16];
+  int rc;
+
+  g_return_val_if_fail (password != NULL, NULL);
+  g_return_val_if_fail (iterations >= 1, NULL);
+
+  rc = gsasl_nonce ((char *)salt, sizeof salt);
+  if (rc != GSASL_OK)
+    {
+      set_gsasl_error (error, rc, "Could not make a salt");
+      return NULL;
+    }
+
+  rc = gsasl_scram_secrets_from_password (GSASL_HASH_SHA256, password, iterations,
+                                          (const char *)salt, sizeof salt,
+                                          salted, client_key, server_key, stored_key);
+  memset (salted, 0, sizeof salted);
+  memset (client_key, 0, sizeof client_key);
+  if (rc != GSASL_OK)
+    {
+      set_gsasl_error (error, rc, "Could not derive the SCRAM keys");
+      return NULL;
+    }
+
+  self = g_new0 (AttendantScramCredentials, 1);
+  self->iterations = iterations;
+  self->salt = g_base64_encode (salt, sizeof salt);
+  /* GNU SASL 2.2 reads GSASL_SCRAM_STOREDKEY and _SERVERKEY as base64,
+   * whatever its header says about hex. */
+  self->stored_key = g_base64_encode ((const guchar *)stored_key, sizeof stored_key);
+  self->server_key = g_base64_encode ((const guchar *)server_key, sizeof server_key);
+
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+is_base64_key (const char *text)
+{
+  g_autofree guchar *raw = NULL;
+  gsize len = 0;
+
+  /* g_base64_decode() skips what is not base64, so check the alphabet. */
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '+' && *p != '/' && *p != '=')
+      return FALSE;
+
+  raw = g_base64_decode (text, &len);
+  return len == GSASL_HASH_SHA256_SIZE;
+}
+
+/**
+ * attendant_scram_credentials_parse:
+ * @text: "SCRAM-SHA-256$ITERATIONS$SALT$STOREDKEY$SERVERKEY", all three base64
+ */
+AttendantScramCredentials *
+attendant_scram_credentials_parse (const char  *text,
+                                   GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(AttendantScramCredentials) self = NULL;
+  g_autofree guchar *salt = NULL;
+  gsize salt_len = 0;
+  guint64 iterations = 0;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  parts = g_strsplit (text, "$", -1);
+  if (g_strv_length (parts) != 5 || !g_str_equal (parts[0], MECHANISM))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                           "Expected SCRAM-SHA-256$iterations$salt$storedkey$serverkey");
+      return NULL;
+    }
+
+  if (!g_ascii_string_to_unsigned (parts[1], 10, 1, 10000000, &iterations, NULL))
+    {
+      g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                   "The iteration count “%s” is not a number from 1 to 10000000", parts[1]);
+      return NULL;
+    }
+
+  salt = g_base64_decode (parts[2], &salt_len);
+  if (salt_len < 8)
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                           "The salt must be base64 of at least 8 bytes");
+      return NULL;
+    }
+
+  if (!is_base64_key (parts[3]) || !is_base64_key (parts[4]))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                           "StoredKey and ServerKey must be base64 of 32 bytes each");
+      return NULL;
+    }
+
+  self = g_new0 (AttendantScramCredentials, 1);
+  self->iterations = (guint)iterations;
+  self->salt = g_strdup (parts[2]);
+  self->stored_key = g_strdup (parts[3]);
+  self->server_key = g_strdup (parts[4]);
+
+  return g_steal_pointer (&self);
+}
+
+char *
+attendant_scram_credentials_to_string (const AttendantScramCredentials *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_strdup_printf (MECHANISM "$%u$%s$%s$%s", self->iterations,
+                          self->salt, self->stored_key, self->server_key);
+}
+
+AttendantScramCredentials *
+attendant_scram_credentials_copy (const AttendantScramCredentials *self)
+{
+  AttendantScramCredentials *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (AttendantScramCredentials, 1);
+  copy->iterations = self->iterations;
+  copy->salt = g_strdup (self->salt);
+  copy->stored_key = g_strdup (self->stored_key);
+  copy->server_key = g_strdup (self->server_key);
+
+  return copy;
+}
+
+void
+attendant_scram_credentials_free (AttendantScramCredentials *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->salt);
+  g_free (self->stored_key);
+  g_free (self->server_key);
+  g_free (self);
+}
+
+static int
+server_callback (Gsasl          *ctx,
+                 Gsasl_session  *session,
+                 Gsasl_property  prop)
+{
+  AttendantScram *self = gsasl_session_hook_get (session);
+  g_autoptr(AttendantScramCredentials) credentials = NULL;
+  const char *authid;
+  g_autofree char *iter = NULL;
+
+  if (prop != GSASL_SCRAM_ITER && prop != GSASL_SCRAM_SALT &&
+      prop != GSASL_SCRAM_STOREDKEY && prop != GSASL_SCRAM_SERVERKEY)
+    return GSASL_NO_CALLBACK;
+
+  authid = gsasl_property_fast (session, GSASL_AUTHID);
+  if (authid == NULL || self->lookup == NULL)
+    return GSASL_NO_CALLBACK;
+
+  g_free (self->user);
+  self->user = g_strdup (authid);
+
+  credentials = self->lookup (authid, self->lookup_data);
+  if (credentials == NULL)
+    {
+      /* An unknown user still gets a plausible challenge, so the answer
+       * does not tell who has an account; the proof then fails. */
+      credentials = attendant_scram_credentials_new_from_password ("", ATTENDANT_SCRAM_DEFAULT_ITERATIONS, NULL);
+      if (credentials == NULL)
+        return GSASL_NO_CALLBACK;
+    }
+
+  iter = g_strdup_printf ("%u", credentials->iterations);
+  gsasl_property_set (session, GSASL_SCRAM_ITER, iter);
+  gsasl_property_set (session, GSASL_SCRAM_SALT, credentials->salt);
+  gsasl_property_set (session, GSASL_SCRAM_STOREDKEY, credentials->stored_key);
+  gsasl_property_set (session, GSASL_SCRAM_SERVERKEY, credentials->server_key);
+
+  return GSASL_OK;
+}
+
+static void
+attendant_scram_finalize (GObject *object)
+{
+  AttendantScram *self = (AttendantScram *)object;
+
+  g_clear_pointer (&self->session, gsasl_finish);
+  g_clear_pointer (&self->ctx, gsasl_done);
+  g_clear_pointer (&self->user, g_free);
+
+  G_OBJECT_CLASS (attendant_scram_parent_class)->finalize (object);
+}
+
+static void
+attendant_scram_class_init (AttendantScramClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = attendant_scram_finalize;
+}
+
+static void
+attendant_scram_init (AttendantScram *self)
+{
+}
+
+static AttendantScram *
+scram_new (GError **error)
+{
+  g_autoptr(AttendantScram) self = g_object_new (ATTENDANT_TYPE_SCRAM, NULL);
+  int rc = gsasl_init (&self->ctx);
+
+  if (rc != GSASL_OK)
+    {
+      set_gsasl_error (error, rc, "Could not initialize GNU SASL");
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+AttendantScram *
+attendant_scram_new_client (const char  *user,
+                            const char  *password,
+                            GError     **error)
+{
+  g_autoptr(AttendantScram) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (user != NULL, NULL);
+  g_return_val_if_fail (password != NULL, NULL);
+
+  if (!(self = scram_new (error)))
+    return NULL;
+
+  rc = gsasl_client_start (self->ctx, MECHANISM, &self->session);
+  if (rc != GSASL_OK)
+    {
+      set_gsasl_error (error, rc, "Could not start SCRAM-SHA-256");
+      return NULL;
+    }
+
+  self->user = g_strdup (user);
+  gsasl_property_set (self->session, GSASL_AUTHID, user);
+  gsasl_property_set (self->session, GSASL_PASSWORD, password);
+
+  return g_steal_pointer (&self);
+}
+
+AttendantScram *
+attendant_scram_new_server (AttendantScramLookup   lookup,
+                            gpointer               user_data,
+                            GError               **error)
+{
+  g_autoptr(AttendantScram) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (lookup != NULL, NULL);
+
+  if (!(self = scram_new (error)))
+    return NULL;
+
+  self->lookup = lookup;
+  self->lookup_data = user_data;
+  gsasl_callback_set (self->ctx, server_callback);
+
+  rc = gsasl_server_start (self->ctx, MECHANISM, &self->session);
+  if (rc != GSASL_OK)
+    {
+      set_gsasl_error (error, rc, "Could not start SCRAM-SHA-256");
+      return NULL;
+    }
+
+  gsasl_session_hook_set (self->session, self);
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * attendant_scram_step:
+ * @input: (nullable): the peer's last message, base64; %NULL or "" to begin
+ * @done: (out): set when the exchange completed successfully
+ *
+ * Returns: (transfer full) (nullable): the message to send, base64 (may be
+ *   "" when there is nothing to send); %NULL with @error when the exchange
+ *   failed (for the server: the proof was wrong; for the client: the
+ *   server's signature was wrong)
+ */
+char *
+attendant_scram_step (AttendantScram  *self,
+                      const char      *input,
+                      gboolean        *done,
+                      GError         **error)
+{
+  char *output = NULL;
+  g_autofree char *result = NULL;
+  int rc;
+
+  g_return_val_if_fail (ATTENDANT_IS_SCRAM (self), NULL);
+  g_return_val_if_fail (done != NULL, NULL);
+
+  *done = FALSE;
+
+  if (self->done)
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
+                           "The SCRAM exchange is already complete");
+      return NULL;
+    }
+
+  rc = gsasl_step64 (self->session, input ? input : "", &output);
+  result = g_strdup (output ? output : "");
+  gsasl_free (output);
+
+  if (rc == GSASL_OK)
+    {
+      self->done = TRUE;
+      *done = TRUE;
+      return g_steal_pointer (&result);
+    }
+
+  if (rc == GSASL_NEEDS_MORE)
+    return g_steal_pointer (&result);
+
+  set_gsasl_error (error, rc, "Authentication failed");
+  return NULL;
+}
+
+/**
+ * attendant_scram_get_user:
+ *
+ * Returns: (nullable): the user name: the one given (client) or the one the
+ *   client claimed (server; authenticated only once a step reported done)
+ */
+const char *
+attendant_scram_get_user (AttendantScram *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SCRAM (self), NULL);
+
+  return self->user;
+}

@@ -1,0 +1,57 @@
+/* attendant-scram.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define ATTENDANT_SCRAM_DEFAULT_ITERATIONS 4096
+
+/* What a server stores for a user (RFC 5802 §3): never the password. */
+typedef struct _AttendantScramCredentials AttendantScramCredentials;
+
+#define ATTENDANT_TYPE_SCRAM_CREDENTIALS (attendant_scram_credentials_get_type ())
+
+GType                      attendant_scram_credentials_get_type      (void) G_GNUC_CONST;
+AttendantScramCredentials *attendant_scram_credentials_new_from_password (const char                *password,
+                                                                      guint                      iterations,
+                                                                      GError                   **error);
+AttendantScramCredentials *attendant_scram_credentials_parse         (const char                *text,
+                                                                      GError                   **error);
+char                      *attendant_scram_credentials_to_string     (const AttendantScramCredentials *self);
+AttendantScramCredentials *attendant_scram_credentials_copy          (const AttendantScramCredentials *self);
+void                       attendant_scram_credentials_free          (AttendantScramCredentials *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantScramCredentials, attendant_scram_credentials_free)
+
+/**
+ * AttendantScramLookup:
+ * @user: the user name the client sent
+ *
+ * Returns: (transfer full) (nullable): the user's credentials, %NULL if
+ *   there is no such user
+ */
+typedef AttendantScramCredentials *(*AttendantScramLookup) (const char *user,
+                                                            gpointer    user_data);
+
+#define ATTENDANT_TYPE_SCRAM (attendant_scram_get_type())
+
+G_DECLARE_FINAL_TYPE (AttendantScram, attendant_scram, ATTENDANT, SCRAM, GObject)
+
+AttendantScram *attendant_scram_new_client (const char            *user,
+                                            const char            *password,
+                                            GError               **error);
+AttendantScram *attendant_scram_new_server (AttendantScramLookup   lookup,
+                                            gpointer               user_data,
+                                            GError               **error);
+char           *attendant_scram_step       (AttendantScram        *self,
+                                            const char            *input,
+                                            gboolean              *done,
+                                            GError               **error);
+const char     *attendant_scram_get_user   (AttendantScram        *self);
+
+G_END_DECLS

@@ -1,0 +1,104 @@
+/* test-protocol.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "attendant-core.h"
+
+static void
+test_roundtrip (void)
+{
+  g_autoptr(JsonObject) message = attendant_protocol_message_new ("command");
+  g_autoptr(JsonObject) decoded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (message, "id", "c-1");
+  json_object_set_string_member (message, "command", "call.answer");
+  text = attendant_protocol_encode (message);
+
+  g_assert_null (strchr (text, '\n'));
+  decoded = attendant_protocol_decode (text, strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (attendant_protocol_get_type (decoded), ==, "command");
+  g_assert_cmpstr (json_object_get_string_member (decoded, "command"), ==, "call.answer");
+}
+
+static void
+test_unknown_type_passes (void)
+{
+  const char *text = "{\"type\":\"future.thing\",\"x\":[1,2]}";
+  g_autoptr(JsonObject) decoded = attendant_protocol_decode (text, strlen (text), NULL);
+
+  g_assert_nonnull (decoded);
+  g_assert_cmpstr (attendant_protocol_get_type (decoded), ==, "future.thing");
+}
+
+static void
+test_malformed (void)
+{
+  static const char *cases[] = {
+    "",
+    "not json",
+    "[1,2,3]",
+    "\"hello\"",
+    "{}",
+    "{\"type\": 3}",
+    "{\"type\":\"hello\",\"protocol\":\"1\",\"node\":\"a\",\"nodes\":[]}",
+    "{\"type\":\"hello\",\"protocol\":1,\"nodes\":[]}",
+    "{\"type\":\"command\",\"id\":7,\"command\":\"x\"}",
+    "{\"type\":\"reply\",\"id\":\"c\"}",
+    "{\"type\":\"ping\"}",
+    "{\"type\":\"snapshot\",\"seq\":1,\"directory\":[],\"queues\":{},\"calls\":[]}",
+    "{\"type\":\"ping\",\"id\":1",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) decoded = attendant_protocol_decode (cases[i], strlen (cases[i]), &error);
+
+      g_test_message ("case %u: %s", i, cases[i]);
+      g_assert_null (decoded);
+      g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+    }
+}
+
+static void
+test_limits (void)
+{
+  gsize big = ATTENDANT_PROTOCOL_MAX_MESSAGE + 1;
+  g_autofree char *text = g_malloc (big);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) decoded = NULL;
+  static const char invalid_utf8[] = "{\"type\":\"ping\",\"id\":1,\"x\":\"\xff\xfe\"}";
+
+  memset (text, ' ', big);
+  decoded = attendant_protocol_decode (text, big, &error);
+  g_assert_null (decoded);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "1 MiB"));
+  g_clear_error (&error);
+
+  decoded = attendant_protocol_decode (invalid_utf8, sizeof invalid_utf8 - 1, &error);
+  g_assert_null (decoded);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/protocol/roundtrip", test_roundtrip);
+  g_test_add_func ("/protocol/unknown-type-passes", test_unknown_type_passes);
+  g_test_add_func ("/protocol/malformed", test_malformed);
+  g_test_add_func ("/protocol/limits", test_limits);
+
+  return g_test_run ();
+}

@@ -1,0 +1,205 @@
+/* test-scram.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "attendant-core.h"
+
+static AttendantScramCredentials *
+lookup_alice (const char *user,
+              gpointer    user_data)
+{
+  const AttendantScramCredentials *alice = user_data;
+
+  if (g_strcmp0 (user, "alice") != 0)
+    return NULL;
+
+  return attendant_scram_credentials_copy (alice);
+}
+
+/* Runs the whole exchange the way the protocol carries it; returns whether
+ * both sides agreed, with the side that failed in @error. */
+static gboolean
+exchange (const char                *user,
+          const char                *password,
+          AttendantScramCredentials *stored,
+          gboolean                   tamper_server_final,
+          GError                   **error)
+{
+  g_autoptr(AttendantScram) client = attendant_scram_new_client (user, password, NULL);
+  g_autoptr(AttendantScram) server = attendant_scram_new_server (lookup_alice, stored, NULL);
+  g_autofree char *client_first = NULL;
+  g_autofree char *server_first = NULL;
+  g_autofree char *client_final = NULL;
+  g_autofree char *server_final = NULL;
+  g_autofree char *last = NULL;
+  gboolean done = FALSE;
+
+  g_assert_nonnull (client);
+  g_assert_nonnull (server);
+
+  client_first = attendant_scram_step (client, NULL, &done, error);
+  g_assert_nonnull (client_first);
+  g_assert_false (done);
+
+  server_first = attendant_scram_step (server, client_first, &done, error);
+  g_assert_nonnull (server_first);
+  g_assert_false (done);
+
+  client_final = attendant_scram_step (client, server_first, &done, error);
+  g_assert_nonnull (client_final);
+  g_assert_false (done);
+
+  server_final = attendant_scram_step (server, client_final, &done, error);
+  if (server_final == NULL)
+    return FALSE;
+  g_assert_true (done);
+  g_assert_cmpstr (attendant_scram_get_user (server), ==, user);
+
+  if (tamper_server_final)
+    {
+      gsize len = 0;
+      g_autofree guchar *raw = g_base64_decode (server_final, &len);
+
+      /* Flip a bit of the server signature ("v=…"). */
+      raw[len - 2] ^= 0x01;
+      g_free (server_final);
+      server_final = g_base64_encode (raw, len);
+    }
+
+  last = attendant_scram_step (client, server_final, &done, error);
+  if (last == NULL)
+    return FALSE;
+
+  return done;
+}
+
+static void
+test_exchange (void)
+{
+  g_autoptr(AttendantScramCredentials) alice = NULL;
+  g_autoptr(GError) error = NULL;
+
+  alice = attendant_scram_credentials_new_from_password ("correct horse", 4096, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (exchange ("alice", "correct horse", alice, FALSE, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_wrong_password (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (exchange ("alice", "battery staple", alice, FALSE, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+}
+
+static void
+test_unknown_user (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* Even the right password of someone else fails for a user that does
+   * not exist, and only at the proof, like a wrong password. */
+  g_assert_false (exchange ("mallory", "correct horse", alice, FALSE, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+}
+
+static void
+test_forged_server (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* Mutual authentication: a server that does not know the keys cannot
+   * produce the signature the client expects. */
+  g_assert_false (exchange ("alice", "correct horse", alice, TRUE, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+}
+
+/* base64 of 32 zero bytes */
+#define KEY "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+static void
+test_credentials_text (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(AttendantScramCredentials) parsed = NULL;
+  g_autofree char *text = attendant_scram_credentials_to_string (alice);
+  g_autofree char *again = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *bad[] = {
+    "",
+    "SCRAM-SHA-1$4096$c2FsdHNhbHQ=$00$00",
+    "SCRAM-SHA-256$0$c2FsdHNhbHQ=$" KEY "$" KEY,
+    "SCRAM-SHA-256$4096$$" KEY "$" KEY,
+    "SCRAM-SHA-256$4096$c2FsdHNhbHQ=$zz$" KEY,
+    "SCRAM-SHA-256$4096$c2FsdHNhbHQ=$" KEY "$" KEY "$",
+    "SCRAM-SHA-256$4096$c2FsdHNhbHQ=$" KEY "$AAAA",
+  };
+
+  /* The stored form never contains the password. */
+  g_assert_null (strstr (text, "correct horse"));
+  g_assert_true (g_str_has_prefix (text, "SCRAM-SHA-256$4096$"));
+
+  parsed = attendant_scram_credentials_parse (text, &error);
+  g_assert_no_error (error);
+  again = attendant_scram_credentials_to_string (parsed);
+  g_assert_cmpstr (again, ==, text);
+
+  /* Parsed credentials still log the user in. */
+  g_assert_true (exchange ("alice", "correct horse", parsed, FALSE, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+      g_autoptr(AttendantScramCredentials) none = attendant_scram_credentials_parse (bad[i], &bad_error);
+
+      g_assert_null (none);
+      g_assert_error (bad_error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT);
+    }
+}
+
+static void
+test_garbage_input (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("x", 4096, NULL);
+  g_autoptr(AttendantScram) server = attendant_scram_new_server (lookup_alice, alice, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gboolean done = TRUE;
+
+  out = attendant_scram_step (server, "bm90IHNjcmFt", &done, &error);  /* "not scram" */
+  g_assert_null (out);
+  g_assert_false (done);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/scram/exchange", test_exchange);
+  g_test_add_func ("/scram/wrong-password", test_wrong_password);
+  g_test_add_func ("/scram/unknown-user", test_unknown_user);
+  g_test_add_func ("/scram/forged-server", test_forged_server);
+  g_test_add_func ("/scram/credentials-text", test_credentials_text);
+  g_test_add_func ("/scram/garbage-input", test_garbage_input);
+
+  return g_test_run ();
+}
