@@ -29,6 +29,6 @@ meson test -C "$builddir" --print-errorlogs --num-processes 2
 
 meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C "$asandir"
-ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration

@@ -537,7 +537,10 @@ attendant_cli_check (int    argc,
 
   if (ca_file != NULL)
     {
-      anchors = g_tls_file_database_new (ca_file, &error);
+      /* glib-networking only takes an absolute path. */
+      g_autofree char *absolute = g_canonicalize_filename (ca_file, NULL);
+
+      anchors = g_tls_file_database_new (absolute, &error);
       if (anchors == NULL)
         {
           fprintf (stderr, "attendant-cli check: cannot use --ca-file %s: %s\n",

@@ -386,7 +386,9 @@ run_begin_attempt (GTask      *task,
 
   g_assert (run->timeout_source == NULL);
 
-  g_set_object (&run->attempt_cancellable, g_cancellable_new ());
+  g_clear_object (&run->attempt_cancellable);
+  run->attempt_cancellable = g_cancellable_new ();
+  run->certificate_rejected = FALSE;
   g_clear_object (&run->stream);
   g_clear_object (&run->peer_certificate);
   run->peer_errors = 0;
@@ -685,6 +687,8 @@ socket_connect_cb (GObject      *object,
   g_autoptr(GSocketConnectable) identity = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) error = NULL;
+  const char *domain;
+  guint16 port;
 
   connection = g_socket_client_connect_finish (G_SOCKET_CLIENT (object), result, &error);
 
@@ -706,9 +710,15 @@ socket_connect_cb (GObject      *object,
     }
 
   /* T2: the reference identity (and SNI) is the domain the user typed, not
-   * the SRV target: the port in the identity is irrelevant to the check. */
-  identity = g_network_address_new (attendant_plan_get_domain (run->plan),
-                                    attendant_endpoint_get_port (run->endpoint));
+   * the SRV target: the port in the identity is irrelevant to the check.
+   * An address typed directly is checked against the certificate's IP
+   * addresses, and must not go out as SNI (RFC 6066 forbids it and GnuTLS
+   * servers refuse it), which a GInetSocketAddress identity ensures. */
+  domain = attendant_plan_get_domain (run->plan);
+  port = attendant_endpoint_get_port (run->endpoint);
+  identity = (GSocketConnectable *)g_inet_socket_address_new_from_string (domain, port);
+  if (identity == NULL)
+    identity = g_network_address_new (domain, port);
   tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
   if (tls == NULL)
     {

@@ -80,9 +80,10 @@ maybe_fail_or_hang (AttendantTestResolver *self,
       GCancellable *cancellable = g_task_get_cancellable (task);
 
       g_assert (cancellable != NULL);
-      g_signal_connect_data (cancellable, "cancelled",
-                             G_CALLBACK (return_cancelled), g_object_ref (task),
-                             (GClosureNotify)(void (*) (void))g_object_unref, 0);
+      /* g_cancellable_connect() also answers a lookup started with a
+       * cancellable that is already cancelled. */
+      g_cancellable_connect (cancellable, G_CALLBACK (return_cancelled),
+                             g_object_ref (task), g_object_unref);
       return TRUE;
     }
 

@@ -465,21 +465,6 @@ check_tls (const char *host)
 
   run_cli (&cli, (const char * const[]) { "--json", "--tcp-only", ca_option, input, NULL });
 
-  /* KNOWN CORE BUG, remove this block once fixed: the connector makes the
-   * TLS identity of a direct address a GNetworkAddress, so glib-networking
-   * sends the IP literal as SNI, which RFC 6066 forbids and GnuTLS servers
-   * refuse for an IPv6 address ("disallowed SNI server name"). Only that
-   * exact failure is let through, as TODO; anything else still fails. */
-  if (cli.status == 1 &&
-      attendant_test_server_get_handshake_error (server) != NULL &&
-      strstr (attendant_test_server_get_handshake_error (server)->message, "SNI") != NULL)
-    {
-      g_test_incomplete ("core bug: the IP literal of a direct address is sent as TLS SNI");
-      attendant_test_server_stop (server);
-      attendant_test_drain_main_context ();
-      return;
-    }
-
   assert_status (&cli, 0);
 
   root = parse_json (cli.out);
@@ -584,18 +569,6 @@ test_tls_relative_ca_file (void)
   JsonObject *report;
 
   run_cli_in (&cli, pki->dir, (const char * const[]) { "--json", "--tcp-only", ca_option, input, NULL });
-
-  /* KNOWN CLI BUG, remove this block once fixed: the path goes to
-   * g_tls_file_database_new() as given, and glib-networking wants an
-   * absolute one: it warns (fatal here, with G_DEBUG=fatal-warnings) and
-   * trusts nothing from the file. Only that exact failure is TODO. */
-  if (cli.err != NULL && strstr (cli.err, "must be an absolute path") != NULL)
-    {
-      g_test_incomplete ("CLI bug: a relative --ca-file is not made absolute");
-      attendant_test_server_stop (server);
-      attendant_test_drain_main_context ();
-      return;
-    }
 
   g_assert_true (cli.exited);
   assert_status (&cli, 0);
