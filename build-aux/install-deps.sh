@@ -14,6 +14,7 @@ packages="
   libglib2.0-dev
   libjson-glib-dev
   libgsasl-dev
+  libsoup-3.0-dev
   glib-networking
   gnutls-bin
   openssl
