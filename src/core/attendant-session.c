@@ -1,0 +1,777 @@
+/* attendant-session.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-session"
+
+#include "config.h"
+
+#include "attendant-enum-types.h"
+#include "attendant-error.h"
+#include "attendant-greeting.h"
+#include "attendant-protocol.h"
+#include "attendant-scram.h"
+#include "attendant-session.h"
+
+/* One logged-in conversation with one node over one connection (SPEC S1,
+ * S7, T4): the SCRAM login, the heartbeat that notices a silent server
+ * within two intervals, commands matched to their replies, and the snapshot
+ * and events passed on as signals. When the connection ends, for whatever
+ * reason, `closed` is emitted exactly once and every command still waiting
+ * for its reply fails with ATTENDANT_ERROR_RESULT_UNKNOWN: whether the
+ * server carried it out cannot be known. Reconnecting is not its business;
+ * AttendantClient makes a new session. */
+struct _AttendantSession
+{
+  GObject                  parent_instance;
+
+  AttendantConnection     *connection;
+  SoupWebsocketConnection *websocket;
+  AttendantScram          *scram;
+  GTask                   *login;
+  GHashTable              *pending;       /* request id → GTask */
+  GSource                 *ping_source;
+  GSource                 *dead_source;
+  char                    *user;
+  gint64                   last_seq;
+  guint64                  next_request;
+  gint64                   next_ping;
+  guint                    heartbeat;
+  AttendantSessionState    state;
+  gulong                   message_id;
+  gulong                   closed_id;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantSession, attendant_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_USER,
+  PROP_HEARTBEAT_INTERVAL,
+  N_PROPS
+};
+
+enum {
+  SNAPSHOT,
+  EVENT,
+  DRAIN,
+  CLOSED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void session_end (AttendantSession     *self,
+                         AttendantCloseReason  reason,
+                         gushort               code,
+                         const char           *message);
+
+static void
+set_state (AttendantSession      *self,
+           AttendantSessionState  state)
+{
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static void
+send_message (AttendantSession *self,
+              JsonObject       *message)
+{
+  g_autofree char *text = NULL;
+
+  if (self->websocket == NULL ||
+      soup_websocket_connection_get_state (self->websocket) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  text = attendant_protocol_encode (message);
+  soup_websocket_connection_send_text (self->websocket, text);
+}
+
+/* A GSource that only fires at its ready time, so the death deadline can be
+ * pushed back on every message without making a new source each time. */
+static gboolean
+deadline_dispatch (GSource     *source,
+                   GSourceFunc  callback,
+                   gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback (user_data);
+}
+
+static GSourceFuncs deadline_funcs = {
+  .dispatch = deadline_dispatch,
+};
+
+static void
+push_deadline (AttendantSession *self,
+               guint             ms)
+{
+  if (self->dead_source != NULL)
+    g_source_set_ready_time (self->dead_source, g_get_monotonic_time () + (gint64)ms * 1000);
+}
+
+static gboolean
+dead_cb (gpointer user_data)
+{
+  AttendantSession *self = user_data;
+  g_autofree char *message =
+    g_strdup_printf ("Nothing received from the server for %u s", 2 * self->heartbeat);
+
+  session_end (self, ATTENDANT_CLOSE_REASON_HEARTBEAT_TIMEOUT, 0, message);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+send_ping (AttendantSession *self)
+{
+  g_autoptr(JsonObject) ping = attendant_protocol_message_new ("ping");
+
+  json_object_set_int_member (ping, "id", ++self->next_ping);
+  send_message (self, ping);
+}
+
+static gboolean
+ping_cb (gpointer user_data)
+{
+  send_ping (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_timers (AttendantSession *self)
+{
+  if (self->ping_source != NULL)
+    {
+      g_source_destroy (self->ping_source);
+      g_clear_pointer (&self->ping_source, g_source_unref);
+    }
+
+  if (self->dead_source != NULL)
+    {
+      g_source_destroy (self->dead_source);
+      g_clear_pointer (&self->dead_source, g_source_unref);
+    }
+}
+
+static void
+fail_pending (AttendantSession *self)
+{
+  g_autoptr(GList) tasks = NULL;
+
+  if (self->pending == NULL)
+    return;
+
+  tasks = g_hash_table_get_values (self->pending);
+  g_hash_table_steal_all (self->pending);
+
+  for (GList *l = tasks; l; l = l->next)
+    {
+      g_autoptr(GTask) task = l->data;
+
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_RESULT_UNKNOWN,
+                               "The connection was lost before the server answered; "
+                               "whether “%s” was carried out is unknown",
+                               (const char *)g_task_get_task_data (task));
+    }
+}
+
+static void
+session_end (AttendantSession     *self,
+             AttendantCloseReason  reason,
+             gushort               code,
+             const char           *message)
+{
+  g_autoptr(AttendantSession) hold = g_object_ref (self);
+
+  if (self->state == ATTENDANT_SESSION_STATE_CLOSED)
+    return;
+
+  g_debug ("session ends: %s (%s)", message,
+           attendant_enum_to_nick (ATTENDANT_TYPE_CLOSE_REASON, reason));
+
+  stop_timers (self);
+  set_state (self, ATTENDANT_SESSION_STATE_CLOSED);
+
+  if (self->websocket != NULL)
+    {
+      g_clear_signal_handler (&self->message_id, self->websocket);
+      g_clear_signal_handler (&self->closed_id, self->websocket);
+
+      /* Do not wait for a closing handshake from a server that may be
+       * dead: close the transport now, politely only when it is alive. */
+      if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN &&
+          code != 0)
+        soup_websocket_connection_close (self->websocket, code, NULL);
+      g_io_stream_close_async (attendant_connection_get_stream (self->connection),
+                               G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+    }
+
+  if (self->login != NULL)
+    {
+      g_autoptr(GTask) login = g_steal_pointer (&self->login);
+
+      if (reason == ATTENDANT_CLOSE_REASON_AUTH_FAILED)
+        g_task_return_new_error (login, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED, "%s", message);
+      else
+        g_task_return_new_error (login, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                                 "The connection ended during login: %s", message);
+    }
+
+  fail_pending (self);
+
+  g_signal_emit (self, signals[CLOSED], 0, reason, message);
+}
+
+static void
+handle_reply (AttendantSession *self,
+              JsonObject       *message)
+{
+  const char *id = json_object_get_string_member (message, "id");
+  g_autoptr(GTask) task = NULL;
+  gpointer stolen = NULL;
+
+  if (!g_hash_table_steal_extended (self->pending, id, NULL, &stolen))
+    return;
+
+  task = stolen;
+
+  if (json_object_get_boolean_member (message, "ok"))
+    {
+      JsonObject *result = json_object_get_object_member (message, "result");
+
+      g_task_return_pointer (task,
+                             result ? json_object_ref (result) : json_object_new (),
+                             (GDestroyNotify)json_object_unref);
+    }
+  else
+    {
+      JsonObject *error = json_object_get_object_member (message, "error");
+      const char *code = error ? json_object_get_string_member_with_default (error, "code", "internal") : "internal";
+      const char *text = error ? json_object_get_string_member_with_default (error, "text", NULL) : NULL;
+
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED,
+                               "%s: %s", code, text ? text : "the server refused the command");
+    }
+}
+
+static void
+handle_auth (AttendantSession *self,
+             const char       *type,
+             JsonObject       *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  gboolean done = FALSE;
+
+  if (self->login == NULL || self->scram == NULL)
+    {
+      session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+                   "The server sent an authentication message out of turn");
+      return;
+    }
+
+  if (g_str_equal (type, "auth.failed"))
+    {
+      const char *text = json_object_get_string_member_with_default (message, "text", NULL);
+
+      session_end (self, ATTENDANT_CLOSE_REASON_AUTH_FAILED, ATTENDANT_CLOSE_NORMAL,
+                   text ? text : "The server refused the user name or password");
+      return;
+    }
+
+  out = attendant_scram_step (self->scram, json_object_get_string_member (message, "data"),
+                              &done, &error);
+  if (out == NULL)
+    {
+      /* On the client, a failing last step means the server's signature is
+       * wrong: it is not the server that holds our credentials. */
+      session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_AUTH_FAILED,
+                   "The server could not prove it knows the credentials");
+      return;
+    }
+
+  if (g_str_equal (type, "auth.challenge") && !done)
+    {
+      g_autoptr(JsonObject) finish = attendant_protocol_message_new ("auth.finish");
+
+      json_object_set_string_member (finish, "data", out);
+      send_message (self, finish);
+      return;
+    }
+
+  if (g_str_equal (type, "auth.ok") && done)
+    {
+      g_autoptr(GTask) login = g_steal_pointer (&self->login);
+
+      g_clear_object (&self->scram);
+      set_state (self, ATTENDANT_SESSION_STATE_READY);
+      g_task_return_boolean (login, TRUE);
+      return;
+    }
+
+  session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+               "The server's authentication messages are out of order");
+}
+
+static void
+message_cb (SoupWebsocketConnection *websocket,
+            gint                     data_type,
+            GBytes                  *bytes,
+            AttendantSession        *self)
+{
+  g_autoptr(AttendantSession) hold = g_object_ref (self);
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *data = g_bytes_get_data (bytes, &length);
+  const char *type;
+
+  push_deadline (self, 2 * self->heartbeat * 1000);
+
+  if (data_type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+                   "The server sent a binary frame");
+      return;
+    }
+
+  message = attendant_protocol_decode (data, length, &error);
+  if (message == NULL)
+    {
+      session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+                   error->message);
+      return;
+    }
+
+  type = attendant_protocol_get_type (message);
+
+  if (g_str_equal (type, "ping"))
+    {
+      g_autoptr(JsonObject) pong = attendant_protocol_message_new ("pong");
+
+      json_object_set_int_member (pong, "id", json_object_get_int_member (message, "id"));
+      send_message (self, pong);
+    }
+  else if (g_str_has_prefix (type, "auth."))
+    {
+      handle_auth (self, type, message);
+    }
+  else if (g_str_equal (type, "reply"))
+    {
+      handle_reply (self, message);
+    }
+  else if (g_str_equal (type, "snapshot"))
+    {
+      self->last_seq = json_object_get_int_member (message, "seq");
+      g_signal_emit (self, signals[SNAPSHOT], 0, message);
+    }
+  else if (g_str_equal (type, "event"))
+    {
+      gint64 seq = json_object_get_int_member (message, "seq");
+
+      /* A lost event would leave the UI showing something untrue; a new
+       * session brings a fresh snapshot instead. */
+      if (seq != self->last_seq + 1)
+        {
+          g_autofree char *text =
+            g_strdup_printf ("Event %" G_GINT64_FORMAT " arrived after %" G_GINT64_FORMAT,
+                             seq, self->last_seq);
+
+          session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_SEQUENCE_GAP, text);
+          return;
+        }
+
+      self->last_seq = seq;
+      g_signal_emit (self, signals[EVENT], 0, message);
+    }
+  else if (g_str_equal (type, "drain"))
+    {
+      const char *text = json_object_get_string_member_with_default (message, "text", NULL);
+
+      g_signal_emit (self, signals[DRAIN], 0, text ? text : "The server is shutting down");
+    }
+
+  /* Anything else (pong included) only proved the server alive. */
+}
+
+static void
+closed_cb (SoupWebsocketConnection *websocket,
+           AttendantSession        *self)
+{
+  gushort code = soup_websocket_connection_get_close_code (websocket);
+  const char *data = soup_websocket_connection_get_close_data (websocket);
+  g_autofree char *message = NULL;
+
+  if (code == 0)
+    {
+      session_end (self, ATTENDANT_CLOSE_REASON_CONNECTION_LOST, 0,
+                   "The connection to the server was lost");
+      return;
+    }
+
+  message = g_strdup_printf ("The server closed the connection (code %u%s%s)", code,
+                             data && *data ? ": " : "", data && *data ? data : "");
+  session_end (self,
+               code == ATTENDANT_CLOSE_AUTH_FAILED ? ATTENDANT_CLOSE_REASON_AUTH_FAILED
+                                                   : ATTENDANT_CLOSE_REASON_SERVER_CLOSED,
+               0, message);
+}
+
+static void
+attendant_session_dispose (GObject *object)
+{
+  AttendantSession *self = (AttendantSession *)object;
+
+  stop_timers (self);
+
+  if (self->websocket != NULL)
+    {
+      g_clear_signal_handler (&self->message_id, self->websocket);
+      g_clear_signal_handler (&self->closed_id, self->websocket);
+    }
+
+  g_clear_object (&self->websocket);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->scram);
+  g_clear_object (&self->login);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
+
+  G_OBJECT_CLASS (attendant_session_parent_class)->dispose (object);
+}
+
+static void
+attendant_session_finalize (GObject *object)
+{
+  AttendantSession *self = (AttendantSession *)object;
+
+  g_clear_pointer (&self->user, g_free);
+
+  G_OBJECT_CLASS (attendant_session_parent_class)->finalize (object);
+}
+
+static void
+attendant_session_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  AttendantSession *self = ATTENDANT_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+
+    case PROP_HEARTBEAT_INTERVAL:
+      g_value_set_uint (value, self->heartbeat);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_session_class_init (AttendantSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = attendant_session_dispose;
+  object_class->finalize = attendant_session_finalize;
+  object_class->get_property = attendant_session_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       ATTENDANT_TYPE_SESSION_STATE, ATTENDANT_SESSION_STATE_GREETED,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_USER] =
+    g_param_spec_string ("user", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_HEARTBEAT_INTERVAL] =
+    g_param_spec_uint ("heartbeat-interval", NULL, NULL, 1, 3600, 5,
+                       (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AttendantSession::snapshot:
+   * @snapshot: the whole state after login (docs/protocol.md §2.3)
+   */
+  signals[SNAPSHOT] =
+    g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
+   * AttendantSession::event:
+   * @event: one change, in order (docs/protocol.md §2.4)
+   */
+  signals[EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
+   * AttendantSession::drain:
+   * @text: what the server said
+   *
+   * The node is going away: the client should move elsewhere at once (S4).
+   */
+  signals[DRAIN] =
+    g_signal_new ("drain", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * AttendantSession::closed:
+   * @reason: why
+   * @message: the same in words
+   */
+  signals[CLOSED] =
+    g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  ATTENDANT_TYPE_CLOSE_REASON, G_TYPE_STRING);
+}
+
+static void
+attendant_session_init (AttendantSession *self)
+{
+  self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->heartbeat = 5;
+}
+
+/**
+ * attendant_session_new:
+ * @connection: a connection whose greeting is an #AttendantGreeting
+ * @heartbeat_interval: seconds between pings; silence for twice as long
+ *   ends the session (S1)
+ */
+AttendantSession *
+attendant_session_new (AttendantConnection *connection,
+                       guint                heartbeat_interval)
+{
+  AttendantSession *self;
+  AttendantGreeting *greeting;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (ATTENDANT_IS_GREETING (attendant_connection_get_greeting (connection)), NULL);
+  g_return_val_if_fail (heartbeat_interval >= 1, NULL);
+
+  greeting = ATTENDANT_GREETING (attendant_connection_get_greeting (connection));
+
+  self = g_object_new (ATTENDANT_TYPE_SESSION, NULL);
+  self->connection = g_object_ref (connection);
+  self->websocket = g_object_ref (attendant_greeting_get_websocket (greeting));
+  self->heartbeat = heartbeat_interval;
+
+  self->message_id = g_signal_connect (self->websocket, "message", G_CALLBACK (message_cb), self);
+  self->closed_id = g_signal_connect (self->websocket, "closed", G_CALLBACK (closed_cb), self);
+
+  self->ping_source = g_timeout_source_new (heartbeat_interval * 1000);
+  g_source_set_callback (self->ping_source, ping_cb, self, NULL);
+  g_source_set_static_name (self->ping_source, "[attendant] heartbeat ping");
+  g_source_attach (self->ping_source, g_main_context_get_thread_default ());
+
+  self->dead_source = g_source_new (&deadline_funcs, sizeof (GSource));
+  g_source_set_callback (self->dead_source, dead_cb, self, NULL);
+  g_source_set_static_name (self->dead_source, "[attendant] heartbeat deadline");
+  g_source_attach (self->dead_source, g_main_context_get_thread_default ());
+  push_deadline (self, 2 * heartbeat_interval * 1000);
+
+  return self;
+}
+
+AttendantConnection *
+attendant_session_get_connection (AttendantSession *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SESSION (self), NULL);
+  return self->connection;
+}
+
+AttendantSessionState
+attendant_session_get_state (AttendantSession *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SESSION (self), 0);
+  return self->state;
+}
+
+const char *
+attendant_session_get_user (AttendantSession *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SESSION (self), NULL);
+  return self->user;
+}
+
+guint
+attendant_session_get_heartbeat_interval (AttendantSession *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SESSION (self), 0);
+  return self->heartbeat;
+}
+
+/**
+ * attendant_session_login_async:
+ *
+ * Logs in with SCRAM-SHA-256: the password never leaves this process
+ * (T4). Fails with %ATTENDANT_ERROR_AUTH_FAILED when the server refuses
+ * the credentials — retrying elsewhere would not help (S3).
+ */
+void
+attendant_session_login_async (AttendantSession    *self,
+                               const char          *user,
+                               const char          *password,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) start = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  gboolean done = FALSE;
+
+  g_return_if_fail (ATTENDANT_IS_SESSION (self));
+  g_return_if_fail (user != NULL);
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attendant_session_login_async);
+
+  if (self->state != ATTENDANT_SESSION_STATE_GREETED || self->login != NULL)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED,
+                               "The session cannot log in now");
+      return;
+    }
+
+  self->scram = attendant_scram_new_client (user, password, &error);
+  if (self->scram == NULL || !(first = attendant_scram_step (self->scram, NULL, &done, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_free (self->user);
+  self->user = g_strdup (user);
+  self->login = g_steal_pointer (&task);
+  set_state (self, ATTENDANT_SESSION_STATE_AUTHENTICATING);
+
+  start = attendant_protocol_message_new ("auth.start");
+  json_object_set_string_member (start, "mechanism", "SCRAM-SHA-256");
+  json_object_set_string_member (start, "data", first);
+  send_message (self, start);
+}
+
+gboolean
+attendant_session_login_finish (AttendantSession  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * attendant_session_send_command_async:
+ * @args: (nullable): the command's arguments
+ *
+ * Sends a command and waits for its reply. Refused at once with
+ * %ATTENDANT_ERROR_NOT_CONNECTED when the session is not ready; fails with
+ * %ATTENDANT_ERROR_RESULT_UNKNOWN if the connection is lost before the
+ * reply (S7), and %ATTENDANT_ERROR_COMMAND_FAILED ("code: text") when the
+ * server refused it.
+ */
+void
+attendant_session_send_command_async (AttendantSession    *self,
+                                      const char          *command,
+                                      JsonObject          *args,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autofree char *id = NULL;
+
+  g_return_if_fail (ATTENDANT_IS_SESSION (self));
+  g_return_if_fail (command != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attendant_session_send_command_async);
+  g_task_set_task_data (task, g_strdup (command), g_free);
+
+  if (self->state != ATTENDANT_SESSION_STATE_READY)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED,
+                               "Not connected to a server: “%s” was not sent", command);
+      return;
+    }
+
+  id = g_strdup_printf ("c-%" G_GUINT64_FORMAT, ++self->next_request);
+  message = attendant_protocol_message_new ("command");
+  json_object_set_string_member (message, "id", id);
+  json_object_set_string_member (message, "command", command);
+  json_object_set_object_member (message, "args", args ? json_object_ref (args) : json_object_new ());
+
+  g_hash_table_insert (self->pending, g_steal_pointer (&id), g_object_ref (task));
+  send_message (self, message);
+}
+
+/**
+ * attendant_session_send_command_finish:
+ *
+ * Returns: (transfer full): the reply's `result` object
+ */
+JsonObject *
+attendant_session_send_command_finish (AttendantSession  *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SESSION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * attendant_session_check_liveness:
+ *
+ * Pings now and expects to hear from the server within one heartbeat
+ * interval, after a network change or a resume from suspend (S6), when the
+ * old connection may be dead without any socket error to show for it.
+ */
+void
+attendant_session_check_liveness (AttendantSession *self)
+{
+  g_return_if_fail (ATTENDANT_IS_SESSION (self));
+
+  if (self->state == ATTENDANT_SESSION_STATE_CLOSED)
+    return;
+
+  send_ping (self);
+  push_deadline (self, self->heartbeat * 1000);
+}
+
+/**
+ * attendant_session_close:
+ *
+ * Ends the session on purpose (log out, or after a failback).
+ */
+void
+attendant_session_close (AttendantSession *self)
+{
+  g_return_if_fail (ATTENDANT_IS_SESSION (self));
+
+  session_end (self, ATTENDANT_CLOSE_REASON_LOGOUT, ATTENDANT_CLOSE_NORMAL, "Logged out");
+}

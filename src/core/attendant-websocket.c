@@ -1,0 +1,317 @@
+/* attendant-websocket.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-websocket"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "attendant-error.h"
+#include "attendant-protocol.h"
+#include "attendant-websocket.h"
+
+/* The client side of the WebSocket opening handshake (RFC 6455 §4), over a
+ * stream the connector already established. SoupSession cannot be used for
+ * this: it insists on making its own connection, which would bypass the
+ * strict failover and the TLS policy of the connector. Once the server has
+ * agreed, libsoup's SoupWebsocketConnection takes over the framing. */
+
+#define WEBSOCKET_GUID       "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define MAX_RESPONSE_BYTES   (16 * 1024)
+
+typedef struct
+{
+  GIOStream        *stream;
+  GString          *response;
+  guint8            byte;
+  char             *key;
+  char             *request;
+  char             *host;
+  guint16           port;
+  char             *status_line;
+  GHashTable       *headers;   /* lower-case name → value */
+} Handshake;
+
+static void
+handshake_free (Handshake *hs)
+{
+  g_clear_object (&hs->stream);
+  g_string_free (hs->response, TRUE);
+  g_free (hs->key);
+  g_free (hs->request);
+  g_free (hs->host);
+  g_free (hs->status_line);
+  g_clear_pointer (&hs->headers, g_hash_table_unref);
+  g_free (hs);
+}
+
+static char *
+expected_accept (const char *key)
+{
+  g_autofree char *joined = g_strconcat (key, WEBSOCKET_GUID, NULL);
+  guint8 digest[20];
+  gsize len = sizeof digest;
+  g_autoptr(GChecksum) sha1 = g_checksum_new (G_CHECKSUM_SHA1);
+
+  g_checksum_update (sha1, (const guchar *)joined, strlen (joined));
+  g_checksum_get_digest (sha1, digest, &len);
+
+  return g_base64_encode (digest, len);
+}
+
+static gboolean
+header_has_token (const char *value,
+                  const char *token)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (value == NULL)
+    return FALSE;
+
+  parts = g_strsplit (value, ",", -1);
+  for (guint i = 0; parts[i]; i++)
+    if (g_ascii_strcasecmp (g_strstrip (parts[i]), token) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+finish_handshake (GTask *task)
+{
+  Handshake *hs = g_task_get_task_data (task);
+  g_autofree char *accept = expected_accept (hs->key);
+  g_autoptr(GUri) uri = NULL;
+  SoupWebsocketConnection *connection;
+  const char *protocol;
+  int code = 0;
+
+  if (hs->status_line == NULL || sscanf (hs->status_line, "HTTP/1.%*d %d", &code) != 1)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server did not answer with HTTP");
+      return;
+    }
+
+  if (code != 101)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server refused the WebSocket upgrade (HTTP %d)", code);
+      return;
+    }
+
+  if (!header_has_token (g_hash_table_lookup (hs->headers, "upgrade"), "websocket") ||
+      !header_has_token (g_hash_table_lookup (hs->headers, "connection"), "upgrade") ||
+      g_strcmp0 (g_hash_table_lookup (hs->headers, "sec-websocket-accept"), accept) != 0)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server's WebSocket handshake is not valid");
+      return;
+    }
+
+  protocol = g_hash_table_lookup (hs->headers, "sec-websocket-protocol");
+  if (g_strcmp0 (protocol, ATTENDANT_PROTOCOL_SUBPROTOCOL) != 0)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server does not speak %s", ATTENDANT_PROTOCOL_SUBPROTOCOL);
+      return;
+    }
+
+  uri = g_uri_build (G_URI_FLAGS_NONE,
+                     G_IS_TLS_CONNECTION (hs->stream) ? "wss" : "ws",
+                     NULL, hs->host, hs->port, ATTENDANT_PROTOCOL_PATH, NULL, NULL);
+  connection = soup_websocket_connection_new (hs->stream, uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
+                                              NULL, ATTENDANT_PROTOCOL_SUBPROTOCOL, NULL);
+  soup_websocket_connection_set_max_incoming_payload_size (connection, ATTENDANT_PROTOCOL_MAX_MESSAGE);
+  soup_websocket_connection_set_keepalive_interval (connection, 0);
+
+  g_task_return_pointer (task, connection, g_object_unref);
+}
+
+static void
+parse_response (Handshake *hs)
+{
+  g_auto(GStrv) lines = g_strsplit (hs->response->str, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *line = lines[i];
+      gsize length = strlen (line);
+      char *colon;
+
+      /* Lines end in CRLF; a lone LF is tolerated. */
+      if (length > 0 && line[length - 1] == '\r')
+        line[--length] = '\0';
+
+      if (i == 0)
+        {
+          hs->status_line = g_strdup (line);
+          continue;
+        }
+
+      colon = strchr (line, ':');
+      if (colon != NULL)
+        {
+          g_autofree char *name = g_ascii_strdown (line, colon - line);
+          g_autofree char *value = g_strstrip (g_strdup (colon + 1));
+
+          g_hash_table_replace (hs->headers, g_steal_pointer (&name), g_steal_pointer (&value));
+        }
+    }
+}
+
+static void read_byte_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+/* The response is read one byte at a time so that not a byte past its end
+ * is consumed: the server may send its first frame right behind it, and
+ * SoupWebsocketConnection needs the stream itself (pollable), not a
+ * buffered wrapper that could hold that frame back. */
+static void
+read_next_byte (GTask *task)
+{
+  Handshake *hs = g_task_get_task_data (task);
+
+  g_input_stream_read_async (g_io_stream_get_input_stream (hs->stream),
+                             &hs->byte, 1, G_PRIORITY_DEFAULT,
+                             g_task_get_cancellable (task),
+                             read_byte_cb, g_object_ref (task));
+}
+
+static void
+read_byte_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Handshake *hs = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (n < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (n == 0)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server closed the connection during the WebSocket handshake");
+      return;
+    }
+
+  g_string_append_c (hs->response, (char)hs->byte);
+
+  if (hs->response->len > MAX_RESPONSE_BYTES)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server's handshake response is over %d bytes", MAX_RESPONSE_BYTES);
+      return;
+    }
+
+  if (g_str_has_suffix (hs->response->str, "\r\n\r\n") ||
+      g_str_has_suffix (hs->response->str, "\n\n"))
+    {
+      parse_response (hs);
+      finish_handshake (task);
+      return;
+    }
+
+  read_next_byte (task);
+}
+
+static void
+write_request_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  read_next_byte (task);
+}
+
+/**
+ * attendant_websocket_connect_async:
+ * @stream: an established connection (TCP or TLS)
+ * @host: the host for the Host header
+ *
+ * Upgrades @stream to a WebSocket speaking attendant.v1.
+ */
+void
+attendant_websocket_connect_async (GIOStream           *stream,
+                                   const char          *host,
+                                   guint16              port,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *host_header = NULL;
+  guint8 nonce[16];
+  Handshake *hs;
+
+  g_return_if_fail (G_IS_IO_STREAM (stream));
+  g_return_if_fail (host != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attendant_websocket_connect_async);
+
+  for (guint i = 0; i < sizeof nonce; i++)
+    nonce[i] = (guint8)g_random_int_range (0, 256);
+
+  hs = g_new0 (Handshake, 1);
+  hs->stream = g_object_ref (stream);
+  hs->host = g_strdup (host);
+  hs->port = port;
+  hs->key = g_base64_encode (nonce, sizeof nonce);
+  hs->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  hs->response = g_string_new (NULL);
+  g_task_set_task_data (task, hs, (GDestroyNotify)handshake_free);
+
+  host_header = strchr (host, ':') ? g_strdup_printf ("[%s]:%u", host, port)
+                                   : g_strdup_printf ("%s:%u", host, port);
+  hs->request = g_strdup_printf ("GET " ATTENDANT_PROTOCOL_PATH " HTTP/1.1\r\n"
+                                 "Host: %s\r\n"
+                                 "Upgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: %s\r\n"
+                                 "Sec-WebSocket-Version: 13\r\n"
+                                 "Sec-WebSocket-Protocol: " ATTENDANT_PROTOCOL_SUBPROTOCOL "\r\n"
+                                 "User-Agent: Attendant/" PACKAGE_VERSION "\r\n"
+                                 "\r\n",
+                                 host_header, hs->key);
+
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
+                                   hs->request, strlen (hs->request),
+                                   G_PRIORITY_DEFAULT, cancellable,
+                                   write_request_cb, g_steal_pointer (&task));
+}
+
+/**
+ * attendant_websocket_connect_finish:
+ *
+ * Returns: (transfer full): the open WebSocket connection
+ */
+SoupWebsocketConnection *
+attendant_websocket_connect_finish (GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
