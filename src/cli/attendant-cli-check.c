@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "attendant-cli.h"
+#include "attendant-cli-json.h"
 #include "attendant-core.h"
 
 /* `attendant-cli check` (SPEC §7): one discovery and one connector run, told
@@ -82,46 +83,6 @@ outcome_advice (AttendantAttemptOutcome outcome,
     }
 }
 
-static void
-add_nullable_string (JsonBuilder *builder,
-                     const char  *member,
-                     const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static double
-round_ms (double ms)
-{
-  return (gint64)(ms * 10.0 + 0.5) / 10.0;
-}
-
-static void
-build_attempt (JsonBuilder      *builder,
-               AttendantAttempt *attempt)
-{
-  AttendantEndpoint *endpoint = attendant_attempt_get_endpoint (attempt);
-  const GError *error = attendant_attempt_get_error (attempt);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "host");
-  json_builder_add_string_value (builder, attendant_endpoint_get_host (endpoint));
-  json_builder_set_member_name (builder, "port");
-  json_builder_add_int_value (builder, attendant_endpoint_get_port (endpoint));
-  add_nullable_string (builder, "address", attendant_attempt_get_address (attempt));
-  json_builder_set_member_name (builder, "outcome");
-  json_builder_add_string_value (builder, nick (ATTENDANT_TYPE_ATTEMPT_OUTCOME,
-                                                attendant_attempt_get_outcome (attempt)));
-  add_nullable_string (builder, "error", error ? error->message : NULL);
-  json_builder_set_member_name (builder, "elapsed_ms");
-  json_builder_add_double_value (builder, round_ms (attendant_attempt_get_elapsed_ms (attempt)));
-  json_builder_end_object (builder);
-}
-
 static char *
 build_json (Check *check)
 {
@@ -149,11 +110,11 @@ build_json (Check *check)
   json_builder_set_member_name (builder, "method");
   json_builder_add_string_value (builder, nick (ATTENDANT_TYPE_DISCOVERY_METHOD,
                                                 attendant_plan_get_method (plan)));
-  add_nullable_string (builder, "query", attendant_plan_get_query (plan));
+  attendant_cli_json_add_nullable_string (builder, "query", attendant_plan_get_query (plan));
   json_builder_set_member_name (builder, "result");
   json_builder_add_string_value (builder, nick (ATTENDANT_TYPE_DISCOVERY_RESULT,
                                                 attendant_plan_get_result (plan)));
-  add_nullable_string (builder, "error", attendant_plan_get_error (plan));
+  attendant_cli_json_add_nullable_string (builder, "error", attendant_plan_get_error (plan));
   json_builder_set_member_name (builder, "records");
   json_builder_begin_array (builder);
   for (guint i = 0; i < records->len; i++)
@@ -175,31 +136,12 @@ build_json (Check *check)
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "plan");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < attendant_plan_get_n_endpoints (plan); i++)
-    {
-      AttendantEndpoint *endpoint = attendant_plan_get_endpoint (plan, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "host");
-      json_builder_add_string_value (builder, attendant_endpoint_get_host (endpoint));
-      json_builder_set_member_name (builder, "port");
-      json_builder_add_int_value (builder, attendant_endpoint_get_port (endpoint));
-      json_builder_set_member_name (builder, "priority");
-      json_builder_add_int_value (builder, attendant_endpoint_get_priority (endpoint));
-      json_builder_set_member_name (builder, "weight");
-      json_builder_add_int_value (builder, attendant_endpoint_get_weight (endpoint));
-      json_builder_set_member_name (builder, "origin");
-      json_builder_add_string_value (builder, nick (ATTENDANT_TYPE_ENDPOINT_ORIGIN,
-                                                    attendant_endpoint_get_origin (endpoint)));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
+  attendant_cli_json_add_plan (builder, plan);
 
   json_builder_set_member_name (builder, "attempts");
   json_builder_begin_array (builder);
   for (guint i = 0; i < check->attempts->len; i++)
-    build_attempt (builder, check->attempts->pdata[i]);
+    attendant_cli_json_add_attempt (builder, check->attempts->pdata[i], FALSE);
   json_builder_end_array (builder);
 
   json_builder_set_member_name (builder, "connected");
@@ -215,9 +157,9 @@ build_json (Check *check)
       json_builder_add_int_value (builder, attendant_endpoint_get_port (endpoint));
       json_builder_set_member_name (builder, "address");
       json_builder_add_string_value (builder, attendant_connection_get_address (connection));
-      add_nullable_string (builder, "tls_version",
+      attendant_cli_json_add_nullable_string (builder, "tls_version",
                            attendant_connection_get_tls_version (connection));
-      add_nullable_string (builder, "certificate_sha256",
+      attendant_cli_json_add_nullable_string (builder, "certificate_sha256",
                            attendant_connection_get_certificate_sha256 (connection));
       json_builder_end_object (builder);
     }

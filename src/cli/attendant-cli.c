@@ -19,6 +19,7 @@ print_usage (FILE *stream)
            "\n"
            "Commands:\n"
            "  check     Discover the servers of SERVER and try to reach one\n"
+           "  watch     Log in to SERVER and print every connection change and event\n"
            "\n"
            "Run “attendant-cli COMMAND --help” for the options of a command.\n");
 }
@@ -52,6 +53,9 @@ attendant_cli_main (int    argc,
 
   if (g_str_equal (command, "check"))
     return attendant_cli_check (argc - 1, argv + 1);
+
+  if (g_str_equal (command, "watch"))
+    return attendant_cli_watch (argc - 1, argv + 1);
 
   fprintf (stderr, "attendant-cli: unknown command “%s”\n", command);
   print_usage (stderr);

@@ -18,5 +18,7 @@ int attendant_cli_main  (int    argc,
                          char **argv);
 int attendant_cli_check (int    argc,
                          char **argv);
+int attendant_cli_watch (int    argc,
+                         char **argv);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "attendant-attempt.h"
+#include "attendant-client.h"
 #include "attendant-connection.h"
 #include "attendant-connector.h"
 #include "attendant-discovery.h"

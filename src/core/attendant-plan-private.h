@@ -22,6 +22,8 @@ void           _attendant_plan_set_result    (AttendantPlan            *self,
                                               const char               *error);
 void           _attendant_plan_take_records  (AttendantPlan            *self,
                                               GPtrArray                *records);
+AttendantPlan *_attendant_plan_new_derived   (AttendantPlan            *base,
+                                              GPtrArray                *endpoints);
 void           _attendant_plan_append        (AttendantPlan            *self,
                                               AttendantEndpoint        *endpoint);
 

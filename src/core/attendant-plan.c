@@ -216,6 +216,27 @@ _attendant_plan_new (const char               *input,
   return self;
 }
 
+/* The same discovery story with another list of endpoints: what a cycle
+ * actually tries after moving a dead node last or skipping a draining one,
+ * or what a failback probe tries. */
+AttendantPlan *
+_attendant_plan_new_derived (AttendantPlan *base,
+                             GPtrArray     *endpoints)
+{
+  AttendantPlan *self;
+
+  g_assert (ATTENDANT_IS_PLAN (base));
+
+  self = _attendant_plan_new (base->input, base->domain, base->transport,
+                              base->order, base->method, base->query);
+  _attendant_plan_set_result (self, base->result, base->error);
+  _attendant_plan_take_records (self, g_ptr_array_ref (base->records));
+  for (guint i = 0; i < endpoints->len; i++)
+    _attendant_plan_append (self, endpoints->pdata[i]);
+
+  return self;
+}
+
 void
 _attendant_plan_set_method (AttendantPlan            *self,
                             AttendantDiscoveryMethod  method)

@@ -1,0 +1,89 @@
+/* attendant-cli-json.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-cli"
+
+#include "config.h"
+
+#include "attendant-cli-json.h"
+
+/* The JSON shapes of SPEC §7 that `check` and `watch` share. */
+
+void
+attendant_cli_json_add_nullable_string (JsonBuilder *builder,
+                                        const char  *member,
+                                        const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static double
+round_ms (double ms)
+{
+  return (gint64)(ms * 10.0 + 0.5) / 10.0;
+}
+
+/**
+ * attendant_cli_json_add_attempt:
+ * @members_only: add the members to the object being built, instead of a
+ *   new object (for `watch`, whose line adds "event" and "t")
+ */
+void
+attendant_cli_json_add_attempt (JsonBuilder      *builder,
+                                AttendantAttempt *attempt,
+                                gboolean          members_only)
+{
+  AttendantEndpoint *endpoint = attendant_attempt_get_endpoint (attempt);
+  const GError *error = attendant_attempt_get_error (attempt);
+
+  if (!members_only)
+    json_builder_begin_object (builder);
+
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, attendant_endpoint_get_host (endpoint));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, attendant_endpoint_get_port (endpoint));
+  attendant_cli_json_add_nullable_string (builder, "address", attendant_attempt_get_address (attempt));
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_string_value (builder, attendant_enum_to_nick (ATTENDANT_TYPE_ATTEMPT_OUTCOME,
+                                                                  attendant_attempt_get_outcome (attempt)));
+  attendant_cli_json_add_nullable_string (builder, "error", error ? error->message : NULL);
+  json_builder_set_member_name (builder, "elapsed_ms");
+  json_builder_add_double_value (builder, round_ms (attendant_attempt_get_elapsed_ms (attempt)));
+
+  if (!members_only)
+    json_builder_end_object (builder);
+}
+
+void
+attendant_cli_json_add_plan (JsonBuilder   *builder,
+                             AttendantPlan *plan)
+{
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < attendant_plan_get_n_endpoints (plan); i++)
+    {
+      AttendantEndpoint *endpoint = attendant_plan_get_endpoint (plan, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, attendant_endpoint_get_host (endpoint));
+      json_builder_set_member_name (builder, "port");
+      json_builder_add_int_value (builder, attendant_endpoint_get_port (endpoint));
+      json_builder_set_member_name (builder, "priority");
+      json_builder_add_int_value (builder, attendant_endpoint_get_priority (endpoint));
+      json_builder_set_member_name (builder, "weight");
+      json_builder_add_int_value (builder, attendant_endpoint_get_weight (endpoint));
+      json_builder_set_member_name (builder, "origin");
+      json_builder_add_string_value (builder,
+                                     attendant_enum_to_nick (ATTENDANT_TYPE_ENDPOINT_ORIGIN,
+                                                             attendant_endpoint_get_origin (endpoint)));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}

@@ -1,0 +1,541 @@
+/* attendant-cli-watch.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-cli"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+
+#include "attendant-cli.h"
+#include "attendant-cli-json.h"
+#include "attendant-core.h"
+
+/* `attendant-cli watch` (SPEC §7): the same client core as the app, logged
+ * in and kept connected, telling every change of connection state and every
+ * telephony event as one JSON object per line. Commands can be fed on
+ * standard input, one JSON object per line ({"id", "command", "args"}), and
+ * their replies are printed as "reply" lines — which is how tests issue a
+ * command and watch what becomes of it across a failover. */
+
+typedef struct
+{
+  GMainLoop        *loop;
+  AttendantClient  *client;
+  GDataInputStream *input;
+  GCancellable     *cancellable;
+  gint64            start;
+  int               status;
+} Watch;
+
+static JsonBuilder *
+begin_line (Watch      *watch,
+            const char *event)
+{
+  JsonBuilder *builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "event");
+  json_builder_add_string_value (builder, event);
+  json_builder_set_member_name (builder, "t");
+  json_builder_add_double_value (builder,
+                                 (gint64)((g_get_monotonic_time () - watch->start) / 1000) / 1000.0);
+
+  return builder;
+}
+
+static void
+end_line (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+
+  printf ("%s\n", text);
+  fflush (stdout);
+  g_object_unref (builder);
+}
+
+/* Copies every member but "type" of a protocol message into the line. */
+static void
+add_members (JsonBuilder *builder,
+             JsonObject  *object,
+             const char  *skip)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, &node))
+    {
+      if (g_str_equal (name, "type") || (skip != NULL && g_str_equal (name, skip)))
+        continue;
+
+      json_builder_set_member_name (builder, name);
+      json_builder_add_value (builder, json_node_copy (node));
+    }
+}
+
+static void
+connecting_cb (AttendantClient *client,
+               AttendantPlan   *plan,
+               Watch           *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "connecting");
+
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder,
+                                 attendant_enum_to_nick (ATTENDANT_TYPE_DISCOVERY_METHOD,
+                                                         attendant_plan_get_method (plan)));
+  json_builder_set_member_name (builder, "result");
+  json_builder_add_string_value (builder,
+                                 attendant_enum_to_nick (ATTENDANT_TYPE_DISCOVERY_RESULT,
+                                                         attendant_plan_get_result (plan)));
+  json_builder_set_member_name (builder, "plan");
+  attendant_cli_json_add_plan (builder, plan);
+  end_line (builder);
+}
+
+static void
+attempt_cb (AttendantClient  *client,
+            AttendantAttempt *attempt,
+            Watch            *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "attempt");
+
+  attendant_cli_json_add_attempt (builder, attempt, TRUE);
+  end_line (builder);
+}
+
+static void
+connected_cb (AttendantClient  *client,
+              AttendantSession *session,
+              gboolean          failover,
+              gboolean          failback,
+              Watch            *watch)
+{
+  AttendantConnection *connection = attendant_session_get_connection (session);
+  AttendantEndpoint *endpoint = attendant_connection_get_endpoint (connection);
+  GObject *greeting = attendant_connection_get_greeting (connection);
+  JsonBuilder *builder = begin_line (watch, "connected");
+
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, attendant_endpoint_get_host (endpoint));
+  json_builder_set_member_name (builder, "port");
+  json_builder_add_int_value (builder, attendant_endpoint_get_port (endpoint));
+  json_builder_set_member_name (builder, "address");
+  json_builder_add_string_value (builder, attendant_connection_get_address (connection));
+  attendant_cli_json_add_nullable_string (builder, "node",
+                                          ATTENDANT_IS_GREETING (greeting)
+                                            ? attendant_greeting_get_node (ATTENDANT_GREETING (greeting))
+                                            : NULL);
+  attendant_cli_json_add_nullable_string (builder, "tls_version",
+                                          attendant_connection_get_tls_version (connection));
+  json_builder_set_member_name (builder, "failover");
+  json_builder_add_boolean_value (builder, failover);
+  json_builder_set_member_name (builder, "failback");
+  json_builder_add_boolean_value (builder, failback);
+  end_line (builder);
+}
+
+static void
+disconnected_cb (AttendantClient      *client,
+                 AttendantCloseReason  reason,
+                 const char           *message,
+                 Watch                *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "disconnected");
+
+  json_builder_set_member_name (builder, "reason");
+  json_builder_add_string_value (builder, attendant_enum_to_nick (ATTENDANT_TYPE_CLOSE_REASON, reason));
+  attendant_cli_json_add_nullable_string (builder, "message", message);
+  end_line (builder);
+}
+
+static void
+reconnect_scheduled_cb (AttendantClient *client,
+                        guint            delay_ms,
+                        Watch           *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "reconnect-scheduled");
+
+  json_builder_set_member_name (builder, "delay_s");
+  json_builder_add_double_value (builder, delay_ms / 1000.0);
+  end_line (builder);
+}
+
+static void
+auth_failed_cb (AttendantClient *client,
+                const char      *message,
+                Watch           *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "auth-failed");
+
+  attendant_cli_json_add_nullable_string (builder, "message", message);
+  end_line (builder);
+
+  /* Nothing more will happen without the user: say so by the exit status. */
+  watch->status = ATTENDANT_CLI_EXIT_UNREACHABLE;
+  g_main_loop_quit (watch->loop);
+}
+
+static void
+certificate_rejected_cb (AttendantClient  *client,
+                         AttendantAttempt *attempt,
+                         Watch            *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "certificate-rejected");
+  GTlsCertificate *certificate = attempt ? attendant_attempt_get_certificate (attempt) : NULL;
+  g_autofree char *fingerprint = certificate ? attendant_tls_certificate_sha256 (certificate) : NULL;
+
+  if (attempt != NULL)
+    attendant_cli_json_add_attempt (builder, attempt, TRUE);
+  attendant_cli_json_add_nullable_string (builder, "certificate_sha256", fingerprint);
+  end_line (builder);
+
+  watch->status = ATTENDANT_CLI_EXIT_UNREACHABLE;
+  g_main_loop_quit (watch->loop);
+}
+
+static void
+snapshot_cb (AttendantClient *client,
+             JsonObject      *snapshot,
+             Watch           *watch)
+{
+  JsonBuilder *builder = begin_line (watch, "snapshot");
+
+  add_members (builder, snapshot, NULL);
+  end_line (builder);
+}
+
+static void
+event_cb (AttendantClient *client,
+          JsonObject      *event,
+          Watch           *watch)
+{
+  JsonBuilder *builder = begin_line (watch, json_object_get_string_member (event, "event"));
+
+  add_members (builder, event, "event");
+  end_line (builder);
+}
+
+typedef struct
+{
+  Watch *watch;
+  char  *id;
+} Command;
+
+static void
+command_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Command *command = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  JsonBuilder *builder;
+
+  reply = attendant_client_send_command_finish (ATTENDANT_CLIENT (object), result, &error);
+
+  builder = begin_line (command->watch, "reply");
+  attendant_cli_json_add_nullable_string (builder, "id", command->id);
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, reply != NULL);
+
+  if (reply != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (node, reply);
+      json_builder_set_member_name (builder, "result");
+      json_builder_add_value (builder, g_steal_pointer (&node));
+    }
+  else
+    {
+      const char *code = "failed";
+
+      if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_RESULT_UNKNOWN))
+        code = "result-unknown";
+      else if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED))
+        code = "not-connected";
+      else if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED))
+        code = "refused";
+
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, code);
+      attendant_cli_json_add_nullable_string (builder, "error", error->message);
+    }
+
+  end_line (builder);
+
+  g_free (command->id);
+  g_free (command);
+}
+
+static void read_command (Watch *watch);
+
+static void
+input_line_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Watch *watch = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *line = NULL;
+  JsonObject *request;
+  JsonNode *root;
+  Command *command;
+
+  line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL, &error);
+  if (line == NULL)
+    return;  /* end of input, or an error: commands just stop */
+
+  if (*g_strstrip (line) == '\0')
+    {
+      read_command (watch);
+      return;
+    }
+
+  if (!json_parser_load_from_data (parser, line, -1, &error) ||
+      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root) ||
+      !json_object_get_string_member_with_default ((request = json_node_get_object (root)), "command", NULL))
+    {
+      JsonBuilder *builder = begin_line (watch, "reply");
+
+      json_builder_set_member_name (builder, "ok");
+      json_builder_add_boolean_value (builder, FALSE);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, "bad-input");
+      attendant_cli_json_add_nullable_string (builder, "error",
+                                              "A command line must be a JSON object with a string “command”");
+      end_line (builder);
+      read_command (watch);
+      return;
+    }
+
+  command = g_new0 (Command, 1);
+  command->watch = watch;
+  command->id = g_strdup (json_object_get_string_member_with_default (request, "id", NULL));
+
+  attendant_client_send_command_async (watch->client,
+                                       json_object_get_string_member (request, "command"),
+                                       json_object_get_object_member (request, "args"),
+                                       NULL, command_cb, command);
+  read_command (watch);
+}
+
+static void
+read_command (Watch *watch)
+{
+  g_data_input_stream_read_line_async (watch->input, G_PRIORITY_DEFAULT, watch->cancellable,
+                                       input_line_cb, watch);
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  watch->status = ATTENDANT_CLI_EXIT_OK;
+  g_main_loop_quit (watch->loop);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+read_password (const char  *password_file,
+               GError     **error)
+{
+  g_autofree char *contents = NULL;
+  const char *env = g_getenv ("ATTENDANT_PASSWORD");
+
+  if (password_file != NULL)
+    {
+      if (!g_file_get_contents (password_file, &contents, NULL, error))
+        return NULL;
+
+      /* The file's last line break is not part of the password. */
+      if (g_str_has_suffix (contents, "\n"))
+        contents[strlen (contents) - 1] = '\0';
+      if (g_str_has_suffix (contents, "\r"))
+        contents[strlen (contents) - 1] = '\0';
+
+      return g_steal_pointer (&contents);
+    }
+
+  if (env != NULL)
+    return g_strdup (env);
+
+  g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                       "give the password with --password-file or ATTENDANT_PASSWORD");
+  return NULL;
+}
+
+int
+attendant_cli_watch (int    argc,
+                     char **argv)
+{
+  gboolean plain = FALSE;
+  gboolean no_failback = FALSE;
+  g_autofree char *order_text = NULL;
+  g_autofree char *ca_file = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *password = NULL;
+  int timeout = 5;
+  int heartbeat = 5;
+  int failback_interval = 60;
+  int order = ATTENDANT_PRIORITY_ORDER_HIGHEST_FIRST;
+  const GOptionEntry entries[] = {
+    { "plain", 0, 0, G_OPTION_ARG_NONE, &plain,
+      "Use the unencrypted transport (_iac._tcp, port 51234) instead of TLS", NULL },
+    { "priority-order", 0, 0, G_OPTION_ARG_STRING, &order_text,
+      "Which SRV priorities come first: highest-first (default) or rfc2782", "ORDER" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
+      "Seconds each attempt (and the SRV query) may take, 1–60 (default 5)", "SECONDS" },
+    { "heartbeat", 0, 0, G_OPTION_ARG_INT, &heartbeat,
+      "Seconds between heartbeats, 1–300 (default 5); silence for two ends the session", "SECONDS" },
+    { "no-failback", 0, 0, G_OPTION_ARG_NONE, &no_failback,
+      "Stay on a less preferred server instead of moving back when the preferred one returns", NULL },
+    { "failback-interval", 0, 0, G_OPTION_ARG_INT, &failback_interval,
+      "Seconds between probes of more preferred servers, 1–3600 (default 60)", "SECONDS" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
+      "Trust the certificates in this PEM file as well as the system's", "PEM" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user,
+      "The user name to log in with (required)", "NAME" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
+      "Read the password from this file (else from ATTENDANT_PASSWORD)", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsDatabase) anchors = NULL;
+  g_autoptr(GInputStream) stdin_stream = NULL;
+  Watch watch = { 0 };
+  guint sigint_id, sigterm_id;
+
+  context = g_option_context_new ("SERVER");
+  g_option_context_set_summary (context,
+    "Logs in to SERVER with the client core of the app and prints one JSON object\n"
+    "per line for every change of connection state and every telephony event,\n"
+    "until interrupted. Commands may be given on standard input, one JSON object\n"
+    "per line: {\"id\": \"1\", \"command\": \"call.answer\", \"args\": {\"call\": \"…\"}}.\n"
+    "Exit status: 0 when interrupted, 1 when the password or the certificate is\n"
+    "refused, 2 bad usage or input.");
+  g_option_context_add_main_entries (context, entries, NULL);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "attendant-cli watch: %s (see attendant-cli watch --help)\n", error->message);
+      return ATTENDANT_CLI_EXIT_USAGE;
+    }
+
+  if (argc >= 2 && g_str_equal (argv[1], "--"))
+    {
+      argv[1] = argv[0];
+      argv++;
+      argc--;
+    }
+
+  if (argc != 2 || user == NULL ||
+      (order_text != NULL && !attendant_enum_from_nick (ATTENDANT_TYPE_PRIORITY_ORDER, order_text, &order)) ||
+      timeout < 1 || timeout > 60 || heartbeat < 1 || heartbeat > 300 ||
+      failback_interval < 1 || failback_interval > 3600)
+    {
+      fprintf (stderr, "attendant-cli watch: %s (see attendant-cli watch --help)\n",
+               argc != 2 ? "give exactly one SERVER" :
+               user == NULL ? "--user is required" :
+               "an option value is out of range");
+      return ATTENDANT_CLI_EXIT_USAGE;
+    }
+
+  if (!(password = read_password (password_file, &error)))
+    {
+      fprintf (stderr, "attendant-cli watch: %s\n", error->message);
+      return ATTENDANT_CLI_EXIT_USAGE;
+    }
+
+  if (ca_file != NULL)
+    {
+      g_autofree char *absolute = g_canonicalize_filename (ca_file, NULL);
+
+      anchors = g_tls_file_database_new (absolute, &error);
+      if (anchors == NULL)
+        {
+          fprintf (stderr, "attendant-cli watch: cannot use --ca-file %s: %s\n", ca_file, error->message);
+          return ATTENDANT_CLI_EXIT_USAGE;
+        }
+    }
+
+  watch.start = g_get_monotonic_time ();
+  watch.loop = g_main_loop_new (NULL, FALSE);
+  watch.client = attendant_client_new (NULL);
+  watch.cancellable = g_cancellable_new ();
+  g_object_set (watch.client,
+                "server", argv[1],
+                "transport", plain ? ATTENDANT_TRANSPORT_PLAIN : ATTENDANT_TRANSPORT_TLS,
+                "priority-order", order,
+                "attempt-timeout", (guint)timeout,
+                "heartbeat-interval", (guint)heartbeat,
+                "failback", !no_failback,
+                "failback-interval", (guint)failback_interval,
+                NULL);
+  attendant_client_set_credentials (watch.client, user, password);
+  attendant_client_set_extra_anchors (watch.client, anchors);
+  memset (password, 0, strlen (password));
+
+  g_signal_connect (watch.client, "connecting", G_CALLBACK (connecting_cb), &watch);
+  g_signal_connect (watch.client, "attempt", G_CALLBACK (attempt_cb), &watch);
+  g_signal_connect (watch.client, "connected", G_CALLBACK (connected_cb), &watch);
+  g_signal_connect (watch.client, "disconnected", G_CALLBACK (disconnected_cb), &watch);
+  g_signal_connect (watch.client, "reconnect-scheduled", G_CALLBACK (reconnect_scheduled_cb), &watch);
+  g_signal_connect (watch.client, "auth-failed", G_CALLBACK (auth_failed_cb), &watch);
+  g_signal_connect (watch.client, "certificate-rejected", G_CALLBACK (certificate_rejected_cb), &watch);
+  g_signal_connect (watch.client, "snapshot", G_CALLBACK (snapshot_cb), &watch);
+  g_signal_connect (watch.client, "event", G_CALLBACK (event_cb), &watch);
+
+  if (!attendant_client_start (watch.client, &error))
+    {
+      fprintf (stderr, "attendant-cli watch: %s\n", error->message);
+      g_clear_object (&watch.client);
+      g_clear_object (&watch.cancellable);
+      g_main_loop_unref (watch.loop);
+      return ATTENDANT_CLI_EXIT_USAGE;
+    }
+
+  stdin_stream = g_unix_input_stream_new (0, FALSE);
+  watch.input = g_data_input_stream_new (stdin_stream);
+  read_command (&watch);
+
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, &watch);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, &watch);
+
+  g_main_loop_run (watch.loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  g_cancellable_cancel (watch.cancellable);
+  attendant_client_stop (watch.client);
+
+  g_signal_handlers_disconnect_by_data (watch.client, &watch);
+  g_clear_object (&watch.client);
+  g_clear_object (&watch.input);
+  g_clear_object (&watch.cancellable);
+  g_main_loop_unref (watch.loop);
+
+  return watch.status;
+}

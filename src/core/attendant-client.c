@@ -1,0 +1,1348 @@
+/* attendant-client.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-client"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "attendant-client.h"
+#include "attendant-connector.h"
+#include "attendant-discovery.h"
+#include "attendant-enum-types.h"
+#include "attendant-error.h"
+#include "attendant-greeting.h"
+#include "attendant-plan-private.h"
+#include "attendant-protocol-greeter.h"
+#include "attendant-server-spec.h"
+
+/* The whole life of a logged-in client (SPEC §3): connection cycles of
+ * fresh discovery and strict failover (D10), a session, and what happens
+ * when it ends — at once a new cycle with the dead node tried last (S2),
+ * exponential backoff with full jitter when nothing answers, a stop when
+ * retrying cannot help (S3), moving away from a draining node (S4),
+ * failback to a preferred node when the user is idle (S5), a liveness
+ * check on network change or resume (S6). Everything it does is told
+ * through its signals (S8), which the app, `attendant-cli watch` and the
+ * tests consume alike. */
+struct _AttendantClient
+{
+  GObject                 parent_instance;
+
+  AttendantDiscovery     *discovery;
+  AttendantConnector     *connector;
+  AttendantConnector     *probe_connector;
+  GRand                  *rand;
+
+  char                   *server;
+  char                   *user;
+  char                   *password;
+  AttendantServerSpec    *spec;
+
+  AttendantSession       *session;
+  AttendantEndpoint      *endpoint;        /* of the session */
+  AttendantAttempt       *last_attempt;
+  GPtrArray              *node_list;       /* AttendantEndpoint, after fallback/direct */
+  AttendantEndpoint      *dead_endpoint;   /* tried last in the next cycle */
+  AttendantEndpoint      *drained_endpoint;/* skipped in the next cycle */
+
+  GCancellable           *cycle_cancellable;
+  GCancellable           *probe_cancellable;
+  GSource                *backoff_source;
+  GSource                *failback_source;
+
+  GHashTable             *busy_calls;      /* call id → itself */
+  char                   *my_extension;
+
+  GNetworkMonitor        *network_monitor;
+  gulong                  network_changed_id;
+  GDBusConnection        *system_bus;
+  guint                   sleep_subscription;
+  GCancellable           *bus_cancellable;
+
+  AttendantClientState    state;
+  AttendantTransport      transport;
+  AttendantPriorityOrder  order;
+  guint                   attempt_timeout;
+  guint                   heartbeat;
+  guint                   failback_interval;
+  guint                   backoff_step;
+  guint                   failovers;
+  guint                   failback : 1;
+  guint                   accept_target_identity : 1;
+  guint                   lost_connection : 1;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantClient, attendant_client, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SERVER,
+  PROP_TRANSPORT,
+  PROP_PRIORITY_ORDER,
+  PROP_ATTEMPT_TIMEOUT,
+  PROP_HEARTBEAT_INTERVAL,
+  PROP_FAILBACK,
+  PROP_FAILBACK_INTERVAL,
+  PROP_ACCEPT_TARGET_IDENTITY,
+  PROP_RESOLVER,
+  PROP_STATE,
+  PROP_SESSION,
+  PROP_FAILOVERS,
+  PROP_CALL_IN_PROGRESS,
+  N_PROPS
+};
+
+enum {
+  CONNECTING,
+  ATTEMPT,
+  CONNECTED,
+  DISCONNECTED,
+  RECONNECT_SCHEDULED,
+  AUTH_FAILED,
+  CERTIFICATE_REJECTED,
+  SNAPSHOT,
+  EVENT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+#define BACKOFF_BASE_MS   1000
+#define BACKOFF_CAP_MS    60000
+#define BACKOFF_FLOOR_MS  50
+
+static void start_cycle (AttendantClient *self);
+
+static void
+set_state (AttendantClient      *self,
+           AttendantClientState  state)
+{
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+}
+
+static void
+clear_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+cancel_and_clear (GCancellable **cancellable)
+{
+  if (*cancellable != NULL)
+    {
+      g_cancellable_cancel (*cancellable);
+      g_clear_object (cancellable);
+    }
+}
+
+static gboolean
+call_is_busy (JsonObject *call,
+              const char *my_extension)
+{
+  const char *state = json_object_get_string_member_with_default (call, "state", "");
+  const char *attendant = json_object_get_string_member_with_default (call, "attendant", NULL);
+
+  return my_extension != NULL && g_strcmp0 (attendant, my_extension) == 0 &&
+         (g_str_equal (state, "active") || g_str_equal (state, "held") ||
+          g_str_equal (state, "consulting") || g_str_equal (state, "transferring"));
+}
+
+static void
+update_call (AttendantClient *self,
+             JsonObject      *call)
+{
+  const char *id = json_object_get_string_member_with_default (call, "id", NULL);
+  gboolean was_busy = g_hash_table_size (self->busy_calls) > 0;
+
+  if (id == NULL)
+    return;
+
+  if (call_is_busy (call, self->my_extension))
+    g_hash_table_add (self->busy_calls, g_strdup (id));
+  else
+    g_hash_table_remove (self->busy_calls, id);
+
+  if (was_busy != (g_hash_table_size (self->busy_calls) > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_IN_PROGRESS]);
+}
+
+static void
+session_snapshot_cb (AttendantSession *session,
+                     JsonObject       *snapshot,
+                     AttendantClient  *self)
+{
+  JsonObject *me = json_object_get_object_member (snapshot, "me");
+  JsonArray *calls = json_object_get_array_member (snapshot, "calls");
+  gboolean was_busy = g_hash_table_size (self->busy_calls) > 0;
+
+  g_free (self->my_extension);
+  self->my_extension = me ? g_strdup (json_object_get_string_member_with_default (me, "extension", NULL)) : NULL;
+
+  /* The snapshot is the truth: nothing from before it survives. */
+  g_hash_table_remove_all (self->busy_calls);
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    {
+      JsonNode *node = json_array_get_element (calls, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        update_call (self, json_node_get_object (node));
+    }
+
+  if (was_busy != (g_hash_table_size (self->busy_calls) > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_IN_PROGRESS]);
+
+  g_signal_emit (self, signals[SNAPSHOT], 0, snapshot);
+}
+
+static void
+session_event_cb (AttendantSession *session,
+                  JsonObject       *event,
+                  AttendantClient  *self)
+{
+  const char *kind = json_object_get_string_member (event, "event");
+
+  if (g_str_equal (kind, "call.updated") && json_object_has_member (event, "call"))
+    {
+      JsonObject *call = json_object_get_object_member (event, "call");
+
+      if (call != NULL)
+        update_call (self, call);
+    }
+  else if (g_str_equal (kind, "call.removed"))
+    {
+      const char *id = json_object_get_string_member_with_default (event, "id", NULL);
+
+      if (id != NULL && g_hash_table_remove (self->busy_calls, id) &&
+          g_hash_table_size (self->busy_calls) == 0)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_IN_PROGRESS]);
+    }
+
+  g_signal_emit (self, signals[EVENT], 0, event);
+}
+
+static void session_closed_cb (AttendantSession     *session,
+                               AttendantCloseReason  reason,
+                               const char           *message,
+                               AttendantClient      *self);
+static void session_drain_cb  (AttendantSession     *session,
+                               const char           *text,
+                               AttendantClient      *self);
+
+/* Lets go of the current session without reacting to its end. */
+static void
+drop_session (AttendantClient *self,
+              gboolean         close)
+{
+  g_autoptr(AttendantSession) session = g_steal_pointer (&self->session);
+
+  if (session == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (session, self);
+  if (close)
+    attendant_session_close (session);
+
+  clear_source (&self->failback_source);
+  cancel_and_clear (&self->probe_cancellable);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static void
+install_session (AttendantClient  *self,
+                 AttendantSession *session)
+{
+  g_assert (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  g_set_object (&self->endpoint,
+                attendant_connection_get_endpoint (attendant_session_get_connection (session)));
+
+  g_signal_connect (session, "snapshot", G_CALLBACK (session_snapshot_cb), self);
+  g_signal_connect (session, "event", G_CALLBACK (session_event_cb), self);
+  g_signal_connect (session, "closed", G_CALLBACK (session_closed_cb), self);
+  g_signal_connect (session, "drain", G_CALLBACK (session_drain_cb), self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+static gboolean
+backoff_cb (gpointer user_data)
+{
+  AttendantClient *self = user_data;
+
+  g_clear_pointer (&self->backoff_source, g_source_unref);
+  start_cycle (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* S2: exponential backoff with full jitter, so that hundreds of clients
+ * that lost the same server do not come back in lockstep, with a small
+ * floor so that no draw can turn into a tight loop. */
+static void
+schedule_backoff (AttendantClient *self)
+{
+  guint cap = BACKOFF_BASE_MS << MIN (self->backoff_step, 6u);
+  guint delay;
+
+  cap = MIN (cap, BACKOFF_CAP_MS);
+  delay = (guint)g_rand_int_range (self->rand, BACKOFF_FLOOR_MS, (gint32)cap + 1);
+  self->backoff_step++;
+
+  set_state (self, ATTENDANT_CLIENT_STATE_WAITING);
+
+  clear_source (&self->backoff_source);
+  self->backoff_source = g_timeout_source_new (delay);
+  g_source_set_callback (self->backoff_source, backoff_cb, self, NULL);
+  g_source_set_static_name (self->backoff_source, "[attendant] reconnect backoff");
+  g_source_attach (self->backoff_source, g_main_context_get_thread_default ());
+
+  g_signal_emit (self, signals[RECONNECT_SCHEDULED], 0, delay);
+}
+
+static void
+remember_node_list (AttendantClient   *self,
+                    AttendantPlan     *plan,
+                    AttendantSession  *session)
+{
+  GObject *greeting = attendant_connection_get_greeting (attendant_session_get_connection (session));
+
+  /* D11: after SRV, the node list (private addresses, usually) is ignored
+   * entirely; after a fallback or a direct connection, it is what later
+   * cycles try when the domain itself is down. */
+  if (attendant_plan_get_method (plan) == ATTENDANT_DISCOVERY_METHOD_SRV ||
+      !ATTENDANT_IS_GREETING (greeting))
+    return;
+
+  g_clear_pointer (&self->node_list, g_ptr_array_unref);
+  self->node_list = g_ptr_array_ref (attendant_greeting_get_nodes (ATTENDANT_GREETING (greeting)));
+}
+
+static gboolean
+is_first_choice (AttendantPlan     *plan,
+                 AttendantEndpoint *endpoint)
+{
+  return attendant_plan_get_n_endpoints (plan) > 0 &&
+         attendant_endpoint_equal (attendant_plan_get_endpoint (plan, 0), endpoint);
+}
+
+static void failback_probe (AttendantClient *self);
+
+static gboolean
+failback_cb (gpointer user_data)
+{
+  failback_probe (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_failback_timer (AttendantClient *self)
+{
+  clear_source (&self->failback_source);
+
+  if (!self->failback)
+    return;
+
+  self->failback_source = g_timeout_source_new (self->failback_interval * 1000);
+  g_source_set_callback (self->failback_source, failback_cb, self, NULL);
+  g_source_set_static_name (self->failback_source, "[attendant] failback probe");
+  g_source_attach (self->failback_source, g_main_context_get_thread_default ());
+}
+
+typedef struct
+{
+  AttendantPlan    *plan;
+  AttendantSession *session;
+  gboolean          failback;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_clear_object (&login->plan);
+  g_clear_object (&login->session);
+  g_free (login);
+}
+
+static void
+login_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttendantClient *self = g_task_get_source_object (task);
+  Login *login = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean failover;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      /* Stopped, or superseded by a newer cycle, while logging in. */
+      attendant_session_close (login->session);
+      return;
+    }
+
+  if (!attendant_session_login_finish (login->session, result, &error))
+    {
+      if (login->failback)
+        {
+          /* The preferred node did not take us: stay where we are. */
+          g_debug ("failback login failed: %s", error->message);
+          attendant_session_close (login->session);
+          return;
+        }
+
+      if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED))
+        {
+          /* S3: a wrong password is wrong on every node: ask the user. */
+          set_state (self, ATTENDANT_CLIENT_STATE_AUTH_FAILED);
+          g_signal_emit (self, signals[AUTH_FAILED], 0, error->message);
+          return;
+        }
+
+      g_signal_emit (self, signals[DISCONNECTED], 0, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, error->message);
+      schedule_backoff (self);
+      return;
+    }
+
+  if (login->failback)
+    {
+      /* S5, make before break: the new session is logged in before the
+       * old one is closed. */
+      drop_session (self, TRUE);
+    }
+
+  failover = self->lost_connection && !login->failback;
+  if (failover)
+    self->failovers++;
+
+  self->lost_connection = FALSE;
+  self->backoff_step = 0;
+  g_clear_object (&self->dead_endpoint);
+  g_clear_object (&self->drained_endpoint);
+
+  remember_node_list (self, login->plan, login->session);
+  install_session (self, login->session);
+  set_state (self, ATTENDANT_CLIENT_STATE_CONNECTED);
+
+  if (failover)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILOVERS]);
+
+  if (!is_first_choice (login->plan, self->endpoint))
+    start_failback_timer (self);
+
+  g_signal_emit (self, signals[CONNECTED], 0, self->session, failover, login->failback);
+}
+
+static void
+begin_login (AttendantClient     *self,
+             AttendantPlan       *plan,
+             AttendantConnection *connection,
+             GCancellable        *cancellable,
+             gboolean             failback)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, NULL, NULL);
+  Login *login = g_new0 (Login, 1);
+
+  login->plan = g_object_ref (plan);
+  login->session = attendant_session_new (connection, self->heartbeat);
+  login->failback = failback;
+  g_task_set_task_data (task, login, (GDestroyNotify)login_free);
+
+  attendant_session_login_async (login->session, self->user, self->password, cancellable,
+                                 login_cb, g_object_ref (task));
+}
+
+static void
+connect_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttendantClient *self = g_task_get_source_object (task);
+  AttendantPlan *plan = g_task_get_task_data (task);
+  g_autoptr(AttendantConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  connection = attendant_connector_connect_finish (ATTENDANT_CONNECTOR (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED))
+    {
+      /* S3 and T3: never trust silently, never retry silently. */
+      set_state (self, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
+      g_signal_emit (self, signals[CERTIFICATE_REJECTED], 0, self->last_attempt);
+      return;
+    }
+
+  if (connection == NULL)
+    {
+      g_debug ("cycle failed: %s", error->message);
+      schedule_backoff (self);
+      return;
+    }
+
+  begin_login (self, plan, connection, g_task_get_cancellable (task), FALSE);
+}
+
+/* The plan a cycle really walks: a node that just died goes last (S2) and
+ * a node that is draining is left out (S4), for this cycle only. */
+static AttendantPlan *
+adjust_plan (AttendantClient *self,
+             AttendantPlan   *plan)
+{
+  g_autoptr(GPtrArray) first = g_ptr_array_new ();
+  g_autoptr(GPtrArray) last = g_ptr_array_new ();
+
+  for (guint i = 0; i < attendant_plan_get_n_endpoints (plan); i++)
+    {
+      AttendantEndpoint *endpoint = attendant_plan_get_endpoint (plan, i);
+
+      if (self->drained_endpoint != NULL && attendant_endpoint_equal (endpoint, self->drained_endpoint))
+        continue;
+
+      if (self->dead_endpoint != NULL && attendant_endpoint_equal (endpoint, self->dead_endpoint))
+        g_ptr_array_add (last, endpoint);
+      else
+        g_ptr_array_add (first, endpoint);
+    }
+
+  g_ptr_array_extend (first, last, NULL, NULL);
+
+  return _attendant_plan_new_derived (plan, first);
+}
+
+static void
+discover_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttendantClient *self = g_task_get_source_object (task);
+  g_autoptr(AttendantPlan) plan = NULL;
+  g_autoptr(AttendantPlan) adjusted = NULL;
+
+  plan = attendant_discovery_discover_finish (ATTENDANT_DISCOVERY (object), result, NULL);
+  if (plan == NULL)
+    return;
+
+  adjusted = adjust_plan (self, plan);
+  g_signal_emit (self, signals[CONNECTING], 0, adjusted);
+
+  if (attendant_plan_get_result (plan) == ATTENDANT_DISCOVERY_RESULT_UNAVAILABLE ||
+      attendant_plan_get_n_endpoints (adjusted) == 0)
+    {
+      schedule_backoff (self);
+      return;
+    }
+
+  g_task_set_task_data (task, g_object_ref (adjusted), g_object_unref);
+  attendant_connector_connect_async (self->connector, adjusted, g_task_get_cancellable (task),
+                                     connect_cb, g_object_ref (task));
+}
+
+static void
+configure (AttendantClient *self)
+{
+  attendant_discovery_set_transport (self->discovery, self->transport);
+  attendant_discovery_set_priority_order (self->discovery, self->order);
+  attendant_discovery_set_timeout (self->discovery, self->attempt_timeout);
+
+  attendant_connector_set_attempt_timeout (self->connector, self->attempt_timeout);
+  attendant_connector_set_accept_target_identity (self->connector, self->accept_target_identity);
+  attendant_connector_set_attempt_timeout (self->probe_connector, self->attempt_timeout);
+  attendant_connector_set_accept_target_identity (self->probe_connector, self->accept_target_identity);
+}
+
+/* D10: every cycle starts from a fresh SRV query, with the settings as
+ * they are now, so a preference changed meanwhile applies at once. */
+static void
+start_cycle (AttendantClient *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  clear_source (&self->backoff_source);
+  cancel_and_clear (&self->cycle_cancellable);
+  self->cycle_cancellable = g_cancellable_new ();
+
+  configure (self);
+  set_state (self, ATTENDANT_CLIENT_STATE_CONNECTING);
+
+  task = g_task_new (self, self->cycle_cancellable, NULL, NULL);
+  attendant_discovery_discover_async (self->discovery, self->spec, self->node_list,
+                                      self->cycle_cancellable, discover_cb, g_object_ref (task));
+}
+
+static void
+connection_lost (AttendantClient      *self,
+                 AttendantCloseReason  reason,
+                 const char           *message)
+{
+  self->lost_connection = TRUE;
+  drop_session (self, reason == ATTENDANT_CLOSE_REASON_DRAIN);
+  g_signal_emit (self, signals[DISCONNECTED], 0, reason, message);
+
+  if (reason == ATTENDANT_CLOSE_REASON_AUTH_FAILED)
+    {
+      set_state (self, ATTENDANT_CLIENT_STATE_AUTH_FAILED);
+      g_signal_emit (self, signals[AUTH_FAILED], 0, message);
+      return;
+    }
+
+  start_cycle (self);
+}
+
+static void
+session_closed_cb (AttendantSession     *session,
+                   AttendantCloseReason  reason,
+                   const char           *message,
+                   AttendantClient      *self)
+{
+  g_set_object (&self->dead_endpoint, self->endpoint);
+  connection_lost (self, reason, message);
+}
+
+static void
+session_drain_cb (AttendantSession *session,
+                  const char       *text,
+                  AttendantClient  *self)
+{
+  g_set_object (&self->drained_endpoint, self->endpoint);
+  connection_lost (self, ATTENDANT_CLOSE_REASON_DRAIN, text);
+}
+
+static void
+probe_connect_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttendantClient *self = g_task_get_source_object (task);
+  AttendantPlan *plan = g_task_get_task_data (task);
+  g_autoptr(AttendantConnection) connection = NULL;
+
+  connection = attendant_connector_connect_finish (ATTENDANT_CONNECTOR (object), result, NULL);
+  if (connection == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return;
+
+  /* Only move while nobody is on the phone through us. */
+  if (self->session == NULL || g_hash_table_size (self->busy_calls) > 0)
+    {
+      g_io_stream_close_async (attendant_connection_get_stream (connection),
+                               G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      return;
+    }
+
+  begin_login (self, plan, connection, g_task_get_cancellable (task), TRUE);
+}
+
+static void
+probe_discover_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AttendantClient *self = g_task_get_source_object (task);
+  g_autoptr(AttendantPlan) plan = NULL;
+  g_autoptr(AttendantPlan) preferred = NULL;
+  g_autoptr(GPtrArray) better = g_ptr_array_new ();
+
+  plan = attendant_discovery_discover_finish (ATTENDANT_DISCOVERY (object), result, NULL);
+  if (plan == NULL || self->endpoint == NULL)
+    return;
+
+  for (guint i = 0; i < attendant_plan_get_n_endpoints (plan); i++)
+    {
+      AttendantEndpoint *endpoint = attendant_plan_get_endpoint (plan, i);
+
+      if (attendant_endpoint_equal (endpoint, self->endpoint))
+        break;
+      g_ptr_array_add (better, endpoint);
+    }
+
+  if (better->len == 0)
+    {
+      clear_source (&self->failback_source);
+      return;
+    }
+
+  preferred = _attendant_plan_new_derived (plan, better);
+  g_task_set_task_data (task, g_object_ref (preferred), g_object_unref);
+  attendant_connector_connect_async (self->probe_connector, preferred,
+                                     g_task_get_cancellable (task),
+                                     probe_connect_cb, g_object_ref (task));
+}
+
+/* S5: look for a more preferred node (greeting only) while idle on a less
+ * preferred one. */
+static void
+failback_probe (AttendantClient *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->session == NULL || g_hash_table_size (self->busy_calls) > 0)
+    return;
+
+  /* A probe still going after a whole interval is stale: replace it. */
+  cancel_and_clear (&self->probe_cancellable);
+  self->probe_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->probe_cancellable, NULL, NULL);
+  configure (self);
+  attendant_discovery_discover_async (self->discovery, self->spec, self->node_list,
+                                      self->probe_cancellable, probe_discover_cb,
+                                      g_object_ref (task));
+}
+
+static void
+attempt_finished_cb (AttendantConnector *connector,
+                     AttendantAttempt   *attempt,
+                     AttendantClient    *self)
+{
+  g_set_object (&self->last_attempt, attempt);
+  g_signal_emit (self, signals[ATTEMPT], 0, attempt);
+}
+
+static void
+check_liveness (AttendantClient *self)
+{
+  if (self->session != NULL)
+    attendant_session_check_liveness (self->session);
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    AttendantClient *self)
+{
+  check_liveness (self);
+}
+
+static void
+prepare_for_sleep_cb (GDBusConnection *connection,
+                      const char      *sender,
+                      const char      *path,
+                      const char      *interface,
+                      const char      *signal,
+                      GVariant        *parameters,
+                      gpointer         user_data)
+{
+  gboolean going_to_sleep = TRUE;
+
+  if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    g_variant_get (parameters, "(b)", &going_to_sleep);
+
+  /* S6: after a resume, the old TCP connection may be dead without a
+   * socket error to show for it. */
+  if (!going_to_sleep)
+    check_liveness (user_data);
+}
+
+static void
+system_bus_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+  AttendantClient *self;
+
+  if (bus == NULL)
+    {
+      /* No system bus (a container, CI): no resume notifications. */
+      g_debug ("no system bus: %s", error->message);
+      return;
+    }
+
+  self = ATTENDANT_CLIENT (user_data);
+  self->system_bus = bus;
+  self->sleep_subscription =
+    g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
+                                        "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                        "/org/freedesktop/login1", NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE,
+                                        prepare_for_sleep_cb, self, NULL);
+}
+
+static void
+attendant_client_dispose (GObject *object)
+{
+  AttendantClient *self = (AttendantClient *)object;
+
+  clear_source (&self->backoff_source);
+  clear_source (&self->failback_source);
+  cancel_and_clear (&self->cycle_cancellable);
+  cancel_and_clear (&self->probe_cancellable);
+  cancel_and_clear (&self->bus_cancellable);
+  drop_session (self, TRUE);
+
+  if (self->system_bus != NULL && self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
+  g_clear_object (&self->system_bus);
+  g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
+  g_clear_object (&self->network_monitor);
+
+  g_clear_object (&self->discovery);
+  g_clear_object (&self->connector);
+  g_clear_object (&self->probe_connector);
+  g_clear_object (&self->spec);
+  g_clear_object (&self->endpoint);
+  g_clear_object (&self->last_attempt);
+  g_clear_object (&self->dead_endpoint);
+  g_clear_object (&self->drained_endpoint);
+  g_clear_pointer (&self->node_list, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (attendant_client_parent_class)->dispose (object);
+}
+
+static void
+attendant_client_finalize (GObject *object)
+{
+  AttendantClient *self = (AttendantClient *)object;
+
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->server, g_free);
+  g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->my_extension, g_free);
+  g_clear_pointer (&self->busy_calls, g_hash_table_unref);
+
+  G_OBJECT_CLASS (attendant_client_parent_class)->finalize (object);
+}
+
+static void
+attendant_client_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  AttendantClient *self = ATTENDANT_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      g_value_set_string (value, self->server);
+      break;
+
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, self->transport);
+      break;
+
+    case PROP_PRIORITY_ORDER:
+      g_value_set_enum (value, self->order);
+      break;
+
+    case PROP_ATTEMPT_TIMEOUT:
+      g_value_set_uint (value, self->attempt_timeout);
+      break;
+
+    case PROP_HEARTBEAT_INTERVAL:
+      g_value_set_uint (value, self->heartbeat);
+      break;
+
+    case PROP_FAILBACK:
+      g_value_set_boolean (value, self->failback);
+      break;
+
+    case PROP_FAILBACK_INTERVAL:
+      g_value_set_uint (value, self->failback_interval);
+      break;
+
+    case PROP_ACCEPT_TARGET_IDENTITY:
+      g_value_set_boolean (value, self->accept_target_identity);
+      break;
+
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+
+    case PROP_FAILOVERS:
+      g_value_set_uint (value, self->failovers);
+      break;
+
+    case PROP_CALL_IN_PROGRESS:
+      g_value_set_boolean (value, g_hash_table_size (self->busy_calls) > 0);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_client_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  AttendantClient *self = ATTENDANT_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER:
+      if (g_strcmp0 (self->server, g_value_get_string (value)) != 0)
+        {
+          g_free (self->server);
+          self->server = g_value_dup_string (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_TRANSPORT:
+      if (self->transport != (AttendantTransport)g_value_get_enum (value))
+        {
+          self->transport = g_value_get_enum (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_PRIORITY_ORDER:
+      if (self->order != (AttendantPriorityOrder)g_value_get_enum (value))
+        {
+          self->order = g_value_get_enum (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_ATTEMPT_TIMEOUT:
+      if (self->attempt_timeout != g_value_get_uint (value))
+        {
+          self->attempt_timeout = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_HEARTBEAT_INTERVAL:
+      if (self->heartbeat != g_value_get_uint (value))
+        {
+          self->heartbeat = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_FAILBACK:
+      if (self->failback != g_value_get_boolean (value))
+        {
+          self->failback = g_value_get_boolean (value);
+          if (!self->failback)
+            clear_source (&self->failback_source);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_FAILBACK_INTERVAL:
+      if (self->failback_interval != g_value_get_uint (value))
+        {
+          self->failback_interval = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_ACCEPT_TARGET_IDENTITY:
+      if (self->accept_target_identity != g_value_get_boolean (value))
+        {
+          self->accept_target_identity = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_RESOLVER:
+      {
+        GResolver *resolver = g_value_get_object (value);
+
+        self->discovery = attendant_discovery_new (resolver);
+        self->connector = attendant_connector_new (resolver);
+        self->probe_connector = attendant_connector_new (resolver);
+      }
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_client_constructed (GObject *object)
+{
+  AttendantClient *self = (AttendantClient *)object;
+  g_autoptr(AttendantGreeter) greeter = attendant_protocol_greeter_new ();
+
+  G_OBJECT_CLASS (attendant_client_parent_class)->constructed (object);
+
+  attendant_connector_set_greeter (self->connector, greeter);
+  attendant_connector_set_greeter (self->probe_connector, greeter);
+  g_signal_connect (self->connector, "attempt-finished", G_CALLBACK (attempt_finished_cb), self);
+
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
+                                               G_CALLBACK (network_changed_cb), self);
+
+  self->bus_cancellable = g_cancellable_new ();
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->bus_cancellable, system_bus_cb, self);
+}
+
+static void
+attendant_client_class_init (AttendantClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = attendant_client_constructed;
+  object_class->dispose = attendant_client_dispose;
+  object_class->finalize = attendant_client_finalize;
+  object_class->get_property = attendant_client_get_property;
+  object_class->set_property = attendant_client_set_property;
+
+  properties[PROP_SERVER] =
+    g_param_spec_string ("server", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TRANSPORT] =
+    g_param_spec_enum ("transport", NULL, NULL,
+                       ATTENDANT_TYPE_TRANSPORT, ATTENDANT_TRANSPORT_TLS,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PRIORITY_ORDER] =
+    g_param_spec_enum ("priority-order", NULL, NULL,
+                       ATTENDANT_TYPE_PRIORITY_ORDER, ATTENDANT_PRIORITY_ORDER_HIGHEST_FIRST,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ATTEMPT_TIMEOUT] =
+    g_param_spec_uint ("attempt-timeout", NULL, NULL, 1, 60, 5,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_HEARTBEAT_INTERVAL] =
+    g_param_spec_uint ("heartbeat-interval", NULL, NULL, 1, 300, 5,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FAILBACK] =
+    g_param_spec_boolean ("failback", NULL, NULL, TRUE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FAILBACK_INTERVAL] =
+    g_param_spec_uint ("failback-interval", NULL, NULL, 1, 3600, 60,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ACCEPT_TARGET_IDENTITY] =
+    g_param_spec_boolean ("accept-target-identity", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_RESOLVER] =
+    g_param_spec_object ("resolver", NULL, NULL, G_TYPE_RESOLVER,
+                         (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       ATTENDANT_TYPE_CLIENT_STATE, ATTENDANT_CLIENT_STATE_IDLE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, ATTENDANT_TYPE_SESSION,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_FAILOVERS] =
+    g_param_spec_uint ("failovers", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_CALL_IN_PROGRESS] =
+    g_param_spec_boolean ("call-in-progress", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AttendantClient::connecting:
+   * @plan: what this cycle will try, in order
+   */
+  signals[CONNECTING] =
+    g_signal_new ("connecting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, ATTENDANT_TYPE_PLAN);
+
+  /**
+   * AttendantClient::attempt:
+   * @attempt: the outcome of one address
+   */
+  signals[ATTEMPT] =
+    g_signal_new ("attempt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, ATTENDANT_TYPE_ATTEMPT);
+
+  /**
+   * AttendantClient::connected:
+   * @session: the logged-in session
+   * @failover: whether this follows the loss of a connection
+   * @failback: whether this moved back to a preferred node
+   */
+  signals[CONNECTED] =
+    g_signal_new ("connected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  ATTENDANT_TYPE_SESSION, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
+
+  /**
+   * AttendantClient::disconnected:
+   * @reason: why the session ended
+   * @message: the same in words
+   */
+  signals[DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  ATTENDANT_TYPE_CLOSE_REASON, G_TYPE_STRING);
+
+  /**
+   * AttendantClient::reconnect-scheduled:
+   * @delay_ms: when the next cycle starts
+   */
+  signals[RECONNECT_SCHEDULED] =
+    g_signal_new ("reconnect-scheduled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  signals[AUTH_FAILED] =
+    g_signal_new ("auth-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * AttendantClient::certificate-rejected:
+   * @attempt: the attempt, with the certificate and what is wrong with it
+   */
+  signals[CERTIFICATE_REJECTED] =
+    g_signal_new ("certificate-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, ATTENDANT_TYPE_ATTEMPT);
+
+  signals[SNAPSHOT] =
+    g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  signals[EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+}
+
+static void
+attendant_client_init (AttendantClient *self)
+{
+  self->rand = g_rand_new ();
+  self->busy_calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->transport = ATTENDANT_TRANSPORT_TLS;
+  self->order = ATTENDANT_PRIORITY_ORDER_HIGHEST_FIRST;
+  self->attempt_timeout = 5;
+  self->heartbeat = 5;
+  self->failback = TRUE;
+  self->failback_interval = 60;
+}
+
+/**
+ * attendant_client_new:
+ * @resolver: (nullable): for tests; %NULL for the system's
+ */
+AttendantClient *
+attendant_client_new (GResolver *resolver)
+{
+  g_return_val_if_fail (resolver == NULL || G_IS_RESOLVER (resolver), NULL);
+
+  return g_object_new (ATTENDANT_TYPE_CLIENT, "resolver", resolver, NULL);
+}
+
+AttendantClientState
+attendant_client_get_state (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), 0);
+  return self->state;
+}
+
+/**
+ * attendant_client_get_session:
+ *
+ * Returns: (transfer none) (nullable): the logged-in session, if any
+ */
+AttendantSession *
+attendant_client_get_session (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), NULL);
+  return self->session;
+}
+
+guint
+attendant_client_get_failovers (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), 0);
+  return self->failovers;
+}
+
+gboolean
+attendant_client_get_call_in_progress (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), FALSE);
+  return g_hash_table_size (self->busy_calls) > 0;
+}
+
+void
+attendant_client_set_credentials (AttendantClient *self,
+                                  const char      *user,
+                                  const char      *password)
+{
+  g_return_if_fail (ATTENDANT_IS_CLIENT (self));
+
+  g_free (self->user);
+  self->user = g_strdup (user);
+
+  if (self->password != NULL)
+    memset (self->password, 0, strlen (self->password));
+  g_free (self->password);
+  self->password = g_strdup (password);
+}
+
+/**
+ * attendant_client_set_extra_anchors:
+ * @anchors: (nullable): trust anchors besides the system's
+ */
+void
+attendant_client_set_extra_anchors (AttendantClient *self,
+                                    GTlsDatabase    *anchors)
+{
+  g_return_if_fail (ATTENDANT_IS_CLIENT (self));
+
+  attendant_connector_set_extra_anchors (self->connector, anchors);
+  attendant_connector_set_extra_anchors (self->probe_connector, anchors);
+}
+
+/**
+ * attendant_client_start:
+ *
+ * Parses the server and starts the first connection cycle. Fails, before
+ * any network traffic, when the server is not valid input (D1).
+ */
+gboolean
+attendant_client_start (AttendantClient  *self,
+                        GError          **error)
+{
+  AttendantServerSpec *spec;
+
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (self->user != NULL && self->password != NULL, FALSE);
+
+  spec = attendant_server_spec_parse (self->server, error);
+  if (spec == NULL)
+    return FALSE;
+
+  g_set_object (&self->spec, spec);
+  g_object_unref (spec);
+
+  self->backoff_step = 0;
+  self->lost_connection = FALSE;
+  drop_session (self, TRUE);
+  start_cycle (self);
+
+  return TRUE;
+}
+
+/**
+ * attendant_client_reconnect_now:
+ *
+ * Starts a new cycle at once, whatever the client is doing: the user's
+ * "Reconnect now", also after a refused password or certificate.
+ */
+void
+attendant_client_reconnect_now (AttendantClient *self)
+{
+  g_return_if_fail (ATTENDANT_IS_CLIENT (self));
+
+  if (self->spec == NULL)
+    return;
+
+  self->backoff_step = 0;
+  if (self->session != NULL)
+    {
+      self->lost_connection = TRUE;
+      drop_session (self, TRUE);
+    }
+
+  start_cycle (self);
+}
+
+/**
+ * attendant_client_stop:
+ *
+ * Logs out and stops every cycle, timer and probe.
+ */
+void
+attendant_client_stop (AttendantClient *self)
+{
+  g_return_if_fail (ATTENDANT_IS_CLIENT (self));
+
+  clear_source (&self->backoff_source);
+  cancel_and_clear (&self->cycle_cancellable);
+  drop_session (self, TRUE);
+  set_state (self, ATTENDANT_CLIENT_STATE_IDLE);
+}
+
+static void
+command_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  JsonObject *reply;
+
+  reply = attendant_session_send_command_finish (ATTENDANT_SESSION (object), result, &error);
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, reply, (GDestroyNotify)json_object_unref);
+}
+
+/**
+ * attendant_client_send_command_async:
+ *
+ * Sends a command through the current session. While disconnected it is
+ * refused at once with %ATTENDANT_ERROR_NOT_CONNECTED (S7); see
+ * attendant_session_send_command_async() for the other outcomes.
+ */
+void
+attendant_client_send_command_async (AttendantClient     *self,
+                                     const char          *command,
+                                     JsonObject          *args,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (ATTENDANT_IS_CLIENT (self));
+  g_return_if_fail (command != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attendant_client_send_command_async);
+
+  if (self->session == NULL)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED,
+                               "Not connected to a server: “%s” was not sent", command);
+      return;
+    }
+
+  attendant_session_send_command_async (self->session, command, args, cancellable,
+                                        command_cb, g_steal_pointer (&task));
+}
+
+/**
+ * attendant_client_send_command_finish:
+ *
+ * Returns: (transfer full): the command's result
+ */
+JsonObject *
+attendant_client_send_command_finish (AttendantClient  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
