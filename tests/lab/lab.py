@@ -20,6 +20,9 @@ skip the lab. Every process it starts (dnsmasq, listeners) is stopped at the
 end, on failure and on SIGTERM too, and dies with it if it is killed outright.
 ATTENDANT_LAB_KEEP=1 keeps the work directory (logs, certificates).
 
+demo.py (the README's demo) imports this module for its namespace, DNS, NAT,
+certificates and listeners; the suite runs only when this file is the script.
+
 Scenarios (each for plain and TLS unless said):
   lab DNS/NAT  the lab itself answers and forwards as the scenarios assume
   1   single DC, both up: 100 runs reach 28101 first (highest-first), 100
@@ -1560,30 +1563,48 @@ def scenario_bad_input(lab, fw):
 # ---------------------------------------------------------------------------
 # Entry
 
-def outside_namespace():
-    """Checks what the lab needs, then re-executes this script in a new
-    network and mount namespace."""
+REQUIRED_TOOLS = ("unshare", "nft", "dnsmasq", "ip", "mount", "openssl")
+
+
+def namespace_problem():
+    """Why the lab's namespace cannot be made here ("needs root", a missing
+    tool, ...), or None. Shared with demo.py."""
     if os.geteuid() != 0:
-        cannot_run("lab needs root")
-    missing = [tool for tool in ("unshare", "nft", "dnsmasq", "ip", "mount", "openssl")
-               if shutil.which(tool, path=SBIN_PATH) is None]
+        return "needs root"
+    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool, path=SBIN_PATH) is None]
     if missing:
-        cannot_run(f"lab needs {', '.join(missing)}")
-    cli = os.environ.get("ATTENDANT_CLI")
-    if not cli or not os.access(cli, os.X_OK):
-        print("Bail out! ATTENDANT_CLI is not set to the attendant-cli binary")
-        sys.exit(1)
+        return f"needs {', '.join(missing)}"
     unshare = shutil.which("unshare", path=SBIN_PATH)
     probe = subprocess.run([unshare, "--net", "--mount", "true"], capture_output=True, text=True)
     if probe.returncode != 0:
-        cannot_run(f"lab cannot create a network namespace: {probe.stderr.strip()}")
+        return f"cannot create a network namespace: {probe.stderr.strip()}"
+    return None
+
+
+def enter_namespace(script, args):
+    """Re-executes `script` with `args` in a new network and mount namespace;
+    does not return. Shared with demo.py."""
+    unshare = shutil.which("unshare", path=SBIN_PATH)
     # The namespaces we start from, so that the re-executed runner can check
     # that it really is in new ones.
     env = dict(os.environ, **{NS_MARK: "1",
                               f"{NS_MARK}_NET": os.readlink("/proc/self/ns/net"),
                               f"{NS_MARK}_MNT": os.readlink("/proc/self/ns/mnt")})
     os.execve(unshare, [unshare, "--net", "--mount", "--propagation", "private", "--",
-                        sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
+                        sys.executable, os.path.abspath(script), *args], env)
+
+
+def outside_namespace():
+    """Checks what the lab needs, then re-executes this script in a new
+    network and mount namespace."""
+    problem = namespace_problem()
+    if problem:
+        cannot_run(f"lab {problem}")
+    cli = os.environ.get("ATTENDANT_CLI")
+    if not cli or not os.access(cli, os.X_OK):
+        print("Bail out! ATTENDANT_CLI is not set to the attendant-cli binary")
+        sys.exit(1)
+    enter_namespace(__file__, sys.argv[1:])
 
 
 def inside_namespace():
