@@ -1,0 +1,506 @@
+/* attendant-admin.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-admin"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libsoup/soup.h>
+
+#include "attendant-admin.h"
+#include "attendant-server.h"
+
+/* The admin API (SPEC §5): JSON over HTTP on a loopback address, every
+ * request with "Authorization: Bearer TOKEN". It is how tests and demos
+ * act as the outside world (a caller, a colleague changing presence) and
+ * as the operator of the nodes (crash, freeze, stop, start, drain).
+ *
+ *   GET  /state                       nodes, sessions, calls
+ *   POST /calls                       {"number", "name"?, "queue"?, "extension"?, "patience"?}
+ *   POST /calls/ID/hangup             the caller hangs up
+ *   POST /presence                    {"extension", "presence"}
+ *   POST /nodes/NAME/ACTION           crash | freeze | thaw | stop | start | drain
+ *                                     (drain: {"grace_s"?, "text"?})
+ *
+ * Answers are JSON objects; errors are {"error": "text"} with 400, 401,
+ * 404, 405 or 409. */
+
+struct _AttendantAdmin
+{
+  GObject          parent_instance;
+
+  AttendantServer *server;
+  char            *token;
+  SoupServer      *soup;
+  guint16          port;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantAdmin, attendant_admin, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PORT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         JsonObject        *body)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  gsize length = 0;
+  char *text;
+
+  json_node_set_object (node, body);
+  text = json_to_string (node, TRUE);
+  length = strlen (text);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
+}
+
+static void
+respond_error (SoupServerMessage *msg,
+               guint              status,
+               const char        *text)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  json_object_set_string_member (body, "error", text);
+  respond (msg, status, body);
+}
+
+static void
+respond_ok (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  respond (msg, SOUP_STATUS_OK, body);
+}
+
+static guint
+pbx_status (const GError *error)
+{
+  if (g_error_matches (error, ATTENDANT_PBX_ERROR, ATTENDANT_PBX_ERROR_NOT_FOUND))
+    return SOUP_STATUS_NOT_FOUND;
+  if (g_error_matches (error, ATTENDANT_PBX_ERROR, ATTENDANT_PBX_ERROR_INVALID_ARGS))
+    return SOUP_STATUS_BAD_REQUEST;
+
+  return SOUP_STATUS_CONFLICT;
+}
+
+/* Compares in time independent of where the first difference is. */
+static gboolean
+token_matches (const char *expected,
+               const char *given)
+{
+  gsize expected_len = strlen (expected);
+  gsize given_len = strlen (given);
+  guchar diff = expected_len != given_len;
+
+  for (gsize i = 0; i < expected_len; i++)
+    diff |= (guchar)expected[i] ^ (guchar)given[i < given_len ? i : 0];
+
+  return diff == 0;
+}
+
+static gboolean
+is_authorized (AttendantAdmin    *self,
+               SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Authorization");
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return FALSE;
+
+  return token_matches (self->token, header + 7);
+}
+
+/* The request's JSON object; an empty body counts as {}. */
+static JsonObject *
+read_body (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize length = 0;
+  const char *data = g_bytes_get_data (bytes, &length);
+  JsonNode *root;
+
+  if (length == 0)
+    return json_object_new ();
+
+  if (!json_parser_load_from_data (parser, data, (gssize)length, NULL))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (root));
+}
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static double
+number_member (JsonObject *object,
+               const char *name,
+               double      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return (double)json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+
+  return fallback;
+}
+
+static void
+post_call (AttendantAdmin    *self,
+           SoupServerMessage *msg,
+           JsonObject        *body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) call = NULL;
+  g_autoptr(JsonObject) answer = json_object_new ();
+  const char *number = string_member (body, "number");
+
+  if (number == NULL)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“number” (a string) is required");
+      return;
+    }
+
+  call = attendant_pbx_inject_call (attendant_server_get_pbx (self->server), number,
+                                    string_member (body, "name"), string_member (body, "queue"),
+                                    string_member (body, "extension"),
+                                    number_member (body, "patience", 0), &error);
+  if (call == NULL)
+    {
+      respond_error (msg, pbx_status (error), error->message);
+      return;
+    }
+
+  g_message ("admin: incoming call %s from %s", json_object_get_string_member (call, "id"), number);
+  json_object_set_object_member (answer, "call", g_steal_pointer (&call));
+  respond (msg, SOUP_STATUS_CREATED, answer);
+}
+
+static void
+post_presence (AttendantAdmin    *self,
+               SoupServerMessage *msg,
+               JsonObject        *body)
+{
+  g_autoptr(GError) error = NULL;
+  const char *extension = string_member (body, "extension");
+  const char *presence = string_member (body, "presence");
+
+  if (extension == NULL || presence == NULL)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“extension” and “presence” (strings) are required");
+      return;
+    }
+
+  if (!attendant_pbx_set_presence (attendant_server_get_pbx (self->server), extension, presence, &error))
+    {
+      respond_error (msg, pbx_status (error), error->message);
+      return;
+    }
+
+  respond_ok (msg);
+}
+
+static void
+post_node (AttendantAdmin    *self,
+           SoupServerMessage *msg,
+           const char        *name,
+           const char        *action,
+           JsonObject        *body)
+{
+  AttendantNode *node = attendant_server_lookup_node (self->server, name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) answer = json_object_new ();
+
+  if (node == NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("This process hosts no node “%s”", name);
+
+      respond_error (msg, SOUP_STATUS_NOT_FOUND, text);
+      return;
+    }
+
+  g_message ("admin: %s node %s", action, name);
+
+  if (g_str_equal (action, "crash"))
+    attendant_node_crash (node);
+  else if (g_str_equal (action, "freeze"))
+    attendant_node_freeze (node);
+  else if (g_str_equal (action, "thaw"))
+    attendant_node_thaw (node);
+  else if (g_str_equal (action, "stop"))
+    attendant_node_stop (node);
+  else if (g_str_equal (action, "start"))
+    {
+      if (!attendant_node_start (node, &error))
+        {
+          respond_error (msg, SOUP_STATUS_CONFLICT, error->message);
+          return;
+        }
+    }
+  else if (g_str_equal (action, "drain"))
+    {
+      AttendantServerConfig *config = attendant_server_get_config (self->server);
+      double grace = number_member (body, "grace_s", attendant_server_config_get_drain_grace (config));
+
+      if (grace < 0 || grace > 3600)
+        {
+          respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“grace_s” must be from 0 to 3600");
+          return;
+        }
+      attendant_node_drain (node, grace, string_member (body, "text"));
+    }
+  else
+    {
+      respond_error (msg, SOUP_STATUS_NOT_FOUND,
+                     "Node actions: crash, freeze, thaw, stop, start, drain");
+      return;
+    }
+
+  json_object_set_object_member (answer, "node", attendant_node_to_json (node));
+  respond (msg, SOUP_STATUS_OK, answer);
+}
+
+static void
+handle_request (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  AttendantAdmin *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  guint n;
+
+  if (!is_authorized (self, msg))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"attendant-server\"");
+      respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "A valid “Authorization: Bearer TOKEN” is required");
+      return;
+    }
+
+  parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
+  n = g_strv_length (parts);
+
+  if (n == 1 && g_str_equal (parts[0], "state"))
+    {
+      g_autoptr(JsonObject) state = NULL;
+
+      if (!g_str_equal (method, "GET"))
+        {
+          respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Use GET");
+          return;
+        }
+      state = attendant_server_get_state (self->server);
+      respond (msg, SOUP_STATUS_OK, state);
+      return;
+    }
+
+  if (!g_str_equal (method, "POST"))
+    {
+      respond_error (msg, n >= 1 && (g_str_equal (parts[0], "calls") || g_str_equal (parts[0], "presence") ||
+                                     g_str_equal (parts[0], "nodes"))
+                            ? SOUP_STATUS_METHOD_NOT_ALLOWED : SOUP_STATUS_NOT_FOUND,
+                     "Use POST");
+      return;
+    }
+
+  if (!(body = read_body (msg)))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "The body must be a JSON object");
+      return;
+    }
+
+  if (n == 1 && g_str_equal (parts[0], "calls"))
+    post_call (self, msg, body);
+  else if (n == 3 && g_str_equal (parts[0], "calls") && g_str_equal (parts[2], "hangup"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (attendant_pbx_caller_hangup (attendant_server_get_pbx (self->server), parts[1], &error))
+        respond_ok (msg);
+      else
+        respond_error (msg, pbx_status (error), error->message);
+    }
+  else if (n == 1 && g_str_equal (parts[0], "presence"))
+    post_presence (self, msg, body);
+  else if (n == 3 && g_str_equal (parts[0], "nodes"))
+    post_node (self, msg, parts[1], parts[2], body);
+  else
+    respond_error (msg, SOUP_STATUS_NOT_FOUND, "No such endpoint");
+}
+
+static void
+attendant_admin_dispose (GObject *object)
+{
+  AttendantAdmin *self = (AttendantAdmin *)object;
+
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+
+  G_OBJECT_CLASS (attendant_admin_parent_class)->dispose (object);
+}
+
+static void
+attendant_admin_finalize (GObject *object)
+{
+  AttendantAdmin *self = (AttendantAdmin *)object;
+
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+
+  G_OBJECT_CLASS (attendant_admin_parent_class)->finalize (object);
+}
+
+static void
+attendant_admin_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  AttendantAdmin *self = ATTENDANT_ADMIN (object);
+
+  switch (prop_id)
+    {
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_admin_class_init (AttendantAdminClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = attendant_admin_dispose;
+  object_class->finalize = attendant_admin_finalize;
+  object_class->get_property = attendant_admin_get_property;
+
+  properties[PROP_PORT] =
+    g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+attendant_admin_init (AttendantAdmin *self)
+{
+}
+
+AttendantAdmin *
+attendant_admin_new (AttendantServer *server,
+                     const char      *token)
+{
+  AttendantAdmin *self;
+  g_autofree char *header = g_strdup_printf ("attendant-server/%s", PACKAGE_VERSION);
+
+  g_return_val_if_fail (ATTENDANT_IS_SERVER (server), NULL);
+  g_return_val_if_fail (token != NULL && token[0] != '\0', NULL);
+
+  self = g_object_new (ATTENDANT_TYPE_ADMIN, NULL);
+  self->server = server;
+  self->token = g_strdup (token);
+  self->soup = soup_server_new ("server-header", header, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+
+  return self;
+}
+
+/**
+ * attendant_admin_listen:
+ * @address: a loopback address; anything else is refused
+ */
+gboolean
+attendant_admin_listen (AttendantAdmin      *self,
+                        GInetSocketAddress  *address,
+                        GError             **error)
+{
+  GInetAddress *inet;
+  g_autoptr(GSList) listeners = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (ATTENDANT_IS_ADMIN (self), FALSE);
+  g_return_val_if_fail (G_IS_INET_SOCKET_ADDRESS (address), FALSE);
+
+  inet = g_inet_socket_address_get_address (address);
+  host = g_inet_address_to_string (inet);
+
+  /* The API can crash nodes: it is for this machine only. */
+  if (!g_inet_address_get_is_loopback (inet))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "The admin API listens on loopback only, not on %s", host);
+      return FALSE;
+    }
+
+  if (!soup_server_listen (self->soup, G_SOCKET_ADDRESS (address), 0, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   "admin API: cannot listen on %s:%u: %s", host,
+                   g_inet_socket_address_get_port (address), local_error->message);
+      return FALSE;
+    }
+
+  listeners = soup_server_get_listeners (self->soup);
+  if (listeners != NULL)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
+
+      if (G_IS_INET_SOCKET_ADDRESS (local))
+        self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+
+  return TRUE;
+}
+
+guint16
+attendant_admin_get_port (AttendantAdmin *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_ADMIN (self), 0);
+
+  return self->port;
+}

@@ -1,0 +1,1699 @@
+/* attendant-pbx.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-pbx"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "attendant-pbx.h"
+#include "attendant-protocol.h"
+
+/* The simulated telephone system every node of a process shares (SPEC §5):
+ * a directory of extensions with presence, attendant queues, and calls
+ * that queue, ring, are answered, held, transferred and recalled. It is
+ * driven by the attendants' commands, by the admin API (incoming calls,
+ * presence) and by its own timers, which stand in for the people on the
+ * other end:
+ *
+ *  - an extension whose presence is "available" answers a call that rings
+ *    it after answer-delay; "away" lets it ring; busy, ringing, dnd and
+ *    offline extensions refuse it (error "busy");
+ *  - the extensions of attendants never answer by themselves: a person
+ *    does, with call.answer;
+ *  - a blind transfer not answered within ring-timeout comes back to the
+ *    attendant, ringing, with recalled=true; a direct call to an extension
+ *    that does not answer goes to the queue;
+ *  - a call handed over to an extension keeps it busy for talk-time.
+ *
+ * Presence follows the calls: an extension rung by a call is "ringing", one
+ * in a call is "busy", otherwise it shows the presence last set for it.
+ *
+ * Every change is an event with the next sequence number, emitted
+ * synchronously, so the events a command causes reach the sessions before
+ * the command's reply (docs/protocol.md §2.5). */
+
+G_DEFINE_QUARK (attendant-pbx-error-quark, attendant_pbx_error)
+
+const char *
+attendant_pbx_error_to_code (const GError *error)
+{
+  if (error == NULL || error->domain != ATTENDANT_PBX_ERROR)
+    return "internal";
+
+  switch ((AttendantPbxError)error->code)
+    {
+    case ATTENDANT_PBX_ERROR_NOT_FOUND:
+      return "not-found";
+    case ATTENDANT_PBX_ERROR_INVALID_STATE:
+      return "invalid-state";
+    case ATTENDANT_PBX_ERROR_BUSY:
+      return "busy";
+    case ATTENDANT_PBX_ERROR_INVALID_ARGS:
+      return "invalid-args";
+    case ATTENDANT_PBX_ERROR_UNKNOWN_COMMAND:
+      return "unknown-command";
+    default:
+      return "internal";
+    }
+}
+
+typedef enum
+{
+  CALL_QUEUED,
+  CALL_RINGING,
+  CALL_ACTIVE,
+  CALL_HELD,
+  CALL_CONSULTING,
+  CALL_TRANSFERRING,
+  CALL_ENDED,
+} CallState;
+
+static const char * const state_names[] = {
+  "queued", "ringing", "active", "held", "consulting", "transferring", "ended",
+};
+
+typedef struct _Call Call;
+
+struct _Call
+{
+  AttendantPbx *pbx;
+  char         *id;
+  CallState     state;
+  char         *queue;
+  char         *caller_number;
+  char         *caller_name;
+  gint64        since;       /* wall clock, µs */
+  char         *attendant;
+  char         *peer;
+  gboolean      recalled;
+
+  /* The simulation behind the protocol's view of the call. */
+  char         *ringing;     /* the extension it rings, if any */
+  char         *target;      /* transfer or consultation target, internal or external */
+  gboolean      answered;    /* a consultation leg or a dialled call was answered */
+  gboolean      is_leg;      /* a consultation leg */
+  char         *consult;     /* original: its leg's id; leg: the original's id */
+  guint         answer_source;
+  guint         ring_source;
+  guint         abandon_source;
+};
+
+typedef struct
+{
+  AttendantPbx *pbx;
+  char         *number;
+  char         *name;
+  char         *department;
+  char         *base;        /* the presence set for it */
+  char         *shown;       /* the presence last announced */
+  gboolean      attendant;
+  gint64        talk_until;  /* monotonic µs; busy on a call that left the console */
+  guint         talk_source;
+} Contact;
+
+typedef struct
+{
+  char *id;
+  char *name;
+} Queue;
+
+struct _AttendantPbx
+{
+  GObject     parent_instance;
+
+  GPtrArray  *contacts;
+  GPtrArray  *queues;
+  GPtrArray  *calls;
+  guint64     seq;
+  guint       next_call;
+  double      ring_timeout;
+  double      answer_delay;
+  double      talk_time;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantPbx, attendant_pbx, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_RING_TIMEOUT,
+  PROP_ANSWER_DELAY,
+  PROP_TALK_TIME,
+  N_PROPS
+};
+
+enum {
+  EVENT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const char * const presence_values[] = {
+  "available", "busy", "ringing", "away", "dnd", "offline", NULL
+};
+
+gboolean
+attendant_pbx_presence_is_valid (const char *presence)
+{
+  return presence != NULL && g_strv_contains (presence_values, presence);
+}
+
+/* {{{ Helpers */
+
+static guint
+seconds_to_ms (double seconds)
+{
+  return (guint)CLAMP (seconds * 1000.0, 0.0, (double)G_MAXUINT);
+}
+
+static char *
+format_time (gint64 real_time)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (real_time / G_USEC_PER_SEC);
+  g_autofree char *seconds = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%03dZ", seconds, (int)((real_time % G_USEC_PER_SEC) / 1000));
+}
+
+static void
+clear_source (guint *source)
+{
+  if (*source != 0)
+    {
+      g_source_remove (*source);
+      *source = 0;
+    }
+}
+
+static void
+call_free (Call *call)
+{
+  clear_source (&call->answer_source);
+  clear_source (&call->ring_source);
+  clear_source (&call->abandon_source);
+  g_free (call->id);
+  g_free (call->queue);
+  g_free (call->caller_number);
+  g_free (call->caller_name);
+  g_free (call->attendant);
+  g_free (call->peer);
+  g_free (call->ringing);
+  g_free (call->target);
+  g_free (call->consult);
+  g_free (call);
+}
+
+static void
+contact_free (Contact *contact)
+{
+  clear_source (&contact->talk_source);
+  g_free (contact->number);
+  g_free (contact->name);
+  g_free (contact->department);
+  g_free (contact->base);
+  g_free (contact->shown);
+  g_free (contact);
+}
+
+static void
+queue_free (Queue *queue)
+{
+  g_free (queue->id);
+  g_free (queue->name);
+  g_free (queue);
+}
+
+static void
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) != 0)
+    {
+      g_free (*field);
+      *field = g_strdup (value);
+    }
+}
+
+static Contact *
+find_contact (AttendantPbx *self,
+              const char   *number)
+{
+  if (number == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (self->contacts, i);
+
+      if (g_str_equal (contact->number, number))
+        return contact;
+    }
+
+  return NULL;
+}
+
+static Call *
+find_call (AttendantPbx *self,
+           const char   *id)
+{
+  if (id == NULL)
+    return NULL;
+
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (self->calls, i);
+
+      if (g_str_equal (call->id, id))
+        return call;
+    }
+
+  return NULL;
+}
+
+static Queue *
+find_queue (AttendantPbx *self,
+            const char   *id)
+{
+  for (guint i = 0; i < self->queues->len; i++)
+    {
+      Queue *queue = g_ptr_array_index (self->queues, i);
+
+      if (g_strcmp0 (queue->id, id) == 0)
+        return queue;
+    }
+
+  return NULL;
+}
+
+/* A phone number as the simulation accepts it: digits with an optional
+ * leading "+", and "*" or "#" for feature codes. */
+static gboolean
+is_number (const char *text)
+{
+  gsize len;
+
+  if (text == NULL)
+    return FALSE;
+
+  len = strlen (text);
+  if (len == 0 || len > 32)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (text[i]) && text[i] != '*' && text[i] != '#' &&
+        !(text[i] == '+' && i == 0))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* Short numbers are extensions; anything longer leaves the building. */
+static gboolean
+is_external (const char *number)
+{
+  return strlen (number) > 4;
+}
+
+static JsonObject *
+call_to_json (Call *call)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *since = format_time (call->since);
+
+  json_object_set_string_member (object, "id", call->id);
+  json_object_set_string_member (object, "state", state_names[call->state]);
+  if (call->queue != NULL)
+    json_object_set_string_member (object, "queue", call->queue);
+  else
+    json_object_set_null_member (object, "queue");
+  json_object_set_string_member (object, "caller_number", call->caller_number);
+  if (call->caller_name != NULL)
+    json_object_set_string_member (object, "caller_name", call->caller_name);
+  else
+    json_object_set_null_member (object, "caller_name");
+  json_object_set_string_member (object, "since", since);
+  if (call->attendant != NULL)
+    json_object_set_string_member (object, "attendant", call->attendant);
+  else
+    json_object_set_null_member (object, "attendant");
+  if (call->peer != NULL)
+    json_object_set_string_member (object, "peer", call->peer);
+  else
+    json_object_set_null_member (object, "peer");
+  json_object_set_boolean_member (object, "recalled", call->recalled);
+
+  return object;
+}
+
+static JsonObject *
+contact_to_json (Contact *contact)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *id = g_strconcat ("ext-", contact->number, NULL);
+
+  json_object_set_string_member (object, "id", id);
+  json_object_set_string_member (object, "name", contact->name);
+  json_object_set_string_member (object, "number", contact->number);
+  if (contact->department != NULL)
+    json_object_set_string_member (object, "department", contact->department);
+  else
+    json_object_set_null_member (object, "department");
+  json_object_set_string_member (object, "presence", contact->shown);
+
+  return object;
+}
+
+/* }}} */
+/* {{{ Events */
+
+static JsonObject *
+event_new (AttendantPbx *self,
+           const char   *kind)
+{
+  JsonObject *message = attendant_protocol_message_new ("event");
+
+  json_object_set_int_member (message, "seq", (gint64)++self->seq);
+  json_object_set_string_member (message, "event", kind);
+
+  return message;
+}
+
+static void
+emit_event (AttendantPbx *self,
+            JsonObject   *message)
+{
+  g_signal_emit (self, signals[EVENT], 0, message);
+  json_object_unref (message);
+}
+
+static void
+call_changed (AttendantPbx *self,
+              Call         *call)
+{
+  JsonObject *message = event_new (self, "call.updated");
+
+  json_object_set_object_member (message, "call", call_to_json (call));
+  emit_event (self, message);
+}
+
+static void
+call_set_state (Call      *call,
+                CallState  state)
+{
+  call->state = state;
+  call->since = g_get_real_time ();
+}
+
+static const char *
+effective_presence (AttendantPbx *self,
+                    Contact      *contact)
+{
+  gboolean ringing = FALSE;
+  gboolean busy = contact->talk_until > g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (self->calls, i);
+
+      if (call->state == CALL_ENDED)
+        continue;
+
+      if (g_strcmp0 (call->ringing, contact->number) == 0)
+        ringing = TRUE;
+      else if (call->answered && g_strcmp0 (call->target, contact->number) == 0)
+        busy = TRUE;
+      else if (g_strcmp0 (call->attendant, contact->number) == 0 &&
+               (call->state == CALL_ACTIVE || call->state == CALL_HELD ||
+                call->state == CALL_CONSULTING))
+        busy = TRUE;
+    }
+
+  if (ringing)
+    return "ringing";
+  if (busy)
+    return "busy";
+
+  return contact->base;
+}
+
+/* Announces every presence that the last change altered; called at the end
+ * of each operation, after its call events. */
+static void
+refresh_presence (AttendantPbx *self)
+{
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (self->contacts, i);
+      const char *presence = effective_presence (self, contact);
+      g_autofree char *id = NULL;
+      JsonObject *message;
+
+      if (g_strcmp0 (presence, contact->shown) == 0)
+        continue;
+
+      set_string (&contact->shown, presence);
+      id = g_strconcat ("ext-", contact->number, NULL);
+      message = event_new (self, "presence");
+      json_object_set_string_member (message, "id", id);
+      json_object_set_string_member (message, "presence", presence);
+      emit_event (self, message);
+    }
+}
+
+/* The call is gone from the consoles without having ended (handed over to
+ * an extension or merged into another call). */
+static void
+call_remove (AttendantPbx *self,
+             Call         *call)
+{
+  JsonObject *message = event_new (self, "call.removed");
+
+  json_object_set_string_member (message, "id", call->id);
+  g_ptr_array_remove (self->calls, call);
+  emit_event (self, message);
+}
+
+static void
+call_end (AttendantPbx *self,
+          Call         *call)
+{
+  call_set_state (call, CALL_ENDED);
+  clear_source (&call->answer_source);
+  clear_source (&call->ring_source);
+  clear_source (&call->abandon_source);
+  call_changed (self, call);
+  call_remove (self, call);
+}
+
+static Call *
+call_new (AttendantPbx *self,
+          CallState     state)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->pbx = self;
+  call->id = g_strdup_printf ("call-%u", ++self->next_call);
+  call->state = state;
+  call->since = g_get_real_time ();
+  g_ptr_array_add (self->calls, call);
+
+  return call;
+}
+
+static gboolean
+talk_done_cb (gpointer user_data)
+{
+  Contact *contact = user_data;
+
+  contact->talk_source = 0;
+  refresh_presence (contact->pbx);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A call handed over to @number: it is busy for talk-time. */
+static void
+start_talk (AttendantPbx *self,
+            const char   *number)
+{
+  Contact *contact = find_contact (self, number);
+  guint ms = seconds_to_ms (self->talk_time);
+
+  if (contact == NULL)
+    return;
+
+  contact->talk_until = g_get_monotonic_time () + (gint64)ms * 1000;
+  clear_source (&contact->talk_source);
+  contact->talk_source = g_timeout_add (ms + 1, talk_done_cb, contact);
+}
+
+/* }}} */
+/* {{{ Ringing */
+
+static gboolean
+contact_can_ring (AttendantPbx *self,
+                  Contact      *contact)
+{
+  const char *presence = effective_presence (self, contact);
+
+  return g_str_equal (presence, "available") || g_str_equal (presence, "away");
+}
+
+/* Whether the simulated person behind @number picks up by themselves. */
+static gboolean
+answers_by_itself (AttendantPbx *self,
+                   const char   *number)
+{
+  Contact *contact = find_contact (self, number);
+
+  if (contact == NULL)
+    return is_external (number);
+
+  return !contact->attendant && g_str_equal (contact->base, "available");
+}
+
+static gboolean answer_cb (gpointer user_data);
+static gboolean ring_timeout_cb (gpointer user_data);
+
+/* Starts ringing @target for @call: its phone if internal, the outside
+ * world otherwise; the timers decide how it ends. */
+static void
+start_ringing (AttendantPbx *self,
+               Call         *call,
+               const char   *target,
+               gboolean      with_timeout)
+{
+  set_string (&call->target, target);
+  call->answered = FALSE;
+  set_string (&call->ringing, find_contact (self, target) != NULL ? target : NULL);
+
+  clear_source (&call->answer_source);
+  clear_source (&call->ring_source);
+
+  if (answers_by_itself (self, target))
+    call->answer_source = g_timeout_add (seconds_to_ms (self->answer_delay), answer_cb, call);
+  if (with_timeout)
+    call->ring_source = g_timeout_add (seconds_to_ms (self->ring_timeout), ring_timeout_cb, call);
+}
+
+static void
+stop_ringing (Call *call)
+{
+  clear_source (&call->answer_source);
+  clear_source (&call->ring_source);
+  g_clear_pointer (&call->ringing, g_free);
+}
+
+static gboolean
+answer_cb (gpointer user_data)
+{
+  Call *call = user_data;
+  AttendantPbx *self = call->pbx;
+  g_autofree char *target = g_strdup (call->target);
+
+  call->answer_source = 0;
+  stop_ringing (call);
+
+  switch (call->state)
+    {
+    case CALL_TRANSFERRING:
+    case CALL_RINGING:
+      /* A blind transfer or a direct call: the extension has it now. */
+      call_remove (self, call);
+      start_talk (self, target);
+      break;
+
+    case CALL_CONSULTING:
+    case CALL_ACTIVE:
+      /* A consultation or a dialled call: the attendant talks to them. */
+      call->answered = TRUE;
+      call_changed (self, call);
+      break;
+
+    case CALL_QUEUED:
+    case CALL_HELD:
+    case CALL_ENDED:
+    default:
+      break;
+    }
+
+  refresh_presence (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+ring_timeout_cb (gpointer user_data)
+{
+  Call *call = user_data;
+  AttendantPbx *self = call->pbx;
+
+  call->ring_source = 0;
+  stop_ringing (call);
+
+  switch (call->state)
+    {
+    case CALL_TRANSFERRING:
+      /* Recall: back to the attendant who transferred it, ringing. */
+      call_set_state (call, CALL_RINGING);
+      call->recalled = TRUE;
+      set_string (&call->ringing, call->attendant);
+      call_changed (self, call);
+      break;
+
+    case CALL_RINGING:
+      /* A direct call nobody answered goes to the attendants. */
+      call_set_state (call, CALL_QUEUED);
+      g_clear_pointer (&call->attendant, g_free);
+      call_changed (self, call);
+      break;
+
+    case CALL_CONSULTING:
+      {
+        Call *original = find_call (self, call->consult);
+
+        call_end (self, call);
+        if (original != NULL)
+          {
+            g_clear_pointer (&original->consult, g_free);
+            g_clear_pointer (&original->peer, g_free);
+            call_changed (self, original);
+          }
+      }
+      break;
+
+    case CALL_QUEUED:
+    case CALL_ACTIVE:
+    case CALL_HELD:
+    case CALL_ENDED:
+    default:
+      break;
+    }
+
+  refresh_presence (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+abandon_cb (gpointer user_data)
+{
+  Call *call = user_data;
+  AttendantPbx *self = call->pbx;
+
+  call->abandon_source = 0;
+  if (call->state == CALL_QUEUED)
+    {
+      call_end (self, call);
+      refresh_presence (self);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* }}} */
+/* {{{ GObject */
+
+static void
+attendant_pbx_finalize (GObject *object)
+{
+  AttendantPbx *self = (AttendantPbx *)object;
+
+  g_clear_pointer (&self->calls, g_ptr_array_unref);
+  g_clear_pointer (&self->contacts, g_ptr_array_unref);
+  g_clear_pointer (&self->queues, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (attendant_pbx_parent_class)->finalize (object);
+}
+
+static void
+attendant_pbx_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  AttendantPbx *self = ATTENDANT_PBX (object);
+
+  switch (prop_id)
+    {
+    case PROP_RING_TIMEOUT:
+      g_value_set_double (value, self->ring_timeout);
+      break;
+
+    case PROP_ANSWER_DELAY:
+      g_value_set_double (value, self->answer_delay);
+      break;
+
+    case PROP_TALK_TIME:
+      g_value_set_double (value, self->talk_time);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_double_property (AttendantPbx *self,
+                     double       *field,
+                     double        value,
+                     guint         prop_id)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+    }
+}
+
+static void
+attendant_pbx_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  AttendantPbx *self = ATTENDANT_PBX (object);
+
+  switch (prop_id)
+    {
+    case PROP_RING_TIMEOUT:
+      set_double_property (self, &self->ring_timeout, g_value_get_double (value), prop_id);
+      break;
+
+    case PROP_ANSWER_DELAY:
+      set_double_property (self, &self->answer_delay, g_value_get_double (value), prop_id);
+      break;
+
+    case PROP_TALK_TIME:
+      set_double_property (self, &self->talk_time, g_value_get_double (value), prop_id);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_pbx_class_init (AttendantPbxClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = attendant_pbx_finalize;
+  object_class->get_property = attendant_pbx_get_property;
+  object_class->set_property = attendant_pbx_set_property;
+
+  properties[PROP_RING_TIMEOUT] =
+    g_param_spec_double ("ring-timeout", NULL, NULL, 0, 86400, 20,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ANSWER_DELAY] =
+    g_param_spec_double ("answer-delay", NULL, NULL, 0, 86400, 3,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TALK_TIME] =
+    g_param_spec_double ("talk-time", NULL, NULL, 0, 86400, 60,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AttendantPbx::event:
+   * @message: the whole "event" message, seq included
+   */
+  signals[EVENT] =
+    g_signal_new ("event",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
+}
+
+static void
+attendant_pbx_init (AttendantPbx *self)
+{
+  self->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify)contact_free);
+  self->queues = g_ptr_array_new_with_free_func ((GDestroyNotify)queue_free);
+  self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)call_free);
+  self->ring_timeout = 20;
+  self->answer_delay = 3;
+  self->talk_time = 60;
+}
+
+AttendantPbx *
+attendant_pbx_new (void)
+{
+  return g_object_new (ATTENDANT_TYPE_PBX, NULL);
+}
+
+/* }}} */
+/* {{{ Set-up */
+
+void
+attendant_pbx_add_queue (AttendantPbx *self,
+                         const char   *id,
+                         const char   *name)
+{
+  Queue *queue;
+
+  g_return_if_fail (ATTENDANT_IS_PBX (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (find_queue (self, id) == NULL);
+
+  queue = g_new0 (Queue, 1);
+  queue->id = g_strdup (id);
+  queue->name = g_strdup (name != NULL ? name : id);
+  g_ptr_array_add (self->queues, queue);
+}
+
+void
+attendant_pbx_add_contact (AttendantPbx *self,
+                           const char   *number,
+                           const char   *name,
+                           const char   *department,
+                           const char   *presence)
+{
+  Contact *contact;
+
+  g_return_if_fail (ATTENDANT_IS_PBX (self));
+  g_return_if_fail (number != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (find_contact (self, number) == NULL);
+
+  if (presence == NULL || !attendant_pbx_presence_is_valid (presence) ||
+      g_str_equal (presence, "ringing"))
+    presence = "available";
+
+  contact = g_new0 (Contact, 1);
+  contact->pbx = self;
+  contact->number = g_strdup (number);
+  contact->name = g_strdup (name);
+  contact->department = g_strdup (department);
+  contact->base = g_strdup (presence);
+  contact->shown = g_strdup (presence);
+  g_ptr_array_add (self->contacts, contact);
+}
+
+/* The extension of a user of the console: a person answers its calls. It
+ * joins the directory if the directory does not have it. */
+void
+attendant_pbx_add_attendant (AttendantPbx *self,
+                             const char   *extension,
+                             const char   *name)
+{
+  Contact *contact;
+
+  g_return_if_fail (ATTENDANT_IS_PBX (self));
+  g_return_if_fail (extension != NULL);
+
+  if ((contact = find_contact (self, extension)) == NULL)
+    {
+      attendant_pbx_add_contact (self, extension, name != NULL ? name : extension,
+                                 "Reception", "available");
+      contact = find_contact (self, extension);
+      g_assert (contact != NULL);
+    }
+
+  contact->attendant = TRUE;
+}
+
+gboolean
+attendant_pbx_has_contact (AttendantPbx *self,
+                           const char   *number)
+{
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), FALSE);
+
+  return find_contact (self, number) != NULL;
+}
+
+/**
+ * attendant_pbx_list_numbers:
+ * @attendants: whether to list the attendants' extensions or the others
+ *
+ * Returns: (transfer full): extension numbers
+ */
+GStrv
+attendant_pbx_list_numbers (AttendantPbx *self,
+                            gboolean      attendants)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
+
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (self->contacts, i);
+
+      if (contact->attendant == attendants)
+        g_strv_builder_add (builder, contact->number);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+guint64
+attendant_pbx_get_seq (AttendantPbx *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), 0);
+
+  return self->seq;
+}
+
+/**
+ * attendant_pbx_build_snapshot:
+ * @extension: (nullable):
+ *
+ * Returns: (transfer full): a "snapshot" message (docs/protocol.md §2.3)
+ */
+JsonObject *
+attendant_pbx_build_snapshot (AttendantPbx *self,
+                              const char   *user,
+                              const char   *extension)
+{
+  JsonObject *message;
+  JsonObject *me;
+  JsonArray *directory;
+  JsonArray *queues;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
+
+  message = attendant_protocol_message_new ("snapshot");
+  json_object_set_int_member (message, "seq", (gint64)self->seq);
+
+  me = json_object_new ();
+  json_object_set_string_member (me, "user", user);
+  if (extension != NULL)
+    json_object_set_string_member (me, "extension", extension);
+  else
+    json_object_set_null_member (me, "extension");
+  json_object_set_object_member (message, "me", me);
+
+  directory = json_array_new ();
+  for (guint i = 0; i < self->contacts->len; i++)
+    json_array_add_object_element (directory, contact_to_json (g_ptr_array_index (self->contacts, i)));
+  json_object_set_array_member (message, "directory", directory);
+
+  queues = json_array_new ();
+  for (guint i = 0; i < self->queues->len; i++)
+    {
+      Queue *queue = g_ptr_array_index (self->queues, i);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "id", queue->id);
+      json_object_set_string_member (object, "name", queue->name);
+      json_array_add_object_element (queues, object);
+    }
+  json_object_set_array_member (message, "queues", queues);
+
+  json_object_set_array_member (message, "calls", attendant_pbx_list_calls (self));
+
+  return message;
+}
+
+/**
+ * attendant_pbx_list_calls:
+ *
+ * Returns: (transfer full): every call that has not ended
+ */
+JsonArray *
+attendant_pbx_list_calls (AttendantPbx *self)
+{
+  JsonArray *calls;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
+
+  calls = json_array_new ();
+  for (guint i = 0; i < self->calls->len; i++)
+    json_array_add_object_element (calls, call_to_json (g_ptr_array_index (self->calls, i)));
+
+  return calls;
+}
+
+guint
+attendant_pbx_get_n_calls (AttendantPbx *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), 0);
+
+  return self->calls->len;
+}
+
+/* }}} */
+/* {{{ Commands */
+
+static gboolean
+fail (GError            **error,
+      AttendantPbxError   code,
+      const char         *format,
+      ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+fail (GError            **error,
+      AttendantPbxError   code,
+      const char         *format,
+      ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (ATTENDANT_PBX_ERROR, code, format, args));
+  va_end (args);
+
+  return FALSE;
+}
+
+static const char *
+get_string_arg (JsonObject  *args,
+                const char  *name,
+                GError     **error)
+{
+  JsonNode *node = args != NULL ? json_object_get_member (args, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "The argument “%s” (a string) is missing", name);
+      return NULL;
+    }
+
+  return json_node_get_string (node);
+}
+
+static Call *
+get_call_arg (AttendantPbx  *self,
+              JsonObject    *args,
+              GError       **error)
+{
+  const char *id = get_string_arg (args, "call", error);
+  Call *call;
+
+  if (id == NULL)
+    return NULL;
+
+  if ((call = find_call (self, id)) == NULL)
+    {
+      fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No call %s", id);
+      return NULL;
+    }
+
+  return call;
+}
+
+static gboolean
+check_owner (Call        *call,
+             const char  *extension,
+             GError     **error)
+{
+  if (g_strcmp0 (call->attendant, extension) != 0)
+    {
+      if (call->attendant == NULL)
+        return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is not yours: it is %s",
+                     call->id, state_names[call->state]);
+      return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is handled by extension %s",
+                   call->id, call->attendant);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_state (Call        *call,
+             CallState    a,
+             CallState    b,
+             GError     **error)
+{
+  if (call->state != a && call->state != b)
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is %s", call->id,
+                 state_names[call->state]);
+
+  return TRUE;
+}
+
+/* Resolves the number to ring for a transfer, a consultation or a dial:
+ * a directory extension that can ring, or an outside number. */
+static gboolean
+check_target (AttendantPbx  *self,
+              const char    *extension,
+              const char    *target,
+              GError       **error)
+{
+  Contact *contact;
+
+  if (!is_number (target))
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "“%s” is not a phone number", target);
+
+  if (g_str_equal (target, extension))
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "%s is your own extension", target);
+
+  contact = find_contact (self, target);
+  if (contact == NULL && !is_external (target))
+    return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", target);
+
+  if (contact != NULL && !contact_can_ring (self, contact))
+    return fail (error, ATTENDANT_PBX_ERROR_BUSY, "%s (%s) is %s", contact->name, target,
+                 effective_presence (self, contact));
+
+  return TRUE;
+}
+
+/* An attendant talks on one call at a time: taking another puts the
+ * current one on hold, as on a real console. */
+static void
+hold_others (AttendantPbx *self,
+             const char   *extension,
+             Call         *except)
+{
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *call = g_ptr_array_index (self->calls, i);
+
+      if (call != except && call->state == CALL_ACTIVE &&
+          g_strcmp0 (call->attendant, extension) == 0)
+        {
+          call_set_state (call, CALL_HELD);
+          call_changed (self, call);
+        }
+    }
+}
+
+static JsonObject *
+result_with_call (Call *call)
+{
+  JsonObject *result = json_object_new ();
+
+  json_object_set_object_member (result, "call", call_to_json (call));
+
+  return result;
+}
+
+static gboolean
+do_answer (AttendantPbx  *self,
+           const char    *extension,
+           JsonObject    *args,
+           GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+
+  if (call == NULL)
+    return FALSE;
+
+  if (call->state == CALL_RINGING || call->state == CALL_TRANSFERRING)
+    {
+      if (g_strcmp0 (call->ringing, extension) != 0)
+        return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is not ringing your extension",
+                     call->id);
+    }
+  else if (call->state != CALL_QUEUED)
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is %s", call->id,
+                 state_names[call->state]);
+
+  hold_others (self, extension, call);
+  stop_ringing (call);
+  clear_source (&call->abandon_source);
+  call_set_state (call, CALL_ACTIVE);
+  set_string (&call->attendant, extension);
+  g_clear_pointer (&call->peer, g_free);
+  g_clear_pointer (&call->target, g_free);
+  call_changed (self, call);
+
+  return TRUE;
+}
+
+static gboolean
+do_hold (AttendantPbx  *self,
+         const char    *extension,
+         JsonObject    *args,
+         GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+
+  if (call == NULL || !check_owner (call, extension, error) ||
+      !check_state (call, CALL_ACTIVE, CALL_ACTIVE, error))
+    return FALSE;
+
+  call_set_state (call, CALL_HELD);
+  call_changed (self, call);
+
+  return TRUE;
+}
+
+static gboolean
+do_resume (AttendantPbx  *self,
+           const char    *extension,
+           JsonObject    *args,
+           GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+
+  if (call == NULL || !check_owner (call, extension, error) ||
+      !check_state (call, CALL_HELD, CALL_HELD, error))
+    return FALSE;
+
+  if (call->consult != NULL)
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE,
+                 "%s has a consultation in progress: complete or cancel it", call->id);
+
+  hold_others (self, extension, call);
+  call_set_state (call, CALL_ACTIVE);
+  call_changed (self, call);
+
+  return TRUE;
+}
+
+static void
+end_with_leg (AttendantPbx *self,
+              Call         *call)
+{
+  if (call->is_leg)
+    {
+      Call *original = find_call (self, call->consult);
+
+      call_end (self, call);
+      if (original != NULL)
+        {
+          g_clear_pointer (&original->consult, g_free);
+          g_clear_pointer (&original->peer, g_free);
+          call_changed (self, original);
+        }
+      return;
+    }
+
+  if (call->consult != NULL)
+    {
+      Call *leg = find_call (self, call->consult);
+
+      if (leg != NULL)
+        call_end (self, leg);
+    }
+
+  call_end (self, call);
+}
+
+static gboolean
+do_hangup (AttendantPbx  *self,
+           const char    *extension,
+           JsonObject    *args,
+           GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+
+  if (call == NULL)
+    return FALSE;
+
+  /* A queued call may be refused by any attendant; others only by theirs. */
+  if (call->state != CALL_QUEUED && !check_owner (call, extension, error))
+    return FALSE;
+
+  end_with_leg (self, call);
+
+  return TRUE;
+}
+
+static gboolean
+do_transfer (AttendantPbx  *self,
+             const char    *extension,
+             JsonObject    *args,
+             GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+  const char *target;
+
+  if (call == NULL || !check_owner (call, extension, error) ||
+      !check_state (call, CALL_ACTIVE, CALL_HELD, error))
+    return FALSE;
+
+  if (call->is_leg || call->consult != NULL)
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE,
+                 "%s is part of a consultation: complete or cancel it", call->id);
+
+  if (!(target = get_string_arg (args, "target", error)) ||
+      !check_target (self, extension, target, error))
+    return FALSE;
+
+  call_set_state (call, CALL_TRANSFERRING);
+  call->recalled = FALSE;
+  set_string (&call->peer, target);
+  start_ringing (self, call, target, TRUE);
+  call_changed (self, call);
+
+  return TRUE;
+}
+
+static JsonObject *
+do_consult (AttendantPbx  *self,
+            const char    *extension,
+            JsonObject    *args,
+            GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+  const char *target;
+  Contact *contact;
+  Call *leg;
+
+  if (call == NULL || !check_owner (call, extension, error) ||
+      !check_state (call, CALL_ACTIVE, CALL_HELD, error))
+    return NULL;
+
+  if (call->is_leg || call->consult != NULL)
+    {
+      fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s already has a consultation", call->id);
+      return NULL;
+    }
+
+  if (!(target = get_string_arg (args, "target", error)) ||
+      !check_target (self, extension, target, error))
+    return NULL;
+
+  contact = find_contact (self, target);
+
+  hold_others (self, extension, call);
+  if (call->state != CALL_HELD)
+    call_set_state (call, CALL_HELD);
+
+  leg = call_new (self, CALL_CONSULTING);
+  leg->is_leg = TRUE;
+  leg->consult = g_strdup (call->id);
+  leg->attendant = g_strdup (extension);
+  leg->caller_number = g_strdup (target);
+  leg->caller_name = g_strdup (contact != NULL ? contact->name : NULL);
+  leg->peer = g_strdup (target);
+  start_ringing (self, leg, target, TRUE);
+
+  set_string (&call->consult, leg->id);
+  set_string (&call->peer, target);
+  call_changed (self, call);
+  call_changed (self, leg);
+
+  return result_with_call (leg);
+}
+
+/* The command names the original call; the leg is accepted too, since a
+ * console may well offer "complete" on either. */
+static gboolean
+get_consultation (AttendantPbx  *self,
+                  JsonObject    *args,
+                  const char    *extension,
+                  Call         **original,
+                  Call         **leg,
+                  GError       **error)
+{
+  Call *call = get_call_arg (self, args, error);
+
+  if (call == NULL || !check_owner (call, extension, error))
+    return FALSE;
+
+  if (call->is_leg)
+    {
+      *leg = call;
+      *original = find_call (self, call->consult);
+    }
+  else
+    {
+      *original = call;
+      *leg = find_call (self, call->consult);
+    }
+
+  if (*original == NULL || *leg == NULL)
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s has no consultation", call->id);
+
+  return TRUE;
+}
+
+static gboolean
+do_complete (AttendantPbx  *self,
+             const char    *extension,
+             JsonObject    *args,
+             GError       **error)
+{
+  Call *original = NULL;
+  Call *leg = NULL;
+  g_autofree char *target = NULL;
+
+  if (!get_consultation (self, args, extension, &original, &leg, error))
+    return FALSE;
+
+  target = g_strdup (leg->target);
+
+  if (leg->answered)
+    {
+      /* Caller and consulted party talk; both leave the console. */
+      call_remove (self, leg);
+      call_remove (self, original);
+      start_talk (self, target);
+      return TRUE;
+    }
+
+  /* Completed while it still rings: what is left is a blind transfer,
+   * with its recall if nobody answers. */
+  call_remove (self, leg);
+  g_clear_pointer (&original->consult, g_free);
+  call_set_state (original, CALL_TRANSFERRING);
+  set_string (&original->peer, target);
+  start_ringing (self, original, target, TRUE);
+  call_changed (self, original);
+
+  return TRUE;
+}
+
+static gboolean
+do_cancel_consult (AttendantPbx  *self,
+                   const char    *extension,
+                   JsonObject    *args,
+                   GError       **error)
+{
+  Call *original = NULL;
+  Call *leg = NULL;
+
+  if (!get_consultation (self, args, extension, &original, &leg, error))
+    return FALSE;
+
+  call_end (self, leg);
+  g_clear_pointer (&original->consult, g_free);
+  g_clear_pointer (&original->peer, g_free);
+  hold_others (self, extension, original);
+  call_set_state (original, CALL_ACTIVE);
+  call_changed (self, original);
+
+  return TRUE;
+}
+
+static JsonObject *
+do_dial (AttendantPbx  *self,
+         const char    *extension,
+         JsonObject    *args,
+         GError       **error)
+{
+  const char *number = get_string_arg (args, "number", error);
+  Contact *contact;
+  Call *call;
+
+  if (number == NULL || !check_target (self, extension, number, error))
+    return NULL;
+
+  contact = find_contact (self, number);
+
+  hold_others (self, extension, NULL);
+  call = call_new (self, CALL_ACTIVE);
+  call->attendant = g_strdup (extension);
+  call->caller_number = g_strdup (number);
+  call->caller_name = g_strdup (contact != NULL ? contact->name : NULL);
+  call->peer = g_strdup (number);
+  if (contact != NULL)
+    start_ringing (self, call, number, FALSE);
+  else
+    {
+      call->target = g_strdup (number);
+      call->answered = TRUE;
+    }
+  call_changed (self, call);
+
+  return result_with_call (call);
+}
+
+static gboolean
+do_presence (AttendantPbx  *self,
+             const char    *extension,
+             JsonObject    *args,
+             GError       **error)
+{
+  const char *presence = get_string_arg (args, "presence", error);
+
+  if (presence == NULL)
+    return FALSE;
+
+  return attendant_pbx_set_presence (self, extension, presence, error);
+}
+
+/**
+ * attendant_pbx_execute:
+ * @extension: (nullable): the attendant's extension
+ * @args: (nullable): the command's arguments
+ *
+ * Runs one command of docs/protocol.md §2.5 for the attendant at
+ * @extension. Its events are emitted before this returns.
+ *
+ * Returns: (transfer full): the reply's result, or %NULL with an
+ *   %ATTENDANT_PBX_ERROR
+ */
+JsonObject *
+attendant_pbx_execute (AttendantPbx  *self,
+                       const char    *extension,
+                       const char    *command,
+                       JsonObject    *args,
+                       GError       **error)
+{
+  static const char * const commands[] = {
+    "call.answer", "call.hold", "call.resume", "call.hangup", "call.transfer",
+    "call.consult", "call.complete", "call.cancel-consult", "dial", "presence.set", NULL
+  };
+  JsonObject *result = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
+  g_return_val_if_fail (command != NULL, NULL);
+
+  if (!g_strv_contains (commands, command))
+    {
+      fail (error, ATTENDANT_PBX_ERROR_UNKNOWN_COMMAND, "Unknown command “%s”", command);
+      return NULL;
+    }
+
+  if (extension == NULL)
+    {
+      fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE,
+            "Your user has no extension: the console cannot handle calls");
+      return NULL;
+    }
+
+  if (g_str_equal (command, "call.answer"))
+    ok = do_answer (self, extension, args, error);
+  else if (g_str_equal (command, "call.hold"))
+    ok = do_hold (self, extension, args, error);
+  else if (g_str_equal (command, "call.resume"))
+    ok = do_resume (self, extension, args, error);
+  else if (g_str_equal (command, "call.hangup"))
+    ok = do_hangup (self, extension, args, error);
+  else if (g_str_equal (command, "call.transfer"))
+    ok = do_transfer (self, extension, args, error);
+  else if (g_str_equal (command, "call.consult"))
+    ok = (result = do_consult (self, extension, args, error)) != NULL;
+  else if (g_str_equal (command, "call.complete"))
+    ok = do_complete (self, extension, args, error);
+  else if (g_str_equal (command, "call.cancel-consult"))
+    ok = do_cancel_consult (self, extension, args, error);
+  else if (g_str_equal (command, "dial"))
+    ok = (result = do_dial (self, extension, args, error)) != NULL;
+  else if (g_str_equal (command, "presence.set"))
+    ok = do_presence (self, extension, args, error);
+  else
+    g_assert_not_reached ();
+
+  refresh_presence (self);
+
+  if (!ok)
+    return NULL;
+
+  return result != NULL ? result : json_object_new ();
+}
+
+/* }}} */
+/* {{{ Admin */
+
+/**
+ * attendant_pbx_inject_call:
+ * @name: (nullable): the caller's name
+ * @queue: (nullable): the queue, the first one when %NULL
+ * @extension: (nullable): ring this extension instead of queueing
+ * @patience: seconds the caller waits in the queue; 0 for ever
+ *
+ * An incoming call from outside.
+ *
+ * Returns: (transfer full): the call
+ */
+JsonObject *
+attendant_pbx_inject_call (AttendantPbx  *self,
+                           const char    *number,
+                           const char    *name,
+                           const char    *queue,
+                           const char    *extension,
+                           double         patience,
+                           GError       **error)
+{
+  Queue *target_queue;
+  Contact *contact = NULL;
+  Call *call;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
+
+  if (!is_number (number))
+    {
+      fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "“%s” is not a phone number", number ? number : "");
+      return NULL;
+    }
+
+  if (name != NULL && (strlen (name) > 128 || !g_utf8_validate (name, -1, NULL)))
+    {
+      fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "The caller's name is over 128 bytes");
+      return NULL;
+    }
+
+  target_queue = queue != NULL ? find_queue (self, queue) : g_ptr_array_index (self->queues, 0);
+  if (target_queue == NULL)
+    {
+      fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No queue %s", queue);
+      return NULL;
+    }
+
+  if (extension != NULL && (contact = find_contact (self, extension)) == NULL)
+    {
+      fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", extension);
+      return NULL;
+    }
+
+  call = call_new (self, CALL_QUEUED);
+  call->queue = g_strdup (target_queue->id);
+  call->caller_number = g_strdup (number);
+  call->caller_name = g_strdup (name != NULL && name[0] != '\0' ? name : NULL);
+
+  /* A direct call rings its extension; one that cannot ring goes to the
+   * attendants, as a real PBX forwards "busy" to the operator. */
+  if (contact != NULL && contact_can_ring (self, contact))
+    {
+      call->state = CALL_RINGING;
+      call->attendant = g_strdup (extension);
+      start_ringing (self, call, extension, !contact->attendant);
+    }
+  else if (patience > 0)
+    call->abandon_source = g_timeout_add (seconds_to_ms (patience), abandon_cb, call);
+
+  call_changed (self, call);
+  refresh_presence (self);
+
+  return call_to_json (call);
+}
+
+gboolean
+attendant_pbx_set_presence (AttendantPbx  *self,
+                            const char    *number,
+                            const char    *presence,
+                            GError       **error)
+{
+  Contact *contact;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), FALSE);
+
+  if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, "ringing"))
+    return fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS,
+                 "“%s” is not a presence to set (available, busy, away, dnd, offline)",
+                 presence ? presence : "");
+
+  if ((contact = find_contact (self, number)) == NULL)
+    return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", number ? number : "");
+
+  set_string (&contact->base, presence);
+  refresh_presence (self);
+
+  return TRUE;
+}
+
+/* The party outside hangs up, whatever the call's state. */
+gboolean
+attendant_pbx_caller_hangup (AttendantPbx  *self,
+                             const char    *id,
+                             GError       **error)
+{
+  Call *call;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), FALSE);
+
+  if ((call = find_call (self, id)) == NULL)
+    return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No call %s", id ? id : "");
+
+  end_with_leg (self, call);
+  refresh_presence (self);
+
+  return TRUE;
+}
+
+/* }}} */
