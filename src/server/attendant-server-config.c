@@ -752,6 +752,13 @@ parse_server (AttendantServerConfig  *self,
     if (users == NULL)
       return FALSE;
     self->users_file = resolve_path (self, users);
+
+    /* The file's own mistakes are told with its own lines, later; that it
+     * is not there at all is this line's fault. */
+    if (!g_file_test (self->users_file, G_FILE_TEST_IS_REGULAR))
+      return attendant_key_file_fail (kf, group, "users", error,
+                                      "users: %s does not exist (write it with "
+                                      "“attendant-server add-user”)", self->users_file);
   }
 
   if (!get_seconds (kf, group, "ring-timeout", 0.1, 3600, &self->ring_timeout, error) ||
@@ -867,6 +874,10 @@ parse_listener (AttendantServerConfig   *self,
   for (guint i = 0; i < self->nodes->len; i++)
     {
       AttendantServerNodeConfig *other = g_ptr_array_index (self->nodes, i);
+
+      /* The node being parsed is already in the list: not a clash with itself. */
+      if (out == &other->plain || out == &other->tls)
+        continue;
 
       if (same_listener (*out, other->plain) || same_listener (*out, other->tls))
         return attendant_key_file_fail (kf, group, key, error,

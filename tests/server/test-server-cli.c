@@ -1,0 +1,752 @@
+/* test-server-cli.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-server-cli"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include <glib/gstdio.h>
+
+#include "attendant-core.h"
+#include "attendant-test-client.h"
+#include "attendant-test-fixture.h"
+#include "attendant-test-pki.h"
+#include "attendant-test-sanitizer.h"
+#include "attendant-users.h"
+
+/* The attendant-server program itself: add-user, every kind of bad
+ * configuration refused with exit status 2 and "FILE:LINE: reason", the
+ * server started from a file with its ports announced on stdout, the admin
+ * subcommand, SIGTERM, and separate processes with one node each, one of
+ * them killed. */
+
+static AttendantTestPki *pki;
+static char *dir;
+
+#define PASSWORD "Sup3r-secret passphrase"
+
+/* {{{ Running the program */
+
+typedef struct
+{
+  char    *out;
+  char    *err;
+  GError  *error;
+  gboolean done;
+} Tool;
+
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Tool *tool = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &tool->out, &tool->err, &tool->error);
+  tool->done = TRUE;
+}
+
+static gboolean
+tool_done (gpointer data)
+{
+  return ((Tool *)data)->done;
+}
+
+/* In the child, before exec: a test that fails half-way must not leave a
+ * server running behind it. */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef PR_SET_PDEATHSIG
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+}
+
+/* Runs attendant-server with @args (NULL-terminated) in the test's
+ * directory; returns its exit status. */
+static int
+run (const char  *input,
+     char       **out,
+     char       **err,
+     ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  Tool tool = { 0 };
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *)ATTENDANT_SERVER_PATH);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, communicate_cb, &tool);
+  attendant_test_wait_until (tool_done, &tool, "attendant-server to exit");
+  g_assert_no_error (tool.error);
+
+  *out = tool.out;
+  *err = tool.err;
+
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", g_subprocess_get_exit_status (process), tool.out, tool.err);
+
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *lines;
+  GHashTable       *ports;    /* "node transport" → port */
+  char             *admin_url;
+  gboolean          ready;
+  gboolean          eof;
+  gboolean          exited;
+} Server;
+
+static void read_line_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+static void
+read_next_line (Server *server)
+{
+  g_data_input_stream_read_line_async (server->lines, G_PRIORITY_DEFAULT, NULL, read_line_cb, server);
+}
+
+static void
+read_line_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Server *server = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, &error);
+  g_auto(GStrv) words = NULL;
+
+  if (line == NULL)
+    {
+      server->eof = TRUE;
+      return;
+    }
+
+  words = g_strsplit (line, " ", -1);
+  if (g_str_equal (line, "ready"))
+    server->ready = TRUE;
+  else if (g_str_equal (words[0], "node") && g_strv_length (words) == 5)
+    g_hash_table_insert (server->ports, g_strdup_printf ("%s %s", words[1], words[2]),
+                         GUINT_TO_POINTER (atoi (words[4])));
+  else if (g_str_equal (words[0], "admin") && g_strv_length (words) == 2)
+    server->admin_url = g_strdup (words[1]);
+
+  if (!server->ready)
+    read_next_line (server);
+}
+
+static gboolean
+server_announced (gpointer data)
+{
+  Server *server = data;
+
+  return server->ready || server->eof;
+}
+
+/* Starts the server with @config and the extra arguments (NULL-terminated)
+ * and waits for "ready". */
+static Server *
+server_start (const char *config,
+              ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  Server *server = g_new0 (Server, 1);
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *)ATTENDANT_SERVER_PATH);
+  g_ptr_array_add (argv, (char *)"--config");
+  g_ptr_array_add (argv, (char *)config);
+  va_start (args, config);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  server->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, dir);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
+  g_assert_no_error (error);
+
+  server->lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  read_next_line (server);
+  attendant_test_wait_until (server_announced, server, "attendant-server to be ready");
+  g_assert_true (server->ready);
+
+  return server;
+}
+
+static guint16
+server_port (Server     *server,
+             const char *node,
+             const char *transport)
+{
+  g_autofree char *key = g_strdup_printf ("%s %s", node, transport);
+  gpointer port = g_hash_table_lookup (server->ports, key);
+
+  g_assert_nonnull (port);
+  return GPOINTER_TO_UINT (port);
+}
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Server *server = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  server->exited = TRUE;
+}
+
+static gboolean
+server_exited (gpointer data)
+{
+  return ((Server *)data)->exited;
+}
+
+static void
+server_wait (Server *server)
+{
+  g_subprocess_wait_async (server->process, NULL, wait_cb, server);
+  attendant_test_wait_until (server_exited, server, "attendant-server to exit");
+}
+
+static void
+server_free (Server *server)
+{
+  if (!server->exited)
+    {
+      g_subprocess_force_exit (server->process);
+      server_wait (server);
+    }
+
+  g_clear_object (&server->lines);
+  g_clear_object (&server->process);
+  g_clear_pointer (&server->ports, g_hash_table_unref);
+  g_free (server->admin_url);
+  g_free (server);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+
+static char *
+write_file (const char *name,
+            const char *contents)
+{
+  return attendant_test_write_file (dir, name, contents);
+}
+
+static void
+remove_file (const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_unlink (path);
+}
+
+/* }}} */
+/* {{{ add-user */
+
+static void
+test_add_user (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *path = g_build_filename (dir, "add-user.ini", NULL);
+  g_autoptr(AttendantUsers) users = NULL;
+  g_autoptr(GError) error = NULL;
+  const AttendantUser *alice;
+  GStatBuf st;
+
+  remove_file ("add-user.ini");
+  g_assert_cmpint (run (PASSWORD "\n", &out, &err, "add-user", "add-user.ini", "alice",
+                        "--display-name=Alice Reception", "--extension=200", NULL), ==, 0);
+
+  /* Neither the file nor the program's output has the password. */
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_null (strstr (contents, PASSWORD));
+  g_assert_null (strstr (contents, "Sup3r"));
+  g_assert_null (strstr (out, "Sup3r"));
+  g_assert_null (strstr (err, "Sup3r"));
+  g_assert_nonnull (strstr (contents, "[user alice]"));
+  g_assert_nonnull (strstr (contents, "credentials=SCRAM-SHA-256$4096$"));
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  users = attendant_users_new_from_file (path, &error);
+  g_assert_no_error (error);
+  alice = attendant_users_lookup (users, "alice");
+  g_assert_nonnull (alice);
+  g_assert_cmpstr (alice->display_name, ==, "Alice Reception");
+  g_assert_cmpstr (alice->extension, ==, "200");
+  first = attendant_scram_credentials_to_string (alice->credentials);
+
+  /* Again, from a file: the user is replaced, not added twice. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&contents, g_free);
+  write_file ("password.txt", "another one\n");
+  g_assert_cmpint (run (NULL, &out, &err, "add-user", "add-user.ini", "alice",
+                        "--password-file=password.txt", NULL), ==, 0);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_null (strstr (contents, "another one"));
+  g_assert_nonnull (strstr (contents, "[user alice]"));
+  g_assert_null (strstr (strstr (contents, "[user alice]") + 1, "[user alice]"));
+  g_assert_null (strstr (contents, first));
+
+  /* And another user beside her. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run ("x" PASSWORD, &out, &err, "add-user", "add-user.ini", "bob", NULL), ==, 0);
+  g_clear_object (&users);
+  users = attendant_users_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (attendant_users_lookup (users, "alice"));
+  g_assert_nonnull (attendant_users_lookup (users, "bob"));
+  g_assert_null (attendant_users_lookup (users, "bob")->extension);
+}
+
+static void
+test_add_user_errors (void)
+{
+  static const struct {
+    const char *input;
+    const char *args[4];
+    const char *message;
+  } cases[] = {
+    { PASSWORD "\n", { "bad name", NULL }, "is not a user name" },
+    { PASSWORD "\n", { "carol", "--extension=2x0", NULL }, "is not an extension" },
+    { "", { "carol", NULL }, "empty" },
+    { "\n", { "carol", NULL }, "empty" },
+    { "first line\nsecond line\n", { "carol", NULL }, "more than one line" },
+    { PASSWORD "\n", { "carol", "--password-file=missing.txt", NULL }, "missing.txt" },
+    { PASSWORD "\n", { "carol", "--iterations=10", NULL }, "iterations" },
+    { PASSWORD "\n", { NULL }, "expected USERS-FILE NAME" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run (cases[i].input, &out, &err, "add-user", "errors.ini",
+                        cases[i].args[0], cases[i].args[1], cases[i].args[2], NULL);
+
+      g_assert_cmpint (status, ==, 2);
+      g_assert_true (g_str_has_prefix (err, "attendant-server: add-user: "));
+      g_assert_nonnull (strstr (err, cases[i].message));
+      g_assert_null (strchr (strchr (err, '\n') + 1, '\n'));
+      g_assert_null (strstr (err, "Sup3r"));
+    }
+
+  {
+    g_autofree char *path = g_build_filename (dir, "errors.ini", NULL);
+
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* }}} */
+/* {{{ Bad configurations */
+
+static void write_users (void);
+
+#define USERS_LINE "users=users.ini\n"
+
+static void
+test_bad_config (void)
+{
+  g_autofree char *tls = g_strdup_printf ("certificate=%s\nkey=%s\n", pki->loopback_file, pki->key_file);
+  struct {
+    const char *text;
+    guint line;          /* 0: the message names the file only */
+    const char *reason;
+  } cases[] = {
+    { "[server]\n" USERS_LINE "this is not a key\n", 3, "expected “key=value”" },
+    { "cluster=acme\n[server]\n", 1, "before the first [group]" },
+    { "[server]\n" USERS_LINE "cluster=a\ncluster=b\n", 4, "set twice" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[server]\n", 5, "appears twice" },
+    { "[server]\n" USERS_LINE "[nodes a]\nplain=127.0.0.1:0\n", 3, "unknown group [nodes a]" },
+    { "[server]\n" USERS_LINE "ring-timout=5\n[node a]\nplain=127.0.0.1:0\n", 3, "unknown key “ring-timout”" },
+    { "[node a]\nplain=127.0.0.1:0\n", 0, "there is no [server] group" },
+    { "\n[server]\ncluster=x\n[node a]\nplain=127.0.0.1:0\n", 2, "needs “users=FILE”" },
+    { "[server]\nusers=nobody.ini\n[node a]\nplain=127.0.0.1:0\n", 2, "nobody.ini does not exist" },
+    { "[server]\n" USERS_LINE "ring-timeout=soon\n[node a]\nplain=127.0.0.1:0\n", 3, "not a number of seconds" },
+    { "[server]\n" USERS_LINE "heartbeat=0\n[node a]\nplain=127.0.0.1:0\n", 3, "heartbeat" },
+    { "[server]\n" USERS_LINE "heartbeat=5\nidle-timeout=10\n[node a]\nplain=127.0.0.1:0\n", 4, "three times" },
+    { "[server]\n" USERS_LINE "admin=0.0.0.0:7000\nadmin-token-file=token\n[node a]\nplain=127.0.0.1:0\n", 3, "not a loopback address" },
+    { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\n[node a]\nplain=127.0.0.1:0\n", 3, "needs admin-token-file" },
+    { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\nadmin-token-file=short.token\n[node a]\nplain=127.0.0.1:0\n", 4, "at least 16 characters" },
+    { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\nadmin-token-file=none.token\n[node a]\nplain=127.0.0.1:0\n", 4, "none.token" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=1.2.3.4.5:1\n", 4, "not an IP address" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=acme.test:51234\n", 4, "not an IP address" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:70000\n", 4, "not a port number" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1\n", 4, "has no port" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=::1:5000\n", 4, "must be in brackets" },
+    { "[server]\n" USERS_LINE "[node a]\ntls=127.0.0.1:0\n", 4, "needs certificate=" },
+    { "[server]\n" USERS_LINE "[node a]\ntls=127.0.0.1:0\ncertificate=missing.pem\nkey=missing.pem\n", 5, "certificate:" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\ncertificate=x.pem\n", 5, "only used with tls=" },
+    { "[server]\n" USERS_LINE "[node a]\n", 3, "neither a listener" },
+    { "[server]\n" USERS_LINE "[node bad/name]\nplain=127.0.0.1:0\n", 3, "is not a node name" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:7001\n[node b]\nplain=127.0.0.1:7001\n", 6, "already listens" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\nadvertise=a.test:51234:udp\n", 5, "“:plain” or “:tls”" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=0.0.0.0:7001\n", 4, "advertise=" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[directory]\nreception=Front desk\n", 6, "not an extension number" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[directory]\n201=Bruno;Sales;sleeping\n", 6, "not a presence" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[directory]\nfile=people.ini\n", 6, "people.ini" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[demo]\nincoming-calls=maybe\n", 6, "neither “true” nor “false”" },
+    { "[server]\n" USERS_LINE, 1, "no [node NAME]" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[queue main]\ncolour=red\n", 6, "unknown key" },
+  };
+
+  write_users ();
+  write_file ("short.token", "abc\n");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *expected = NULL;
+      g_autofree char *path = write_file ("bad.conf", cases[i].text);
+      int status;
+
+      g_test_message ("bad config %u: %s", i, cases[i].text);
+      status = run (NULL, &out, &err, "--config", "bad.conf", NULL);
+      g_assert_cmpint (status, ==, 2);
+
+      if (cases[i].line > 0)
+        expected = g_strdup_printf ("attendant-server: bad.conf:%u: ", cases[i].line);
+      else
+        expected = g_strdup ("attendant-server: bad.conf: ");
+
+      if (!g_str_has_prefix (err, expected) || strstr (err, cases[i].reason) == NULL)
+        g_error ("case %u: expected “%s…%s”, got “%s”", i, expected, cases[i].reason, err);
+
+      /* One line, and nothing on stdout: the server never got going. */
+      g_assert_cmpuint (strlen (err), ==, strcspn (err, "\n") + 1);
+      g_assert_cmpstr (out, ==, "");
+    }
+
+  /* The TLS node of a valid file loads: the table above is not refusing
+   * everything. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *text = g_strdup_printf ("[server]\n" USERS_LINE "[node a]\ntls=127.0.0.1:0\n%s"
+                                             "[directory]\nfile=people.ini\n", tls);
+    g_autofree char *path = write_file ("bad.conf", text);
+    g_autofree char *people = write_file ("people.ini", "[directory]\n201=Bruno\n202=Carla;Sales\nx=y\n");
+
+    g_assert_cmpint (run (NULL, &out, &err, "--config", "bad.conf", NULL), ==, 2);
+    g_assert_true (g_str_has_prefix (err, "attendant-server: "));
+    g_assert_nonnull (strstr (err, "people.ini:4: "));
+    remove_file ("people.ini");
+  }
+
+  /* A users file with a mistake is named with its own line. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *users = write_file ("broken-users.ini", "[user ann]\ncredentials=SCRAM-SHA-256$1$x$y$z\n");
+    g_autofree char *path = write_file ("bad.conf", "[server]\nusers=broken-users.ini\n[node a]\nplain=127.0.0.1:0\n");
+
+    g_assert_cmpint (run (NULL, &out, &err, "--config", "bad.conf", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "broken-users.ini:2: credentials: "));
+  }
+
+  /* And the command line itself. */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run (NULL, &out, &err, NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "--config"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run (NULL, &out, &err, "--config", "nowhere.conf", NULL), ==, 2);
+    g_assert_true (g_str_has_prefix (err, "attendant-server: nowhere.conf: "));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run (NULL, &out, &err, "--frobnicate", NULL), ==, 2);
+  }
+}
+
+/* }}} */
+/* {{{ Running from a file */
+
+static void
+write_users (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  remove_file ("users.ini");
+  g_assert_cmpint (run (PASSWORD "\n", &out, &err, "add-user", "users.ini", "alice",
+                        "--extension=200", NULL), ==, 0);
+}
+
+static AttendantTestClient *
+login (const char *url,
+       const char *node)
+{
+  AttendantTestClient *client = attendant_test_client_new (url, NULL);
+  g_autoptr(JsonObject) hello = attendant_test_client_expect (client, "hello");
+  g_autoptr(JsonObject) ok = attendant_test_client_login (client, "alice", PASSWORD);
+  g_autoptr(JsonObject) snapshot = NULL;
+
+  g_assert_cmpstr (json_object_get_string_member (hello, "node"), ==, node);
+  g_assert_cmpstr (attendant_protocol_get_type (ok), ==, "auth.ok");
+  snapshot = attendant_test_client_expect (client, "snapshot");
+
+  return client;
+}
+
+static int
+admin_command (Server      *server,
+               const char  *token_file,
+               char       **out,
+               const char  *command,
+               const char  *arg1,
+               const char  *arg2)
+{
+  g_autofree char *err = NULL;
+
+  return run (NULL, out, &err, "admin", "--url", server->admin_url, "--token-file", token_file,
+              command, arg1, arg2, NULL);
+}
+
+static void
+test_run (void)
+{
+  g_autofree char *config = g_strdup_printf ("[server]\n"
+                                             "cluster=acme\n"
+                                             USERS_LINE
+                                             "admin=127.0.0.1:0\n"
+                                             "admin-token-file=admin.token\n"
+                                             "[node primary]\n"
+                                             "plain=127.0.0.1:0\n"
+                                             "tls=127.0.0.1:0\n"
+                                             "certificate=%s\n"
+                                             "key=%s\n"
+                                             "[directory]\n"
+                                             "201=Bruno Bianchi;Sales\n",
+                                             pki->loopback_file, pki->key_file);
+  g_autofree char *config_file = write_file ("run.conf", config);
+  g_autofree char *token = write_file ("admin.token", "run-token-0123456789abcdef\n");
+  g_autofree char *wrong = write_file ("wrong.token", "not-the-token-0123456789\n");
+  g_autoptr(Server) server = NULL;
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(AttendantTestClient) secure = NULL;
+  g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *tls_url = NULL;
+  g_autofree char *out = NULL;
+
+  write_users ();
+  server = server_start ("run.conf", NULL);
+  g_assert_nonnull (server->admin_url);
+  g_assert_true (g_str_has_prefix (server->admin_url, "http://127.0.0.1:"));
+
+  /* The user written by add-user logs in. */
+  url = g_strdup_printf ("ws://127.0.0.1:%u/attendant", server_port (server, "primary", "plain"));
+  client = login (url, "primary");
+  tls_url = g_strdup_printf ("wss://127.0.0.1:%u/attendant", server_port (server, "primary", "tls"));
+  secure = attendant_test_client_new (tls_url, anchors);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_expect (secure, "hello");
+
+  /* The admin subcommand. */
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "state", NULL, NULL), ==, 0);
+  state = attendant_test_parse_object (out);
+  g_assert_cmpstr (json_object_get_string_member (state, "cluster"), ==, "acme");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (state, "sessions")), ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "call", "+390287654321", "Ferretti Logistica"), ==, 0);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_call (client, NULL, "queued");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (event, "call"), "caller_name"),
+                   ==, "Ferretti Logistica");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "presence", "201", "away"), ==, 0);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (client, "201", "away");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "crash", "nowhere", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin_command (server, "wrong.token", &out, "state", NULL, NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "explode", "primary", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  /* SIGTERM: clients are closed with 1001, and the program exits 0. */
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_assert_cmpuint (attendant_test_client_wait_closed (client), ==, ATTENDANT_CLOSE_GOING_AWAY);
+  g_assert_cmpuint (attendant_test_client_wait_closed (secure), ==, ATTENDANT_CLOSE_GOING_AWAY);
+  server_wait (server);
+  g_assert_true (g_subprocess_get_if_exited (server->process));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
+}
+
+/* Two processes, one node each, one cluster: each announces both nodes,
+ * and killing one leaves the other serving. */
+static void
+test_separate_processes (void)
+{
+  g_autofree char *primary_conf = write_file ("primary.conf",
+                                              "[server]\ncluster=acme\n" USERS_LINE
+                                              "[node primary]\nplain=127.0.0.1:0\n"
+                                              "advertise=dc1.acme.test:51234:plain\n"
+                                              "[node backup]\nadvertise=dc2.acme.test:51234:plain\n");
+  g_autofree char *backup_conf = write_file ("backup.conf",
+                                             "[server]\ncluster=acme\n" USERS_LINE
+                                             "[node primary]\nadvertise=dc1.acme.test:51234:plain\n"
+                                             "[node backup]\nplain=127.0.0.2:0\n"
+                                             "advertise=dc2.acme.test:51234:plain\n");
+  g_autoptr(Server) primary = NULL;
+  g_autoptr(Server) backup = NULL;
+  g_autoptr(AttendantTestClient) on_primary = NULL;
+  g_autoptr(AttendantTestClient) on_backup = NULL;
+  g_autoptr(AttendantTestClient) again = NULL;
+  g_autoptr(JsonObject) hello = NULL;
+  g_autoptr(JsonObject) pong = NULL;
+  g_autofree char *primary_url = NULL;
+  g_autofree char *backup_url = NULL;
+  JsonArray *nodes;
+
+  write_users ();
+  primary = server_start ("primary.conf", NULL);
+  backup = server_start ("backup.conf", NULL);
+  g_assert_cmpuint (g_hash_table_size (primary->ports), ==, 1);
+  g_assert_cmpuint (g_hash_table_size (backup->ports), ==, 1);
+
+  primary_url = g_strdup_printf ("ws://127.0.0.1:%u/attendant", server_port (primary, "primary", "plain"));
+  backup_url = g_strdup_printf ("ws://127.0.0.2:%u/attendant", server_port (backup, "backup", "plain"));
+
+  again = attendant_test_client_new (backup_url, NULL);
+  hello = attendant_test_client_expect (again, "hello");
+  nodes = json_object_get_array_member (hello, "nodes");
+  g_assert_cmpuint (json_array_get_length (nodes), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (nodes, 0), "host"), ==, "dc1.acme.test");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (nodes, 1), "host"), ==, "dc2.acme.test");
+  g_clear_pointer (&again, attendant_test_client_free);
+
+  on_primary = login (primary_url, "primary");
+  on_backup = login (backup_url, "backup");
+
+  g_subprocess_force_exit (primary->process);
+  server_wait (primary);
+  /* A killed process sends no close frame. */
+  g_assert_cmpuint (attendant_test_client_wait_closed (on_primary), ==, 0);
+
+  pong = attendant_test_client_ping (on_backup);
+  again = login (backup_url, "backup");
+}
+
+/* --node hosts one node of a shared configuration; the others are still
+ * in the node list. */
+static void
+test_node_option (void)
+{
+  g_autofree char *config = write_file ("shared.conf",
+                                        "[server]\ncluster=acme\n" USERS_LINE
+                                        "[node primary]\nplain=127.0.0.1:0\n"
+                                        "advertise=dc1.acme.test:51234:plain\n"
+                                        "[node backup]\nplain=127.0.0.2:0\n");
+  g_autoptr(Server) server = NULL;
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(JsonObject) hello = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonArray *nodes;
+
+  write_users ();
+  server = server_start ("shared.conf", "--node", "backup", NULL);
+  g_assert_cmpuint (g_hash_table_size (server->ports), ==, 1);
+
+  url = g_strdup_printf ("ws://127.0.0.2:%u/attendant", server_port (server, "backup", "plain"));
+  client = attendant_test_client_new (url, NULL);
+  hello = attendant_test_client_expect (client, "hello");
+  g_assert_cmpstr (json_object_get_string_member (hello, "node"), ==, "backup");
+  nodes = json_object_get_array_member (hello, "nodes");
+  g_assert_cmpuint (json_array_get_length (nodes), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (nodes, 0), "node"), ==, "primary");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (nodes, 1), "port"), ==,
+                   server_port (server, "backup", "plain"));
+
+  g_assert_cmpint (run (NULL, &out, &err, "--config", "shared.conf", "--node", "elsewhere", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "there is no [node elsewhere]"));
+}
+
+/* }}} */
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  attendant_test_sanitizer_setup (argv);
+  attendant_tls_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  pki = attendant_test_pki_new ();
+  dir = g_dir_make_tmp ("attendant-server-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/server/cli/add-user", test_add_user);
+  g_test_add_func ("/server/cli/add-user-errors", test_add_user_errors);
+  g_test_add_func ("/server/cli/bad-config", test_bad_config);
+  g_test_add_func ("/server/cli/run", test_run);
+  g_test_add_func ("/server/cli/separate-processes", test_separate_processes);
+  g_test_add_func ("/server/cli/node-option", test_node_option);
+
+  status = g_test_run ();
+
+  attendant_test_remove_dir (dir);
+  g_free (dir);
+  g_clear_pointer (&pki, attendant_test_pki_free);
+
+  return status;
+}
