@@ -88,7 +88,6 @@ build_json (Check *check)
 {
   AttendantPlan *plan = check->plan;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   GPtrArray *records = attendant_plan_get_records (plan);
 
@@ -171,10 +170,8 @@ build_json (Check *check)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
 
-  return json_generator_to_data (generator, NULL);
+  return attendant_cli_json_to_string (root, TRUE);
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "attendant-cli-json.h"
 
 /* The JSON shapes of SPEC §7 that `check` and `watch` share. */
@@ -86,4 +88,93 @@ attendant_cli_json_add_plan (JsonBuilder   *builder,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+}
+
+/* Shortest text that reads back as the same double: json-glib prints every
+ * double with 17 significant digits, so 4.6 would come out as
+ * 4.5999999999999996. */
+static void
+append_shortest_double (GString    *out,
+                        const char *token,
+                        gsize       length)
+{
+  g_autofree char *copy = g_strndup (token, length);
+  double value = g_ascii_strtod (copy, NULL);
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+
+  /* Keep it a JSON number that reads as a double ("3" → "3.0"). */
+  g_string_append (out, buffer);
+  if (strpbrk (buffer, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
+/**
+ * attendant_cli_json_to_string:
+ *
+ * Returns: (transfer full): @root as JSON text, doubles in their shortest
+ *   exact form
+ */
+char *
+attendant_cli_json_to_string (JsonNode *root,
+                              gboolean  pretty)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  GString *out;
+  gboolean in_string = FALSE;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, pretty);
+  text = json_generator_to_data (generator, NULL);
+
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p; )
+    {
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            {
+              g_string_append_len (out, p, 2);
+              p += 2;
+              continue;
+            }
+          if (*p == '"')
+            in_string = FALSE;
+          g_string_append_c (out, *p++);
+          continue;
+        }
+
+      if (*p == '"')
+        {
+          in_string = TRUE;
+          g_string_append_c (out, *p++);
+          continue;
+        }
+
+      if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          gsize length = strspn (p, "-+0123456789.eE");
+
+          if (memchr (p, '.', length) != NULL || memchr (p, 'e', length) != NULL)
+            append_shortest_double (out, p, length);
+          else
+            g_string_append_len (out, p, length);
+          p += length;
+          continue;
+        }
+
+      g_string_append_c (out, *p++);
+    }
+
+  return g_string_free (out, FALSE);
 }

@@ -17,6 +17,8 @@ void attendant_cli_json_add_nullable_string (JsonBuilder      *builder,
 void attendant_cli_json_add_attempt         (JsonBuilder      *builder,
                                              AttendantAttempt *attempt,
                                              gboolean          members_only);
+char *attendant_cli_json_to_string         (JsonNode         *root,
+                                             gboolean          pretty);
 void attendant_cli_json_add_plan            (JsonBuilder      *builder,
                                              AttendantPlan    *plan);
 

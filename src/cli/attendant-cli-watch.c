@@ -44,9 +44,8 @@ begin_line (Watch      *watch,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "event");
   json_builder_add_string_value (builder, event);
-  json_builder_set_member_name (builder, "t");
-  json_builder_add_double_value (builder,
-                                 (gint64)((g_get_monotonic_time () - watch->start) / 1000) / 1000.0);
+  g_object_set_data (G_OBJECT (builder), "t",
+                     GINT_TO_POINTER ((int)((g_get_monotonic_time () - watch->start) / 1000)));
 
   return builder;
 }
@@ -54,16 +53,22 @@ begin_line (Watch      *watch,
 static void
 end_line (JsonBuilder *builder)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
+  int ms = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (builder), "t"));
+  const char *rest;
 
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
+  text = attendant_cli_json_to_string (root, FALSE);
 
-  printf ("%s\n", text);
+  /* "t" goes in by hand, right after "event", with millisecond precision:
+   * json-glib would print a double such as 0.004 with 17 digits. */
+  rest = strchr (text, ',');
+  if (rest != NULL)
+    printf ("%.*s,\"t\":%d.%03d%s\n", (int)(rest - text), text, ms / 1000, ms % 1000, rest);
+  else
+    printf ("%.*s,\"t\":%d.%03d}\n", (int)strlen (text) - 1, text, ms / 1000, ms % 1000);
   fflush (stdout);
   g_object_unref (builder);
 }

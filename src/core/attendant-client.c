@@ -868,6 +868,10 @@ attendant_client_get_property (GObject    *object,
       g_value_set_boolean (value, self->accept_target_identity);
       break;
 
+    case PROP_RESOLVER:
+      g_value_set_object (value, attendant_discovery_get_resolver (self->discovery));
+      break;
+
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
@@ -970,6 +974,7 @@ attendant_client_set_property (GObject      *object,
       {
         GResolver *resolver = g_value_get_object (value);
 
+        g_assert (self->discovery == NULL);
         self->discovery = attendant_discovery_new (resolver);
         self->connector = attendant_connector_new (resolver);
         self->probe_connector = attendant_connector_new (resolver);
@@ -988,6 +993,14 @@ attendant_client_constructed (GObject *object)
   g_autoptr(AttendantGreeter) greeter = attendant_protocol_greeter_new ();
 
   G_OBJECT_CLASS (attendant_client_parent_class)->constructed (object);
+
+  /* Constructed without a resolver: the system's. */
+  if (self->discovery == NULL)
+    {
+      self->discovery = attendant_discovery_new (NULL);
+      self->connector = attendant_connector_new (NULL);
+      self->probe_connector = attendant_connector_new (NULL);
+    }
 
   attendant_connector_set_greeter (self->connector, greeter);
   attendant_connector_set_greeter (self->probe_connector, greeter);
@@ -1040,7 +1053,7 @@ attendant_client_class_init (AttendantClientClass *klass)
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_RESOLVER] =
     g_param_spec_object ("resolver", NULL, NULL, G_TYPE_RESOLVER,
-                         (G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   properties[PROP_STATE] =
     g_param_spec_enum ("state", NULL, NULL,
                        ATTENDANT_TYPE_CLIENT_STATE, ATTENDANT_CLIENT_STATE_IDLE,

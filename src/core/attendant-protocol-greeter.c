@@ -30,6 +30,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (AttendantProtocolGreeter, attendant_protocol_gree
 
 typedef struct
 {
+  GTask                   *self_ref;    /* keeps the task alive while waiting for hello */
   SoupWebsocketConnection *websocket;
   gulong                   message_id;
   gulong                   closed_id;
@@ -44,6 +45,16 @@ greet_disconnect (Greet *greet)
       g_clear_signal_handler (&greet->message_id, greet->websocket);
       g_clear_signal_handler (&greet->closed_id, greet->websocket);
     }
+}
+
+/* Drops the reference that kept the task alive while signals could still
+ * come; the task (and this data) may be gone afterwards. */
+static void
+greet_release (Greet *greet)
+{
+  GTask *task = g_steal_pointer (&greet->self_ref);
+
+  g_clear_object (&task);
 }
 
 static void
@@ -64,6 +75,7 @@ greet_fail (GTask  *task,
   if (soup_websocket_connection_get_state (greet->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (greet->websocket, ATTENDANT_CLOSE_PROTOCOL_ERROR, NULL);
   g_task_return_error (task, error);
+  greet_release (greet);
 }
 
 static void
@@ -110,6 +122,7 @@ message_cb (SoupWebsocketConnection *websocket,
 
   greet_disconnect (greet);
   g_task_return_pointer (task, greeting, g_object_unref);
+  greet_release (greet);
 }
 
 static void
@@ -122,6 +135,7 @@ closed_cb (SoupWebsocketConnection *websocket,
   g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                            "The server closed the connection before its hello (code %u)",
                            soup_websocket_connection_get_close_code (websocket));
+  greet_release (greet);
 }
 
 static void
@@ -135,6 +149,7 @@ cancelled_cb (GCancellable *cancellable,
 
   greet_disconnect (greet);
   g_task_return_error_if_cancelled (task);
+  greet_release (greet);
 }
 
 static void
@@ -156,6 +171,7 @@ websocket_cb (GObject      *object,
   if (g_task_return_error_if_cancelled (task))
     return;
 
+  greet->self_ref = g_object_ref (task);
   greet->message_id = g_signal_connect (greet->websocket, "message", G_CALLBACK (message_cb), task);
   greet->closed_id = g_signal_connect (greet->websocket, "closed", G_CALLBACK (closed_cb), task);
 

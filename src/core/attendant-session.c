@@ -204,13 +204,14 @@ session_end (AttendantSession     *self,
       g_clear_signal_handler (&self->message_id, self->websocket);
       g_clear_signal_handler (&self->closed_id, self->websocket);
 
-      /* Do not wait for a closing handshake from a server that may be
-       * dead: close the transport now, politely only when it is alive. */
-      if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN &&
-          code != 0)
-        soup_websocket_connection_close (self->websocket, code, NULL);
-      g_io_stream_close_async (attendant_connection_get_stream (self->connection),
-                               G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+      /* The session is over for us now, whatever the server does: libsoup
+       * finishes the closing handshake on its own, and closes the stream
+       * after its own timeout if a dead server never answers. Closing the
+       * stream under libsoup instead would leave its sources polling a
+       * closed socket. */
+      if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (self->websocket,
+                                         code != 0 ? code : ATTENDANT_CLOSE_GOING_AWAY, NULL);
     }
 
   if (self->login != NULL)
