@@ -502,9 +502,14 @@ attendant_cli_check (int    argc,
   check.connector = attendant_connector_new (NULL);
   attendant_connector_set_attempt_timeout (check.connector, (guint)timeout);
   attendant_connector_set_extra_anchors (check.connector, anchors);
-  /* Until the protocol exists there is no greeter, so every run stops after
-   * TCP and TLS whether or not --tcp-only was given. */
-  (void)tcp_only;
+  /* D9: an endpoint is only reached once it greets as an Attendant server,
+   * unless the administrator only wants to see the network path. */
+  if (!tcp_only)
+    {
+      g_autoptr(AttendantGreeter) greeter = attendant_protocol_greeter_new ();
+
+      attendant_connector_set_greeter (check.connector, greeter);
+    }
   g_signal_connect (check.connector, "attempt-finished",
                     G_CALLBACK (attempt_finished_cb), &check);
 

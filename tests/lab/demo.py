@@ -84,10 +84,11 @@ class Demo:
         terminal; only ever inside the namespace, with the lab's resolver."""
         self.lab.check_isolation()
         self.lab.check_resolver()
-        shown = " ".join(["attendant-cli", "check", *args])
+        shown = " ".join(["attendant-cli", "check", "--tcp-only", *args])
         heading(f"{number}. {title} — {shown}")
         say()
-        status = subprocess.run([self.cli_path, "check", *args], stdin=subprocess.DEVNULL,
+        # The demo's stand-in servers speak TCP and TLS, not the protocol.
+        status = subprocess.run([self.cli_path, "check", "--tcp-only", *args], stdin=subprocess.DEVNULL,
                                 timeout=120).returncode
         if status != expected_status:
             self.unexpected.append(f"step {number} exited with {status}, "
