@@ -36,6 +36,7 @@ struct _AttendantAdmin
   AttendantServer *server;
   char            *token;
   SoupServer      *soup;
+  GSocketService  *service;
   guint16          port;
 };
 
@@ -61,6 +62,7 @@ respond (SoupServerMessage *msg,
   json_node_set_object (node, body);
   text = json_to_string (node, TRUE);
   length = strlen (text);
+
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, length);
 }
@@ -369,6 +371,13 @@ attendant_admin_dispose (GObject *object)
 {
   AttendantAdmin *self = (AttendantAdmin *)object;
 
+  if (self->service != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_socket_service_stop (self->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+    }
+  g_clear_object (&self->service);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -447,6 +456,26 @@ attendant_admin_new (AttendantServer *server,
   return self;
 }
 
+/* The admin API takes its connections itself and hands them to libsoup,
+ * like the nodes: soup_server_listen() in libsoup 3.2 leaks the GSocket of
+ * every connection it accepts. */
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source_object,
+             gpointer           user_data)
+{
+  AttendantAdmin *self = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+    g_message ("admin API: %s", error->message);
+
+  return TRUE;
+}
+
 /**
  * attendant_admin_listen:
  * @address: a loopback address; anything else is refused
@@ -457,12 +486,14 @@ attendant_admin_listen (AttendantAdmin      *self,
                         GError             **error)
 {
   GInetAddress *inet;
-  g_autoptr(GSList) listeners = NULL;
+  g_autoptr(GSocketService) service = NULL;
+  g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *host = NULL;
 
   g_return_val_if_fail (ATTENDANT_IS_ADMIN (self), FALSE);
   g_return_val_if_fail (G_IS_INET_SOCKET_ADDRESS (address), FALSE);
+  g_return_val_if_fail (self->service == NULL, FALSE);
 
   inet = g_inet_socket_address_get_address (address);
   host = g_inet_address_to_string (inet);
@@ -475,7 +506,10 @@ attendant_admin_listen (AttendantAdmin      *self,
       return FALSE;
     }
 
-  if (!soup_server_listen (self->soup, G_SOCKET_ADDRESS (address), 0, &local_error))
+  service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), G_SOCKET_ADDRESS (address),
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code,
                    "admin API: cannot listen on %s:%u: %s", host,
@@ -483,15 +517,10 @@ attendant_admin_listen (AttendantAdmin      *self,
       return FALSE;
     }
 
-  listeners = soup_server_get_listeners (self->soup);
-  if (listeners != NULL)
-    {
-      g_autoptr(GSocketAddress) local = g_socket_get_local_address (listeners->data, NULL);
-
-      if (G_IS_INET_SOCKET_ADDRESS (local))
-        self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
-    }
-
+  g_signal_connect_object (service, "incoming", G_CALLBACK (on_incoming), self, 0);
+  g_socket_service_start (service);
+  self->service = g_steal_pointer (&service);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
 
   return TRUE;

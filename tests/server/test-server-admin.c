@@ -366,6 +366,7 @@ test_freeze (void)
   g_clear_error (&error);
 
   /* The other node answers meanwhile. */
+  g_clear_pointer (&pong, json_object_unref);
   pong = attendant_test_client_ping (backup);
 
   /* Thawed, it answers again; the events it did not send show as a gap,

@@ -321,7 +321,7 @@ test_add_user (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&contents, g_free);
-  write_file ("password.txt", "another one\n");
+  g_free (write_file ("password.txt", "another one\n"));
   g_assert_cmpint (run (NULL, &out, &err, "add-user", "add-user.ini", "alice",
                         "--password-file=password.txt", NULL), ==, 0);
   g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
@@ -435,7 +435,7 @@ test_bad_config (void)
   };
 
   write_users ();
-  write_file ("short.token", "abc\n");
+  g_free (write_file ("short.token", "abc\n"));
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

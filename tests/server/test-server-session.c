@@ -416,12 +416,9 @@ padded_message (gsize size)
 {
   static const char head[] = "{\"type\":\"x-padding\",\"pad\":\"";
   static const char tail[] = "\"}";
-  char *text = g_malloc (size + 1);
-  gsize pad = size - (sizeof head - 1) - (sizeof tail - 1);
+  g_autofree char *pad = g_strnfill (size - (sizeof head - 1) - (sizeof tail - 1), 'a');
+  char *text = g_strconcat (head, pad, tail, NULL);
 
-  memcpy (text, head, sizeof head - 1);
-  memset (text + sizeof head - 1, 'a', pad);
-  memcpy (text + sizeof head - 1 + pad, tail, sizeof tail);
   g_assert_cmpuint (strlen (text), ==, size);
 
   return text;
