@@ -22,7 +22,7 @@
 
 /* The command line of attendant-server:
  *
- *   attendant-server --config FILE [--node NAME]… [--admin ADDRESS:PORT]
+ *   attendant-server --config FILE [--node NAME]… [--admin ADDRESS:PORT] [--check]
  *   attendant-server add-user USERS-FILE NAME [--display-name=TEXT]
  *                    [--extension=NUMBER] [--password-file=FILE]
  *   attendant-server admin --url URL --token-file FILE COMMAND [ARGS…]
@@ -165,7 +165,9 @@ run_server (int    argc,
   g_auto(GStrv) nodes = NULL;
   g_autofree char *admin = NULL;
   gboolean version = FALSE;
+  gboolean check = FALSE;
   const GOptionEntry entries[] = {
+    { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Check the configuration and the users file, then exit", NULL },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file, "The configuration file", "FILE" },
     { "node", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &nodes, "Host only this node (repeatable)", "NAME" },
     { "admin", 0, 0, G_OPTION_ARG_STRING, &admin, "The admin API's loopback address", "ADDRESS:PORT" },
@@ -224,6 +226,19 @@ run_server (int    argc,
 
   if (!(server = attendant_server_new (config, (const char * const *)nodes, &error)))
     return usage_error ("%s", error->message);
+
+  if (check)
+    {
+      g_auto(GStrv) contacts = attendant_pbx_list_numbers (attendant_server_get_pbx (server), FALSE);
+      g_auto(GStrv) attendants = attendant_pbx_list_numbers (attendant_server_get_pbx (server), TRUE);
+
+      g_print ("%s: cluster %s, %u node(s) to host, %u users, %u extensions (%u of attendants)\n",
+               config_file, attendant_server_config_get_cluster (config),
+               attendant_server_get_nodes (server)->len,
+               attendant_users_get_all (attendant_server_get_users (server))->len,
+               g_strv_length (contacts) + g_strv_length (attendants), g_strv_length (attendants));
+      return ATTENDANT_SERVER_EXIT_OK;
+    }
 
   if (!attendant_server_start (server, admin_address, &error))
     {

@@ -718,6 +718,52 @@ test_node_option (void)
   g_assert_nonnull (strstr (err, "there is no [node elsewhere]"));
 }
 
+/* The demo of data/demo: its script makes users, token and certificates
+ * and the server accepts the result (--check: the demo's fixed ports are
+ * not for a test to take). */
+static void
+test_demo_config (void)
+{
+  g_autofree char *work = g_build_filename (dir, "demo", NULL);
+  g_autofree char *script = g_build_filename (ATTENDANT_DEMO_SOURCE, "run.sh", NULL);
+  g_autofree char *users_file = g_build_filename (work, "users.ini", NULL);
+  g_autofree char *users = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *certtool = g_find_program_in_path ("certtool");
+  Tool tool = { 0 };
+
+  if (certtool == NULL)
+    {
+      g_test_skip ("certtool is not installed");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "ATTENDANT_SERVER", ATTENDANT_SERVER_PATH, TRUE);
+  g_subprocess_launcher_setenv (launcher, "ATTENDANT_DEMO_DIR", work, TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  process = g_subprocess_launcher_spawn (launcher, &error, "sh", script, "--check", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &tool);
+  attendant_test_wait_until (tool_done, &tool, "data/demo/run.sh --check");
+  g_assert_no_error (tool.error);
+  g_test_message ("stdout: %s\nstderr: %s", tool.out, tool.err);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (tool.out, "cluster acme, 2 node(s) to host, 2 users, 52 extensions"));
+
+  /* The demo's password is in the script, never in the users file. */
+  g_assert_true (g_file_get_contents (users_file, &users, NULL, &error));
+  g_assert_null (strstr (users, "attendant-demo"));
+
+  g_free (tool.out);
+  g_free (tool.err);
+  attendant_test_remove_dir (work);
+}
+
 /* }}} */
 
 int
@@ -741,6 +787,7 @@ main (int    argc,
   g_test_add_func ("/server/cli/run", test_run);
   g_test_add_func ("/server/cli/separate-processes", test_separate_processes);
   g_test_add_func ("/server/cli/node-option", test_node_option);
+  g_test_add_func ("/server/cli/demo-config", test_demo_config);
 
   status = g_test_run ();
 
