@@ -291,6 +291,10 @@ test_crash (void)
 {
   g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
   g_autoptr(AttendantTestClient) client = logged_in (fixture, "primary");
+  g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
+  g_autofree char *tls_url = attendant_test_fixture_url (fixture, "primary", "tls");
+  g_autoptr(AttendantTestClient) secure = attendant_test_client_new (tls_url, anchors);
+  g_autoptr(JsonObject) hello = attendant_test_client_expect (secure, "hello");
   g_autoptr(AttendantTestClient) backup = logged_in (fixture, "backup");
   g_autoptr(JsonObject) answer = NULL;
   g_autoptr(JsonObject) pong = NULL;
@@ -302,8 +306,9 @@ test_crash (void)
   g_assert_true (json_object_get_boolean_member (node, "crashed"));
   g_assert_cmpint (json_object_get_int_member (node, "sessions"), ==, 0);
 
-  /* Dropped without a close frame: no close code at all. */
+  /* Dropped without a close frame: no close code at all, on TLS too. */
   g_assert_cmpuint (attendant_test_client_wait_closed (client), ==, 0);
+  g_assert_cmpuint (attendant_test_client_wait_closed (secure), ==, 0);
   assert_refused (fixture, "primary");
 
   /* The other node goes on. */

@@ -676,6 +676,21 @@ test_snapshot_has_calls (void)
   g_assert_cmpint (json_object_get_int_member (next, "seq"), ==, json_object_get_int_member (snapshot, "seq") + 1);
 }
 
+/* The demo's trickle: callers arrive by themselves and give up after a
+ * while in the queue. */
+static void
+test_demo_trickle (void)
+{
+  g_autoptr(AttendantTestFixture) fixture =
+    attendant_test_fixture_new (pki, TIMING "[demo]\nincoming-calls=true\ninterval=0.2\npatience=1\n");
+  g_autoptr(AttendantTestClient) client = reception (fixture);
+  g_autoptr(JsonObject) queued = attendant_test_client_wait_call (client, NULL, "queued");
+  g_autofree char *id = g_strdup (json_object_get_string_member (call_of (queued), "id"));
+  g_autoptr(JsonObject) ended = attendant_test_client_wait_call (client, id, "ended");
+
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (call_of (queued), "caller_number"), "+"));
+}
+
 /* }}} */
 
 int
@@ -706,6 +721,7 @@ main (int    argc,
   g_test_add_func ("/server/telephony/direct-calls", test_direct_calls);
   g_test_add_func ("/server/telephony/events-everywhere", test_events_everywhere);
   g_test_add_func ("/server/telephony/snapshot-has-calls", test_snapshot_has_calls);
+  g_test_add_func ("/server/telephony/demo-trickle", test_demo_trickle);
 
   status = g_test_run ();
 
