@@ -34,7 +34,7 @@ typedef struct
   SoupWebsocketConnection *websocket;
   gulong                   message_id;
   gulong                   closed_id;
-  gulong                   cancelled_id;
+  gulong                   error_id;
 } Greet;
 
 static void
@@ -44,6 +44,7 @@ greet_disconnect (Greet *greet)
     {
       g_clear_signal_handler (&greet->message_id, greet->websocket);
       g_clear_signal_handler (&greet->closed_id, greet->websocket);
+      g_clear_signal_handler (&greet->error_id, greet->websocket);
     }
 }
 
@@ -126,6 +127,15 @@ message_cb (SoupWebsocketConnection *websocket,
 }
 
 static void
+error_cb (SoupWebsocketConnection *websocket,
+          GError                  *error,
+          GTask                   *task)
+{
+  greet_fail (task, g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                                 "The server sent an invalid frame: %s", error->message));
+}
+
+static void
 closed_cb (SoupWebsocketConnection *websocket,
            GTask                   *task)
 {
@@ -174,6 +184,7 @@ websocket_cb (GObject      *object,
   greet->self_ref = g_object_ref (task);
   greet->message_id = g_signal_connect (greet->websocket, "message", G_CALLBACK (message_cb), task);
   greet->closed_id = g_signal_connect (greet->websocket, "closed", G_CALLBACK (closed_cb), task);
+  greet->error_id = g_signal_connect (greet->websocket, "error", G_CALLBACK (error_cb), task);
 
   /* The attempt timeout reaches us as cancellation while waiting. */
   if (g_task_get_cancellable (task) != NULL)

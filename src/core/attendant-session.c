@@ -41,6 +41,7 @@ struct _AttendantSession
   AttendantSessionState    state;
   gulong                   message_id;
   gulong                   closed_id;
+  gulong                   error_id;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantSession, attendant_session, G_TYPE_OBJECT)
@@ -203,6 +204,7 @@ session_end (AttendantSession     *self,
     {
       g_clear_signal_handler (&self->message_id, self->websocket);
       g_clear_signal_handler (&self->closed_id, self->websocket);
+      g_clear_signal_handler (&self->error_id, self->websocket);
 
       /* The session is over for us now, whatever the server does: libsoup
        * finishes the closing handshake on its own, and closes the stream
@@ -346,7 +348,9 @@ message_cb (SoupWebsocketConnection *websocket,
   message = attendant_protocol_decode (data, length, &error);
   if (message == NULL)
     {
-      session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+      session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR,
+                   length > ATTENDANT_PROTOCOL_MAX_MESSAGE ? ATTENDANT_CLOSE_TOO_BIG
+                                                           : ATTENDANT_CLOSE_PROTOCOL_ERROR,
                    error->message);
       return;
     }
@@ -425,6 +429,22 @@ closed_cb (SoupWebsocketConnection *websocket,
                0, message);
 }
 
+/* libsoup reports what it cannot frame (a frame over its limit, a bad
+ * frame) as an error without always closing: the session ends here. */
+static void
+error_cb (SoupWebsocketConnection *websocket,
+          GError                  *error,
+          AttendantSession        *self)
+{
+  g_autofree char *message = g_strdup_printf ("The server sent what is not a valid message: %s",
+                                              error->message);
+
+  session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR,
+               g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG)
+                 ? ATTENDANT_CLOSE_TOO_BIG : ATTENDANT_CLOSE_PROTOCOL_ERROR,
+               message);
+}
+
 static void
 attendant_session_dispose (GObject *object)
 {
@@ -436,6 +456,7 @@ attendant_session_dispose (GObject *object)
     {
       g_clear_signal_handler (&self->message_id, self->websocket);
       g_clear_signal_handler (&self->closed_id, self->websocket);
+      g_clear_signal_handler (&self->error_id, self->websocket);
     }
 
   g_clear_object (&self->websocket);
@@ -576,6 +597,7 @@ attendant_session_new (AttendantConnection *connection,
 
   self->message_id = g_signal_connect (self->websocket, "message", G_CALLBACK (message_cb), self);
   self->closed_id = g_signal_connect (self->websocket, "closed", G_CALLBACK (closed_cb), self);
+  self->error_id = g_signal_connect (self->websocket, "error", G_CALLBACK (error_cb), self);
 
   self->ping_source = g_timeout_source_new (heartbeat_interval * 1000);
   g_source_set_callback (self->ping_source, ping_cb, self, NULL);

@@ -126,7 +126,10 @@ finish_handshake (GTask *task)
                      NULL, hs->host, hs->port, ATTENDANT_PROTOCOL_PATH, NULL, NULL);
   connection = soup_websocket_connection_new (hs->stream, uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
                                               NULL, ATTENDANT_PROTOCOL_SUBPROTOCOL, NULL);
-  soup_websocket_connection_set_max_incoming_payload_size (connection, ATTENDANT_PROTOCOL_MAX_MESSAGE);
+  /* libsoup drops a frame over its limit without closing, so its limit is
+   * set above ours and the session refuses a message over 1 MiB itself,
+   * with close code 1009. */
+  soup_websocket_connection_set_max_incoming_payload_size (connection, 4 * ATTENDANT_PROTOCOL_MAX_MESSAGE);
   soup_websocket_connection_set_keepalive_interval (connection, 0);
 
   g_task_return_pointer (task, connection, g_object_unref);
