@@ -366,6 +366,7 @@ start_failback_timer (AttendantClient *self)
 typedef struct
 {
   AttendantPlan    *plan;
+  AttendantPlan    *preferred;  /* the order of preference, before S2 and S4 */
   AttendantSession *session;
   gboolean          failback;
 } Login;
@@ -374,8 +375,28 @@ static void
 login_free (Login *login)
 {
   g_clear_object (&login->plan);
+  g_clear_object (&login->preferred);
   g_clear_object (&login->session);
   g_free (login);
+}
+
+/* A cycle's plan twice: as discovered, which says which endpoint is
+ * preferred, and as walked, with the node that just died moved last (S2)
+ * and a draining node left out (S4). After a failover the first endpoint
+ * walked is the backup: judged by that plan, the backup would look like
+ * the first choice and failback would never be tried. */
+typedef struct
+{
+  AttendantPlan *discovered;
+  AttendantPlan *walked;
+} CyclePlans;
+
+static void
+cycle_plans_free (CyclePlans *plans)
+{
+  g_clear_object (&plans->discovered);
+  g_clear_object (&plans->walked);
+  g_free (plans);
 }
 
 static void
@@ -442,7 +463,7 @@ login_cb (GObject      *object,
   if (failover)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILOVERS]);
 
-  if (!is_first_choice (login->plan, self->endpoint))
+  if (!is_first_choice (login->preferred, self->endpoint))
     start_failback_timer (self);
 
   g_signal_emit (self, signals[CONNECTED], 0, self->session, failover, login->failback);
@@ -451,6 +472,7 @@ login_cb (GObject      *object,
 static void
 begin_login (AttendantClient     *self,
              AttendantPlan       *plan,
+             AttendantPlan       *preferred,
              AttendantConnection *connection,
              GCancellable        *cancellable,
              gboolean             failback)
@@ -459,6 +481,7 @@ begin_login (AttendantClient     *self,
   Login *login = g_new0 (Login, 1);
 
   login->plan = g_object_ref (plan);
+  login->preferred = g_object_ref (preferred);
   login->session = attendant_session_new (connection, self->heartbeat);
   login->failback = failback;
   g_task_set_task_data (task, login, (GDestroyNotify)login_free);
@@ -474,7 +497,7 @@ connect_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   AttendantClient *self = g_task_get_source_object (task);
-  AttendantPlan *plan = g_task_get_task_data (task);
+  CyclePlans *plans = g_task_get_task_data (task);
   g_autoptr(AttendantConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -498,7 +521,8 @@ connect_cb (GObject      *object,
       return;
     }
 
-  begin_login (self, plan, connection, g_task_get_cancellable (task), FALSE);
+  begin_login (self, plans->walked, plans->discovered, connection,
+               g_task_get_cancellable (task), FALSE);
 }
 
 /* The plan a cycle really walks: a node that just died goes last (S2) and
@@ -537,6 +561,7 @@ discover_cb (GObject      *object,
   AttendantClient *self = g_task_get_source_object (task);
   g_autoptr(AttendantPlan) plan = NULL;
   g_autoptr(AttendantPlan) adjusted = NULL;
+  CyclePlans *plans;
 
   plan = attendant_discovery_discover_finish (ATTENDANT_DISCOVERY (object), result, NULL);
   if (plan == NULL)
@@ -552,7 +577,10 @@ discover_cb (GObject      *object,
       return;
     }
 
-  g_task_set_task_data (task, g_object_ref (adjusted), g_object_unref);
+  plans = g_new0 (CyclePlans, 1);
+  plans->discovered = g_object_ref (plan);
+  plans->walked = g_object_ref (adjusted);
+  g_task_set_task_data (task, plans, (GDestroyNotify)cycle_plans_free);
   attendant_connector_connect_async (self->connector, adjusted, g_task_get_cancellable (task),
                                      connect_cb, g_object_ref (task));
 }
@@ -649,7 +677,7 @@ probe_connect_cb (GObject      *object,
       return;
     }
 
-  begin_login (self, plan, connection, g_task_get_cancellable (task), TRUE);
+  begin_login (self, plan, plan, connection, g_task_get_cancellable (task), TRUE);
 }
 
 static void
