@@ -430,15 +430,25 @@ closed_cb (SoupWebsocketConnection *websocket,
 }
 
 /* libsoup reports what it cannot frame (a frame over its limit, a bad
- * frame) as an error without always closing: the session ends here. */
+ * frame) as an error without always closing: the session ends here. It
+ * reports a failed read or write the same way, before "closed": a reset,
+ * or a TLS stream cut without close_notify because the server died. That
+ * is a lost connection (S1), not something the server sent. */
 static void
 error_cb (SoupWebsocketConnection *websocket,
           GError                  *error,
           AttendantSession        *self)
 {
-  g_autofree char *message = g_strdup_printf ("The server sent what is not a valid message: %s",
-                                              error->message);
+  g_autofree char *message = NULL;
 
+  if (error->domain != SOUP_WEBSOCKET_ERROR)
+    {
+      message = g_strdup_printf ("The connection to the server was lost: %s", error->message);
+      session_end (self, ATTENDANT_CLOSE_REASON_CONNECTION_LOST, 0, message);
+      return;
+    }
+
+  message = g_strdup_printf ("The server sent what is not a valid message: %s", error->message);
   session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR,
                g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG)
                  ? ATTENDANT_CLOSE_TOO_BIG : ATTENDANT_CLOSE_PROTOCOL_ERROR,
