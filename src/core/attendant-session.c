@@ -169,8 +169,11 @@ fail_pending (AttendantSession *self)
   if (self->pending == NULL)
     return;
 
+  /* The table owns the request ids: take the tasks out with a reference
+   * of our own and let the table free the rest. */
   tasks = g_hash_table_get_values (self->pending);
-  g_hash_table_steal_all (self->pending);
+  g_list_foreach (tasks, (GFunc)(void (*) (void))g_object_ref, NULL);
+  g_hash_table_remove_all (self->pending);
 
   for (GList *l = tasks; l; l = l->next)
     {
@@ -238,9 +241,11 @@ handle_reply (AttendantSession *self,
 {
   const char *id = json_object_get_string_member (message, "id");
   g_autoptr(GTask) task = NULL;
+  g_autofree char *key = NULL;
   gpointer stolen = NULL;
 
-  if (!g_hash_table_steal_extended (self->pending, id, NULL, &stolen))
+  /* Stealing hands over the key as well as the task: both are ours now. */
+  if (!g_hash_table_steal_extended (self->pending, id, (gpointer *)&key, &stolen))
     return;
 
   task = stolen;
