@@ -131,8 +131,13 @@ error_cb (SoupWebsocketConnection *websocket,
           GError                  *error,
           GTask                   *task)
 {
+  /* libsoup also reports failed reads and writes here (a reset, a TLS
+   * stream cut short): either way this endpoint did not greet. */
   greet_fail (task, g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                 "The server sent an invalid frame: %s", error->message));
+                                 error->domain == SOUP_WEBSOCKET_ERROR
+                                   ? "The server sent an invalid frame: %s"
+                                   : "The connection failed before the server's hello: %s",
+                                 error->message));
 }
 
 static void

@@ -506,6 +506,11 @@ open_listener (AttendantNode  *self,
   port = listener->port != 0 ? listener->port : listener->config->port;
   address = g_inet_socket_address_new_from_string (listener->config->host, port);
   service = g_socket_service_new ();
+  /* When a node dies, every client of the cluster arrives here at once;
+   * GSocketListener's default backlog of 10 would have the kernel drop
+   * most of their SYNs and each of those clients wait a second for the
+   * retransmission. (Must be set before the address is added.) */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (service), 1024);
 
   if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
                                       G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
