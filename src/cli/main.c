@@ -15,6 +15,8 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
+  /* stdout carries JSON (check --json, watch): debug output must not mix in. */
+  g_log_writer_default_set_use_stderr (TRUE);
   attendant_tls_init ();
 
   return attendant_cli_main (argc, argv);

@@ -16,6 +16,7 @@
 #include "attendant-error.h"
 #include "attendant-greeting.h"
 #include "attendant-plan-private.h"
+#include "attendant-protocol.h"
 #include "attendant-protocol-greeter.h"
 #include "attendant-server-spec.h"
 
@@ -368,12 +369,55 @@ typedef struct
   AttendantPlan    *plan;
   AttendantPlan    *preferred;  /* the order of preference, before S2 and S4 */
   AttendantSession *session;
+  GPtrArray        *held;          /* JsonObject: snapshot and events before login_cb */
+  char             *drain_text;
+  char             *close_message;
+  AttendantCloseReason close_reason;
   gboolean          failback;
+  gboolean          closed;
 } Login;
+
+/* auth.ok and what follows it (the snapshot, events, even the end of the
+ * session) can be read in the same main-loop iteration that started the
+ * login; GTask then runs login_cb later, so until it has installed the
+ * session these handlers keep what arrives, to be replayed in order. */
+static void
+hold_message_cb (AttendantSession *session,
+                 JsonObject       *message,
+                 Login            *login)
+{
+  g_ptr_array_add (login->held, json_object_ref (message));
+}
+
+static void
+hold_drain_cb (AttendantSession *session,
+               const char       *text,
+               Login            *login)
+{
+  if (login->drain_text == NULL)
+    login->drain_text = g_strdup (text);
+}
+
+static void
+hold_closed_cb (AttendantSession     *session,
+                AttendantCloseReason  reason,
+                const char           *message,
+                Login                *login)
+{
+  login->closed = TRUE;
+  login->close_reason = reason;
+  g_free (login->close_message);
+  login->close_message = g_strdup (message);
+}
 
 static void
 login_free (Login *login)
 {
+  if (login->session != NULL)
+    g_signal_handlers_disconnect_by_data (login->session, login);
+  g_clear_pointer (&login->held, g_ptr_array_unref);
+  g_clear_pointer (&login->drain_text, g_free);
+  g_clear_pointer (&login->close_message, g_free);
   g_clear_object (&login->plan);
   g_clear_object (&login->preferred);
   g_clear_object (&login->session);
@@ -467,6 +511,26 @@ login_cb (GObject      *object,
     start_failback_timer (self);
 
   g_signal_emit (self, signals[CONNECTED], 0, self->session, failover, login->failback);
+
+  /* What the session said before it was installed, in order. */
+  g_signal_handlers_disconnect_by_data (login->session, login);
+  for (guint i = 0; i < login->held->len && self->session == login->session; i++)
+    {
+      JsonObject *message = login->held->pdata[i];
+
+      if (g_strcmp0 (attendant_protocol_get_type (message), "snapshot") == 0)
+        session_snapshot_cb (login->session, message, self);
+      else
+        session_event_cb (login->session, message, self);
+    }
+
+  if (self->session != login->session)
+    return;
+
+  if (login->drain_text != NULL)
+    session_drain_cb (login->session, login->drain_text, self);
+  else if (login->closed)
+    session_closed_cb (login->session, login->close_reason, login->close_message, self);
 }
 
 static void
@@ -483,7 +547,12 @@ begin_login (AttendantClient     *self,
   login->plan = g_object_ref (plan);
   login->preferred = g_object_ref (preferred);
   login->session = attendant_session_new (connection, self->heartbeat);
+  login->held = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   login->failback = failback;
+  g_signal_connect (login->session, "snapshot", G_CALLBACK (hold_message_cb), login);
+  g_signal_connect (login->session, "event", G_CALLBACK (hold_message_cb), login);
+  g_signal_connect (login->session, "drain", G_CALLBACK (hold_drain_cb), login);
+  g_signal_connect (login->session, "closed", G_CALLBACK (hold_closed_cb), login);
   g_task_set_task_data (task, login, (GDestroyNotify)login_free);
 
   attendant_session_login_async (login->session, self->user, self->password, cancellable,

@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <libsoup/soup.h>
 
 #include "attendant-node.h"
@@ -286,6 +289,12 @@ accept_connection (AttendantNode     *self,
   g_autoptr(GError) error = NULL;
 
   pending->node = self;
+  /* Replies and events are small and come in bursts (an event, then the
+   * reply it answers): Nagle's algorithm would hold every second one back
+   * for the peer's delayed ACK, some 40 ms. */
+  g_socket_set_option (g_socket_connection_get_socket (connection),
+                       IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
   pending->connection = g_object_ref (connection);
   pending->remote = g_socket_connection_get_remote_address (connection, NULL);
   pending->peer = peer_to_string (pending->remote);
