@@ -17,6 +17,7 @@ resolves names through the lab's dnsmasq. Needs root (skips without it,
 except under CI=true, where it fails), and ATTENDANT_CLI and ATTENDANT_SERVER
 pointing at the binaries. ATTENDANT_LAB_KEEP=1 keeps the work directory.
 Arguments, if any, choose the parts to run: plain (1-5, 7), tls (1T),
+defaults (2 with the client's default settings),
 fallback (6), storm (8).
 
 The users file and the admin token are written at run time, with a random
@@ -599,9 +600,9 @@ def scenario_failback_idle(flab, w, label, restart):
     return index
 
 
-def scenario_freeze(flab, w):
+def scenario_freeze(flab, w, heartbeat_s=HEARTBEAT_S, label="2. primary frozen", tls=False):
     """2: the primary frozen by nftables."""
-    label = "2. primary frozen"
+    HEARTBEAT_S = heartbeat_s  # noqa: N806 (the scenario's own interval)
     mark = w.mark()
     t0 = time.monotonic()
     flab.fw.freeze(PRIMARY)
@@ -619,7 +620,7 @@ def scenario_freeze(flab, w):
     c_index, elapsed = expect_connected(
         f"{label}: logged in on the backup acme.com:28102, failover=true, within the "
         f"attempt timeout ({ATTEMPT_TIMEOUT_S} s) after the detection", w, index, 15, arrival,
-        ATTEMPT_TIMEOUT_S, 28102, "backup", True, False)
+        ATTEMPT_TIMEOUT_S, 28102, "backup", True, False, tls=tls)
     if c_index is not None:
         attempts = attempts_between(w, index, c_index + 1)
         TAP.ok([(a.get("port"), a.get("outcome")) for a in attempts] == [(28102, "connected")],
@@ -820,6 +821,20 @@ def run_tls(flab):
     TAP.ok(status == 0, "TLS watch: exits 0 on SIGTERM", [f"exit status {status}"])
 
 
+def run_defaults(flab):
+    """2D: scenario 2 with the client's default settings (TLS, heartbeat 5 s,
+    attempt timeout 5 s), the case SPEC S1 bounds at 10 s."""
+    fw = flab.fw
+    fw.apply(nat=srv_nat(TLS), watch=WATCHED)
+    flab.ensure_running("primary", "backup", "spare")
+    w = flab.watch("watch-defaults", f"--ca-file={flab.lab.certs['ca']}", "acme.com")
+    first_login(flab, w, 28101, "primary", tls=True)
+    scenario_freeze(flab, w, heartbeat_s=5, label="2D. default settings, primary frozen", tls=True)
+    flab.fw.thaw(PRIMARY)
+    status = w.finish()
+    TAP.ok(status == 0, "default-settings watch: exits 0 on SIGTERM", [f"exit status {status}"])
+
+
 def run_fallback(flab):
     """6: SRV NXDOMAIN, fallback login, then the node list."""
     label = "6. SRV NXDOMAIN"
@@ -995,6 +1010,7 @@ def inside_namespace():
     scenarios = [
         ("plain", run_plain),
         ("tls", run_tls),
+        ("defaults", run_defaults),
         ("fallback", run_fallback),
         ("storm", run_storm),
     ]
