@@ -103,7 +103,7 @@ attendant_test_pki_new (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *ca_template = NULL;
 
-  pki->dir = g_dir_make_tmp ("attendant-pki-XXXXXX", &error);
+  pki->dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
 
   pki->ca_key_file = make_key (pki, "ca-key.pem");

@@ -376,7 +376,7 @@ cluster_new (void)
   g_autofree char *users = NULL;
   g_autofree char *config = NULL;
 
-  cluster->dir = g_dir_make_tmp ("attendant-watch-XXXXXX", &error);
+  cluster->dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
   users = g_build_filename (cluster->dir, "users.ini", NULL);
   attendant_test_write_users (users);

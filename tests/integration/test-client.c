@@ -665,7 +665,7 @@ fixture_new (const char *nodes)
   if (nodes == NULL)
     return f;
 
-  f->dir = g_dir_make_tmp ("attendant-client-XXXXXX", &error);
+  f->dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
 
   users = g_build_filename (f->dir, "users.ini", NULL);

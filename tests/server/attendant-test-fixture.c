@@ -78,7 +78,7 @@ attendant_test_fixture_new (AttendantTestPki *pki,
   g_autofree char *token_file = NULL;
   g_autofree char *text = NULL;
 
-  fixture->dir = g_dir_make_tmp ("attendant-server-XXXXXX", &error);
+  fixture->dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
 
   fixture->users_file = g_build_filename (fixture->dir, "users.ini", NULL);

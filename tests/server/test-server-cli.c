@@ -778,7 +778,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   pki = attendant_test_pki_new ();
-  dir = g_dir_make_tmp ("attendant-server-cli-XXXXXX", &error);
+  dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
 
   g_test_add_func ("/server/cli/add-user", test_add_user);
