@@ -13,6 +13,7 @@
 
 #include "attendant-cli.h"
 #include "attendant-cli-json.h"
+#include "attendant-cli-options.h"
 #include "attendant-core.h"
 
 /* `attendant-cli check` (SPEC §7): one discovery and one connector run, told
@@ -402,69 +403,46 @@ int
 attendant_cli_check (int    argc,
                      char **argv)
 {
-  gboolean plain = FALSE;
   gboolean no_connect = FALSE;
   gboolean tcp_only = FALSE;
   gboolean json = FALSE;
-  g_autofree char *order_text = NULL;
-  g_autofree char *ca_file = NULL;
-  int timeout = 5;
-  int order = ATTENDANT_PRIORITY_ORDER_HIGHEST_FIRST;
   const GOptionEntry entries[] = {
-    { "plain", 0, 0, G_OPTION_ARG_NONE, &plain,
-      "Use the unencrypted transport (_iac._tcp, port 51234) instead of TLS", NULL },
-    { "priority-order", 0, 0, G_OPTION_ARG_STRING, &order_text,
-      "Which SRV priorities come first: highest-first (default) or rfc2782", "ORDER" },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
-      "Seconds each attempt (and the SRV query) may take, 1–60 (default 5)", "SECONDS" },
     { "no-connect", 0, 0, G_OPTION_ARG_NONE, &no_connect,
       "Stop after making the plan", NULL },
     { "tcp-only", 0, 0, G_OPTION_ARG_NONE, &tcp_only,
       "Count an endpoint as reached after TCP and TLS, without the protocol greeting", NULL },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
-      "Trust the certificates in this PEM file as well as the system's", "PEM" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       "Print one JSON object instead of text", NULL },
     { NULL }
   };
+  g_auto(AttendantCliConnectOptions) options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *invalid = NULL;
+  const char *usage = NULL;
   g_auto(Check) check = { 0 };
-  g_autoptr(GTlsDatabase) anchors = NULL;
 
+  attendant_cli_connect_options_init (&options);
+
+  /* The usage line then reads "attendant-cli check [OPTION…] SERVER". */
+  g_set_prgname ("attendant-cli check");
   context = g_option_context_new ("SERVER");
   g_option_context_set_summary (context,
     "Runs the DNS SRV discovery of SERVER (a domain such as acme.com, host:port,\n"
     "or an address) and tries the servers found in order, as the app would.\n"
     "Exit status: 0 a server was reached (with --no-connect: a plan was made),\n"
     "1 none was reached or the service is unavailable, 2 bad usage or input.");
+  attendant_cli_connect_options_add (&options, context);
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (error->message);
 
-  /* GOption keeps "--" when what follows it starts with "-": drop it, so
-   * "-acme.com" can be given and refused for what it is. */
-  if (argc >= 2 && g_str_equal (argv[1], "--"))
-    {
-      argv[1] = argv[0];
-      argv++;
-      argc--;
-    }
+  if (!attendant_cli_take_server (&argc, &argv, &usage))
+    return usage_error (usage);
 
-  if (argc != 2)
-    return usage_error (argc < 2 ? "no SERVER given" : "give exactly one SERVER");
-
-  if (order_text != NULL &&
-      !attendant_enum_from_nick (ATTENDANT_TYPE_PRIORITY_ORDER, order_text, &order))
-    {
-      g_autofree char *message =
-        g_strdup_printf ("--priority-order must be highest-first or rfc2782, not “%s”", order_text);
-      return usage_error (message);
-    }
-
-  if (timeout < 1 || timeout > 60)
-    return usage_error ("--timeout must be a whole number of seconds from 1 to 60");
+  if (!attendant_cli_connect_options_finish (&options, &invalid))
+    return usage_error (invalid);
 
   /* Refuse bad input before any packet is sent (D1). */
   check.spec = attendant_server_spec_parse (argv[1], &error);
@@ -474,34 +452,19 @@ attendant_cli_check (int    argc,
       return ATTENDANT_CLI_EXIT_USAGE;
     }
 
-  if (ca_file != NULL)
-    {
-      /* glib-networking only takes an absolute path. */
-      g_autofree char *absolute = g_canonicalize_filename (ca_file, NULL);
-
-      anchors = g_tls_file_database_new (absolute, &error);
-      if (anchors == NULL)
-        {
-          fprintf (stderr, "attendant-cli check: cannot use --ca-file %s: %s\n",
-                   ca_file, error->message);
-          return ATTENDANT_CLI_EXIT_USAGE;
-        }
-    }
-
   check.json = json;
   check.no_connect = no_connect;
   check.attempts = g_ptr_array_new_with_free_func (g_object_unref);
   check.loop = g_main_loop_new (NULL, FALSE);
 
   check.discovery = attendant_discovery_new (NULL);
-  attendant_discovery_set_transport (check.discovery,
-                                     plain ? ATTENDANT_TRANSPORT_PLAIN : ATTENDANT_TRANSPORT_TLS);
-  attendant_discovery_set_priority_order (check.discovery, order);
-  attendant_discovery_set_timeout (check.discovery, (guint)timeout);
+  attendant_discovery_set_transport (check.discovery, options.transport);
+  attendant_discovery_set_priority_order (check.discovery, options.order);
+  attendant_discovery_set_timeout (check.discovery, (guint)options.timeout);
 
   check.connector = attendant_connector_new (NULL);
-  attendant_connector_set_attempt_timeout (check.connector, (guint)timeout);
-  attendant_connector_set_extra_anchors (check.connector, anchors);
+  attendant_connector_set_attempt_timeout (check.connector, (guint)options.timeout);
+  attendant_connector_set_extra_anchors (check.connector, options.anchors);
   /* D9: an endpoint is only reached once it greets as an Attendant server,
    * unless the administrator only wants to see the network path. */
   if (!tcp_only)

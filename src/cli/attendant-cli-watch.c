@@ -16,6 +16,7 @@
 
 #include "attendant-cli.h"
 #include "attendant-cli-json.h"
+#include "attendant-cli-options.h"
 #include "attendant-core.h"
 
 /* `attendant-cli watch` (SPEC §7): the same client core as the app, logged
@@ -361,6 +362,13 @@ quit_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static int
+usage_error (const char *message)
+{
+  fprintf (stderr, "attendant-cli watch: %s (see attendant-cli watch --help)\n", message);
+  return ATTENDANT_CLI_EXIT_USAGE;
+}
+
 static char *
 read_password (const char  *password_file,
                GError     **error)
@@ -394,45 +402,38 @@ int
 attendant_cli_watch (int    argc,
                      char **argv)
 {
-  gboolean plain = FALSE;
   gboolean no_failback = FALSE;
-  g_autofree char *order_text = NULL;
-  g_autofree char *ca_file = NULL;
   g_autofree char *user = NULL;
   g_autofree char *password_file = NULL;
   g_autofree char *password = NULL;
-  int timeout = 5;
   int heartbeat = 5;
   int failback_interval = 60;
-  int order = ATTENDANT_PRIORITY_ORDER_HIGHEST_FIRST;
   const GOptionEntry entries[] = {
-    { "plain", 0, 0, G_OPTION_ARG_NONE, &plain,
-      "Use the unencrypted transport (_iac._tcp, port 51234) instead of TLS", NULL },
-    { "priority-order", 0, 0, G_OPTION_ARG_STRING, &order_text,
-      "Which SRV priorities come first: highest-first (default) or rfc2782", "ORDER" },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout,
-      "Seconds each attempt (and the SRV query) may take, 1–60 (default 5)", "SECONDS" },
     { "heartbeat", 0, 0, G_OPTION_ARG_INT, &heartbeat,
       "Seconds between heartbeats, 1–300 (default 5); silence for two ends the session", "SECONDS" },
     { "no-failback", 0, 0, G_OPTION_ARG_NONE, &no_failback,
       "Stay on a less preferred server instead of moving back when the preferred one returns", NULL },
     { "failback-interval", 0, 0, G_OPTION_ARG_INT, &failback_interval,
       "Seconds between probes of more preferred servers, 1–3600 (default 60)", "SECONDS" },
-    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file,
-      "Trust the certificates in this PEM file as well as the system's", "PEM" },
     { "user", 0, 0, G_OPTION_ARG_STRING, &user,
       "The user name to log in with (required)", "NAME" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file,
       "Read the password from this file (else from ATTENDANT_PASSWORD)", "FILE" },
     { NULL }
   };
+  g_auto(AttendantCliConnectOptions) options = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTlsDatabase) anchors = NULL;
   g_autoptr(GInputStream) stdin_stream = NULL;
+  g_autofree char *invalid = NULL;
+  const char *usage = NULL;
   Watch watch = { 0 };
   guint sigint_id, sigterm_id;
 
+  attendant_cli_connect_options_init (&options);
+
+  /* The usage line then reads "attendant-cli watch [OPTION…] SERVER". */
+  g_set_prgname ("attendant-cli watch");
   context = g_option_context_new ("SERVER");
   g_option_context_set_summary (context,
     "Logs in to SERVER with the client core of the app and prints one JSON object\n"
@@ -441,49 +442,31 @@ attendant_cli_watch (int    argc,
     "per line: {\"id\": \"1\", \"command\": \"call.answer\", \"args\": {\"call\": \"…\"}}.\n"
     "Exit status: 0 when interrupted, 1 when the password or the certificate is\n"
     "refused, 2 bad usage or input.");
+  attendant_cli_connect_options_add (&options, context);
   g_option_context_add_main_entries (context, entries, NULL);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      fprintf (stderr, "attendant-cli watch: %s (see attendant-cli watch --help)\n", error->message);
-      return ATTENDANT_CLI_EXIT_USAGE;
-    }
+    return usage_error (error->message);
 
-  if (argc >= 2 && g_str_equal (argv[1], "--"))
-    {
-      argv[1] = argv[0];
-      argv++;
-      argc--;
-    }
+  if (!attendant_cli_take_server (&argc, &argv, &usage))
+    return usage_error (usage);
 
-  if (argc != 2 || user == NULL ||
-      (order_text != NULL && !attendant_enum_from_nick (ATTENDANT_TYPE_PRIORITY_ORDER, order_text, &order)) ||
-      timeout < 1 || timeout > 60 || heartbeat < 1 || heartbeat > 300 ||
-      failback_interval < 1 || failback_interval > 3600)
-    {
-      fprintf (stderr, "attendant-cli watch: %s (see attendant-cli watch --help)\n",
-               argc != 2 ? "give exactly one SERVER" :
-               user == NULL ? "--user is required" :
-               "an option value is out of range");
-      return ATTENDANT_CLI_EXIT_USAGE;
-    }
+  if (!attendant_cli_connect_options_finish (&options, &invalid))
+    return usage_error (invalid);
+
+  if (user == NULL)
+    return usage_error ("--user is required");
+
+  if (heartbeat < 1 || heartbeat > 300)
+    return usage_error ("--heartbeat must be a whole number of seconds from 1 to 300");
+
+  if (failback_interval < 1 || failback_interval > 3600)
+    return usage_error ("--failback-interval must be a whole number of seconds from 1 to 3600");
 
   if (!(password = read_password (password_file, &error)))
     {
       fprintf (stderr, "attendant-cli watch: %s\n", error->message);
       return ATTENDANT_CLI_EXIT_USAGE;
-    }
-
-  if (ca_file != NULL)
-    {
-      g_autofree char *absolute = g_canonicalize_filename (ca_file, NULL);
-
-      anchors = g_tls_file_database_new (absolute, &error);
-      if (anchors == NULL)
-        {
-          fprintf (stderr, "attendant-cli watch: cannot use --ca-file %s: %s\n", ca_file, error->message);
-          return ATTENDANT_CLI_EXIT_USAGE;
-        }
     }
 
   watch.start = g_get_monotonic_time ();
@@ -492,15 +475,15 @@ attendant_cli_watch (int    argc,
   watch.cancellable = g_cancellable_new ();
   g_object_set (watch.client,
                 "server", argv[1],
-                "transport", plain ? ATTENDANT_TRANSPORT_PLAIN : ATTENDANT_TRANSPORT_TLS,
-                "priority-order", order,
-                "attempt-timeout", (guint)timeout,
+                "transport", options.transport,
+                "priority-order", options.order,
+                "attempt-timeout", (guint)options.timeout,
                 "heartbeat-interval", (guint)heartbeat,
                 "failback", !no_failback,
                 "failback-interval", (guint)failback_interval,
                 NULL);
   attendant_client_set_credentials (watch.client, user, password);
-  attendant_client_set_extra_anchors (watch.client, anchors);
+  attendant_client_set_extra_anchors (watch.client, options.anchors);
   memset (password, 0, strlen (password));
 
   g_signal_connect (watch.client, "connecting", G_CALLBACK (connecting_cb), &watch);
