@@ -637,6 +637,11 @@ discover_cb (GObject      *object,
     return;
 
   adjusted = adjust_plan (self, plan);
+
+  /* Only the first cycle after a loss or a drain is adjusted (S2, S4):
+   * if it fails, later cycles try the nodes in their own order again. */
+  g_clear_object (&self->dead_endpoint);
+  g_clear_object (&self->drained_endpoint);
   g_signal_emit (self, signals[CONNECTING], 0, adjusted);
 
   if (attendant_plan_get_result (plan) == ATTENDANT_DISCOVERY_RESULT_UNAVAILABLE ||
