@@ -15,6 +15,11 @@ packages="
   libjson-glib-dev
   libgsasl-dev
   libsoup-3.0-dev
+  libgtk-4-dev
+  libadwaita-1-dev
+  xvfb
+  xauth
+  dbus
   glib-networking
   gnutls-bin
   openssl

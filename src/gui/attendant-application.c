@@ -1,0 +1,123 @@
+/* attendant-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "attendant-application.h"
+#include "attendant-client.h"
+#include "attendant-preferences-window.h"
+#include "attendant-window.h"
+
+struct _AttendantApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantApplication, attendant_application, ADW_TYPE_APPLICATION)
+
+AttendantApplication *
+attendant_application_new (void)
+{
+  return g_object_new (ATTENDANT_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/attendant/Attendant",
+                       NULL);
+}
+
+static void
+attendant_application_activate (GApplication *app)
+{
+  GtkWindow *window;
+
+  /* One operator, one console: a second launch raises the first window
+   * instead of opening a second connection to the cluster. */
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window == NULL)
+    {
+      g_autoptr(AttendantClient) client = attendant_client_new (NULL);
+
+      window = GTK_WINDOW (attendant_window_new (ADW_APPLICATION (app), client));
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  AttendantPreferencesWindow *prefs = attendant_preferences_window_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), gtk_application_get_active_window (app));
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Attendant developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (app),
+                         "application-name", _("Attendant"),
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Attendant console for a telephone system cluster"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_activated },
+  { "preferences", preferences_activated },
+  { "about", about_activated },
+};
+
+static void
+attendant_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<primary>q", NULL };
+  static const char *prefs_accels[] = { "<primary>comma", NULL };
+  static const char *reconnect_accels[] = { "<primary>r", NULL };
+
+  G_APPLICATION_CLASS (attendant_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
+                                   G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.reconnect", reconnect_accels);
+}
+
+static void
+attendant_application_class_init (AttendantApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->startup = attendant_application_startup;
+  app_class->activate = attendant_application_activate;
+}
+
+static void
+attendant_application_init (AttendantApplication *self)
+{
+}

@@ -1,0 +1,498 @@
+/* attendant-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "attendant-connection.h"
+#include "attendant-enum-types.h"
+#include "attendant-greeting.h"
+#include "attendant-settings-mapping.h"
+#include "attendant-window.h"
+
+/* The window only listens to AttendantClient and sets its properties: every
+ * socket, timer and failover decision stays in the GTK-free core, which the
+ * CLI and the tests drive the same way. */
+
+struct _AttendantWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AttendantClient      *client;
+  GSettings            *settings;
+  /* "host:port" of each endpoint of the current plan → its row */
+  GHashTable           *attempt_rows;
+
+  GtkLabel             *connection_label;
+  GtkImage             *secure_icon;
+  GtkLabel             *unencrypted_label;
+  GtkStack             *stack;
+  AdwToastOverlay      *toast_overlay;
+  AdwEntryRow          *server_row;
+  AdwEntryRow          *user_row;
+  AdwPasswordEntryRow  *password_row;
+  AdwComboRow          *transport_row;
+  GtkLabel             *error_label;
+  AdwPreferencesGroup  *attempts_group;
+  GtkListBox           *attempts_list;
+  AdwStatusPage        *main_status;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantWindow, attendant_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CLIENT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+AttendantWindow *
+attendant_window_new (AdwApplication  *application,
+                      AttendantClient *client)
+{
+  g_return_val_if_fail (application == NULL || ADW_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (client), NULL);
+
+  return g_object_new (ATTENDANT_TYPE_WINDOW,
+                       "application", application,
+                       "client", client,
+                       NULL);
+}
+
+AttendantClient *
+attendant_window_get_client (AttendantWindow *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_WINDOW (self), NULL);
+
+  return self->client;
+}
+
+static void
+show_error (AttendantWindow *self,
+            const char      *message)
+{
+  gtk_label_set_label (self->error_label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+}
+
+static char *
+endpoint_key (AttendantEndpoint *endpoint)
+{
+  return g_strdup_printf ("%s:%u",
+                          attendant_endpoint_get_host (endpoint),
+                          attendant_endpoint_get_port (endpoint));
+}
+
+static const char *
+outcome_text (AttendantAttemptOutcome outcome)
+{
+  switch (outcome)
+    {
+    case ATTENDANT_ATTEMPT_OUTCOME_CONNECTED:
+      return _("Connected");
+    case ATTENDANT_ATTEMPT_OUTCOME_REFUSED:
+      return _("Refused");
+    case ATTENDANT_ATTEMPT_OUTCOME_TIMEOUT:
+      return _("No answer");
+    case ATTENDANT_ATTEMPT_OUTCOME_UNREACHABLE:
+      return _("Unreachable");
+    case ATTENDANT_ATTEMPT_OUTCOME_RESOLVE_FAILED:
+      return _("Name not found");
+    case ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED:
+      return _("Secure connection failed");
+    case ATTENDANT_ATTEMPT_OUTCOME_PROTOCOL_FAILED:
+      return _("Not an Attendant server");
+    default:
+      return _("Failed");
+    }
+}
+
+/* {{{ Actions and the indicator follow the client's state */
+
+static void
+update_state (AttendantWindow *self)
+{
+  AttendantClientState state = attendant_client_get_state (self->client);
+  gboolean connected = state == ATTENDANT_CLIENT_STATE_CONNECTED;
+  gboolean running = (state == ATTENDANT_CLIENT_STATE_CONNECTING ||
+                      state == ATTENDANT_CLIENT_STATE_CONNECTED ||
+                      state == ATTENDANT_CLIENT_STATE_WAITING);
+  gboolean encrypted = FALSE;
+  GAction *action;
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "log-in");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), !running);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "log-out");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "reconnect");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               state == ATTENDANT_CLIENT_STATE_WAITING || connected);
+
+  /* The form is the client's input only while it is not using it. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->transport_row), !running);
+
+  if (connected)
+    {
+      AttendantSession *session = attendant_client_get_session (self->client);
+      AttendantConnection *connection = attendant_session_get_connection (session);
+      AttendantGreeting *greeting = ATTENDANT_GREETING (attendant_connection_get_greeting (connection));
+      const char *node = attendant_greeting_get_node (greeting);
+      g_autofree char *title = g_strdup_printf (_("Connected to %s"), node);
+
+      encrypted = attendant_connection_get_tls_version (connection) != NULL;
+      gtk_label_set_label (self->connection_label, node);
+      adw_status_page_set_title (self->main_status, title);
+    }
+  else if (state == ATTENDANT_CLIENT_STATE_CONNECTING)
+    gtk_label_set_label (self->connection_label, _("Connecting…"));
+  else
+    gtk_label_set_label (self->connection_label, _("Offline"));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->secure_icon), connected && encrypted);
+  gtk_widget_set_visible (GTK_WIDGET (self->unencrypted_label), connected && !encrypted);
+
+  /* A failover keeps the console on screen (the indicator says what is
+   * going on); only an operator who is not logged in sees the form. */
+  if (connected)
+    gtk_stack_set_visible_child_name (self->stack, "main");
+  else if (!running)
+    gtk_stack_set_visible_child_name (self->stack, "login");
+}
+
+static void
+log_in_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (user_data);
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  g_autoptr(GError) error = NULL;
+
+  if (*server == '\0' || *user == '\0')
+    {
+      show_error (self, _("Enter the server and your user name."));
+      return;
+    }
+
+  g_settings_set_string (self->settings, "server", server);
+  g_settings_set_string (self->settings, "user-name", user);
+
+  show_error (self, NULL);
+  g_object_set (self->client, "server", server, NULL);
+  attendant_client_set_credentials (self->client, user, password);
+  if (!attendant_client_start (self->client, &error))
+    show_error (self, error->message);
+}
+
+static void
+log_out_activated (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (user_data);
+
+  attendant_client_stop (self->client);
+}
+
+static void
+reconnect_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (user_data);
+
+  attendant_client_reconnect_now (self->client);
+}
+
+static const GActionEntry win_actions[] = {
+  { "log-in", log_in_activated },
+  { "log-out", log_out_activated },
+  { "reconnect", reconnect_activated },
+};
+
+static void
+on_entry_activated (AttendantWindow *self)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (self), "log-in", NULL);
+}
+
+/* }}} */
+/* {{{ Client signals */
+
+static void
+on_state_changed (AttendantWindow *self)
+{
+  update_state (self);
+}
+
+static void
+on_connecting (AttendantWindow *self,
+               AttendantPlan   *plan)
+{
+  GtkWidget *child;
+  guint n = attendant_plan_get_n_endpoints (plan);
+
+  g_hash_table_remove_all (self->attempt_rows);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->attempts_list))) != NULL)
+    gtk_list_box_remove (self->attempts_list, child);
+
+  for (guint i = 0; i < n; i++)
+    {
+      AttendantEndpoint *endpoint = attendant_plan_get_endpoint (plan, i);
+      AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+      char *key = endpoint_key (endpoint);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key);
+      adw_action_row_set_subtitle (row, _("Waiting"));
+      gtk_list_box_append (self->attempts_list, GTK_WIDGET (row));
+      g_hash_table_insert (self->attempt_rows, key, row);
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->attempts_group), n > 0);
+}
+
+static void
+on_attempt (AttendantWindow  *self,
+            AttendantAttempt *attempt)
+{
+  g_autofree char *key = endpoint_key (attendant_attempt_get_endpoint (attempt));
+  AdwActionRow *row = g_hash_table_lookup (self->attempt_rows, key);
+  const GError *error = attendant_attempt_get_error (attempt);
+  g_autofree char *subtitle = NULL;
+
+  if (row == NULL)
+    return;
+
+  /* TRANSLATORS: an address's outcome, the address, and how long it took */
+  subtitle = g_strdup_printf (_("%s — %s, %.0f ms"),
+                              outcome_text (attendant_attempt_get_outcome (attempt)),
+                              attendant_attempt_get_address (attempt) != NULL ?
+                                attendant_attempt_get_address (attempt) : key,
+                              attendant_attempt_get_elapsed_ms (attempt));
+  if (error != NULL)
+    {
+      char *with_error = g_strdup_printf ("%s\n%s", subtitle, error->message);
+
+      g_free (subtitle);
+      subtitle = with_error;
+    }
+
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+static void
+on_disconnected (AttendantWindow      *self,
+                 AttendantCloseReason  reason,
+                 const char           *message)
+{
+  g_autofree char *text = NULL;
+
+  if (reason == ATTENDANT_CLOSE_REASON_LOGOUT)
+    return;
+
+  text = g_strdup_printf (_("Disconnected: %s"), message);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+static void
+on_reconnect_scheduled (AttendantWindow *self,
+                        guint            delay_ms)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (ngettext ("No node answered. Trying again in %u second.",
+                                    "No node answered. Trying again in %u seconds.",
+                                    (delay_ms + 999) / 1000),
+                          (delay_ms + 999) / 1000);
+  show_error (self, text);
+}
+
+static void
+on_auth_failed (AttendantWindow *self,
+                const char      *message)
+{
+  g_autofree char *text = g_strdup_printf (_("Login refused: %s"), message);
+
+  show_error (self, text);
+  gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+static void
+on_certificate_rejected (AttendantWindow  *self,
+                         AttendantAttempt *attempt)
+{
+  AttendantEndpoint *endpoint = attendant_attempt_get_endpoint (attempt);
+  g_autofree char *text = g_strdup_printf (_("The certificate of %s is not trusted."),
+                                           attendant_endpoint_get_host (endpoint));
+
+  show_error (self, text);
+}
+
+/* }}} */
+
+static void
+attendant_window_constructed (GObject *object)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (object);
+
+  G_OBJECT_CLASS (attendant_window_parent_class)->constructed (object);
+
+  g_assert (self->client != NULL);
+
+  /* The client follows the preferences as they change; "server" is set at
+   * login from the form, which the settings only pre-fill. */
+  g_settings_bind (self->settings, "transport", self->client, "transport", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "priority-order", self->client, "priority-order", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "attempt-timeout", self->client, "attempt-timeout", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "heartbeat-interval", self->client, "heartbeat-interval", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "failback", self->client, "failback", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "accept-target-identity", self->client, "accept-target-identity", G_SETTINGS_BIND_GET);
+
+  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "connecting", G_CALLBACK (on_connecting), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "attempt", G_CALLBACK (on_attempt), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "disconnected", G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "reconnect-scheduled", G_CALLBACK (on_reconnect_scheduled), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "auth-failed", G_CALLBACK (on_auth_failed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "certificate-rejected", G_CALLBACK (on_certificate_rejected), self, G_CONNECT_SWAPPED);
+
+  update_state (self);
+}
+
+static void
+attendant_window_dispose (GObject *object)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (object);
+
+  /* Closing the window logs out: the server should not keep offering
+   * calls to an operator who is gone. */
+  if (self->client != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->client, self);
+      g_settings_unbind (self->client, "transport");
+      g_settings_unbind (self->client, "priority-order");
+      g_settings_unbind (self->client, "attempt-timeout");
+      g_settings_unbind (self->client, "heartbeat-interval");
+      g_settings_unbind (self->client, "failback");
+      g_settings_unbind (self->client, "accept-target-identity");
+      attendant_client_stop (self->client);
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), ATTENDANT_TYPE_WINDOW);
+  g_clear_object (&self->client);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->attempt_rows, g_hash_table_unref);
+
+  G_OBJECT_CLASS (attendant_window_parent_class)->dispose (object);
+}
+
+static void
+attendant_window_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      g_value_set_object (value, self->client);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_window_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      self->client = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_window_class_init (AttendantWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = attendant_window_constructed;
+  object_class->dispose = attendant_window_dispose;
+  object_class->get_property = attendant_window_get_property;
+  object_class->set_property = attendant_window_set_property;
+
+  properties[PROP_CLIENT] =
+    g_param_spec_object ("client", NULL, NULL,
+                         ATTENDANT_TYPE_CLIENT,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/attendant/Attendant/attendant-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, connection_label);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, secure_icon);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, unencrypted_label);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, user_row);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, password_row);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, transport_row);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, attempts_group);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, attempts_list);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, main_status);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
+}
+
+static void
+attendant_window_init (AttendantWindow *self)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *user = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->attempt_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
+                                   G_N_ELEMENTS (win_actions), self);
+
+  /* Pre-filled with the last login, the password excepted: it is never
+   * stored. */
+  server = g_settings_get_string (self->settings, "server");
+  user = g_settings_get_string (self->settings, "user-name");
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
+  gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
+  attendant_settings_bind_enum_to_selected (self->settings, "transport",
+                                            self->transport_row, "selected");
+}

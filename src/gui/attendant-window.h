@@ -1,0 +1,22 @@
+/* attendant-window.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "attendant-client.h"
+
+G_BEGIN_DECLS
+
+#define ATTENDANT_TYPE_WINDOW (attendant_window_get_type())
+
+G_DECLARE_FINAL_TYPE (AttendantWindow, attendant_window, ATTENDANT, WINDOW, AdwApplicationWindow)
+
+AttendantWindow *attendant_window_new        (AdwApplication  *application,
+                                              AttendantClient *client);
+AttendantClient *attendant_window_get_client (AttendantWindow *self);
+
+G_END_DECLS

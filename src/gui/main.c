@@ -1,0 +1,30 @@
+/* main.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "attendant-application.h"
+#include "attendant-tls.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(AttendantApplication) app = NULL;
+
+  /* Before anything loads glib-networking (see docs/architecture.md). */
+  attendant_tls_init ();
+
+  setlocale (LC_ALL, "");
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = attendant_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
