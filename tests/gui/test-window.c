@@ -397,6 +397,60 @@ test_window_log_in (void)
   window_free (window);
 }
 
+static gboolean
+on_backup (gpointer data)
+{
+  return g_strcmp0 (label_text (data, "connection-label"), "backup") == 0;
+}
+
+static void
+count_page_changes (GtkStack   *stack,
+                    GParamSpec *pspec,
+                    guint      *changes)
+{
+  (*changes)++;
+}
+
+/* A failover moves the indicator to the backup node (learnt from the
+ * primary's hello) and keeps the console on screen: the operator is not
+ * sent back to the login form. */
+static void
+test_window_failover (void)
+{
+  g_autoptr(Server) server = server_new ();
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *address = server_address (server);
+  AttendantWindow *window;
+  GtkWidget *stack;
+  guint changes = 0;
+
+  reset_settings ();
+  g_settings_set_string (settings, "server", address);
+  g_settings_set_string (settings, "user-name", TEST_USER);
+  g_settings_set_string (settings, "transport", "plain");
+  g_settings_set_uint (settings, "attempt-timeout", 2);
+  g_settings_set_boolean (settings, "failback", FALSE);
+
+  window = window_new ();
+  gtk_window_present (GTK_WINDOW (window));
+  type_password (window, TEST_PASSWORD);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+  wait_for (on_main_page, window, 10000);
+  g_assert_cmpstr (label_text (window, "connection-label"), ==, "primary");
+
+  stack = find_widget (GTK_WIDGET (window), GTK_TYPE_STACK, "pages");
+  g_signal_connect (stack, "notify::visible-child-name", G_CALLBACK (count_page_changes), &changes);
+
+  attendant_node_crash (attendant_server_lookup_node (server->server, "primary"));
+  wait_for (on_backup, window, 10000);
+  g_assert_cmpstr (visible_page (window), ==, "main");
+  g_assert_cmpuint (changes, ==, 0);
+  assert_actions (window, FALSE, TRUE, TRUE);
+  g_signal_handlers_disconnect_by_data (stack, &changes);
+
+  window_free (window);
+}
+
 /* A wrong password keeps the form, says why, and lets the operator retry. */
 static void
 test_window_wrong_password (void)
@@ -506,6 +560,7 @@ main (int   argc,
   g_test_add_func ("/window/settings", test_window_settings);
   g_test_add_func ("/window/empty-form", test_window_empty_form);
   g_test_add_func ("/window/log-in", test_window_log_in);
+  g_test_add_func ("/window/failover", test_window_failover);
   g_test_add_func ("/window/wrong-password", test_window_wrong_password);
   g_test_add_func ("/preferences/bindings", test_preferences);
   g_test_add_func ("/application/actions", test_application_actions);
