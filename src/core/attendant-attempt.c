@@ -22,6 +22,7 @@ struct _AttendantAttempt
   GError                  *error;
   GTlsCertificate         *certificate;
   GTlsCertificateFlags     certificate_errors;
+  char                    *identity;
   AttendantAttemptOutcome  outcome;
   double                   elapsed_ms;
 };
@@ -57,6 +58,7 @@ attendant_attempt_finalize (GObject *object)
   AttendantAttempt *self = (AttendantAttempt *)object;
 
   g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->identity, g_free);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (attendant_attempt_parent_class)->finalize (object);
@@ -213,15 +215,37 @@ attendant_attempt_get_certificate_errors (AttendantAttempt *self)
   return self->certificate_errors;
 }
 
+/**
+ * attendant_attempt_get_identity:
+ *
+ * Returns: (nullable): the reference identity the certificate was checked
+ *   against (the domain or address typed, T2), what a pin names (T3)
+ */
+const char *
+attendant_attempt_get_identity (AttendantAttempt *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_ATTEMPT (self), NULL);
+  return self->identity;
+}
+
+/**
+ * attendant_attempt_set_certificate:
+ * @certificate: (nullable): what the server presented
+ * @errors: what verification found wrong with it
+ * @identity: (nullable): what it was checked against
+ */
 void
 attendant_attempt_set_certificate (AttendantAttempt     *self,
                                    GTlsCertificate      *certificate,
-                                   GTlsCertificateFlags  errors)
+                                   GTlsCertificateFlags  errors,
+                                   const char           *identity)
 {
   g_return_if_fail (ATTENDANT_IS_ATTEMPT (self));
   g_return_if_fail (!certificate || G_IS_TLS_CERTIFICATE (certificate));
 
   self->certificate_errors = errors;
+  g_free (self->identity);
+  self->identity = g_strdup (identity);
   if (g_set_object (&self->certificate, certificate))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CERTIFICATE]);
 }

@@ -28,8 +28,10 @@ const GError            *attendant_attempt_get_error              (AttendantAtte
 double                   attendant_attempt_get_elapsed_ms         (AttendantAttempt        *self);
 GTlsCertificate         *attendant_attempt_get_certificate        (AttendantAttempt        *self);
 GTlsCertificateFlags     attendant_attempt_get_certificate_errors (AttendantAttempt        *self);
+const char              *attendant_attempt_get_identity           (AttendantAttempt        *self);
 void                     attendant_attempt_set_certificate        (AttendantAttempt        *self,
                                                                    GTlsCertificate         *certificate,
-                                                                   GTlsCertificateFlags     errors);
+                                                                   GTlsCertificateFlags     errors,
+                                                                   const char              *identity);
 
 G_END_DECLS

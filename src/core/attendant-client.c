@@ -17,6 +17,7 @@
 #include "attendant-greeting.h"
 #include "attendant-plan-private.h"
 #include "attendant-protocol.h"
+#include "attendant-pin.h"
 #include "attendant-protocol-greeter.h"
 #include "attendant-server-spec.h"
 
@@ -57,6 +58,7 @@ struct _AttendantClient
 
   GHashTable             *busy_calls;      /* call id → itself */
   char                   *my_extension;
+  char                  **trusted_certificates;
 
   GNetworkMonitor        *network_monitor;
   gulong                  network_changed_id;
@@ -89,6 +91,7 @@ enum {
   PROP_FAILBACK,
   PROP_FAILBACK_INTERVAL,
   PROP_ACCEPT_TARGET_IDENTITY,
+  PROP_TRUSTED_CERTIFICATES,
   PROP_RESOLVER,
   PROP_STATE,
   PROP_SESSION,
@@ -811,6 +814,19 @@ failback_probe (AttendantClient *self)
                                       g_object_ref (task));
 }
 
+/* T3: only the very certificate the user pinned for this very identity;
+ * anything else stays rejected and stops the cycle (connect_cb). */
+static gboolean
+accept_certificate_cb (AttendantConnector   *connector,
+                       GTlsCertificate      *certificate,
+                       GTlsCertificateFlags  errors,
+                       const char           *identity,
+                       AttendantClient      *self)
+{
+  return attendant_pin_list_trusts ((const char * const *)self->trusted_certificates,
+                                    identity, certificate);
+}
+
 static void
 attempt_finished_cb (AttendantConnector *connector,
                      AttendantAttempt   *attempt,
@@ -900,6 +916,10 @@ attendant_client_dispose (GObject *object)
   g_clear_signal_handler (&self->network_changed_id, self->network_monitor);
   g_clear_object (&self->network_monitor);
 
+  if (self->connector != NULL)
+    g_signal_handlers_disconnect_by_data (self->connector, self);
+  if (self->probe_connector != NULL)
+    g_signal_handlers_disconnect_by_data (self->probe_connector, self);
   g_clear_object (&self->discovery);
   g_clear_object (&self->connector);
   g_clear_object (&self->probe_connector);
@@ -923,6 +943,7 @@ attendant_client_finalize (GObject *object)
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->password, g_free);
   g_clear_pointer (&self->my_extension, g_free);
+  g_clear_pointer (&self->trusted_certificates, g_strfreev);
   g_clear_pointer (&self->busy_calls, g_hash_table_unref);
 
   G_OBJECT_CLASS (attendant_client_parent_class)->finalize (object);
@@ -968,6 +989,10 @@ attendant_client_get_property (GObject    *object,
 
     case PROP_ACCEPT_TARGET_IDENTITY:
       g_value_set_boolean (value, self->accept_target_identity);
+      break;
+
+    case PROP_TRUSTED_CERTIFICATES:
+      g_value_set_boxed (value, self->trusted_certificates);
       break;
 
     case PROP_RESOLVER:
@@ -1072,6 +1097,21 @@ attendant_client_set_property (GObject      *object,
         }
       break;
 
+    case PROP_TRUSTED_CERTIFICATES:
+      {
+        const char * const *pins = g_value_get_boxed (value);
+        const char * const empty[] = { NULL };
+
+        if (!g_strv_equal (pins ? pins : empty,
+                           self->trusted_certificates ? (const char * const *)self->trusted_certificates : empty))
+          {
+            g_strfreev (self->trusted_certificates);
+            self->trusted_certificates = g_strdupv ((char **)pins);
+            g_object_notify_by_pspec (object, pspec);
+          }
+      }
+      break;
+
     case PROP_RESOLVER:
       {
         GResolver *resolver = g_value_get_object (value);
@@ -1107,6 +1147,8 @@ attendant_client_constructed (GObject *object)
   attendant_connector_set_greeter (self->connector, greeter);
   attendant_connector_set_greeter (self->probe_connector, greeter);
   g_signal_connect (self->connector, "attempt-finished", G_CALLBACK (attempt_finished_cb), self);
+  g_signal_connect (self->connector, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
+  g_signal_connect (self->probe_connector, "accept-certificate", G_CALLBACK (accept_certificate_cb), self);
 
   self->network_monitor = g_object_ref (g_network_monitor_get_default ());
   self->network_changed_id = g_signal_connect (self->network_monitor, "network-changed",
@@ -1153,6 +1195,17 @@ attendant_client_class_init (AttendantClientClass *klass)
   properties[PROP_ACCEPT_TARGET_IDENTITY] =
     g_param_spec_boolean ("accept-target-identity", NULL, NULL, FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /**
+   * AttendantClient:trusted-certificates:
+   *
+   * Certificates the user trusted although they failed verification (T3),
+   * as pins "IDENTITY SHA256" (see attendant_pin_new()). Read at each
+   * handshake, so a pin added after a rejection counts on the next
+   * attendant_client_reconnect_now().
+   */
+  properties[PROP_TRUSTED_CERTIFICATES] =
+    g_param_spec_boxed ("trusted-certificates", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_RESOLVER] =
     g_param_spec_object ("resolver", NULL, NULL, G_TYPE_RESOLVER,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));

@@ -420,7 +420,8 @@ run_end_attempt (GTask                   *task,
 
   attempt = attendant_attempt_new (run->endpoint, run->address, outcome, error, elapsed_ms);
   if (run->peer_certificate != NULL)
-    attendant_attempt_set_certificate (attempt, run->peer_certificate, run->peer_errors);
+    attendant_attempt_set_certificate (attempt, run->peer_certificate, run->peer_errors,
+                                       attendant_plan_get_domain (run->plan));
 
   if (error != NULL)
     g_debug ("%s:%u (%s): %s",

@@ -16,6 +16,7 @@
 #include "attendant-error.h"
 #include "attendant-greeter.h"
 #include "attendant-greeting.h"
+#include "attendant-pin.h"
 #include "attendant-plan.h"
 #include "attendant-protocol.h"
 #include "attendant-protocol-greeter.h"

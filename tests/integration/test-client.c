@@ -2116,6 +2116,135 @@ test_tls_untrusted (void)
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 0);
 }
 
+typedef enum
+{
+  PIN_NONE,
+  PIN_WRONG_FINGERPRINT,
+  PIN_OTHER_IDENTITY,
+} PinCase;
+
+static char *
+self_signed_pin (const char *identity)
+{
+  g_autofree char *fingerprint = attendant_test_fingerprint (pki->self_signed_file);
+
+  return g_strdup_printf ("%s %s", identity, fingerprint);
+}
+
+static void
+set_pins (AttendantClient *client,
+          const char      *pin)
+{
+  const char * const pins[] = { "garbage", pin, NULL };
+
+  g_object_set (client, "trusted-certificates", pins, NULL);
+}
+
+/* T3: a self-signed certificate is rejected unless the user pinned that
+ * very certificate for that very identity (the domain typed): no pin, a
+ * pin of another certificate or a pin for another name all stop the
+ * client with the certificate, its problem and the identity to show, and
+ * no login. Pinning the right one then and reconnecting logs in. */
+static void
+test_tls_pinned (gconstpointer data)
+{
+  PinCase pin_case = GPOINTER_TO_INT (data);
+  g_autofree char *nodes = g_strdup_printf (NODES_TLS_FORMAT, pki->self_signed_file, pki->key_file);
+  g_autoptr(Fixture) f = fixture_new (nodes);
+  g_autofree char *right_pin = self_signed_pin (DOMAIN);
+  g_autofree char *wrong_pin = NULL;
+  g_autofree char *fingerprint = attendant_test_fingerprint (pki->self_signed_file);
+  AttendantAttempt *attempt;
+  AttendantConnection *connection;
+  guint rejected, connected, n_events;
+  GTlsCertificateFlags flags;
+
+  switch (pin_case)
+    {
+    case PIN_NONE:
+      break;
+    case PIN_WRONG_FINGERPRINT:
+      {
+        g_autofree char *other = attendant_test_fingerprint (pki->acme_file);
+
+        g_assert_cmpstr (other, !=, fingerprint);
+        wrong_pin = g_strdup_printf ("%s %s", DOMAIN, other);
+      }
+      break;
+    case PIN_OTHER_IDENTITY:
+      wrong_pin = self_signed_pin ("www." DOMAIN);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
+  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
+  set_pins (f->client, wrong_pin);
+  start_client (f);
+
+  rejected = wait_event (f->rec, EV_CERT_REJECTED, 0, 10000);
+  attempt = ATTENDANT_ATTEMPT (ev_at (f->rec, rejected)->object);
+  g_assert_nonnull (attempt);
+  g_assert_cmpint (attendant_attempt_get_outcome (attempt), ==, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED);
+  g_assert_error (attendant_attempt_get_error (attempt), ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+  g_assert_nonnull (attendant_attempt_get_certificate (attempt));
+  flags = attendant_attempt_get_certificate_errors (attempt);
+  g_assert_cmpint (flags, ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
+  g_assert_cmpstr (attendant_attempt_get_identity (attempt), ==, DOMAIN);
+  {
+    g_autofree char *pin = attendant_pin_new (attendant_attempt_get_identity (attempt),
+                                              attendant_attempt_get_certificate (attempt));
+
+    g_assert_cmpstr (pin, ==, right_pin);
+  }
+  g_assert_cmpint (attendant_client_get_state (f->client), ==, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
+  g_assert_cmpint (find_event (f->rec, EV_CONNECTED, 0), ==, -1);
+
+  /* Stopped: no retry, no other node, nobody logged in. */
+  n_events = f->rec->events->len;
+  run_for (1500);
+  g_assert_cmpuint (f->rec->events->len, ==, n_events);
+  g_assert_cmpint (node_logged_in (f, "primary"), ==, 0);
+
+  /* "Trust this certificate": the pin, then a new cycle. */
+  set_pins (f->client, right_pin);
+  attendant_client_reconnect_now (f->client);
+  connected = wait_event (f->rec, EV_CONNECTED, n_events, 10000);
+  g_assert_cmpint (find_event (f->rec, EV_CERT_REJECTED, n_events), ==, -1);
+  connection = attendant_session_get_connection (ev_session (ev_at (f->rec, connected)));
+  g_assert_true (attendant_connection_is_encrypted (connection));
+  g_assert_cmpstr (attendant_connection_get_certificate_sha256 (connection), ==, fingerprint);
+  wait_event (f->rec, EV_SNAPSHOT, connected, 5000);
+  g_assert_cmpint (node_logged_in (f, "primary"), ==, 1);
+}
+
+/* T3: with the pin already there, the first cycle logs in at once. */
+static void
+test_tls_pinned_ok (void)
+{
+  g_autofree char *nodes = g_strdup_printf (NODES_TLS_FORMAT, pki->self_signed_file, pki->key_file);
+  g_autoptr(Fixture) f = fixture_new (nodes);
+  g_autofree char *pin = self_signed_pin (DOMAIN);
+  g_auto(GStrv) read_back = NULL;
+  guint connected;
+
+  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
+  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
+  set_pins (f->client, pin);
+  g_object_get (f->client, "trusted-certificates", &read_back, NULL);
+  g_assert_cmpuint (g_strv_length (read_back), ==, 2);
+  g_assert_cmpstr (read_back[1], ==, pin);
+  start_client (f);
+
+  connected = wait_event (f->rec, EV_CONNECTED, 0, 10000);
+  g_assert_cmpint (find_event (f->rec, EV_CERT_REJECTED, 0), ==, -1);
+  assert_connected_to (ev_at (f->rec, connected), PRIMARY_HOST, node_port (f, "primary", "tls"),
+                       "127.0.0.1", FALSE, FALSE);
+  wait_event (f->rec, EV_SNAPSHOT, connected, 5000);
+  g_assert_cmpint (node_logged_in (f, "primary"), ==, 1);
+}
+
 /* }}} */
 
 int
@@ -2161,6 +2290,10 @@ main (int   argc,
   g_test_add_func ("/client/protocol/not-attendant", test_protocol_not_attendant);
   g_test_add_func ("/client/tls/connected", test_tls);
   g_test_add_func ("/client/tls/untrusted", test_tls_untrusted);
+  g_test_add_data_func ("/client/tls/pin/none", GINT_TO_POINTER (PIN_NONE), test_tls_pinned);
+  g_test_add_data_func ("/client/tls/pin/wrong-fingerprint", GINT_TO_POINTER (PIN_WRONG_FINGERPRINT), test_tls_pinned);
+  g_test_add_data_func ("/client/tls/pin/other-identity", GINT_TO_POINTER (PIN_OTHER_IDENTITY), test_tls_pinned);
+  g_test_add_func ("/client/tls/pin/ok", test_tls_pinned_ok);
 
   status = g_test_run ();
 
