@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "attendant-pin.h"
 #include "attendant-preferences-window.h"
 #include "attendant-settings-mapping.h"
 
@@ -23,6 +24,7 @@ struct _AttendantPreferencesWindow
   GtkSwitch            *failback_switch;
   GtkSwitch            *accept_target_identity_switch;
   GtkSwitch            *notifications_switch;
+  GtkListBox           *trusted_certificates_list;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantPreferencesWindow, attendant_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -32,6 +34,94 @@ attendant_preferences_window_new (void)
 {
   return g_object_new (ATTENDANT_TYPE_PREFERENCES_WINDOW, NULL);
 }
+
+/* {{{ Trusted certificates (T3) */
+
+static void
+remove_certificate_cb (GtkButton                  *button,
+                       AttendantPreferencesWindow *self)
+{
+  const char *pin = g_object_get_data (G_OBJECT (button), "pin");
+  g_auto(GStrv) pins = g_settings_get_strv (self->settings, "trusted-certificates");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+
+  for (guint i = 0; pins[i] != NULL; i++)
+    if (g_strcmp0 (pins[i], pin) != 0)
+      g_strv_builder_add (builder, pins[i]);
+
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "trusted-certificates", (const char * const *)updated);
+}
+
+static GtkWidget *
+certificate_row_new (AttendantPreferencesWindow *self,
+                     const char                 *pin)
+{
+  g_autofree char *identity = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *remove_label = NULL;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  /* A pin edited by hand into something else still gets its row, so that
+   * it can be seen and removed. */
+  if (!attendant_pin_parse (pin, &identity, &fingerprint, NULL))
+    {
+      identity = g_strdup (pin);
+      fingerprint = g_strdup (_("Not a valid certificate pin"));
+    }
+
+  row = adw_action_row_new ();
+  gtk_widget_set_name (row, "trusted-certificate-row");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), identity);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), fingerprint);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  /* 95 characters: wrapped rather than cut, since every pair counts. */
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+
+  remove_label = g_strdup_printf (_("Remove certificate for %s"), identity);
+  button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_name (button, "remove-certificate-button");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, _("Remove"));
+  gtk_widget_add_css_class (button, "flat");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (button), "pin", g_strdup (pin), g_free);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (remove_certificate_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  return row;
+}
+
+static void
+update_trusted_certificates (AttendantPreferencesWindow *self)
+{
+  g_auto(GStrv) pins = g_settings_get_strv (self->settings, "trusted-certificates");
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->trusted_certificates_list))) != NULL)
+    gtk_list_box_remove (self->trusted_certificates_list, child);
+
+  for (guint i = 0; pins[i] != NULL; i++)
+    gtk_list_box_append (self->trusted_certificates_list, certificate_row_new (self, pins[i]));
+
+  if (pins[0] == NULL)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      gtk_widget_set_name (row, "no-trusted-certificates-row");
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No Trusted Certificates"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("A certificate you trust when asked at login appears here"));
+      gtk_list_box_append (self->trusted_certificates_list, row);
+    }
+}
+
+/* }}} */
 
 static void
 attendant_preferences_window_dispose (GObject *object)
@@ -61,6 +151,7 @@ attendant_preferences_window_class_init (AttendantPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, failback_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, accept_target_identity_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, trusted_certificates_list);
 }
 
 static void
@@ -86,4 +177,10 @@ attendant_preferences_window_init (AttendantPreferencesWindow *self)
                    self->accept_target_identity_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notifications",
                    self->notifications_switch, "active", G_SETTINGS_BIND_DEFAULT);
+
+  /* A list has no property to bind: it follows the key, also when the
+   * certificate dialog adds to it while this window is open. */
+  g_signal_connect_object (self->settings, "changed::trusted-certificates",
+                           G_CALLBACK (update_trusted_certificates), self, G_CONNECT_SWAPPED);
+  update_trusted_certificates (self);
 }

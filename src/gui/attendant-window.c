@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "attendant-certificate-dialog.h"
 #include "attendant-connection.h"
 #include "attendant-enum-types.h"
 #include "attendant-greeting.h"
@@ -327,15 +328,21 @@ on_auth_failed (AttendantWindow *self,
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
 }
 
+/* T3: the form keeps saying why nothing is connected, whatever the
+ * operator answers; only "Trust This Certificate" starts a new cycle. */
 static void
 on_certificate_rejected (AttendantWindow  *self,
                          AttendantAttempt *attempt)
 {
   AttendantEndpoint *endpoint = attendant_attempt_get_endpoint (attempt);
+  const char *identity = attendant_attempt_get_identity (attempt);
   g_autofree char *text = g_strdup_printf (_("The certificate of %s is not trusted."),
-                                           attendant_endpoint_get_host (endpoint));
+                                           identity != NULL ? identity : attendant_endpoint_get_host (endpoint));
 
   show_error (self, text);
+
+  if (attendant_attempt_get_certificate (attempt) != NULL && identity != NULL)
+    gtk_window_present (GTK_WINDOW (attendant_certificate_dialog_new (GTK_WINDOW (self), self->client, attempt)));
 }
 
 /* }}} */
@@ -357,6 +364,7 @@ attendant_window_constructed (GObject *object)
   g_settings_bind (self->settings, "heartbeat-interval", self->client, "heartbeat-interval", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "failback", self->client, "failback", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "accept-target-identity", self->client, "accept-target-identity", G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "trusted-certificates", self->client, "trusted-certificates", G_SETTINGS_BIND_GET);
 
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "connecting", G_CALLBACK (on_connecting), self, G_CONNECT_SWAPPED);
@@ -385,6 +393,7 @@ attendant_window_dispose (GObject *object)
       g_settings_unbind (self->client, "heartbeat-interval");
       g_settings_unbind (self->client, "failback");
       g_settings_unbind (self->client, "accept-target-identity");
+      g_settings_unbind (self->client, "trusted-certificates");
       attendant_client_stop (self->client);
     }
 

@@ -1,0 +1,146 @@
+/* test-preferences-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "attendant-preferences-window.h"
+#include "attendant-test-gui.h"
+#include "attendant-test-server.h"
+
+/* The "Trusted Certificates" list of AttendantPreferencesWindow (T3): a
+ * row per pin in the settings, following the key as it changes, Remove
+ * per row, and an empty state that says what the list is for.
+ *
+ * With ATTENDANT_SCREENSHOT_DIR set, the page with a pin is saved there. */
+
+#define FINGERPRINT_A \
+  "0d:a0:e9:0d:37:a5:b0:6b:46:44:85:0e:27:0c:e8:81:f8:b9:e7:6e:c6:8f:7e:e6:7e:d5:07:34:a2:31:fe:50"
+#define FINGERPRINT_B \
+  "5e:1f:90:c4:aa:03:7b:2d:e8:41:96:0c:3f:d2:78:15:b0:6a:e9:24:57:cc:81:0f:d3:6e:a2:19:74:bb:08:c5"
+
+static guint
+n_rows (GtkWidget  *prefs,
+        const char *name)
+{
+  GtkWidget *list = attendant_test_gui_find_widget (prefs, GTK_TYPE_LIST_BOX, "trusted-certificates-list");
+
+  g_assert_nonnull (list);
+  return attendant_test_gui_count_widgets (list, ADW_TYPE_ACTION_ROW, name);
+}
+
+static GtkWidget *
+row_at (GtkWidget *prefs,
+        int        index)
+{
+  GtkWidget *list = attendant_test_gui_find_widget (prefs, GTK_TYPE_LIST_BOX, "trusted-certificates-list");
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), index);
+
+  g_assert_nonnull (row);
+  return GTK_WIDGET (row);
+}
+
+static void
+test_trusted_certificates (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  const char * const two[] = {
+    "acme.test " FINGERPRINT_A,
+    "127.0.0.1 " FINGERPRINT_B,
+    NULL
+  };
+  const char * const one[] = { "acme.test " FINGERPRINT_A, NULL };
+  const char * const empty[] = { NULL };
+  AttendantPreferencesWindow *prefs;
+  GtkWidget *row, *remove;
+  g_auto(GStrv) pins = NULL;
+
+  attendant_test_gui_reset_settings ();
+  prefs = g_object_ref (attendant_preferences_window_new ());
+  gtk_window_present (GTK_WINDOW (prefs));
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "certificates");
+
+  /* Empty: one row saying so, nothing to remove. */
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "no-trusted-certificates-row"), ==, 1);
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "trusted-certificate-row"), ==, 0);
+  g_assert_null (attendant_test_gui_find_widget (GTK_WIDGET (prefs), GTK_TYPE_BUTTON, "remove-certificate-button"));
+  attendant_test_gui_screenshot (GTK_WIDGET (prefs), "preferences-certificates-empty.png");
+
+  /* Added elsewhere (the certificate dialog): shown at once, in order. */
+  g_settings_set_strv (settings, "trusted-certificates", two);
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "no-trusted-certificates-row"), ==, 0);
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "trusted-certificate-row"), ==, 2);
+  row = row_at (GTK_WIDGET (prefs), 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "acme.test");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, FINGERPRINT_A);
+  row = row_at (GTK_WIDGET (prefs), 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "127.0.0.1");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, FINGERPRINT_B);
+
+  g_settings_set_strv (settings, "trusted-certificates", one);
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "trusted-certificate-row"), ==, 1);
+  attendant_test_gui_screenshot (GTK_WIDGET (prefs), "preferences-certificates.png");
+
+  /* Remove: the pin leaves the settings, the row the list. */
+  g_settings_set_strv (settings, "trusted-certificates", two);
+  remove = attendant_test_gui_find_widget (row_at (GTK_WIDGET (prefs), 1), GTK_TYPE_BUTTON, "remove-certificate-button");
+  g_assert_nonnull (remove);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (remove), ==, "Remove");
+  g_signal_emit_by_name (remove, "clicked");
+  pins = g_settings_get_strv (settings, "trusted-certificates");
+  for (guint i = 0; pins[i] != NULL; i++)
+    g_test_message ("pin %u: %s", i, pins[i]);
+  g_assert_true (g_strv_equal ((const char * const *)pins, one));
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "trusted-certificate-row"), ==, 1);
+
+  remove = attendant_test_gui_find_widget (GTK_WIDGET (prefs), GTK_TYPE_BUTTON, "remove-certificate-button");
+  g_signal_emit_by_name (remove, "clicked");
+  g_clear_pointer (&pins, g_strfreev);
+  pins = g_settings_get_strv (settings, "trusted-certificates");
+  g_assert_true (g_strv_equal ((const char * const *)pins, empty));
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "no-trusted-certificates-row"), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (prefs);
+}
+
+/* A pin edited by hand into nonsense still gets a row, to be removed. */
+static void
+test_malformed_pin (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  const char * const bad[] = { "not a pin", NULL };
+  AttendantPreferencesWindow *prefs;
+  GtkWidget *row;
+
+  attendant_test_gui_reset_settings ();
+  g_settings_set_strv (settings, "trusted-certificates", bad);
+  prefs = g_object_ref (attendant_preferences_window_new ());
+
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "trusted-certificate-row"), ==, 1);
+  row = row_at (GTK_WIDGET (prefs), 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "not a pin");
+  g_signal_emit_by_name (attendant_test_gui_find_widget (row, GTK_TYPE_BUTTON, "remove-certificate-button"), "clicked");
+  g_assert_cmpuint (n_rows (GTK_WIDGET (prefs), "no-trusted-certificates-row"), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (prefs);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/preferences-window/trusted-certificates", test_trusted_certificates);
+  g_test_add_func ("/preferences-window/malformed-pin", test_malformed_pin);
+
+  return g_test_run ();
+}
