@@ -5,7 +5,10 @@
 
 #include "config.h"
 
+#include "attendant-node.h"
+#include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
+#include "attendant-test-server.h"
 
 /* What the widget tests share: waiting on the main loop for a state,
  * finding widgets by type and widget name (or a button by its label, as
@@ -171,4 +174,60 @@ attendant_test_gui_reset_settings (void)
   keys = g_settings_schema_list_keys (schema);
   for (guint i = 0; keys[i] != NULL; i++)
     g_settings_reset (settings, keys[i]);
+}
+
+AttendantTestGuiServer *
+attendant_test_gui_server_new (const char *nodes)
+{
+  AttendantTestGuiServer *s = g_new0 (AttendantTestGuiServer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *users = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *path = NULL;
+
+  s->dir = g_dir_make_tmp (NULL, &error);
+  g_assert_no_error (error);
+  users = g_build_filename (s->dir, "users.ini", NULL);
+  attendant_test_write_users (users);
+
+  text = g_strdup_printf ("[server]\n"
+                          "cluster=test\n"
+                          "users=users.ini\n"
+                          "heartbeat=5\n"
+                          "\n"
+                          "%s\n",
+                          nodes);
+  path = attendant_test_write_file (s->dir, "server.conf", text);
+
+  s->config = attendant_server_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  s->server = attendant_server_new (s->config, NULL, &error);
+  g_assert_no_error (error);
+  attendant_server_start (s->server, NULL, &error);
+  g_assert_no_error (error);
+
+  return s;
+}
+
+void
+attendant_test_gui_server_free (AttendantTestGuiServer *s)
+{
+  g_clear_object (&s->server);
+  g_clear_object (&s->config);
+  attendant_test_drain_main_context ();
+  attendant_test_remove_dir (s->dir);
+  g_free (s->dir);
+  g_free (s);
+}
+
+/* "127.0.0.1:PORT" of @node's @transport listener, as typed at login. */
+char *
+attendant_test_gui_server_address (AttendantTestGuiServer *s,
+                                   const char             *node,
+                                   const char             *transport)
+{
+  AttendantNode *found = attendant_server_lookup_node (s->server, node);
+
+  g_assert_nonnull (found);
+  return g_strdup_printf ("127.0.0.1:%u", attendant_node_get_port (found, transport));
 }

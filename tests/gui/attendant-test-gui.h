@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "attendant-server.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*AttendantTestPredicate) (gpointer data);
@@ -26,5 +28,22 @@ guint      attendant_test_gui_count_widgets     (GtkWidget              *widget,
 void       attendant_test_gui_screenshot        (GtkWidget              *window,
                                                  const char             *name);
 void       attendant_test_gui_reset_settings    (void);
+
+/* A reference server in the test's process, with @nodes as its node
+ * sections, on loopback. */
+typedef struct
+{
+  char                  *dir;
+  AttendantServerConfig *config;
+  AttendantServer       *server;
+} AttendantTestGuiServer;
+
+AttendantTestGuiServer *attendant_test_gui_server_new     (const char             *nodes);
+void                    attendant_test_gui_server_free    (AttendantTestGuiServer *server);
+char                   *attendant_test_gui_server_address (AttendantTestGuiServer *server,
+                                                           const char             *node,
+                                                           const char             *transport);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestGuiServer, attendant_test_gui_server_free)
 
 G_END_DECLS

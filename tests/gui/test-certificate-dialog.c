@@ -35,69 +35,18 @@ static AttendantTestPki *pki;
 
 /* {{{ A reference server with a self-signed certificate */
 
-typedef struct
-{
-  char                  *dir;
-  AttendantServerConfig *config;
-  AttendantServer       *server;
-} Server;
+typedef AttendantTestGuiServer Server;
 
 static Server *
 server_new (void)
 {
-  Server *s = g_new0 (Server, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *users = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *path = NULL;
+  g_autofree char *nodes = g_strdup_printf ("[node primary]\n"
+                                            "tls=127.0.0.1:0\n"
+                                            "certificate=%s\n"
+                                            "key=%s\n",
+                                            pki->self_signed_file, pki->key_file);
 
-  s->dir = g_dir_make_tmp (NULL, &error);
-  g_assert_no_error (error);
-  users = g_build_filename (s->dir, "users.ini", NULL);
-  attendant_test_write_users (users);
-
-  text = g_strdup_printf ("[server]\n"
-                          "cluster=test\n"
-                          "users=users.ini\n"
-                          "heartbeat=5\n"
-                          "\n"
-                          "[node primary]\n"
-                          "tls=127.0.0.1:0\n"
-                          "certificate=%s\n"
-                          "key=%s\n",
-                          pki->self_signed_file, pki->key_file);
-  path = attendant_test_write_file (s->dir, "server.conf", text);
-
-  s->config = attendant_server_config_new_from_file (path, &error);
-  g_assert_no_error (error);
-  s->server = attendant_server_new (s->config, NULL, &error);
-  g_assert_no_error (error);
-  attendant_server_start (s->server, NULL, &error);
-  g_assert_no_error (error);
-
-  return s;
-}
-
-static void
-server_free (Server *s)
-{
-  g_clear_object (&s->server);
-  g_clear_object (&s->config);
-  attendant_test_drain_main_context ();
-  attendant_test_remove_dir (s->dir);
-  g_free (s->dir);
-  g_free (s);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
-
-static char *
-server_address (Server *s)
-{
-  AttendantNode *node = attendant_server_lookup_node (s->server, "primary");
-
-  g_assert_nonnull (node);
-  return g_strdup_printf ("127.0.0.1:%u", attendant_node_get_port (node, "tls"));
+  return attendant_test_gui_server_new (nodes);
 }
 
 /* }}} */
@@ -185,7 +134,7 @@ static AttendantWindow *
 log_in_until_rejected (Server *server)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *address = server_address (server);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "tls");
   g_autoptr(AttendantClient) client = attendant_client_new (NULL);
   AttendantWindow *window;
   GtkWidget *password;
@@ -313,7 +262,7 @@ test_dialog_trust_no_duplicate (void)
 static void
 test_window_trust (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(AttendantTestGuiServer) server = server_new ();
   g_autofree char *pin = expected_pin ("127.0.0.1");
   AttendantWindow *window;
   AttendantCertificateDialog *dialog;
@@ -356,7 +305,7 @@ test_window_trust (void)
 static void
 test_window_cancel (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(AttendantTestGuiServer) server = server_new ();
   AttendantWindow *window;
   AttendantCertificateDialog *dialog;
   AttendantClient *client;

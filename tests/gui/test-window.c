@@ -13,6 +13,7 @@
 #include "attendant-preferences-window.h"
 #include "attendant-server.h"
 #include "attendant-test-fixture.h"
+#include "attendant-test-gui.h"
 #include "attendant-test-server.h"
 #include "attendant-tls.h"
 #include "attendant-window.h"
@@ -35,51 +36,15 @@
 
 /* {{{ Helpers */
 
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (Predicate predicate,
-          gpointer  data,
-          guint     timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timed_out_cb, &timed_out);
-
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-static GtkWidget *
-find_widget (GtkWidget  *widget,
-             GType       type,
-             const char *name)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
-      (name == NULL || g_strcmp0 (gtk_widget_get_name (widget), name) == 0))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
+/* The shared ones (attendant-test-gui.c), under this file's short names. */
+#define wait_for(predicate, data, timeout_ms) \
+  attendant_test_gui_wait_for (predicate, data, timeout_ms)
+#define find_widget(widget, type, name) \
+  attendant_test_gui_find_widget (widget, type, name)
+#define maybe_screenshot(window, name) \
+  attendant_test_gui_screenshot (window, name)
+#define reset_settings() \
+  attendant_test_gui_reset_settings ()
 
 static const char *
 label_text (AttendantWindow *window,
@@ -119,67 +84,6 @@ assert_actions (AttendantWindow *window,
   g_assert_cmpint (action_enabled (window, "log-out"), ==, log_out);
 }
 
-static gboolean
-is_drawn (gpointer data)
-{
-  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
-}
-
-/* Renders @window with its own renderer, as the screen shows it. */
-static void
-maybe_screenshot (GtkWidget  *window,
-                  const char *name)
-{
-  const char *dir = g_getenv ("ATTENDANT_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-
-  wait_for (is_drawn, window, 5000);
-  /* Let the stack's transition and the layout settle. */
-  for (int i = 0; i < 50; i++)
-    {
-      g_usleep (10000);
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-    }
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-reset_settings (void)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_auto(GStrv) keys = NULL;
-
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  keys = g_settings_schema_list_keys (schema);
-  for (guint i = 0; keys[i] != NULL; i++)
-    g_settings_reset (settings, keys[i]);
-}
-
 static AttendantWindow *
 window_new (void)
 {
@@ -201,66 +105,18 @@ window_free (AttendantWindow *window)
 /* }}} */
 /* {{{ An in-process reference server on loopback */
 
-typedef struct
-{
-  char                  *dir;
-  AttendantServerConfig *config;
-  AttendantServer       *server;
-} Server;
+typedef AttendantTestGuiServer Server;
 
 static Server *
 server_new (void)
 {
-  Server *s = g_new0 (Server, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *users = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *path = NULL;
-
-  s->dir = g_dir_make_tmp (NULL, &error);
-  g_assert_no_error (error);
-  users = g_build_filename (s->dir, "users.ini", NULL);
-  attendant_test_write_users (users);
-
-  text = g_strdup_printf ("[server]\n"
-                          "cluster=test\n"
-                          "users=users.ini\n"
-                          "heartbeat=5\n"
-                          "\n"
-                          "%s\n",
-                          NODES);
-  path = attendant_test_write_file (s->dir, "server.conf", text);
-
-  s->config = attendant_server_config_new_from_file (path, &error);
-  g_assert_no_error (error);
-  s->server = attendant_server_new (s->config, NULL, &error);
-  g_assert_no_error (error);
-  attendant_server_start (s->server, NULL, &error);
-  g_assert_no_error (error);
-
-  return s;
+  return attendant_test_gui_server_new (NODES);
 }
-
-static void
-server_free (Server *s)
-{
-  g_clear_object (&s->server);
-  g_clear_object (&s->config);
-  attendant_test_drain_main_context ();
-  attendant_test_remove_dir (s->dir);
-  g_free (s->dir);
-  g_free (s);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
 
 static char *
 server_address (Server *s)
 {
-  AttendantNode *node = attendant_server_lookup_node (s->server, "primary");
-
-  g_assert_nonnull (node);
-  return g_strdup_printf ("127.0.0.1:%u", attendant_node_get_port (node, "plain"));
+  return attendant_test_gui_server_address (s, "primary", "plain");
 }
 
 /* }}} */
@@ -361,7 +217,7 @@ type_password (AttendantWindow *window,
 static void
 test_window_log_in (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(AttendantTestGuiServer) server = server_new ();
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autofree char *address = server_address (server);
   AttendantWindow *window;
@@ -417,7 +273,7 @@ count_page_changes (GtkStack   *stack,
 static void
 test_window_failover (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(AttendantTestGuiServer) server = server_new ();
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autofree char *address = server_address (server);
   AttendantWindow *window;
@@ -455,7 +311,7 @@ test_window_failover (void)
 static void
 test_window_wrong_password (void)
 {
-  g_autoptr(Server) server = server_new ();
+  g_autoptr(AttendantTestGuiServer) server = server_new ();
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autofree char *address = server_address (server);
   AttendantWindow *window;
