@@ -2219,6 +2219,12 @@ test_tls_pinned (gconstpointer data)
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 1);
 }
 
+static void
+count_notify (guint *notifies)
+{
+  (*notifies)++;
+}
+
 /* T3: with the pin already there, the first cycle logs in at once. */
 static void
 test_tls_pinned_ok (void)
@@ -2227,6 +2233,7 @@ test_tls_pinned_ok (void)
   g_autoptr(Fixture) f = fixture_new (nodes);
   g_autofree char *pin = self_signed_pin (DOMAIN);
   g_auto(GStrv) read_back = NULL;
+  guint notifies = 0;
   guint connected;
 
   publish_srv (f, ATTENDANT_TRANSPORT_TLS);
@@ -2235,6 +2242,16 @@ test_tls_pinned_ok (void)
   g_object_get (f->client, "trusted-certificates", &read_back, NULL);
   g_assert_cmpuint (g_strv_length (read_back), ==, 2);
   g_assert_cmpstr (read_back[1], ==, pin);
+
+  /* Notified only on a change. */
+  g_signal_connect_swapped (f->client, "notify::trusted-certificates", G_CALLBACK (count_notify), &notifies);
+  set_pins (f->client, pin);
+  g_assert_cmpuint (notifies, ==, 0);
+  set_pins (f->client, NULL);
+  g_assert_cmpuint (notifies, ==, 1);
+  set_pins (f->client, pin);
+  g_assert_cmpuint (notifies, ==, 2);
+  g_signal_handlers_disconnect_by_data (f->client, &notifies);
   start_client (f);
 
   connected = wait_event (f->rec, EV_CONNECTED, 0, 10000);
