@@ -45,6 +45,9 @@ struct _AttendantClient
   AttendantServerSpec    *spec;
 
   AttendantSession       *session;
+  AttendantPlan          *plan;            /* that found the session */
+  gint64                  connected_time;  /* monotonic, of the session */
+  gint64                  next_retry_time; /* monotonic, of the backoff */
   AttendantEndpoint      *endpoint;        /* of the session */
   AttendantAttempt       *last_attempt;
   GPtrArray              *node_list;       /* AttendantEndpoint, after fallback/direct */
@@ -97,6 +100,9 @@ enum {
   PROP_SESSION,
   PROP_FAILOVERS,
   PROP_CALL_IN_PROGRESS,
+  PROP_PLAN,
+  PROP_CONNECTED_TIME,
+  PROP_NEXT_RETRY_TIME,
   N_PROPS
 };
 
@@ -262,16 +268,23 @@ drop_session (AttendantClient *self,
 
   clear_source (&self->failback_source);
   cancel_and_clear (&self->probe_cancellable);
+  self->connected_time = 0;
+  g_clear_object (&self->plan);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED_TIME]);
 }
 
 static void
 install_session (AttendantClient  *self,
-                 AttendantSession *session)
+                 AttendantSession *session,
+                 AttendantPlan    *plan)
 {
   g_assert (self->session == NULL);
 
   self->session = g_object_ref (session);
+  self->plan = g_object_ref (plan);
+  self->connected_time = g_get_monotonic_time ();
   g_set_object (&self->endpoint,
                 attendant_connection_get_endpoint (attendant_session_get_connection (session)));
 
@@ -281,6 +294,21 @@ install_session (AttendantClient  *self,
   g_signal_connect (session, "drain", G_CALLBACK (session_drain_cb), self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED_TIME]);
+}
+
+/* The UI counts down to it; the delay of ::reconnect-scheduled alone would
+ * drift with every second the UI spends elsewhere. */
+static void
+set_next_retry_time (AttendantClient *self,
+                     gint64           next_retry_time)
+{
+  if (self->next_retry_time == next_retry_time)
+    return;
+
+  self->next_retry_time = next_retry_time;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEXT_RETRY_TIME]);
 }
 
 static gboolean
@@ -315,6 +343,7 @@ schedule_backoff (AttendantClient *self)
   g_source_set_static_name (self->backoff_source, "[attendant] reconnect backoff");
   g_source_attach (self->backoff_source, g_main_context_get_thread_default ());
 
+  set_next_retry_time (self, g_get_monotonic_time () + (gint64)delay * 1000);
   g_signal_emit (self, signals[RECONNECT_SCHEDULED], 0, delay);
 }
 
@@ -504,7 +533,7 @@ login_cb (GObject      *object,
   g_clear_object (&self->drained_endpoint);
 
   remember_node_list (self, login->plan, login->session);
-  install_session (self, login->session);
+  install_session (self, login->session, login->plan);
   set_state (self, ATTENDANT_CLIENT_STATE_CONNECTED);
 
   if (failover)
@@ -683,6 +712,7 @@ start_cycle (AttendantClient *self)
   g_autoptr(GTask) task = NULL;
 
   clear_source (&self->backoff_source);
+  set_next_retry_time (self, 0);
   cancel_and_clear (&self->cycle_cancellable);
   self->cycle_cancellable = g_cancellable_new ();
 
@@ -1015,6 +1045,18 @@ attendant_client_get_property (GObject    *object,
       g_value_set_boolean (value, g_hash_table_size (self->busy_calls) > 0);
       break;
 
+    case PROP_PLAN:
+      g_value_set_object (value, self->plan);
+      break;
+
+    case PROP_CONNECTED_TIME:
+      g_value_set_int64 (value, self->connected_time);
+      break;
+
+    case PROP_NEXT_RETRY_TIME:
+      g_value_set_int64 (value, self->next_retry_time);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1223,6 +1265,35 @@ attendant_client_class_init (AttendantClientClass *klass)
     g_param_spec_boolean ("call-in-progress", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * AttendantClient:plan:
+   *
+   * The plan of the cycle that found the current session (how the server
+   * was discovered, the SRV query and its records), or %NULL.
+   */
+  properties[PROP_PLAN] =
+    g_param_spec_object ("plan", NULL, NULL, ATTENDANT_TYPE_PLAN,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * AttendantClient:connected-time:
+   *
+   * When the current session logged in, in g_get_monotonic_time() µs, or 0.
+   */
+  properties[PROP_CONNECTED_TIME] =
+    g_param_spec_int64 ("connected-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * AttendantClient:next-retry-time:
+   *
+   * When the scheduled reconnection starts, in g_get_monotonic_time() µs,
+   * or 0 when none is scheduled.
+   */
+  properties[PROP_NEXT_RETRY_TIME] =
+    g_param_spec_int64 ("next-retry-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1342,6 +1413,27 @@ attendant_client_get_failovers (AttendantClient *self)
   return self->failovers;
 }
 
+AttendantPlan *
+attendant_client_get_plan (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), NULL);
+  return self->plan;
+}
+
+gint64
+attendant_client_get_connected_time (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), 0);
+  return self->connected_time;
+}
+
+gint64
+attendant_client_get_next_retry_time (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), 0);
+  return self->next_retry_time;
+}
+
 gboolean
 attendant_client_get_call_in_progress (AttendantClient *self)
 {
@@ -1444,6 +1536,7 @@ attendant_client_stop (AttendantClient *self)
   g_return_if_fail (ATTENDANT_IS_CLIENT (self));
 
   clear_source (&self->backoff_source);
+  set_next_retry_time (self, 0);
   cancel_and_clear (&self->cycle_cancellable);
   drop_session (self, TRUE);
   set_state (self, ATTENDANT_CLIENT_STATE_IDLE);

@@ -22,6 +22,9 @@ AttendantClient      *attendant_client_new                  (GResolver          
 AttendantClientState  attendant_client_get_state            (AttendantClient      *self);
 AttendantSession     *attendant_client_get_session          (AttendantClient      *self);
 guint                 attendant_client_get_failovers        (AttendantClient      *self);
+AttendantPlan        *attendant_client_get_plan             (AttendantClient      *self);
+gint64                attendant_client_get_connected_time   (AttendantClient      *self);
+gint64                attendant_client_get_next_retry_time  (AttendantClient      *self);
 gboolean              attendant_client_get_call_in_progress (AttendantClient      *self);
 void                  attendant_client_set_credentials      (AttendantClient      *self,
                                                              const char           *user,

@@ -221,6 +221,13 @@ on_reconnect (AttendantClient *client,
               guint            delay_ms,
               Recorder        *rec)
 {
+  gint64 now = g_get_monotonic_time ();
+  gint64 next = attendant_client_get_next_retry_time (client);
+
+  /* What a countdown shows: the delay, from now. */
+  g_assert_cmpint (next, >, now);
+  g_assert_cmpint (next, <=, now + (gint64)delay_ms * 1000);
+  g_assert_cmpint (next, >=, now + (gint64)delay_ms * 1000 - 100000);
   record (rec, EV_RECONNECT)->delay_ms = delay_ms;
 }
 
@@ -873,6 +880,17 @@ test_login_ok (void)
   g_assert_null (attendant_connection_get_tls_version (attendant_session_get_connection (session)));
   g_assert_cmpuint (attendant_client_get_failovers (f->client), ==, 0);
   g_assert_false (attendant_client_get_call_in_progress (f->client));
+  g_assert_cmpint (attendant_client_get_next_retry_time (f->client), ==, 0);
+
+  /* What the status popover shows: how the session was found, and since
+   * when it runs. */
+  plan = attendant_client_get_plan (f->client);
+  g_assert_nonnull (plan);
+  g_assert_cmpint (attendant_plan_get_method (plan), ==, ATTENDANT_DISCOVERY_METHOD_SRV);
+  g_assert_cmpstr (attendant_plan_get_query (plan), ==, attendant_plan_get_query (ev_plan (ev_at (f->rec, 0))));
+  g_assert_cmpuint (attendant_plan_get_records (plan)->len, ==, 2);
+  g_assert_cmpint (attendant_client_get_connected_time (f->client), >, 0);
+  g_assert_cmpint (attendant_client_get_connected_time (f->client), <=, g_get_monotonic_time ());
 
   /* The snapshot: who I am, and the directory of the configuration. */
   snapshot = ev_at (f->rec, snap)->json;
@@ -903,6 +921,10 @@ test_login_ok (void)
   /* The server agrees: one logged-in client, on the primary only. */
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 1);
   g_assert_cmpint (node_logged_in (f, "backup"), ==, 0);
+
+  attendant_client_stop (f->client);
+  g_assert_null (attendant_client_get_plan (f->client));
+  g_assert_cmpint (attendant_client_get_connected_time (f->client), ==, 0);
 }
 
 /* S3: a refused password stops everything: auth-failed, the state says
@@ -1510,6 +1532,7 @@ test_backoff_all_down (void)
   attendant_client_reconnect_now (f->client);
   connecting = wait_event (f->rec, EV_CONNECTING, index, 1000);
   g_assert_cmpint (ev_at (f->rec, connecting)->time - asked, <, 200);
+  g_assert_cmpint (attendant_client_get_next_retry_time (f->client), ==, 0);
   next = wait_event (f->rec, EV_RECONNECT, connecting, 5000);
   g_assert_cmpuint (ev_at (f->rec, next)->delay_ms, <=, 1000);
   g_assert_cmpuint (count_events (f->rec, EV_CONNECTING, index, next), ==, 1);
