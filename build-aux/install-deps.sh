@@ -17,6 +17,7 @@ packages="
   libsoup-3.0-dev
   libgtk-4-dev
   libadwaita-1-dev
+  libsecret-1-dev
   xvfb
   xauth
   dbus

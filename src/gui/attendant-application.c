@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "attendant-application"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -24,13 +26,13 @@ attendant_application_new (void)
 {
   return g_object_new (ATTENDANT_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", "/io/github/attendant/Attendant",
                        NULL);
 }
 
-static void
-attendant_application_activate (GApplication *app)
+static AttendantWindow *
+ensure_window (GApplication *app)
 {
   GtkWindow *window;
 
@@ -44,7 +46,51 @@ attendant_application_activate (GApplication *app)
       window = GTK_WINDOW (attendant_window_new (ADW_APPLICATION (app), client));
     }
 
-  gtk_window_present (window);
+  return ATTENDANT_WINDOW (window);
+}
+
+static void
+attendant_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (ensure_window (app)));
+}
+
+/* Runs in the primary instance, also for the options of a second launch,
+ * which GApplication forwards over D-Bus. */
+static int
+attendant_application_command_line (GApplication            *app,
+                                    GApplicationCommandLine *command_line)
+{
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  AttendantWindow *window = ensure_window (app);
+  const char *server = NULL;
+  const char *user = NULL;
+
+  g_variant_dict_lookup (options, "server", "&s", &server);
+  g_variant_dict_lookup (options, "user", "&s", &user);
+  attendant_window_prefill (window, server, user);
+  gtk_window_present (GTK_WINDOW (window));
+
+  return EXIT_SUCCESS;
+}
+
+static void
+show_window_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  g_application_activate (G_APPLICATION (user_data));
+}
+
+static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  if (window != NULL)
+    g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
 }
 
 static void
@@ -90,6 +136,8 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "preferences", preferences_activated },
   { "about", about_activated },
+  { "shortcuts", shortcuts_activated },
+  { "show-window", show_window_activated },
 };
 
 static void
@@ -98,6 +146,7 @@ attendant_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<primary>q", NULL };
   static const char *prefs_accels[] = { "<primary>comma", NULL };
   static const char *reconnect_accels[] = { "<primary>r", NULL };
+  static const char *status_accels[] = { "<primary>i", NULL };
 
   G_APPLICATION_CLASS (attendant_application_parent_class)->startup (app);
 
@@ -106,6 +155,7 @@ attendant_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.reconnect", reconnect_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-status", status_accels);
 }
 
 static void
@@ -115,9 +165,21 @@ attendant_application_class_init (AttendantApplicationClass *klass)
 
   app_class->startup = attendant_application_startup;
   app_class->activate = attendant_application_activate;
+  app_class->command_line = attendant_application_command_line;
 }
 
 static void
 attendant_application_init (AttendantApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    { "server", 's', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+      N_("The telephone system’s domain, or a host and port"), N_("SERVER") },
+    { "user", 'u', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+      N_("The user name to log in with"), N_("NAME") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Fills the login form with SERVER and NAME."));
 }

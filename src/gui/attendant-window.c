@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "attendant-window"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -11,7 +13,10 @@
 #include "attendant-connection.h"
 #include "attendant-enum-types.h"
 #include "attendant-greeting.h"
+#include "attendant-password-store.h"
+#include "attendant-reconnect-banner.h"
 #include "attendant-settings-mapping.h"
+#include "attendant-status-button.h"
 #include "attendant-window.h"
 
 /* The window only listens to AttendantClient and sets its properties: every
@@ -26,16 +31,23 @@ struct _AttendantWindow
   GSettings            *settings;
   /* "host:port" of each endpoint of the current plan → its row */
   GHashTable           *attempt_rows;
+  /* What the last log-in typed, kept until it succeeds, for the keyring */
+  char                 *login_server;
+  char                 *login_user;
+  char                 *login_password;
+  /* The endpoint host of the last session, for the failover message */
+  char                 *last_host;
+  GCancellable         *cancellable;
 
-  GtkLabel             *connection_label;
-  GtkImage             *secure_icon;
-  GtkLabel             *unencrypted_label;
+  AttendantStatusButton    *status_button;
+  AttendantReconnectBanner *banner;
   GtkStack             *stack;
   AdwToastOverlay      *toast_overlay;
   AdwEntryRow          *server_row;
   AdwEntryRow          *user_row;
   AdwPasswordEntryRow  *password_row;
   AdwComboRow          *transport_row;
+  GtkSwitch            *remember_switch;
   GtkLabel             *error_label;
   AdwPreferencesGroup  *attempts_group;
   GtkListBox           *attempts_list;
@@ -113,6 +125,117 @@ outcome_text (AttendantAttemptOutcome outcome)
     }
 }
 
+/* What to check, as `attendant-cli check` says it, in the words of
+ * someone who calls the administrator about it. */
+static const char *
+outcome_advice (AttendantAttemptOutcome outcome)
+{
+  switch (outcome)
+    {
+    case ATTENDANT_ATTEMPT_OUTCOME_REFUSED:
+      return _("Nothing listens there: check that the server runs and that the firewall forwards this port to it.");
+    case ATTENDANT_ATTEMPT_OUTCOME_TIMEOUT:
+      return _("No answer: a firewall drops the connection, a forwarding rule is missing, or the host is down.");
+    case ATTENDANT_ATTEMPT_OUTCOME_UNREACHABLE:
+      return _("No route to this address: check the address in DNS and the network.");
+    case ATTENDANT_ATTEMPT_OUTCOME_RESOLVE_FAILED:
+      return _("The host name has no address in DNS: check the name, or the SRV record’s target.");
+    case ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED:
+      return _("The secure connection failed: check the server’s certificate and that it offers TLS 1.2 or newer.");
+    case ATTENDANT_ATTEMPT_OUTCOME_PROTOCOL_FAILED:
+      return _("Something answered, but not an Attendant server, or one that is not ready.");
+    case ATTENDANT_ATTEMPT_OUTCOME_CONNECTED:
+    default:
+      return NULL;
+    }
+}
+
+/* {{{ The keyring */
+
+static void
+password_saved_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!attendant_password_store_save_finish (ATTENDANT_PASSWORD_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not keep the password in the keyring: %s", error->message);
+}
+
+static void
+password_cleared_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!attendant_password_store_clear_finish (ATTENDANT_PASSWORD_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not remove the password from the keyring: %s", error->message);
+}
+
+static void
+password_found_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(AttendantWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+
+  password = attendant_password_store_lookup_finish (ATTENDANT_PASSWORD_STORE (object), result, &error);
+  if (error != NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No password from the keyring: %s", error->message);
+      return;
+    }
+
+  /* What the operator typed meanwhile wins. */
+  if (password != NULL && self->password_row != NULL &&
+      *gtk_editable_get_text (GTK_EDITABLE (self->password_row)) == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+}
+
+static void
+look_up_password (AttendantWindow *self)
+{
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
+
+  if (!gtk_switch_get_active (self->remember_switch) || *server == '\0' || *user == '\0')
+    return;
+
+  attendant_password_store_lookup_async (attendant_password_store_get_default (),
+                                         server, user, self->cancellable,
+                                         password_found_cb, g_object_ref (self));
+}
+
+static void
+on_remember_changed (AttendantWindow *self)
+{
+  const char *server = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
+  const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_row));
+
+  if (gtk_switch_get_active (self->remember_switch) || *server == '\0' || *user == '\0')
+    return;
+
+  attendant_password_store_clear_async (attendant_password_store_get_default (),
+                                        server, user, self->cancellable,
+                                        password_cleared_cb, NULL);
+}
+
+static void
+forget_login (AttendantWindow *self)
+{
+  g_clear_pointer (&self->login_server, g_free);
+  g_clear_pointer (&self->login_user, g_free);
+  g_clear_pointer (&self->login_password, g_free);
+}
+
+/* }}} */
 /* {{{ Actions and the indicator follow the client's state */
 
 static void
@@ -123,7 +246,6 @@ update_state (AttendantWindow *self)
   gboolean running = (state == ATTENDANT_CLIENT_STATE_CONNECTING ||
                       state == ATTENDANT_CLIENT_STATE_CONNECTED ||
                       state == ATTENDANT_CLIENT_STATE_WAITING);
-  gboolean encrypted = FALSE;
   GAction *action;
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "log-in");
@@ -139,26 +261,22 @@ update_state (AttendantWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->user_row), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->transport_row), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->remember_switch), !running);
 
   if (connected)
     {
       AttendantSession *session = attendant_client_get_session (self->client);
       AttendantConnection *connection = attendant_session_get_connection (session);
-      AttendantGreeting *greeting = ATTENDANT_GREETING (attendant_connection_get_greeting (connection));
-      const char *node = attendant_greeting_get_node (greeting);
+      GObject *greeting = attendant_connection_get_greeting (connection);
+      const char *node = ATTENDANT_IS_GREETING (greeting) ?
+        attendant_greeting_get_node (ATTENDANT_GREETING (greeting)) :
+        attendant_endpoint_get_host (attendant_connection_get_endpoint (connection));
       g_autofree char *title = g_strdup_printf (_("Connected to %s"), node);
 
-      encrypted = attendant_connection_get_tls_version (connection) != NULL;
-      gtk_label_set_label (self->connection_label, node);
       adw_status_page_set_title (self->main_status, title);
     }
-  else if (state == ATTENDANT_CLIENT_STATE_CONNECTING)
-    gtk_label_set_label (self->connection_label, _("Connecting…"));
-  else
-    gtk_label_set_label (self->connection_label, _("Offline"));
-
-  gtk_widget_set_visible (GTK_WIDGET (self->secure_icon), connected && encrypted);
-  gtk_widget_set_visible (GTK_WIDGET (self->unencrypted_label), connected && !encrypted);
+  else if (running)
+    adw_status_page_set_title (self->main_status, _("Reconnecting"));
 
   /* A failover keeps the console on screen (the indicator says what is
    * going on); only an operator who is not logged in sees the form. */
@@ -188,6 +306,11 @@ log_in_activated (GSimpleAction *action,
   g_settings_set_string (self->settings, "server", server);
   g_settings_set_string (self->settings, "user-name", user);
 
+  forget_login (self);
+  self->login_server = g_strdup (server);
+  self->login_user = g_strdup (user);
+  self->login_password = g_strdup (password);
+
   show_error (self, NULL);
   g_object_set (self->client, "server", server, NULL);
   attendant_client_set_credentials (self->client, user, password);
@@ -202,6 +325,7 @@ log_out_activated (GSimpleAction *action,
 {
   AttendantWindow *self = ATTENDANT_WINDOW (user_data);
 
+  forget_login (self);
   attendant_client_stop (self->client);
 }
 
@@ -215,10 +339,21 @@ reconnect_activated (GSimpleAction *action,
   attendant_client_reconnect_now (self->client);
 }
 
+static void
+show_status_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  AttendantWindow *self = ATTENDANT_WINDOW (user_data);
+
+  attendant_status_button_popup (self->status_button);
+}
+
 static const GActionEntry win_actions[] = {
   { "log-in", log_in_activated },
   { "log-out", log_out_activated },
   { "reconnect", reconnect_activated },
+  { "show-status", show_status_activated },
 };
 
 static void
@@ -253,8 +388,15 @@ on_connecting (AttendantWindow *self,
       AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
       char *key = endpoint_key (endpoint);
 
+      g_autofree char *subtitle = NULL;
+
+      /* TRANSLATORS: an endpoint's SRV priority and weight, before its attempt */
+      subtitle = g_strdup_printf (_("Priority %u, weight %u — waiting"),
+                                  attendant_endpoint_get_priority (endpoint),
+                                  attendant_endpoint_get_weight (endpoint));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key);
-      adw_action_row_set_subtitle (row, _("Waiting"));
+      adw_action_row_set_subtitle (row, subtitle);
+      gtk_widget_set_name (GTK_WIDGET (row), "attempt-row");
       gtk_list_box_append (self->attempts_list, GTK_WIDGET (row));
       g_hash_table_insert (self->attempt_rows, key, row);
     }
@@ -269,6 +411,8 @@ on_attempt (AttendantWindow  *self,
   g_autofree char *key = endpoint_key (attendant_attempt_get_endpoint (attempt));
   AdwActionRow *row = g_hash_table_lookup (self->attempt_rows, key);
   const GError *error = attendant_attempt_get_error (attempt);
+  AttendantAttemptOutcome outcome = attendant_attempt_get_outcome (attempt);
+  const char *advice = outcome_advice (outcome);
   g_autofree char *subtitle = NULL;
 
   if (row == NULL)
@@ -276,7 +420,7 @@ on_attempt (AttendantWindow  *self,
 
   /* TRANSLATORS: an address's outcome, the address, and how long it took */
   subtitle = g_strdup_printf (_("%s — %s, %.0f ms"),
-                              outcome_text (attendant_attempt_get_outcome (attempt)),
+                              outcome_text (outcome),
                               attendant_attempt_get_address (attempt) != NULL ?
                                 attendant_attempt_get_address (attempt) : key,
                               attendant_attempt_get_elapsed_ms (attempt));
@@ -287,6 +431,13 @@ on_attempt (AttendantWindow  *self,
       g_free (subtitle);
       subtitle = with_error;
     }
+  if (advice != NULL)
+    {
+      char *with_advice = g_strdup_printf ("%s\n%s", subtitle, advice);
+
+      g_free (subtitle);
+      subtitle = with_advice;
+    }
 
   adw_action_row_set_subtitle (row, subtitle);
 }
@@ -296,13 +447,12 @@ on_disconnected (AttendantWindow      *self,
                  AttendantCloseReason  reason,
                  const char           *message)
 {
-  g_autofree char *text = NULL;
-
-  if (reason == ATTENDANT_CLOSE_REASON_LOGOUT)
+  /* The banner says it while the console is shown; the login form has
+   * its attempts. */
+  if (reason == ATTENDANT_CLOSE_REASON_LOGOUT || reason == ATTENDANT_CLOSE_REASON_FAILBACK)
     return;
 
-  text = g_strdup_printf (_("Disconnected: %s"), message);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+  g_debug ("Disconnected: %s", message);
 }
 
 static void
@@ -311,8 +461,14 @@ on_reconnect_scheduled (AttendantWindow *self,
 {
   g_autofree char *text = NULL;
 
-  text = g_strdup_printf (ngettext ("No node answered. Trying again in %u second.",
-                                    "No node answered. Trying again in %u seconds.",
+  /* While the console is shown the banner counts down instead. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "login") != 0)
+    return;
+
+  text = g_strdup_printf (ngettext ("No server answered. Trying again in %u second. "
+                                    "What each address said, and what to check, is below.",
+                                    "No server answered. Trying again in %u seconds. "
+                                    "What each address said, and what to check, is below.",
                                     (delay_ms + 999) / 1000),
                           (delay_ms + 999) / 1000);
   show_error (self, text);
@@ -322,10 +478,92 @@ static void
 on_auth_failed (AttendantWindow *self,
                 const char      *message)
 {
-  g_autofree char *text = g_strdup_printf (_("Login refused: %s"), message);
+  g_autofree char *text = NULL;
 
+  g_debug ("Login refused: %s", message);
+
+  /* TRANSLATORS: %s is the user name */
+  text = g_strdup_printf (_("The server did not accept the password for %s. Check it and log in again."),
+                          gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
   show_error (self, text);
+
+  /* A remembered password that no longer works is not kept. */
+  if (self->login_server != NULL && gtk_switch_get_active (self->remember_switch))
+    attendant_password_store_clear_async (attendant_password_store_get_default (),
+                                          self->login_server, self->login_user,
+                                          self->cancellable, password_cleared_cb, NULL);
+  forget_login (self);
+
+  gtk_stack_set_visible_child_name (self->stack, "login");
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+  gtk_editable_select_region (GTK_EDITABLE (self->password_row), 0, -1);
+}
+
+static void
+notify_move (AttendantWindow *self,
+             const char      *id,
+             const char      *title,
+             const char      *body)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = NULL;
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (body));
+
+  /* The operator may be in another window: the desktop tells them too. */
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action (notification, "app.show-window");
+  g_application_withdraw_notification (app, "failover");
+  g_application_withdraw_notification (app, "failback");
+  g_application_send_notification (app, id, notification);
+}
+
+static void
+on_connected (AttendantWindow  *self,
+              AttendantSession *session,
+              gboolean          failover,
+              gboolean          failback)
+{
+  AttendantConnection *connection = attendant_session_get_connection (session);
+  const char *host = attendant_endpoint_get_host (attendant_connection_get_endpoint (connection));
+
+  if (!failover && !failback && self->login_server != NULL)
+    {
+      if (gtk_switch_get_active (self->remember_switch))
+        attendant_password_store_save_async (attendant_password_store_get_default (),
+                                             self->login_server, self->login_user,
+                                             self->login_password, self->cancellable,
+                                             password_saved_cb, NULL);
+      forget_login (self);
+    }
+
+  if (g_settings_get_boolean (self->settings, "notifications"))
+    {
+      if (failover && self->last_host != NULL)
+        {
+          /* TRANSLATORS: the server that stopped answering, and the one the console uses now */
+          g_autofree char *body = g_strdup_printf (_("Primary server %s unreachable — now connected to %s"),
+                                                   self->last_host, host);
+          g_autofree char *title = g_strdup_printf (_("Now connected to %s"), host);
+
+          notify_move (self, "failover", title, body);
+        }
+      else if (failback)
+        {
+          /* TRANSLATORS: the preferred server, answering again */
+          g_autofree char *body = g_strdup_printf (_("Back on primary server %s"), host);
+
+          notify_move (self, "failback", _("Back on the primary server"), body);
+        }
+    }
+
+  g_free (self->last_host);
+  self->last_host = g_strdup (host);
 }
 
 /* T3: the form keeps saying why nothing is connected, whatever the
@@ -366,7 +604,11 @@ attendant_window_constructed (GObject *object)
   g_settings_bind (self->settings, "accept-target-identity", self->client, "accept-target-identity", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "trusted-certificates", self->client, "trusted-certificates", G_SETTINGS_BIND_GET);
 
+  attendant_status_button_set_client (self->status_button, self->client);
+  attendant_reconnect_banner_set_client (self->banner, self->client);
+
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "connecting", G_CALLBACK (on_connecting), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "attempt", G_CALLBACK (on_attempt), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "disconnected", G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
@@ -375,12 +617,15 @@ attendant_window_constructed (GObject *object)
   g_signal_connect_object (self->client, "certificate-rejected", G_CALLBACK (on_certificate_rejected), self, G_CONNECT_SWAPPED);
 
   update_state (self);
+  look_up_password (self);
 }
 
 static void
 attendant_window_dispose (GObject *object)
 {
   AttendantWindow *self = ATTENDANT_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
 
   /* Closing the window logs out: the server should not keep offering
    * calls to an operator who is gone. */
@@ -401,6 +646,9 @@ attendant_window_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->attempt_rows, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->last_host, g_free);
+  forget_login (self);
 
   G_OBJECT_CLASS (attendant_window_parent_class)->dispose (object);
 }
@@ -466,9 +714,9 @@ attendant_window_class_init (AttendantWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/attendant/Attendant/attendant-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, connection_label);
-  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, secure_icon);
-  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, unencrypted_label);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, status_button);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, remember_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, server_row);
@@ -488,20 +736,53 @@ attendant_window_init (AttendantWindow *self)
   g_autofree char *server = NULL;
   g_autofree char *user = NULL;
 
+  g_type_ensure (ATTENDANT_TYPE_STATUS_BUTTON);
+  g_type_ensure (ATTENDANT_TYPE_RECONNECT_BANNER);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);
   self->attempt_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
                                    G_N_ELEMENTS (win_actions), self);
 
-  /* Pre-filled with the last login, the password excepted: it is never
-   * stored. */
+  /* Pre-filled with the last login; the password only from the keyring,
+   * and only when the operator asked for that. */
   server = g_settings_get_string (self->settings, "server");
   user = g_settings_get_string (self->settings, "user-name");
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
   gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
   attendant_settings_bind_enum_to_selected (self->settings, "transport",
                                             self->transport_row, "selected");
+  g_settings_bind (self->settings, "remember-password",
+                   self->remember_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->remember_switch, "notify::active",
+                           G_CALLBACK (on_remember_changed), self, G_CONNECT_SWAPPED);
+}
+
+/**
+ * attendant_window_prefill:
+ * @server: (nullable): the server to log in to
+ * @user: (nullable): the user name
+ *
+ * Fills the login form, as `attendant --server … --user …` asks, and
+ * looks the password up in the keyring when it is remembered.
+ */
+void
+attendant_window_prefill (AttendantWindow *self,
+                          const char      *server,
+                          const char      *user)
+{
+  g_return_if_fail (ATTENDANT_IS_WINDOW (self));
+
+  if (server == NULL && user == NULL)
+    return;
+
+  if (server != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->server_row), server);
+  if (user != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->user_row), user);
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  look_up_password (self);
 }
