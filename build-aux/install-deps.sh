@@ -25,6 +25,7 @@ packages="
   gnutls-bin
   openssl
   python3
+  python3-dbusmock
   dnsmasq-base
   nftables
   iproute2

@@ -71,6 +71,9 @@ attendant_status_button_popup (AttendantStatusButton *self)
 {
   g_return_if_fail (ATTENDANT_IS_STATUS_BUTTON (self));
 
+  /* Focus returns to the button when the popover closes, as after a
+   * click; GTK 4.8's popover also expects the window to have a focus. */
+  gtk_widget_grab_focus (GTK_WIDGET (self->menu_button));
   gtk_menu_button_popup (self->menu_button);
 }
 

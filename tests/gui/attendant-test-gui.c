@@ -9,11 +9,13 @@
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
+#include "attendant-tls.h"
 
 /* What the widget tests share: waiting on the main loop for a state,
  * finding widgets by type and widget name (or a button by its label, as
- * a user or an accessibility tool would), screenshots, and settings back
- * to their defaults. */
+ * a user or an accessibility tool would), accessible labels, screenshots,
+ * settings back to their defaults, and a reference server in the test's
+ * process on loopback whose names only the test resolver knows. */
 
 static gboolean
 timed_out_cb (gpointer data)
@@ -120,8 +122,8 @@ is_drawn (gpointer data)
   return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
 }
 
-/* Renders @window with its own renderer, as the screen shows it, into
- * ATTENDANT_SCREENSHOT_DIR when that is set. */
+/* Renders @window (or a popover) with its own renderer, as the screen
+ * shows it, into ATTENDANT_SCREENSHOT_DIR when that is set. */
 void
 attendant_test_gui_screenshot (GtkWidget  *window,
                                const char *name)
@@ -155,7 +157,7 @@ attendant_test_gui_screenshot (GtkWidget  *window,
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
 
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (window));
   texture = gsk_renderer_render_texture (renderer, node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   path = g_build_filename (dir, name, NULL);
@@ -184,6 +186,10 @@ attendant_test_gui_server_new (const char *nodes)
   g_autofree char *users = NULL;
   g_autofree char *text = NULL;
   g_autofree char *path = NULL;
+
+  s->resolver = attendant_test_resolver_new ();
+  attendant_test_resolver_add_address (s->resolver, TEST_PRIMARY_HOST, "127.0.0.1");
+  attendant_test_resolver_add_address (s->resolver, TEST_BACKUP_HOST, "127.0.0.2");
 
   s->dir = g_dir_make_tmp (NULL, &error);
   g_assert_no_error (error);
@@ -214,13 +220,15 @@ attendant_test_gui_server_free (AttendantTestGuiServer *s)
 {
   g_clear_object (&s->server);
   g_clear_object (&s->config);
+  g_clear_object (&s->resolver);
   attendant_test_drain_main_context ();
   attendant_test_remove_dir (s->dir);
   g_free (s->dir);
   g_free (s);
 }
 
-/* "127.0.0.1:PORT" of @node's @transport listener, as typed at login. */
+/* "127.0.0.1:PORT" (the primary) or "127.0.0.2:PORT" of @node's
+ * @transport listener, as typed at login. */
 char *
 attendant_test_gui_server_address (AttendantTestGuiServer *s,
                                    const char             *node,
@@ -229,5 +237,142 @@ attendant_test_gui_server_address (AttendantTestGuiServer *s,
   AttendantNode *found = attendant_server_lookup_node (s->server, node);
 
   g_assert_nonnull (found);
-  return g_strdup_printf ("127.0.0.1:%u", attendant_node_get_port (found, transport));
+  return g_strdup_printf ("%s:%u", g_str_equal (node, "primary") ? "127.0.0.1" : "127.0.0.2",
+                          attendant_node_get_port (found, transport));
+}
+
+void
+attendant_test_gui_init (int    *argc,
+               char ***argv)
+{
+  const char *dir = g_getenv ("ATTENDANT_SCREENSHOT_DIR");
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  attendant_tls_init ();
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+
+  /* What AdwApplication loads for the program, for windows built
+   * without one. */
+  gtk_css_provider_load_from_resource (provider, "/io/github/attendant/Attendant/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  if (dir != NULL)
+    g_mkdir_with_parents (dir, 0755);
+}
+
+GtkWidget *
+attendant_test_gui_find_label (GtkWidget  *widget,
+                     const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = attendant_test_gui_find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWindow *
+attendant_test_gui_find_toplevel (GType type)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+const char *
+attendant_test_gui_label_text (GtkWidget  *widget,
+                     const char *name)
+{
+  GtkWidget *label = attendant_test_gui_find_widget (widget, GTK_TYPE_LABEL, name);
+
+  g_assert_nonnull (label);
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+/* A name a screen reader can say: a label of its own, or a label or
+ * title that labels it. */
+void
+attendant_test_gui_assert_accessible_label (GtkWidget *widget)
+{
+  g_autofree char *name = g_strdup (gtk_widget_get_name (widget));
+
+  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL) ||
+      gtk_test_accessible_has_relation (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+    return;
+
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    return;
+
+  if (ADW_IS_PREFERENCES_ROW (widget) &&
+      *adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)) != '\0')
+    return;
+
+  g_error ("%s (%s) has no accessible label", name, G_OBJECT_TYPE_NAME (widget));
+}
+
+void
+attendant_test_gui_assert_accessible_label_is (GtkWidget  *widget,
+                                     const char *label)
+{
+  g_autofree char *mismatch = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget),
+                                                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                                                  label);
+
+  if (mismatch != NULL)
+    g_error ("%s: accessible label %s, not \"%s\"", gtk_widget_get_name (widget), mismatch, label);
+}
+
+/* SRV records for TEST_DOMAIN: the primary first (priority 10), the
+ * backup second (8, with the default highest-first order). */
+void
+attendant_test_gui_server_publish_srv (AttendantTestGuiServer *s,
+                             const char    *transport)
+{
+  const char *rrname = g_str_equal (transport, "tls") ? "_iacsec._tcp." TEST_DOMAIN
+                                                      : "_iac._tcp." TEST_DOMAIN;
+  AttendantNode *primary = attendant_server_lookup_node (s->server, "primary");
+  AttendantNode *backup = attendant_server_lookup_node (s->server, "backup");
+
+  if (attendant_node_get_port (primary, transport) != 0)
+    attendant_test_resolver_add_srv (s->resolver, rrname, TEST_PRIMARY_HOST,
+                                     attendant_node_get_port (primary, transport), 10, 100);
+  if (attendant_node_get_port (backup, transport) != 0)
+    attendant_test_resolver_add_srv (s->resolver, rrname, TEST_BACKUP_HOST,
+                                     attendant_node_get_port (backup, transport), 8, 100);
+}
+
+/* A client that resolves through the test resolver. */
+AttendantClient *
+attendant_test_gui_client_new (AttendantTestGuiServer *s)
+{
+  return attendant_client_new (s != NULL ? G_RESOLVER (s->resolver) : NULL);
+}
+
+/* Destroys a window the test holds a reference to, and sees it go. */
+void
+attendant_test_gui_window_free (GtkWidget *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (window);
 }

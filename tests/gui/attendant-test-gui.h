@@ -7,11 +7,29 @@
 
 #include <adwaita.h>
 
+#include "attendant-client.h"
 #include "attendant-server.h"
+#include "attendant-test-resolver.h"
 
 G_BEGIN_DECLS
 
+/* The names the test resolver answers for; nothing leaves the process. */
+#define TEST_DOMAIN       "acme.test"
+#define TEST_PRIMARY_HOST "primary.acme.test"
+#define TEST_BACKUP_HOST  "backup.acme.test"
+
+/* Two plain-text nodes on loopback. */
+#define TEST_GUI_NODES \
+  "[node primary]\n" \
+  "plain=127.0.0.1:0\n" \
+  "\n" \
+  "[node backup]\n" \
+  "plain=127.0.0.2:0\n"
+
 typedef gboolean (*AttendantTestPredicate) (gpointer data);
+
+void       attendant_test_gui_init              (int                    *argc,
+                                                 char                 ***argv);
 
 void       attendant_test_gui_wait_for          (AttendantTestPredicate  predicate,
                                                  gpointer                data,
@@ -28,6 +46,15 @@ guint      attendant_test_gui_count_widgets     (GtkWidget              *widget,
 void       attendant_test_gui_screenshot        (GtkWidget              *window,
                                                  const char             *name);
 void       attendant_test_gui_reset_settings    (void);
+GtkWidget *attendant_test_gui_find_label        (GtkWidget              *widget,
+                                                 const char             *text);
+GtkWindow *attendant_test_gui_find_toplevel     (GType                   type);
+const char *attendant_test_gui_label_text       (GtkWidget              *widget,
+                                                 const char             *name);
+void       attendant_test_gui_assert_accessible_label    (GtkWidget      *widget);
+void       attendant_test_gui_assert_accessible_label_is (GtkWidget      *widget,
+                                                          const char     *label);
+void       attendant_test_gui_window_free       (GtkWidget              *window);
 
 /* A reference server in the test's process, with @nodes as its node
  * sections, on loopback. */
@@ -36,6 +63,7 @@ typedef struct
   char                  *dir;
   AttendantServerConfig *config;
   AttendantServer       *server;
+  AttendantTestResolver *resolver;
 } AttendantTestGuiServer;
 
 AttendantTestGuiServer *attendant_test_gui_server_new     (const char             *nodes);
@@ -43,6 +71,10 @@ void                    attendant_test_gui_server_free    (AttendantTestGuiServe
 char                   *attendant_test_gui_server_address (AttendantTestGuiServer *server,
                                                            const char             *node,
                                                            const char             *transport);
+
+void                    attendant_test_gui_server_publish_srv (AttendantTestGuiServer *server,
+                                                               const char             *transport);
+AttendantClient        *attendant_test_gui_client_new     (AttendantTestGuiServer *server);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestGuiServer, attendant_test_gui_server_free)
 

@@ -1,0 +1,235 @@
+/* test-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "attendant-application.h"
+#include "attendant-test-gui.h"
+#include "attendant-test-server.h"
+#include "attendant-window.h"
+
+/* AttendantApplication on the wrapper's private session bus: its actions
+ * and shortcuts, the windows they open, and the command line, also when
+ * a second launch hands it over to the running instance. */
+
+/* One for the whole program: a registered GApplication keeps its D-Bus
+ * export (and a reference) for as long as the connection lives, so a
+ * second one could not register the same name. */
+static AttendantApplication *the_app;
+
+static AttendantApplication *
+app_new (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (the_app == NULL)
+    {
+      the_app = attendant_application_new ();
+      g_application_register (G_APPLICATION (the_app), NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  return the_app;
+}
+
+static void
+app_free (AttendantApplication *app)
+{
+  GList *windows;
+
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
+  attendant_test_drain_main_context ();
+}
+
+static void
+assert_accel (AttendantApplication *app,
+              const char           *action,
+              const char           *accel)
+{
+  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), action);
+
+  g_assert_nonnull (accels);
+  g_assert_cmpstr (accels[0], ==, accel);
+}
+
+/* The actions exist, with the GNOME shortcuts the shortcuts window lists. */
+static void
+test_application_actions (void)
+{
+  AttendantApplication *app = app_new ();
+
+  for (const char **name = (const char *[]) { "quit", "preferences", "about", "shortcuts", "show-window", NULL };
+       *name != NULL; name++)
+    g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), *name));
+
+  assert_accel (app, "app.quit", "<Control>q");
+  assert_accel (app, "app.preferences", "<Control>comma");
+  assert_accel (app, "win.reconnect", "<Control>r");
+  assert_accel (app, "win.show-status", "<Control>i");
+  /* GtkApplication's own, for the help overlay it found in the resources. */
+  assert_accel (app, "win.show-help-overlay", "<Control>question");
+
+  app_free (app);
+}
+
+static gboolean
+has_window (gpointer data)
+{
+  return gtk_application_get_active_window (data) != NULL ||
+         gtk_application_get_windows (data) != NULL;
+}
+
+static AttendantWindow *
+activated_window (AttendantApplication *app)
+{
+  g_application_activate (G_APPLICATION (app));
+  attendant_test_gui_wait_for (has_window, app, 5000);
+  return ATTENDANT_WINDOW (gtk_application_get_windows (GTK_APPLICATION (app))->data);
+}
+
+static gboolean
+shortcuts_shown (gpointer data)
+{
+  return attendant_test_gui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) != NULL;
+}
+
+static gboolean
+about_shown (gpointer data)
+{
+  return attendant_test_gui_find_toplevel (ADW_TYPE_ABOUT_WINDOW) != NULL;
+}
+
+static gboolean
+preferences_shown (gpointer data)
+{
+  return attendant_test_gui_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW) != NULL;
+}
+
+/* The shortcuts window (the help overlay), About and Preferences open
+ * through their actions, over the console's window. */
+static void
+test_application_windows (void)
+{
+  AttendantApplication *app = app_new ();
+  AttendantWindow *window = activated_window (app);
+  GtkWindow *shortcuts, *about, *prefs;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
+  attendant_test_gui_wait_for (shortcuts_shown, NULL, 5000);
+  shortcuts = attendant_test_gui_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (shortcuts) == GTK_WINDOW (window));
+  gtk_window_set_default_size (shortcuts, 720, 480);
+  attendant_test_gui_screenshot (GTK_WIDGET (shortcuts), "shortcuts.png");
+  gtk_window_close (shortcuts);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  attendant_test_gui_wait_for (about_shown, NULL, 5000);
+  about = attendant_test_gui_find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (about)), ==, "Attendant");
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (about)), ==, PACKAGE_VERSION);
+  gtk_window_destroy (about);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  attendant_test_gui_wait_for (preferences_shown, NULL, 5000);
+  prefs = attendant_test_gui_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_true (gtk_window_get_transient_for (prefs) == GTK_WINDOW (window));
+  gtk_window_destroy (prefs);
+
+  /* show-window is the notifications' default action: it raises the
+   * same window, it does not open another. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-window", NULL);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+
+  app_free (app);
+}
+
+typedef struct
+{
+  AttendantWindow *window;
+  const char      *server;
+  const char      *user;
+} Form;
+
+static gboolean
+form_filled (gpointer data)
+{
+  Form *form = data;
+  GtkWidget *server, *user;
+
+  if (form->window == NULL)
+    return FALSE;
+
+  server = attendant_test_gui_find_widget (GTK_WIDGET (form->window), ADW_TYPE_ENTRY_ROW, NULL);
+  user = gtk_widget_get_next_sibling (server);
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (server)), form->server) == 0 &&
+         g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (user)), form->user) == 0;
+}
+
+static void
+on_window_added (GtkApplication *app,
+                 GtkWindow      *window,
+                 Form           *form)
+{
+  form->window = ATTENDANT_WINDOW (window);
+}
+
+/* `attendant --server … --user …` fills the form; run again while the
+ * first instance lives, the options reach that one over D-Bus, which
+ * fills its own form instead of opening a second window. */
+static void
+test_application_command_line (void)
+{
+  AttendantApplication *app = app_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  g_autofree char *program = NULL;
+  Form form = { NULL, "127.0.0.1:7001", "alice" };
+
+  attendant_test_gui_reset_settings ();
+  g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), &form);
+
+  program = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "gui", "attendant", NULL);
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                             program, "--server", form.server, "--user", form.user, NULL);
+  g_assert_no_error (error);
+
+  attendant_test_gui_wait_for (form_filled, &form, 10000);
+  g_subprocess_wait_check (second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+
+  /* Again, with the window open: the same window, filled anew. */
+  g_clear_object (&second);
+  form.server = "127.0.0.2:7002";
+  form.user = "bob";
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                             program, "--server", form.server, "--user", form.user, NULL);
+  g_assert_no_error (error);
+  attendant_test_gui_wait_for (form_filled, &form, 10000);
+  g_subprocess_wait_check (second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+
+  g_signal_handlers_disconnect_by_data (app, &form);
+  app_free (app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  attendant_test_gui_init (&argc, &argv);
+
+  g_test_add_func ("/application/actions", test_application_actions);
+  g_test_add_func ("/application/windows", test_application_windows);
+  g_test_add_func ("/application/command-line", test_application_command_line);
+
+  ret = g_test_run ();
+  g_clear_object (&the_app);
+  return ret;
+}
