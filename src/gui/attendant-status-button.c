@@ -279,8 +279,8 @@ update (AttendantStatusButton *self)
     }
   else
     {
-      const char *text = state == ATTENDANT_CLIENT_STATE_CONNECTING ? _("Connecting…") :
-                         state == ATTENDANT_CLIENT_STATE_WAITING ? _("Reconnecting…") :
+      const char *text = state == ATTENDANT_CLIENT_STATE_CONNECTING ||
+                         state == ATTENDANT_CLIENT_STATE_WAITING ? _("Connecting…") :
                          _("Offline");
 
       gtk_label_set_label (self->connection_label, text);
@@ -431,6 +431,7 @@ attendant_status_button_init (AttendantStatusButton *self)
   self->address_label = add_row (self, row++, _("Address"), "status-address");
   self->security_label = add_row (self, row++, _("Security"), "status-security");
   self->fingerprint_label = add_row (self, row++, _("Certificate SHA-256"), "status-fingerprint");
+  gtk_widget_add_css_class (GTK_WIDGET (self->fingerprint_label), "monospace");
   self->uptime_label = add_row (self, row++, _("Connected for"), "status-uptime");
   self->failovers_label = add_row (self, row++, _("Failovers"), "status-failovers");
 

@@ -48,6 +48,8 @@ struct _AttendantWindow
   AdwPasswordEntryRow  *password_row;
   AdwComboRow          *transport_row;
   GtkSwitch            *remember_switch;
+  GtkButton            *log_in_button;
+  GtkButton            *cancel_button;
   GtkLabel             *error_label;
   AdwPreferencesGroup  *attempts_group;
   GtkListBox           *attempts_list;
@@ -262,6 +264,10 @@ update_state (AttendantWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->transport_row), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->remember_switch), !running);
+  /* While the form's login runs, the way out is beside where the way in
+   * was. */
+  gtk_widget_set_visible (GTK_WIDGET (self->log_in_button), !running);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
 
   if (connected)
     {
@@ -390,10 +396,14 @@ on_connecting (AttendantWindow *self,
 
       g_autofree char *subtitle = NULL;
 
-      /* TRANSLATORS: an endpoint's SRV priority and weight, before its attempt */
-      subtitle = g_strdup_printf (_("Priority %u, weight %u — waiting"),
-                                  attendant_endpoint_get_priority (endpoint),
-                                  attendant_endpoint_get_weight (endpoint));
+      /* Priority and weight mean something only for an SRV record. */
+      if (attendant_endpoint_get_origin (endpoint) == ATTENDANT_ENDPOINT_ORIGIN_SRV)
+        /* TRANSLATORS: an endpoint's SRV priority and weight, before its attempt */
+        subtitle = g_strdup_printf (_("Priority %u, weight %u — waiting"),
+                                    attendant_endpoint_get_priority (endpoint),
+                                    attendant_endpoint_get_weight (endpoint));
+      else
+        subtitle = g_strdup (_("Waiting"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key);
       adw_action_row_set_subtitle (row, subtitle);
       gtk_widget_set_name (GTK_WIDGET (row), "attempt-row");
@@ -717,6 +727,8 @@ attendant_window_class_init (AttendantWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, status_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, remember_switch);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, log_in_button);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, server_row);

@@ -286,7 +286,7 @@ attendant_test_gui_find_label (GtkWidget  *widget,
 GtkWindow *
 attendant_test_gui_find_toplevel (GType type)
 {
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {

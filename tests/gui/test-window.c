@@ -389,7 +389,7 @@ test_window_all_down (void)
 {
   g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
   AttendantWindow *window;
-  GtkWidget *row;
+  GtkWidget *row, *cancel;
 
   use_server (TEST_DOMAIN);
   attendant_test_gui_server_publish_srv (server, "plain");
@@ -412,6 +412,15 @@ test_window_all_down (void)
     ATTENDANT_RECONNECT_BANNER (attendant_test_gui_find_widget (GTK_WIDGET (window), ATTENDANT_TYPE_RECONNECT_BANNER, NULL))));
   assert_actions (window, FALSE, TRUE, TRUE);
   attendant_test_gui_screenshot (GTK_WIDGET (window), "login-failed.png");
+
+  /* The way out of the retries is where "Log In" was. */
+  g_assert_false (gtk_widget_get_visible (gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "log-in-button")));
+  cancel = gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "cancel-button");
+  g_assert_true (gtk_widget_get_visible (cancel));
+  g_signal_emit_by_name (cancel, "clicked");
+  g_assert_cmpint (attendant_client_get_state (attendant_window_get_client (window)), ==, ATTENDANT_CLIENT_STATE_IDLE);
+  g_assert_false (gtk_widget_get_visible (cancel));
+  assert_actions (window, TRUE, FALSE, FALSE);
 
   window_free (window);
 }
