@@ -36,14 +36,6 @@ window_with_banner (AttendantClient           *client,
   return g_object_ref (window);
 }
 
-static void
-window_free (GtkWidget *window)
-{
-  gtk_window_destroy (GTK_WINDOW (window));
-  attendant_test_drain_main_context ();
-  g_assert_finalize_object (window);
-}
-
 /* Not shown for a client that never connected, nor for a first login
  * still looking (the login form shows that). */
 static void
@@ -64,7 +56,7 @@ test_banner_hidden (void)
   g_assert_false (attendant_reconnect_banner_get_revealed (banner));
   attendant_client_stop (client);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -163,7 +155,7 @@ test_banner_countdown (void)
   attendant_client_stop (client);
   g_assert_false (attendant_reconnect_banner_get_revealed (banner));
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 int

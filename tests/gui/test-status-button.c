@@ -44,14 +44,6 @@ window_with_button (AttendantClient        *client,
   return g_object_ref (window);
 }
 
-static void
-window_free (GtkWidget *window)
-{
-  gtk_window_destroy (GTK_WINDOW (window));
-  attendant_test_drain_main_context ();
-  g_assert_finalize_object (window);
-}
-
 static const char *
 row (GtkWidget  *popover,
      const char *name)
@@ -81,7 +73,7 @@ test_status_offline (void)
   attendant_test_gui_assert_accessible_label_is (attendant_test_gui_find_widget (GTK_WIDGET (button), GTK_TYPE_MENU_BUTTON, "status-button"),
                                        "Connection: Offline");
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -171,7 +163,7 @@ test_status_tls_popover (void)
   g_assert_cmpstr (attendant_test_gui_label_text (GTK_WIDGET (button), "connection-label"), ==, "Offline");
   g_assert_null (row (popover, "status-fingerprint"));
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 int

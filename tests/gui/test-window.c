@@ -86,14 +86,6 @@ window_new (void)
 }
 
 static void
-window_free (AttendantWindow *window)
-{
-  gtk_window_destroy (GTK_WINDOW (window));
-  attendant_test_drain_main_context ();
-  g_assert_finalize_object (window);
-}
-
-static void
 use_server (const char *server)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
@@ -187,7 +179,7 @@ test_window_template (void)
   attendant_test_gui_assert_accessible_label (password_row (window));
   attendant_test_gui_assert_accessible_label (attendant_test_gui_find_widget (GTK_WIDGET (window), ADW_TYPE_COMBO_ROW, NULL));
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -244,7 +236,7 @@ test_window_tab_order (void)
     if (order[i] >= 1 && order[i] <= 4 && order[i + 1] >= 1 && order[i + 1] <= 4)
       g_assert_cmpuint (order[i], <, order[i + 1]);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 /* The client follows the preferences while the window lives. */
@@ -267,7 +259,7 @@ test_window_settings (void)
   g_assert_cmpuint (timeout, ==, 9);
   g_assert_cmpint (transport, ==, ATTENDANT_TRANSPORT_PLAIN);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 /* An empty form does not start the client. */
@@ -285,7 +277,7 @@ test_window_empty_form (void)
   g_assert_cmpstr (label_text (window, "error-label"), !=, "");
   assert_actions (window, TRUE, FALSE, FALSE);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 /* attendant_window_prefill(), what the command line calls. */
@@ -307,7 +299,7 @@ test_window_prefill (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server_row)), ==, "127.0.0.1:7001");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (user_row)), ==, "bob");
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 /* }}} */
@@ -370,7 +362,7 @@ test_window_log_in (void)
   assert_actions (window, TRUE, FALSE, FALSE);
 
   attendant_node_thaw (attendant_server_lookup_node (server->server, "primary"));
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -414,15 +406,15 @@ test_window_all_down (void)
   attendant_test_gui_screenshot (GTK_WIDGET (window), "login-failed.png");
 
   /* The way out of the retries is where "Log In" was. */
-  g_assert_false (gtk_widget_get_visible (gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "log-in-button")));
-  cancel = gui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "cancel-button");
+  g_assert_false (gtk_widget_get_visible (attendant_test_gui_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "log-in-button")));
+  cancel = attendant_test_gui_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "cancel-button");
   g_assert_true (gtk_widget_get_visible (cancel));
   g_signal_emit_by_name (cancel, "clicked");
   g_assert_cmpint (attendant_client_get_state (attendant_window_get_client (window)), ==, ATTENDANT_CLIENT_STATE_IDLE);
   g_assert_false (gtk_widget_get_visible (cancel));
   assert_actions (window, TRUE, FALSE, FALSE);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -458,7 +450,7 @@ test_window_wrong_password (void)
   assert_actions (window, TRUE, FALSE, FALSE);
   attendant_test_gui_screenshot (GTK_WIDGET (window), "wrong-password.png");
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -519,7 +511,7 @@ test_window_remember_password (void)
 
       g_assert_null (strstr (text, TEST_PASSWORD));
     }
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 
   window = window_new_for (server, NULL);
   attendant_test_gui_wait_for (password_filled, window, 5000);
@@ -527,14 +519,14 @@ test_window_remember_password (void)
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
   gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
   attendant_test_gui_wait_for (store_is_empty, store, 5000);
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 
   /* Not remembered: nothing is stored at login. */
   window = window_new_for (server, NULL);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password_row (window))), ==, "");
   log_in (window);
   g_assert_true (store_is_empty (store));
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 
   attendant_password_store_set_default (NULL);
 }
@@ -617,7 +609,7 @@ test_window_failover (void)
   attendant_test_gui_wait_for (failback_toast_shown, window, 15000);
   g_assert_cmpstr (label_text (window, "connection-label"), ==, "primary");
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 /* With "notifications" off, no toast. */
@@ -640,7 +632,7 @@ test_window_failover_quiet (void)
   attendant_test_gui_wait_for (on_backup, window, 10000);
   g_assert_null (toast_label (window, FAILOVER_TEXT));
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 static gboolean
@@ -699,7 +691,7 @@ test_window_reconnecting (void)
   attendant_test_gui_wait_for (on_primary, window, 10000);
   attendant_test_gui_wait_for (banner_hidden, window, 2000);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
 /* }}} */
@@ -829,7 +821,7 @@ test_window_notification (void)
   g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (calls->pdata[0], ==, "Now connected to " TEST_BACKUP_HOST);
 
-  window_free (window);
+  attendant_test_gui_window_free (GTK_WIDGET (window));
   g_subprocess_force_exit (daemon.daemon);
   g_subprocess_wait (daemon.daemon, NULL, NULL);
   g_clear_object (&daemon.daemon);
