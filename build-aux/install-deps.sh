@@ -18,6 +18,11 @@ packages="
   libgtk-4-dev
   libadwaita-1-dev
   libsecret-1-dev
+  libglib2.0-bin
+  libgtk-4-bin
+  desktop-file-utils
+  appstream
+  gettext
   xvfb
   xauth
   dbus
