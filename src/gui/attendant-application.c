@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "attendant-application.h"
 #include "attendant-client.h"
@@ -26,7 +27,10 @@ attendant_application_new (void)
 {
   return g_object_new (ATTENDANT_TYPE_APPLICATION,
                        "application-id", APPLICATION_ID,
-                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       /* --gapplication-app-id lets the demo run beside an
+                        * instance the user already has open. */
+                       "flags", (G_APPLICATION_HANDLES_COMMAND_LINE |
+                                 G_APPLICATION_CAN_OVERRIDE_APP_ID),
                        "resource-base-path", "/io/github/attendant/Attendant",
                        NULL);
 }
@@ -55,6 +59,36 @@ attendant_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (ensure_window (app)));
 }
 
+/* The first line of @file, without its line ending. */
+static char *
+read_password (GFile   *file,
+               GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  gsize length = 0;
+
+  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+    return NULL;
+
+  if (strlen (contents) != length || !g_utf8_validate (contents, -1, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The password file %s is not text"), path);
+      return NULL;
+    }
+
+  contents[strcspn (contents, "\r\n")] = '\0';
+  if (contents[0] == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The password file %s is empty"), path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&contents);
+}
+
 /* Runs in the primary instance, also for the options of a second launch,
  * which GApplication forwards over D-Bus. */
 static int
@@ -66,10 +100,32 @@ attendant_application_command_line (GApplication            *app,
   const char *server = NULL;
   const char *user = NULL;
 
+  const char *password_file = NULL;
+  g_autofree char *password = NULL;
+
   g_variant_dict_lookup (options, "server", "&s", &server);
   g_variant_dict_lookup (options, "user", "&s", &user);
+  g_variant_dict_lookup (options, "password-file", "^&ay", &password_file);
+
+  /* Read before anything changes, so that a bad file changes nothing. The
+   * path is the caller's, relative to its own directory. */
+  if (password_file != NULL)
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, password_file);
+      g_autoptr(GError) error = NULL;
+
+      password = read_password (file, &error);
+      if (password == NULL)
+        {
+          g_application_command_line_printerr (command_line, "attendant: %s\n", error->message);
+          return 2;
+        }
+    }
+
   attendant_window_prefill (window, server, user);
   gtk_window_present (GTK_WINDOW (window));
+  if (password != NULL)
+    attendant_window_log_in (window, password);
 
   return EXIT_SUCCESS;
 }
@@ -176,10 +232,12 @@ attendant_application_init (AttendantApplication *self)
       N_("The telephone system’s domain, or a host and port"), N_("SERVER") },
     { "user", 'u', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
       N_("The user name to log in with"), N_("NAME") },
+    { "password-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+      N_("Log in at once with the password on the first line of FILE"), N_("FILE") },
     { NULL }
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("Fills the login form with SERVER and NAME."));
+                                            _("Fills the login form with SERVER and NAME, and with a password file logs in at once."));
 }

@@ -774,6 +774,25 @@ attendant_window_init (AttendantWindow *self)
 }
 
 /**
+ * attendant_window_log_in:
+ * @password: the password
+ *
+ * Logs in with the form's server and user name and @password, as if they
+ * had been typed and "Log In" pressed: `attendant --password-file` does
+ * this for kiosks and the demo.
+ */
+void
+attendant_window_log_in (AttendantWindow *self,
+                         const char      *password)
+{
+  g_return_if_fail (ATTENDANT_IS_WINDOW (self));
+  g_return_if_fail (password != NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
+  g_action_group_activate_action (G_ACTION_GROUP (self), "log-in", NULL);
+}
+
+/**
  * attendant_window_prefill:
  * @server: (nullable): the server to log in to
  * @user: (nullable): the user name

@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (AttendantWindow, attendant_window, ATTENDANT, WINDOW, AdwA
 AttendantWindow *attendant_window_new        (AdwApplication  *application,
                                               AttendantClient *client);
 AttendantClient *attendant_window_get_client (AttendantWindow *self);
+void             attendant_window_log_in     (AttendantWindow *self,
+                                              const char      *password);
 void             attendant_window_prefill    (AttendantWindow *self,
                                               const char      *server,
                                               const char      *user);

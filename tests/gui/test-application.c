@@ -5,7 +5,11 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+
 #include "attendant-application.h"
+#include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
 #include "attendant-window.h"
@@ -212,6 +216,126 @@ test_application_command_line (void)
   app_free (app);
 }
 
+static gboolean
+window_connected (gpointer data)
+{
+  Form *form = data;
+
+  return form->window != NULL &&
+         attendant_client_get_state (attendant_window_get_client (form->window)) ==
+           ATTENDANT_CLIENT_STATE_CONNECTED;
+}
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *err;
+  gboolean     done;
+} Second;
+
+static void
+second_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Second *second = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (second->process, result, NULL, &second->err, &error);
+  g_assert_no_error (error);
+  second->done = TRUE;
+}
+
+static gboolean
+second_finished (gpointer data)
+{
+  return ((Second *) data)->done;
+}
+
+/* Runs a second `attendant` and returns its exit status; the main loop
+ * keeps turning meanwhile, since this process is the primary instance
+ * that answers the second one's D-Bus call. */
+static int
+run_second (const char * const *argv,
+            char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  Second second = { NULL, NULL, FALSE };
+  int status;
+
+  second.process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (second.process, NULL, NULL, second_done, &second);
+  attendant_test_gui_wait_for (second_finished, &second, 20000);
+  g_assert_true (g_subprocess_get_if_exited (second.process));
+  status = g_subprocess_get_exit_status (second.process);
+  g_test_message ("exit status %d: %s", status, second.err);
+  g_clear_object (&second.process);
+  *err = second.err;
+  return status;
+}
+
+/* `attendant --password-file FILE` logs in at once, as the demo does; a
+ * missing or empty file is refused with a message and starts nothing. */
+static void
+test_application_password_file (void)
+{
+  AttendantApplication *app = app_new ();
+  g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "gui", "attendant", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
+  g_autofree char *good = g_build_filename (dir, "password", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing", NULL);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  Form form = { NULL, address, TEST_USER };
+  char *err = NULL;
+
+  attendant_test_gui_reset_settings ();
+  g_settings_set_string (settings, "transport", "plain");
+  g_assert_true (g_file_set_contents (good, TEST_PASSWORD "\n", -1, NULL));
+  g_assert_true (g_file_set_contents (empty, "\n", -1, NULL));
+  g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), &form);
+
+  {
+    const char *argv[] = { program, "--server", address, "--user", TEST_USER,
+                           "--password-file", missing, NULL };
+
+    g_assert_cmpint (run_second (argv, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "missing"));
+    g_clear_pointer (&err, g_free);
+  }
+  {
+    const char *argv[] = { program, "--server", address, "--user", TEST_USER,
+                           "--password-file", empty, NULL };
+
+    g_assert_cmpint (run_second (argv, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "empty"));
+    g_clear_pointer (&err, g_free);
+  }
+  /* Refused files changed nothing: no login was started. */
+  g_assert_true (form.window == NULL ||
+                 attendant_client_get_state (attendant_window_get_client (form.window)) ==
+                   ATTENDANT_CLIENT_STATE_IDLE);
+
+  {
+    const char *argv[] = { program, "--server", address, "--user", TEST_USER,
+                           "--password-file", good, NULL };
+
+    g_assert_cmpint (run_second (argv, &err), ==, 0);
+    g_clear_pointer (&err, g_free);
+  }
+  attendant_test_gui_wait_for (window_connected, &form, 10000);
+  g_assert_true (form_filled (&form));
+
+  g_signal_handlers_disconnect_by_data (app, &form);
+  app_free (app);
+  g_unlink (good);
+  g_unlink (empty);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -223,6 +347,7 @@ main (int   argc,
   g_test_add_func ("/application/actions", test_application_actions);
   g_test_add_func ("/application/windows", test_application_windows);
   g_test_add_func ("/application/command-line", test_application_command_line);
+  g_test_add_func ("/application/password-file", test_application_password_file);
 
   ret = g_test_run ();
   g_clear_object (&the_app);

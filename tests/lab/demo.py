@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Attendant demo: `attendant-cli check` against the seed article's set-ups.
 
-Run by `sudo sh build-aux/demo.sh`, which builds attendant-cli first:
+Run by `sudo sh build-aux/demo-dns.sh`, which builds attendant-cli first:
 
     python3 tests/lab/demo.py PATH/TO/attendant-cli
 
@@ -65,7 +65,7 @@ def fail(message):
 def outside_namespace(cli):
     if os.geteuid() != 0:
         fail("needs root to create its private network namespace "
-             "(run: sudo sh build-aux/demo.sh)")
+             "(run: sudo sh build-aux/demo-dns.sh)")
     problem = L.namespace_problem()
     if problem:
         fail(f"the demo's network namespace {problem}")
@@ -213,7 +213,7 @@ To run the tests:
 
 def main():
     if len(sys.argv) != 2:
-        fail("usage: demo.py PATH/TO/attendant-cli (or run: sudo sh build-aux/demo.sh)")
+        fail("usage: demo.py PATH/TO/attendant-cli (or run: sudo sh build-aux/demo-dns.sh)")
     cli = os.path.abspath(sys.argv[1])
     if not os.access(cli, os.X_OK):
         fail(f"{cli} is not an executable attendant-cli")
