@@ -29,6 +29,12 @@ struct _AttendantDiscovery
   guint                   timeout;
 };
 
+/* An SRV answer fits in 64 KiB, so it can hold a few thousand records;
+ * none of this is needed for a real cluster, but a hostile zone must not
+ * make the ordering slow (it is quadratic within a priority) or the weight
+ * sum overflow. */
+#define MAX_USABLE_RECORDS 1024
+
 G_DEFINE_FINAL_TYPE (AttendantDiscovery, attendant_discovery, G_TYPE_OBJECT)
 
 enum {
@@ -366,6 +372,48 @@ srv_target_is_root (GSrvTarget *target)
   return g_str_equal (g_srv_target_get_hostname (target), ".");
 }
 
+/* Returns a copy of @target to put in the plan, or %NULL when it cannot be
+ * used: port 0 cannot be connected to; a target that is not a host name
+ * (DNS carries any bytes) is refused by the same rules as typed input, so
+ * nothing odd reaches the connector, the UI or TLS; a record repeated in
+ * the answer would only double its chance of being tried first. */
+static GSrvTarget *
+srv_target_check (GSrvTarget *target,
+                  GHashTable *seen)
+{
+  g_autoptr(AttendantServerSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *host;
+  char *key;
+
+  if (g_srv_target_get_port (target) == 0)
+    {
+      g_debug ("SRV target %s has port 0; ignored", g_srv_target_get_hostname (target));
+      return NULL;
+    }
+
+  spec = attendant_server_spec_parse (g_srv_target_get_hostname (target), &error);
+  if (spec == NULL || attendant_server_spec_get_port (spec) != 0)
+    {
+      g_autofree char *escaped = g_strescape (g_srv_target_get_hostname (target), NULL);
+
+      g_debug ("SRV target “%s” is not a host name; ignored", escaped);
+      return NULL;
+    }
+
+  host = attendant_server_spec_get_host (spec);
+  key = g_strdup_printf ("%s|%u", host, g_srv_target_get_port (target));
+  if (!g_hash_table_add (seen, key))
+    {
+      g_debug ("SRV target %s:%u repeated; tried once", host, g_srv_target_get_port (target));
+      return NULL;
+    }
+
+  return g_srv_target_new (host, g_srv_target_get_port (target),
+                           g_srv_target_get_priority (target),
+                           g_srv_target_get_weight (target));
+}
+
 static void
 lookup_records_cb (GObject      *object,
                    GAsyncResult *result,
@@ -379,6 +427,7 @@ lookup_records_cb (GObject      *object,
   g_autoptr(GPtrArray) received = NULL;
   g_autoptr(GPtrArray) usable = NULL;
   g_autoptr(GPtrArray) ordered = NULL;
+  g_autoptr(GHashTable) seen = NULL;
   gboolean saw_root = FALSE;
 
   /* Already answered by the timeout or a cancellation. */
@@ -402,12 +451,13 @@ lookup_records_cb (GObject      *object,
     }
 
   received = g_ptr_array_new_with_free_func ((GDestroyNotify)g_srv_target_free);
-  usable = g_ptr_array_new ();
+  usable = g_ptr_array_new_with_free_func ((GDestroyNotify)g_srv_target_free);
+  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (const GList *l = records; l; l = l->next)
     {
       GSrvTarget *target = srv_target_from_variant (l->data);
-      gboolean duplicate = FALSE;
+      GSrvTarget *checked;
 
       g_ptr_array_add (received, target);
 
@@ -417,22 +467,21 @@ lookup_records_cb (GObject      *object,
           continue;
         }
 
-      /* Port 0 cannot be connected to; a record repeated in the answer
-       * would only double its chance of being tried first. */
-      if (g_srv_target_get_port (target) == 0)
+      checked = srv_target_check (target, seen);
+      if (checked == NULL)
         continue;
 
-      for (guint i = 0; i < usable->len && !duplicate; i++)
+      /* Past this many, a hostile or broken zone is only making the
+       * weighted draw slower; the records kept are the first received. */
+      if (usable->len == MAX_USABLE_RECORDS)
         {
-          GSrvTarget *other = usable->pdata[i];
-
-          duplicate = g_srv_target_get_port (other) == g_srv_target_get_port (target) &&
-                      g_ascii_strcasecmp (g_srv_target_get_hostname (other),
-                                          g_srv_target_get_hostname (target)) == 0;
+          g_debug ("%s: more than %d usable SRV records; the rest are ignored",
+                   attendant_plan_get_query (state->plan), MAX_USABLE_RECORDS);
+          g_srv_target_free (checked);
+          break;
         }
 
-      if (!duplicate)
-        g_ptr_array_add (usable, target);
+      g_ptr_array_add (usable, checked);
     }
 
   ordered = attendant_srv_order (usable, self->order, self->rand);
@@ -453,13 +502,18 @@ lookup_records_cb (GObject      *object,
   if (ordered->len == 0)
     {
       return_fallback (task, ATTENDANT_DISCOVERY_RESULT_FAILED,
-                       "The SRV answer has no usable record (every port is 0)");
+                       "The SRV answer has no usable record "
+                       "(every one has port 0 or a target that is not a host name)");
       return;
     }
 
   /* D3 and D11: an answered SRV query is the whole plan. */
   _attendant_plan_set_result (state->plan, ATTENDANT_DISCOVERY_RESULT_ANSWERED, NULL);
-  for (guint i = 0; i < ordered->len; i++)
+  if (ordered->len > ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS)
+    g_debug ("%s: %u usable SRV records; the plan keeps the first %d in policy order",
+             attendant_plan_get_query (state->plan), ordered->len,
+             ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS);
+  for (guint i = 0; i < MIN (ordered->len, ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS); i++)
     {
       g_autoptr(AttendantEndpoint) endpoint = attendant_endpoint_new_for_srv (ordered->pdata[i]);
       _attendant_plan_append (state->plan, endpoint);

@@ -15,6 +15,10 @@ G_BEGIN_DECLS
 
 #define ATTENDANT_TYPE_DISCOVERY (attendant_discovery_get_type())
 
+/* The most SRV endpoints a plan holds: with the default attempt timeout,
+ * a plan this long already takes minutes to walk when nothing answers. */
+#define ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS 32
+
 G_DECLARE_FINAL_TYPE (AttendantDiscovery, attendant_discovery, ATTENDANT, DISCOVERY, GObject)
 
 AttendantDiscovery     *attendant_discovery_new                (GResolver              *resolver);
