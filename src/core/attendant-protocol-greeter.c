@@ -67,14 +67,15 @@ greet_free (Greet *greet)
 }
 
 static void
-greet_fail (GTask  *task,
-            GError *error)
+greet_fail (GTask   *task,
+            gushort  close_code,
+            GError  *error)
 {
   Greet *greet = g_task_get_task_data (task);
 
   greet_disconnect (greet);
   if (soup_websocket_connection_get_state (greet->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (greet->websocket, ATTENDANT_CLOSE_PROTOCOL_ERROR, NULL);
+    soup_websocket_connection_close (greet->websocket, close_code, NULL);
   g_task_return_error (task, error);
   greet_release (greet);
 }
@@ -94,30 +95,37 @@ message_cb (SoupWebsocketConnection *websocket,
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
-      greet_fail (task, g_error_new_literal (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                             "The server sent a binary frame"));
+      greet_fail (task, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+                  g_error_new_literal (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                                       "The server sent a binary frame"));
       return;
     }
 
   hello = attendant_protocol_decode (data, length, &error);
   if (hello == NULL)
     {
-      greet_fail (task, g_steal_pointer (&error));
+      /* libsoup's own limit is above the protocol's (see
+       * attendant-websocket.c), so this is where 1 MiB is enforced. */
+      greet_fail (task,
+                  length > ATTENDANT_PROTOCOL_MAX_MESSAGE ? ATTENDANT_CLOSE_TOO_BIG
+                                                          : ATTENDANT_CLOSE_PROTOCOL_ERROR,
+                  g_steal_pointer (&error));
       return;
     }
 
   if (g_strcmp0 (attendant_protocol_get_type (hello), "hello") != 0)
     {
-      greet_fail (task, g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                     "The server sent “%s” before its hello",
-                                     attendant_protocol_get_type (hello)));
+      greet_fail (task, ATTENDANT_CLOSE_PROTOCOL_ERROR,
+                  g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                               "The server sent “%s” before its hello",
+                               attendant_protocol_get_type (hello)));
       return;
     }
 
   greeting = attendant_greeting_new (websocket, hello, &error);
   if (greeting == NULL)
     {
-      greet_fail (task, g_steal_pointer (&error));
+      greet_fail (task, ATTENDANT_CLOSE_PROTOCOL_ERROR, g_steal_pointer (&error));
       return;
     }
 
@@ -131,13 +139,17 @@ error_cb (SoupWebsocketConnection *websocket,
           GError                  *error,
           GTask                   *task)
 {
+  gushort close_code;
+  g_autofree char *what = attendant_protocol_describe_websocket_error (error, &close_code);
+
   /* libsoup also reports failed reads and writes here (a reset, a TLS
    * stream cut short): either way this endpoint did not greet. */
-  greet_fail (task, g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                 error->domain == SOUP_WEBSOCKET_ERROR
-                                   ? "The server sent an invalid frame: %s"
-                                   : "The connection failed before the server's hello: %s",
-                                 error->message));
+  greet_fail (task, close_code,
+              g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           error->domain == SOUP_WEBSOCKET_ERROR
+                             ? "The server sent %s"
+                             : "The connection failed before the server's hello: %s",
+                           what));
 }
 
 static void

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include "attendant-error.h"
+#include <libsoup/soup.h>
+
 #include "attendant-protocol.h"
 
 /* One JSON object per text frame (docs/protocol.md §1). Decoding checks
@@ -167,4 +169,43 @@ attendant_protocol_encode (JsonObject *message)
   json_node_set_object (node, message);
 
   return json_to_string (node, FALSE);
+}
+
+/**
+ * attendant_protocol_describe_websocket_error:
+ * @error: what SoupWebsocketConnection's #SoupWebsocketConnection::error said
+ * @close_code: (out): the close code to answer it with
+ *
+ * libsoup emits its "error" signal before it closes the connection itself,
+ * so whoever handles it and closes first chooses the close code: this
+ * keeps the one libsoup meant (1009 for a frame over the limit, 1007 for
+ * text that is not UTF-8) and says in words what the peer did.
+ *
+ * Returns: (transfer full): a sentence for the user
+ */
+char *
+attendant_protocol_describe_websocket_error (const GError *error,
+                                             gushort      *close_code)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+  g_return_val_if_fail (close_code != NULL, NULL);
+
+  *close_code = ATTENDANT_CLOSE_PROTOCOL_ERROR;
+  if (error->domain != SOUP_WEBSOCKET_ERROR)
+    return g_strdup (error->message);
+
+  switch (error->code)
+    {
+    case SOUP_WEBSOCKET_CLOSE_TOO_BIG:
+      *close_code = ATTENDANT_CLOSE_TOO_BIG;
+      return g_strdup_printf ("a message over the %d MiB limit",
+                              ATTENDANT_PROTOCOL_MAX_MESSAGE / (1024 * 1024));
+
+    case SOUP_WEBSOCKET_CLOSE_BAD_DATA:
+      *close_code = SOUP_WEBSOCKET_CLOSE_BAD_DATA;
+      return g_strdup ("a text message that is not valid UTF-8");
+
+    default:
+      return g_strdup_printf ("an invalid frame (%s)", error->message);
+    }
 }

@@ -34,5 +34,7 @@ JsonObject *attendant_protocol_decode      (const char  *data,
                                             GError     **error);
 char       *attendant_protocol_encode      (JsonObject  *message);
 const char *attendant_protocol_get_type    (JsonObject  *message);
+char       *attendant_protocol_describe_websocket_error (const GError *error,
+                                                         gushort      *close_code);
 
 G_END_DECLS

@@ -445,6 +445,8 @@ error_cb (SoupWebsocketConnection *websocket,
           AttendantSession        *self)
 {
   g_autofree char *message = NULL;
+  g_autofree char *what = NULL;
+  gushort close_code;
 
   if (error->domain != SOUP_WEBSOCKET_ERROR)
     {
@@ -453,11 +455,9 @@ error_cb (SoupWebsocketConnection *websocket,
       return;
     }
 
-  message = g_strdup_printf ("The server sent what is not a valid message: %s", error->message);
-  session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR,
-               g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG)
-                 ? ATTENDANT_CLOSE_TOO_BIG : ATTENDANT_CLOSE_PROTOCOL_ERROR,
-               message);
+  what = attendant_protocol_describe_websocket_error (error, &close_code);
+  message = g_strdup_printf ("The server sent %s", what);
+  session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, close_code, message);
 }
 
 static void
