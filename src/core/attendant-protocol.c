@@ -202,7 +202,7 @@ attendant_protocol_describe_websocket_error (const GError *error,
                               ATTENDANT_PROTOCOL_MAX_MESSAGE / (1024 * 1024));
 
     case SOUP_WEBSOCKET_CLOSE_BAD_DATA:
-      *close_code = SOUP_WEBSOCKET_CLOSE_BAD_DATA;
+      *close_code = ATTENDANT_CLOSE_BAD_DATA;
       return g_strdup ("a text message that is not valid UTF-8");
 
     default:

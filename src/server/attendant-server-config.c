@@ -414,6 +414,8 @@ struct _AttendantServerConfig
   double              login_window;
   guint               heartbeat;
   guint               login_failures;
+  guint               message_rate;
+  guint               message_burst;
 
   GPtrArray          *nodes;
   GPtrArray          *directory;
@@ -545,6 +547,8 @@ attendant_server_config_init (AttendantServerConfig *self)
   self->login_window = 60;
   self->heartbeat = 5;
   self->login_failures = 5;
+  self->message_rate = 20;
+  self->message_burst = 100;
   self->demo_interval = 30;
   self->demo_patience = 120;
   self->nodes = g_ptr_array_new_with_free_func (node_config_free);
@@ -726,7 +730,7 @@ parse_server (AttendantServerConfig  *self,
   static const char * const known[] = {
     "cluster", "users", "admin", "admin-token-file", "ring-timeout", "answer-delay",
     "talk-time", "idle-timeout", "heartbeat", "auth-timeout", "drain-grace",
-    "login-failures", "login-window", NULL
+    "login-failures", "login-window", "message-rate", "message-burst", NULL
   };
   const char *group = "server";
 
@@ -769,7 +773,9 @@ parse_server (AttendantServerConfig  *self,
       !get_seconds (kf, group, "drain-grace", 0, 3600, &self->drain_grace, error) ||
       !get_seconds (kf, group, "login-window", 1, 86400, &self->login_window, error) ||
       !get_count (kf, group, "heartbeat", 1, 3600, &self->heartbeat, error) ||
-      !get_count (kf, group, "login-failures", 1, 100000, &self->login_failures, error))
+      !get_count (kf, group, "login-failures", 1, 100000, &self->login_failures, error) ||
+      !get_count (kf, group, "message-rate", 1, 100000, &self->message_rate, error) ||
+      !get_count (kf, group, "message-burst", 1, 100000, &self->message_burst, error))
     return FALSE;
 
   /* docs/protocol.md §2.6: clients ping every heartbeat_s and the server
@@ -1378,6 +1384,20 @@ attendant_server_config_get_login_failures (AttendantServerConfig *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), 0);
   return self->login_failures;
+}
+
+guint
+attendant_server_config_get_message_rate (AttendantServerConfig *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), 0);
+  return self->message_rate;
+}
+
+guint
+attendant_server_config_get_message_burst (AttendantServerConfig *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), 0);
+  return self->message_burst;
 }
 
 double

@@ -73,6 +73,8 @@ double                 attendant_server_config_get_drain_grace   (AttendantServe
 guint                  attendant_server_config_get_heartbeat     (AttendantServerConfig *self);
 guint                  attendant_server_config_get_login_failures (AttendantServerConfig *self);
 double                 attendant_server_config_get_login_window  (AttendantServerConfig *self);
+guint                  attendant_server_config_get_message_rate  (AttendantServerConfig *self);
+guint                  attendant_server_config_get_message_burst (AttendantServerConfig *self);
 GPtrArray             *attendant_server_config_get_nodes         (AttendantServerConfig *self);
 GPtrArray             *attendant_server_config_get_directory     (AttendantServerConfig *self);
 GPtrArray             *attendant_server_config_get_queues        (AttendantServerConfig *self);

@@ -58,6 +58,9 @@ struct _AttendantServerSession
   gboolean                 greeted;
   gboolean                 draining;
   guint64                  messages_in;
+  double                   message_tokens;   /* the message-rate bucket */
+  gint64                   tokens_at;
+  gsize                    backlog;          /* bytes queued while the socket was full */
 };
 
 G_DEFINE_FINAL_TYPE (AttendantServerSession, attendant_server_session, G_TYPE_OBJECT)
@@ -114,6 +117,12 @@ is_open (AttendantServerSession *self)
          soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
+/* A client that does not read what it is sent makes libsoup queue it
+ * without end. While the socket is writable libsoup's queue drains at once,
+ * so what is sent while it is not is what piles up; past this much the
+ * client is dropped (a close frame would only join the queue). */
+#define MAX_BACKLOG (4 * ATTENDANT_PROTOCOL_MAX_MESSAGE)
+
 static void
 send_message (AttendantServerSession *self,
               JsonObject       *message)
@@ -124,6 +133,19 @@ send_message (AttendantServerSession *self,
     return;
 
   text = attendant_protocol_encode (message);
+
+  if (self->socket != NULL && !g_socket_condition_check (self->socket, G_IO_OUT))
+    self->backlog += strlen (text);
+  else
+    self->backlog = 0;
+
+  if (self->backlog > MAX_BACKLOG)
+    {
+      g_message ("%s: %s reads nothing of what it is sent; dropped", self->id, self->peer);
+      attendant_server_session_abort (self);
+      return;
+    }
+
   soup_websocket_connection_send_text (self->websocket, text);
 }
 
@@ -487,6 +509,32 @@ restart_idle_timer (AttendantServerSession *self)
                                      idle_timeout_cb, self);
 }
 
+/* A token bucket: message-burst messages at once, message-rate a second
+ * after that. Every reply and event the server sends is bounded by what
+ * it is asked, so this also bounds what a flooding client can make the
+ * server queue for it. */
+static gboolean
+take_message_token (AttendantServerSession *self)
+{
+  AttendantServerConfig *config = attendant_server_get_config (self->server);
+  double burst = attendant_server_config_get_message_burst (config);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->tokens_at == 0)
+    self->message_tokens = burst;
+  else
+    self->message_tokens = MIN (burst, self->message_tokens +
+                                (now - self->tokens_at) / (double)G_USEC_PER_SEC *
+                                attendant_server_config_get_message_rate (config));
+  self->tokens_at = now;
+
+  if (self->message_tokens < 1.0)
+    return FALSE;
+
+  self->message_tokens -= 1.0;
+  return TRUE;
+}
+
 static void
 on_message (AttendantServerSession *self,
             int               type,
@@ -505,6 +553,15 @@ on_message (AttendantServerSession *self,
 
   self->messages_in++;
   restart_idle_timer (self);
+
+  if (!take_message_token (self))
+    {
+      g_message ("%s: more than %u messages a second from %s", self->id,
+                 attendant_server_config_get_message_rate (attendant_server_get_config (self->server)),
+                 self->peer);
+      attendant_server_session_close (self, ATTENDANT_CLOSE_POLICY, "Too many messages");
+      return;
+    }
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
