@@ -140,6 +140,19 @@ reset_peak_rss (void)
   return fclose (clear_refs) == 0 && ok;
 }
 
+/* AddressSanitizer keeps freed memory in quarantine, so under it the peak
+ * RSS says how much was allocated, not how much was kept: the bound is
+ * only asserted in a plain build (the behaviour is asserted in both). */
+static void
+assert_peak_below (gsize kib)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  (void)kib;
+#else
+  g_assert_cmpuint (status_kib ("VmHWM:"), <, kib);
+#endif
+}
+
 static AttendantTestClient *
 logged_in (AttendantTestFixture *fixture,
            gint64               *took_us)
@@ -532,7 +545,7 @@ test_message_flood (void)
                   "RSS %zu KiB before, peak %zu KiB", sent, code, rss_before, status_kib ("VmHWM:"));
   g_assert_cmpuint (code, ==, ATTENDANT_CLOSE_POLICY);
   if (peak_reset)
-    g_assert_cmpuint (status_kib ("VmHWM:"), <, rss_before + 32 * 1024);
+    assert_peak_below (rss_before + 16 * 1024);
   g_assert_false (attendant_test_client_is_closed (client));
   pong = attendant_test_client_ping (client);
   g_assert_nonnull (pong);
@@ -569,7 +582,9 @@ watch_line_cb (GObject      *object,
 static void
 test_slow_consumer (void)
 {
-  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  /* The idle timeout would drop the stopped client too, given time: it
+   * is set long so that only the bound on what is queued can. */
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, "idle-timeout=600\n");
   g_autoptr(AttendantTestClient) client = logged_in (fixture, NULL);
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
@@ -608,24 +623,31 @@ test_slow_consumer (void)
   peak_reset = reset_peak_rss ();
   rss_before = status_kib ("VmRSS:");
 
-  /* Events with a long name, so that the stopped client's buffers fill
-   * soon; every one is read by the other client. */
+  /* Presence changes in batches, each ending with a "dnd" the other
+   * client waits for (so it has read the whole batch). */
   while (attendant_server_get_n_sessions (fixture->server) == 2)
     {
-      g_autoptr(JsonObject) event = NULL;
-      const char *presence = n_events % 2 ? "available" : "away";
+      g_autoptr(JsonObject) last = NULL;
 
-      g_assert_cmpuint (n_events, <, 400000);
-      attendant_pbx_set_presence (pbx, "201", presence, &error);
+      g_assert_cmpuint (n_events, <, 1000000);
+      for (guint i = 0; i < 999; i++)
+        {
+          attendant_pbx_set_presence (pbx, "201", i % 2 ? "available" : "away", &error);
+          g_assert_no_error (error);
+        }
+      attendant_pbx_set_presence (pbx, "201", "dnd", &error);
       g_assert_no_error (error);
-      event = attendant_test_client_wait_presence (client, "201", presence);
-      n_events++;
+      last = attendant_test_client_wait_presence (client, "201", "dnd");
+      n_events += 1000;
+
+      if (peak_reset)
+        assert_peak_below (rss_before + 32 * 1024);
     }
 
   g_test_message ("dropped after %u events; RSS %zu KiB before, peak %zu KiB",
                   n_events, rss_before, status_kib ("VmHWM:"));
   if (peak_reset)
-    g_assert_cmpuint (status_kib ("VmHWM:"), <, rss_before + 64 * 1024);
+    assert_peak_below (rss_before + 32 * 1024);
   g_assert_false (attendant_test_client_is_closed (client));
 
   /* Its stdout is a pipe full of events nobody reads: it could not
