@@ -15,6 +15,7 @@
 #include "attendant-pbx.h"
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
+#include "attendant-test-memory.h"
 #include "attendant-test-pki.h"
 #include "attendant-test-sanitizer.h"
 
@@ -115,30 +116,6 @@ static const char upgrade_request[] =
   "Sec-WebSocket-Protocol: attendant.v1\r\n"
   "\r\n";
 
-static gsize
-status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, field)) == NULL)
-    return 0;
-
-  return (gsize)g_ascii_strtoull (line + strlen (field), NULL, 10);
-}
-
-static gboolean
-reset_peak_rss (void)
-{
-  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
-  gboolean ok;
-
-  if (clear_refs == NULL)
-    return FALSE;
-  ok = fputs ("5", clear_refs) >= 0;
-  return fclose (clear_refs) == 0 && ok;
-}
 
 /* AddressSanitizer keeps freed memory in quarantine, so under it the peak
  * RSS says how much was allocated, not how much was kept: the bound is
@@ -149,7 +126,7 @@ assert_peak_below (gsize kib)
 #if defined(__SANITIZE_ADDRESS__)
   (void)kib;
 #else
-  g_assert_cmpuint (status_kib ("VmHWM:"), <, kib);
+  g_assert_cmpuint (attendant_test_memory_peak_kib (), <, kib);
 #endif
 }
 
@@ -500,8 +477,8 @@ test_message_flood (void)
   gint64 began = g_get_monotonic_time ();
   guint64 sent = 0;
   gushort code = 0;
-  gboolean peak_reset = reset_peak_rss ();
-  gsize rss_before = status_kib ("VmRSS:");
+  gboolean peak_reset = attendant_test_memory_reset_peak ();
+  gsize rss_before = attendant_test_memory_rss_kib ();
   guint events = 0;
 
   flooder = raw_connect ("127.0.0.1", attendant_test_fixture_port (fixture, "primary", "plain"), NULL);
@@ -542,7 +519,7 @@ test_message_flood (void)
     }
 
   g_test_message ("the flooder sent %" G_GUINT64_FORMAT " bytes before close %u; "
-                  "RSS %zu KiB before, peak %zu KiB", sent, code, rss_before, status_kib ("VmHWM:"));
+                  "RSS %zu KiB before, peak %zu KiB", sent, code, rss_before, attendant_test_memory_peak_kib ());
   g_assert_cmpuint (code, ==, ATTENDANT_CLOSE_POLICY);
   if (peak_reset)
     assert_peak_below (rss_before + 16 * 1024);
@@ -620,8 +597,8 @@ test_slow_consumer (void)
 
   kill (atoi (g_subprocess_get_identifier (watch)), SIGSTOP);
 
-  peak_reset = reset_peak_rss ();
-  rss_before = status_kib ("VmRSS:");
+  peak_reset = attendant_test_memory_reset_peak ();
+  rss_before = attendant_test_memory_rss_kib ();
 
   /* Presence changes in batches, each ending with a "dnd" the other
    * client waits for (so it has read the whole batch). */
@@ -645,7 +622,7 @@ test_slow_consumer (void)
     }
 
   g_test_message ("dropped after %u events; RSS %zu KiB before, peak %zu KiB",
-                  n_events, rss_before, status_kib ("VmHWM:"));
+                  n_events, rss_before, attendant_test_memory_peak_kib ());
   if (peak_reset)
     assert_peak_below (rss_before + 32 * 1024);
   g_assert_false (attendant_test_client_is_closed (client));

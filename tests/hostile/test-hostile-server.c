@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "attendant-core.h"
+#include "attendant-test-memory.h"
 #include "attendant-test-resolver.h"
 
 /* The client against servers that misbehave on purpose (issue 7, item 3).
@@ -593,34 +594,6 @@ assert_reached_good (Run     *run,
 /* }}} */
 /* {{{ Memory */
 
-static gsize
-status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  if (line == NULL)
-    return 0;
-
-  return (gsize)g_ascii_strtoull (line + strlen (field), NULL, 10);
-}
-
-/* Resets the peak RSS (VmHWM) to the current RSS, so that the peak read
- * afterwards belongs to what the test did. Linux ≥ 4.0. */
-static gboolean
-reset_peak_rss (void)
-{
-  FILE *clear_refs = fopen ("/proc/self/clear_refs", "w");
-  gboolean ok;
-
-  if (clear_refs == NULL)
-    return FALSE;
-  ok = fputs ("5", clear_refs) >= 0;
-  return fclose (clear_refs) == 0 && ok;
-}
 
 /* }}} */
 /* {{{ Tests */
@@ -672,25 +645,30 @@ test_big_frame (void)
   g_auto(Run) run = { 0 };
   gsize rss_before, peak_after;
 
-  if (!reset_peak_rss ())
+  if (!attendant_test_memory_reset_peak ())
     {
       g_test_skip ("/proc/self/clear_refs cannot reset the peak RSS here");
       return;
     }
-  rss_before = status_kib ("VmRSS:");
+  rss_before = attendant_test_memory_rss_kib ();
 
   run_client (&run, hostile->port, good->port, ATTENDANT_TRANSPORT_PLAIN, NULL);
   assert_hostile_attempt (&run, ATTENDANT_ATTEMPT_OUTCOME_PROTOCOL_FAILED, "over the 1 MiB limit");
   assert_reached_good (&run, good->port);
   drain_main_context ();
 
-  peak_after = status_kib ("VmHWM:");
+  peak_after = attendant_test_memory_peak_kib ();
   g_test_message ("RSS %zu KiB before, peak %zu KiB after; the server sent %" G_GUINT64_FORMAT " bytes",
                   rss_before, peak_after, hostile->bytes_sent);
 
   g_assert_cmpuint (peak_after, <, rss_before + PEAK_BOUND_KIB);
   hostile_stop (hostile);
-  g_assert_cmpint (hostile->close_code, ==, 1009);
+  /* The client leaves with most of the frame unread in its socket, so its
+   * kernel may answer with a reset that discards the close frame before
+   * the server thread reads it; when it was read, it said 1009. (The 2 MiB
+   * case below is read whole, and asserts the code every time.) */
+  if (hostile->close_code != -1)
+    g_assert_cmpint (hostile->close_code, ==, 1009);
   g_assert_cmpuint (hostile->bytes_sent, <, BIG_FRAME);
 }
 
