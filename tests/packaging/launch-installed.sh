@@ -17,6 +17,8 @@ export XDG_DATA_DIRS="$prefix/share:/usr/share"
 export XDG_CONFIG_HOME="$(mktemp -d)"
 export XDG_RUNTIME_DIR="$(mktemp -d)"
 export GSETTINGS_BACKEND=memory
+# No accessibility bus: its registry prints to standard output, not TAP.
+export NO_AT_BRIDGE=1
 
 exec xvfb-run -a -s "-screen 0 1024x768x24 -nolisten tcp" \
   dbus-run-session -- sh -c '
