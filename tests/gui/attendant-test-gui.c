@@ -17,38 +17,12 @@
  * settings back to their defaults, and a reference server in the test's
  * process on loopback whose names only the test resolver knows. */
 
-static gboolean
-timed_out_cb (gpointer data)
-{
-  *(gboolean *)data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 void
 attendant_test_gui_wait_for (AttendantTestPredicate predicate,
                              gpointer               data,
                              guint                  timeout_ms)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, timed_out_cb, &timed_out);
-
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-/* Keeps the main loop running for @ms: the window in which a test shows
- * that something does not happen. */
-void
-attendant_test_gui_run_for (guint ms)
-{
-  gboolean timed_out = FALSE;
-
-  g_timeout_add (ms, timed_out_cb, &timed_out);
-  while (!timed_out)
-    g_main_context_iteration (NULL, TRUE);
+  attendant_test_wait_until (predicate, data, timeout_ms, "awaited widget state");
 }
 
 static gboolean
@@ -182,35 +156,12 @@ AttendantTestGuiServer *
 attendant_test_gui_server_new (const char *nodes)
 {
   AttendantTestGuiServer *s = g_new0 (AttendantTestGuiServer, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *users = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *path = NULL;
 
   s->resolver = attendant_test_resolver_new ();
   attendant_test_resolver_add_address (s->resolver, TEST_PRIMARY_HOST, "127.0.0.1");
   attendant_test_resolver_add_address (s->resolver, TEST_BACKUP_HOST, "127.0.0.2");
-
-  s->dir = g_dir_make_tmp (NULL, &error);
-  g_assert_no_error (error);
-  users = g_build_filename (s->dir, "users.ini", NULL);
-  attendant_test_write_users (users);
-
-  text = g_strdup_printf ("[server]\n"
-                          "cluster=test\n"
-                          "users=users.ini\n"
-                          "heartbeat=5\n"
-                          "\n"
-                          "%s\n",
-                          nodes);
-  path = attendant_test_write_file (s->dir, "server.conf", text);
-
-  s->config = attendant_server_config_new_from_file (path, &error);
-  g_assert_no_error (error);
-  s->server = attendant_server_new (s->config, NULL, &error);
-  g_assert_no_error (error);
-  attendant_server_start (s->server, NULL, &error);
-  g_assert_no_error (error);
+  s->cluster = attendant_test_cluster_new (nodes, 5, NULL);
+  s->server = s->cluster->server;
 
   return s;
 }
@@ -218,12 +169,9 @@ attendant_test_gui_server_new (const char *nodes)
 void
 attendant_test_gui_server_free (AttendantTestGuiServer *s)
 {
-  g_clear_object (&s->server);
-  g_clear_object (&s->config);
+  g_clear_pointer (&s->cluster, attendant_test_cluster_free);
   g_clear_object (&s->resolver);
   attendant_test_drain_main_context ();
-  attendant_test_remove_dir (s->dir);
-  g_free (s->dir);
   g_free (s);
 }
 
@@ -234,9 +182,8 @@ attendant_test_gui_server_address (AttendantTestGuiServer *s,
                                    const char             *node,
                                    const char             *transport)
 {
-  AttendantNode *found = attendant_server_lookup_node (s->server, node);
+  AttendantNode *found = attendant_test_cluster_node (s->cluster, node);
 
-  g_assert_nonnull (found);
   return g_strdup_printf ("%s:%u", g_str_equal (node, "primary") ? "127.0.0.1" : "127.0.0.2",
                           attendant_node_get_port (found, transport));
 }
@@ -307,6 +254,16 @@ attendant_test_gui_label_text (GtkWidget  *widget,
 
   g_assert_nonnull (label);
   return gtk_label_get_label (GTK_LABEL (label));
+}
+
+/* The name of the visible page of the window's "pages" stack. */
+const char *
+attendant_test_gui_visible_page (GtkWidget *window)
+{
+  GtkWidget *stack = attendant_test_gui_find_widget (window, GTK_TYPE_STACK, "pages");
+
+  g_assert_nonnull (stack);
+  return gtk_stack_get_visible_child_name (GTK_STACK (stack));
 }
 
 /* A name a screen reader can say: a label of its own, or a label or

@@ -9,7 +9,9 @@
 
 #include "attendant-client.h"
 #include "attendant-server.h"
+#include "attendant-test-fixture.h"
 #include "attendant-test-resolver.h"
+#include "attendant-test-wait.h"
 
 G_BEGIN_DECLS
 
@@ -19,14 +21,7 @@ G_BEGIN_DECLS
 #define TEST_BACKUP_HOST  "backup.acme.test"
 
 /* Two plain-text nodes on loopback. */
-#define TEST_GUI_NODES \
-  "[node primary]\n" \
-  "plain=127.0.0.1:0\n" \
-  "\n" \
-  "[node backup]\n" \
-  "plain=127.0.0.2:0\n"
-
-typedef gboolean (*AttendantTestPredicate) (gpointer data);
+#define TEST_GUI_NODES ATTENDANT_TEST_TWO_NODES
 
 void       attendant_test_gui_init              (int                    *argc,
                                                  char                 ***argv);
@@ -34,7 +29,6 @@ void       attendant_test_gui_init              (int                    *argc,
 void       attendant_test_gui_wait_for          (AttendantTestPredicate  predicate,
                                                  gpointer                data,
                                                  guint                   timeout_ms);
-void       attendant_test_gui_run_for           (guint                   ms);
 GtkWidget *attendant_test_gui_find_widget       (GtkWidget              *widget,
                                                  GType                   type,
                                                  const char             *name);
@@ -51,6 +45,7 @@ GtkWidget *attendant_test_gui_find_label        (GtkWidget              *widget,
 GtkWindow *attendant_test_gui_find_toplevel     (GType                   type);
 const char *attendant_test_gui_label_text       (GtkWidget              *widget,
                                                  const char             *name);
+const char *attendant_test_gui_visible_page     (GtkWidget              *window);
 void       attendant_test_gui_assert_accessible_label    (GtkWidget      *widget);
 void       attendant_test_gui_assert_accessible_label_is (GtkWidget      *widget,
                                                           const char     *label);
@@ -60,9 +55,8 @@ void       attendant_test_gui_window_free       (GtkWidget              *window)
  * sections, on loopback. */
 typedef struct
 {
-  char                  *dir;
-  AttendantServerConfig *config;
-  AttendantServer       *server;
+  AttendantTestCluster  *cluster;
+  AttendantServer       *server;     /* the cluster's */
   AttendantTestResolver *resolver;
 } AttendantTestGuiServer;
 

@@ -328,7 +328,7 @@ test_window_cancel (void)
   g_assert_cmpuint (g_strv_length (pins), ==, 0);
 
   /* A while with nothing happening: still stopped. */
-  attendant_test_gui_run_for (1500);
+  attendant_test_run_for (1500);
   g_assert_cmpint (attendant_client_get_state (client), ==, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
   g_assert_null (attendant_client_get_session (client));
   error_label = attendant_test_gui_find_widget (GTK_WIDGET (window), GTK_TYPE_LABEL, "error-label");

@@ -134,7 +134,7 @@ test_banner_countdown (void)
   g_assert_true (attendant_reconnect_banner_get_revealed (banner));
   first = seconds_in_title (banner);
   g_assert_cmpuint (first, >=, 2);
-  attendant_test_gui_run_for (1100);
+  attendant_test_run_for (1100);
   if (is_state (client, ATTENDANT_CLIENT_STATE_WAITING))
     {
       later = seconds_in_title (banner);

@@ -17,6 +17,7 @@
 #include "attendant-test-pki.h"
 #include "attendant-test-sanitizer.h"
 #include "attendant-test-server.h"
+#include "attendant-test-wait.h"
 
 /* `attendant-cli watch` (SPEC §7) run as a program against the reference
  * server hosted in this process, nodes "primary" (127.0.0.1) and "backup"
@@ -37,47 +38,9 @@
 
 #define HEARTBEAT "1"
 
-/* {{{ Waiting */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-expire_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
+/* {{{ The program and its lines */
 
 typedef struct _Watch Watch;
-static void watch_dump (Watch *watch);
-
-static void
-wait_until (Predicate   predicate,
-            gpointer    data,
-            guint       timeout_ms,
-            Watch      *watch,
-            const char *what)
-{
-  gboolean expired = FALSE;
-  guint source = g_timeout_add (timeout_ms, expire_cb, &expired);
-
-  while (!predicate (data))
-    {
-      if (expired)
-        {
-          if (watch != NULL)
-            watch_dump (watch);
-          g_error ("no %s within %u ms", what, timeout_ms);
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  if (!expired)
-    g_source_remove (source);
-}
-
-/* }}} */
-/* {{{ The program and its lines */
 
 struct _Watch
 {
@@ -251,6 +214,14 @@ watch_dump (Watch *watch)
     g_test_message ("%3u %s", i, (const char *)g_ptr_array_index (watch->texts, i));
 }
 
+/* What a test that waited in vain prints before it fails. */
+static void
+watch_dump_cb (gpointer data,
+               gpointer unused)
+{
+  watch_dump (data);
+}
+
 static JsonObject *
 line_at (Watch *watch,
          guint  index)
@@ -306,7 +277,7 @@ wait_line (Watch      *watch,
   AwaitLine await = { watch, from, event, -1 };
   g_autofree char *what = g_strdup_printf ("“%s” line (from #%u)", event, from);
 
-  wait_until (line_ready, &await, timeout_ms, watch, what);
+  attendant_test_wait_until_full (line_ready, &await, timeout_ms, what, watch_dump_cb, watch);
 
   return (guint)await.found;
 }
@@ -327,9 +298,11 @@ static void
 wait_exit (Watch *watch,
            int    expected)
 {
-  wait_until (exited, watch, 20000, watch, "exit of attendant-cli watch");
+  attendant_test_wait_until_full (exited, watch, 20000, "exit of attendant-cli watch",
+                                  watch_dump_cb, watch);
   /* All it printed, up to the end of its output. */
-  wait_until (at_eof, watch, 5000, watch, "end of attendant-cli watch's output");
+  attendant_test_wait_until_full (at_eof, watch, 5000, "end of attendant-cli watch's output",
+                                  watch_dump_cb, watch);
 
   if (watch->signalled)
     {
@@ -361,50 +334,23 @@ send_line (Watch      *watch,
 
 typedef struct
 {
-  char                  *dir;
-  char                  *password_file;
-  char                  *wrong_password_file;
-  AttendantServerConfig *config;
-  AttendantServer       *server;
+  AttendantTestCluster *nodes;
+  char                 *password_file;
+  char                 *wrong_password_file;
 } Cluster;
 
 static Cluster *
 cluster_new (void)
 {
   Cluster *cluster = g_new0 (Cluster, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *users = NULL;
-  g_autofree char *config = NULL;
 
-  cluster->dir = g_dir_make_tmp (NULL, &error);
-  g_assert_no_error (error);
-  users = g_build_filename (cluster->dir, "users.ini", NULL);
-  attendant_test_write_users (users);
+  cluster->nodes = attendant_test_cluster_new (ATTENDANT_TEST_TWO_NODES, 1,
+                                               "[directory]\n"
+                                               "201=Bruno Bianchi;Sales\n"
+                                               "202=Carla Rossi;Support;away\n");
   /* As `echo PASSWORD > file` writes it: the line break is not part of it. */
-  cluster->password_file = attendant_test_write_file (cluster->dir, "password", TEST_PASSWORD "\n");
-  cluster->wrong_password_file = attendant_test_write_file (cluster->dir, "wrong", "not the password\n");
-
-  config = attendant_test_write_file (cluster->dir, "server.conf",
-                                      "[server]\n"
-                                      "cluster=test\n"
-                                      "users=users.ini\n"
-                                      "heartbeat=" HEARTBEAT "\n"
-                                      "\n"
-                                      "[node primary]\n"
-                                      "plain=127.0.0.1:0\n"
-                                      "\n"
-                                      "[node backup]\n"
-                                      "plain=127.0.0.2:0\n"
-                                      "\n"
-                                      "[directory]\n"
-                                      "201=Bruno Bianchi;Sales\n"
-                                      "202=Carla Rossi;Support;away\n");
-  cluster->config = attendant_server_config_new_from_file (config, &error);
-  g_assert_no_error (error);
-  cluster->server = attendant_server_new (cluster->config, NULL, &error);
-  g_assert_no_error (error);
-  attendant_server_start (cluster->server, NULL, &error);
-  g_assert_no_error (error);
+  cluster->password_file = attendant_test_write_file (cluster->nodes->dir, "password", TEST_PASSWORD "\n");
+  cluster->wrong_password_file = attendant_test_write_file (cluster->nodes->dir, "wrong", "not the password\n");
 
   return cluster;
 }
@@ -412,13 +358,9 @@ cluster_new (void)
 static void
 cluster_free (Cluster *cluster)
 {
-  g_clear_object (&cluster->server);
-  g_clear_object (&cluster->config);
-  attendant_test_drain_main_context ();
-  attendant_test_remove_dir (cluster->dir);
-  g_free (cluster->dir);
   g_free (cluster->password_file);
   g_free (cluster->wrong_password_file);
+  attendant_test_cluster_free (cluster->nodes);
   g_free (cluster);
 }
 
@@ -428,10 +370,7 @@ static AttendantNode *
 node (Cluster    *cluster,
       const char *name)
 {
-  AttendantNode *found = attendant_server_lookup_node (cluster->server, name);
-
-  g_assert_nonnull (found);
-  return found;
+  return attendant_test_cluster_node (cluster->nodes, name);
 }
 
 static guint16
@@ -626,7 +565,7 @@ test_watch_usage (void)
 {
   g_autoptr(Cluster) cluster = cluster_new ();
   g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", plain_port (cluster, "primary"));
-  g_autofree char *missing = g_build_filename (cluster->dir, "no-such-file", NULL);
+  g_autofree char *missing = g_build_filename (cluster->nodes->dir, "no-such-file", NULL);
   const char * const no_user[] = { "--plain", "--password-file", cluster->password_file, server, NULL };
   const char * const no_server[] = { "--plain", "--user", TEST_USER, "--password-file", cluster->password_file, NULL };
   const char * const two_servers[] = { "--user", TEST_USER, "--password-file", cluster->password_file,

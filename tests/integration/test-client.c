@@ -17,6 +17,7 @@
 #include "attendant-test-resolver.h"
 #include "attendant-test-sanitizer.h"
 #include "attendant-test-server.h"
+#include "attendant-test-wait.h"
 
 /* AttendantClient, the whole life cycle of SPEC §3 (S1–S8) and the
  * discovery rules it applies every cycle (D3, D6, D10, D11), against the
@@ -46,23 +47,8 @@ static AttendantTestPki *pki;
 #define HEARTBEAT_S   1
 #define CALLER        "+390212345678"
 
-#define NODES_DEFAULT \
-  "[node primary]\n" \
-  "plain=127.0.0.1:0\n" \
-  "\n" \
-  "[node backup]\n" \
-  "plain=127.0.0.2:0\n"
 
 /* {{{ Waiting on the main loop */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-expire_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
 static gint64
 now_ms (void)
@@ -71,46 +57,6 @@ now_ms (void)
 }
 
 typedef struct _Recorder Recorder;
-static void recorder_dump (Recorder *rec);
-
-/* Runs the main loop until @predicate holds; fails the test after
- * @timeout_ms, telling what was awaited and what the client did. */
-static void
-wait_until (Predicate    predicate,
-            gpointer     data,
-            guint        timeout_ms,
-            Recorder    *rec,
-            const char  *what)
-{
-  gboolean expired = FALSE;
-  guint source = g_timeout_add (timeout_ms, expire_cb, &expired);
-
-  while (!predicate (data))
-    {
-      if (expired)
-        {
-          if (rec != NULL)
-            recorder_dump (rec);
-          g_error ("no %s within %u ms", what, timeout_ms);
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-
-  if (!expired)
-    g_source_remove (source);
-}
-
-/* Keeps the main loop running for @ms: the window in which a test shows
- * that something does not happen. */
-static void
-run_for (guint ms)
-{
-  gboolean expired = FALSE;
-
-  g_timeout_add (ms, expire_cb, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
-}
 
 /* }}} */
 /* {{{ Recording the client's signals */
@@ -392,6 +338,25 @@ recorder_dump (Recorder *rec)
     }
 }
 
+/* What a test that waited in vain prints before it fails. */
+static void
+recorder_dump_cb (gpointer data,
+                  gpointer unused)
+{
+  if (data != NULL)
+    recorder_dump (data);
+}
+
+static void
+wait_until (AttendantTestPredicate  predicate,
+            gpointer                data,
+            guint                   timeout_ms,
+            Recorder               *rec,
+            const char             *what)
+{
+  attendant_test_wait_until_full (predicate, data, timeout_ms, what, recorder_dump_cb, rec);
+}
+
 typedef struct
 {
   Recorder *rec;
@@ -645,9 +610,7 @@ wait_reply (Reply      *reply,
 
 typedef struct
 {
-  char                  *dir;
-  AttendantServerConfig *config;
-  AttendantServer       *server;
+  AttendantTestCluster  *cluster;
   AttendantTestResolver *resolver;
   AttendantClient       *client;
   Recorder              *rec;
@@ -660,47 +623,21 @@ static Fixture *
 fixture_new (const char *nodes)
 {
   Fixture *f = g_new0 (Fixture, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *users = NULL;
 
   f->resolver = attendant_test_resolver_new ();
   attendant_test_resolver_add_address (f->resolver, PRIMARY_HOST, "127.0.0.1");
   attendant_test_resolver_add_address (f->resolver, BACKUP_HOST, "127.0.0.2");
 
-  if (nodes == NULL)
-    return f;
-
-  f->dir = g_dir_make_tmp (NULL, &error);
-  g_assert_no_error (error);
-
-  users = g_build_filename (f->dir, "users.ini", NULL);
-  attendant_test_write_users (users);
-
-  /* heartbeat=1 is what the server advertises; the client's own interval
-   * is its property, set to the same below. */
-  text = g_strdup_printf ("[server]\n"
-                          "cluster=test\n"
-                          "users=users.ini\n"
-                          "heartbeat=%u\n"
-                          "\n"
-                          "%s\n"
-                          "[directory]\n"
-                          "201=Bruno Bianchi;Sales\n"
-                          "202=Carla Rossi;Support;away\n"
-                          "203=Dario Neri;Sales;dnd\n"
-                          "204=Elena Galli;Accounting\n"
-                          "205=Fabio Conti;Accounting;offline\n",
-                          HEARTBEAT_S, nodes);
-  path = attendant_test_write_file (f->dir, "server.conf", text);
-
-  f->config = attendant_server_config_new_from_file (path, &error);
-  g_assert_no_error (error);
-  f->server = attendant_server_new (f->config, NULL, &error);
-  g_assert_no_error (error);
-  attendant_server_start (f->server, NULL, &error);
-  g_assert_no_error (error);
+  /* The heartbeat is what the server advertises; the client's own
+   * interval is its property, set to the same below. */
+  if (nodes != NULL)
+    f->cluster = attendant_test_cluster_new (nodes, HEARTBEAT_S,
+                                             "[directory]\n"
+                                             "201=Bruno Bianchi;Sales\n"
+                                             "202=Carla Rossi;Support;away\n"
+                                             "203=Dario Neri;Sales;dnd\n"
+                                             "204=Elena Galli;Accounting\n"
+                                             "205=Fabio Conti;Accounting;offline\n");
 
   return f;
 }
@@ -712,15 +649,12 @@ fixture_free (Fixture *f)
     attendant_client_stop (f->client);
   g_clear_pointer (&f->rec, recorder_free);
   g_clear_object (&f->client);
-  g_clear_object (&f->server);
-  g_clear_object (&f->config);
+  g_clear_pointer (&f->cluster, attendant_test_cluster_free);
   g_clear_object (&f->resolver);
 
   /* Let the sockets' last callbacks run before the next test. */
   attendant_test_drain_main_context ();
 
-  attendant_test_remove_dir (f->dir);
-  g_free (f->dir);
   g_free (f);
 }
 
@@ -730,10 +664,7 @@ static AttendantNode *
 node (Fixture    *f,
       const char *name)
 {
-  AttendantNode *found = attendant_server_lookup_node (f->server, name);
-
-  g_assert_nonnull (found);
-  return found;
+  return attendant_test_cluster_node (f->cluster, name);
 }
 
 static guint16
@@ -827,7 +758,7 @@ inject_call (Fixture *f)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) call = NULL;
 
-  call = attendant_pbx_inject_call (attendant_server_get_pbx (f->server), CALLER, "ACME Spa",
+  call = attendant_pbx_inject_call (attendant_server_get_pbx (f->cluster->server), CALLER, "ACME Spa",
                                     NULL, NULL, 0, &error);
   g_assert_no_error (error);
 
@@ -843,7 +774,7 @@ inject_call (Fixture *f)
 static void
 test_login_ok (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   AttendantPlan *plan;
   AttendantSession *session;
   JsonObject *snapshot;
@@ -934,7 +865,7 @@ test_login_ok (void)
 static void
 test_login_wrong_password (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   guint failed, n_events;
   Ev *ev;
 
@@ -954,7 +885,7 @@ test_login_wrong_password (void)
 
   /* Several heartbeat intervals, and several backoff caps: nothing. */
   n_events = f->rec->events->len;
-  run_for (3 * HEARTBEAT_S * 1000 + 500);
+  attendant_test_run_for (3 * HEARTBEAT_S * 1000 + 500);
   if (f->rec->events->len != n_events)
     {
       recorder_dump (f->rec);
@@ -1024,7 +955,7 @@ assert_fresh_snapshot (Fixture *f,
 static void
 test_failover_crash (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   guint snap, disconnected, connected;
   gint64 crashed_at;
 
@@ -1059,7 +990,7 @@ test_failover_crash (void)
 static void
 test_failover_freeze (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   guint snap, disconnected, connected;
   gint64 frozen_at, detected;
 
@@ -1068,7 +999,7 @@ test_failover_freeze (void)
   snap = connect_to_primary (f);
 
   /* Let a heartbeat or two go by, so the deadline is the steady one. */
-  run_for (HEARTBEAT_S * 1000 + 200);
+  attendant_test_run_for (HEARTBEAT_S * 1000 + 200);
   g_assert_cmpint (find_event (f->rec, EV_DISCONNECTED, 0), ==, -1);
 
   frozen_at = now_ms ();
@@ -1104,7 +1035,7 @@ node_stopped (gpointer data)
 static void
 test_failover_drain (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   guint snap, disconnected, connecting, connected;
   AttendantPlan *plan;
   gint64 drained_at;
@@ -1188,7 +1119,7 @@ fail_over_to_backup (Fixture *f)
 static void
 test_failback_idle (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   g_autoptr(GError) error = NULL;
   BreakWatch watch = { f, FALSE, -1 };
   AttendantSession *old;
@@ -1233,7 +1164,7 @@ test_failback_idle (void)
 static void
 test_failback_call_in_progress (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   g_autoptr(GError) error = NULL;
   g_auto(Reply) answer = { 0 };
   g_auto(Reply) hangup = { 0 };
@@ -1260,7 +1191,7 @@ test_failback_call_in_progress (void)
 
   /* Three failback intervals and more: the client stays. */
   mark = f->rec->events->len;
-  run_for (3500);
+  attendant_test_run_for (3500);
   if (find_event (f->rec, EV_CONNECTED, mark) >= 0)
     {
       recorder_dump (f->rec);
@@ -1517,7 +1448,7 @@ test_backoff_all_down (void)
    * jitter under caps of 1, 2, 4, 8 s… more than 7 happen with a
    * probability of about 3e-6; a loop would make hundreds. */
   if (now_ms () < started + 5000)
-    run_for ((guint)(started + 5000 - now_ms ()));
+    attendant_test_run_for ((guint)(started + 5000 - now_ms ()));
   for (guint i = 0; i < f->rec->events->len; i++)
     if (ev_at (f->rec, i)->kind == EV_CONNECTING && ev_at (f->rec, i)->time < started + 5000)
       in_window++;
@@ -1546,7 +1477,7 @@ test_backoff_all_down (void)
 static void
 test_command_ok (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   g_auto(Reply) reply = { 0 };
   g_autofree char *id = NULL;
   guint snap, queued;
@@ -1588,7 +1519,7 @@ test_command_ok (void)
 static void
 test_command_refused (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   g_auto(Reply) missing = { 0 };
   g_auto(Reply) unknown = { 0 };
 
@@ -1618,7 +1549,7 @@ test_command_refused (void)
 static void
 test_command_not_connected (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   g_auto(Reply) before = { 0 };
   g_auto(Reply) after = { 0 };
   guint snap, disconnected;
@@ -1654,7 +1585,7 @@ test_command_not_connected (void)
 static void
 test_command_result_unknown (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   g_auto(Reply) reply = { 0 };
   g_autofree char *id = NULL;
   guint snap, disconnected, connected, fresh;
@@ -2036,7 +1967,7 @@ not_attendant_cb (SoupServer        *soup,
 static void
 test_protocol_not_attendant (void)
 {
-  g_autoptr(Fixture) f = fixture_new (NODES_DEFAULT);
+  g_autoptr(Fixture) f = fixture_new (ATTENDANT_TEST_TWO_NODES);
   HttpListener http = { soup_server_new (NULL, NULL), NULL, 0 };
   guint requests = 0;
   guint connected;
@@ -2134,7 +2065,7 @@ test_tls_untrusted (void)
   g_assert_cmpint (attendant_client_get_state (f->client), ==, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
 
   n_events = f->rec->events->len;
-  run_for (1500);
+  attendant_test_run_for (1500);
   g_assert_cmpuint (f->rec->events->len, ==, n_events);
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 0);
 }
@@ -2226,7 +2157,7 @@ test_tls_pinned (gconstpointer data)
 
   /* Stopped: no retry, no other node, nobody logged in. */
   n_events = f->rec->events->len;
-  run_for (1500);
+  attendant_test_run_for (1500);
   g_assert_cmpuint (f->rec->events->len, ==, n_events);
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 0);
 

@@ -172,3 +172,78 @@ attendant_test_fixture_url (AttendantTestFixture *fixture,
   return g_strdup_printf ("%s://%s:%u/attendant", g_str_equal (transport, "tls") ? "wss" : "ws",
                           host, attendant_test_fixture_port (fixture, node, transport));
 }
+
+/**
+ * attendant_test_cluster_new:
+ * @nodes: the [node …] groups, such as %ATTENDANT_TEST_TWO_NODES
+ * @heartbeat: the interval the server advertises, in seconds
+ * @more: (nullable): more sections, such as a [directory]
+ *
+ * A started server with the fixture's users, in a temporary directory of
+ * its own where a test may write more files.
+ */
+AttendantTestCluster *
+attendant_test_cluster_new (const char *nodes,
+                            guint       heartbeat,
+                            const char *more)
+{
+  AttendantTestCluster *cluster = g_new0 (AttendantTestCluster, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *users = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *path = NULL;
+
+  g_assert_nonnull (nodes);
+
+  cluster->dir = g_dir_make_tmp (NULL, &error);
+  g_assert_no_error (error);
+  users = g_build_filename (cluster->dir, "users.ini", NULL);
+  attendant_test_write_users (users);
+
+  text = g_strdup_printf ("[server]\n"
+                          "cluster=test\n"
+                          "users=users.ini\n"
+                          "heartbeat=%u\n"
+                          "\n"
+                          "%s\n"
+                          "%s",
+                          heartbeat, nodes, more != NULL ? more : "");
+  path = attendant_test_write_file (cluster->dir, "server.conf", text);
+
+  cluster->config = attendant_server_config_new_from_file (path, &error);
+  g_assert_no_error (error);
+  cluster->server = attendant_server_new (cluster->config, NULL, &error);
+  g_assert_no_error (error);
+  attendant_server_start (cluster->server, NULL, &error);
+  g_assert_no_error (error);
+
+  return cluster;
+}
+
+void
+attendant_test_cluster_free (AttendantTestCluster *cluster)
+{
+  if (cluster == NULL)
+    return;
+
+  g_clear_object (&cluster->server);
+  g_clear_object (&cluster->config);
+
+  /* Let the sockets' last callbacks run before the next test. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  attendant_test_remove_dir (cluster->dir);
+  g_free (cluster->dir);
+  g_free (cluster);
+}
+
+AttendantNode *
+attendant_test_cluster_node (AttendantTestCluster *cluster,
+                             const char           *name)
+{
+  AttendantNode *found = attendant_server_lookup_node (cluster->server, name);
+
+  g_assert_nonnull (found);
+  return found;
+}

@@ -48,4 +48,29 @@ void                  attendant_test_write_users      (const char           *pat
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestFixture, attendant_test_fixture_free)
 
+/* The client tests' cluster: "primary" on 127.0.0.1 and "backup" on
+ * 127.0.0.2, plain only, ports chosen by the kernel. */
+#define ATTENDANT_TEST_TWO_NODES \
+  "[node primary]\n" \
+  "plain=127.0.0.1:0\n" \
+  "\n" \
+  "[node backup]\n" \
+  "plain=127.0.0.2:0\n"
+
+typedef struct
+{
+  char                  *dir;
+  AttendantServerConfig *config;
+  AttendantServer       *server;
+} AttendantTestCluster;
+
+AttendantTestCluster *attendant_test_cluster_new      (const char           *nodes,
+                                                       guint                 heartbeat,
+                                                       const char           *more);
+void                  attendant_test_cluster_free     (AttendantTestCluster *cluster);
+AttendantNode        *attendant_test_cluster_node     (AttendantTestCluster *cluster,
+                                                       const char           *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestCluster, attendant_test_cluster_free)
+
 G_END_DECLS
