@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # The README's test command: installs the dependencies, builds with
-# warnings as errors, runs every suite (the network lab included, which
-# needs root), then rebuilds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the unit, integration, server, gui and
-# hostile suites.
+# warnings as errors, runs every suite (the network lab and its end-to-end
+# GUI suite lab-gui included, which need root), then rebuilds with
+# AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit,
+# integration, server, gui, hostile and lab-gui suites.
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,4 +32,4 @@ meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=f
 meson compile -C "$asandir"
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-  meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile
+  meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui

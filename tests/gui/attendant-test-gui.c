@@ -333,3 +333,110 @@ attendant_test_gui_window_free (GtkWidget *window)
   attendant_test_drain_main_context ();
   g_assert_finalize_object (window);
 }
+
+/* {{{ The fake notification daemon */
+
+static void
+name_appeared (GDBusConnection *connection,
+               const char      *name,
+               const char      *owner,
+               gpointer         user_data)
+{
+  *(gboolean *)user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *)data;
+}
+
+/**
+ * attendant_test_gui_notification_daemon_new:
+ *
+ * Starts python3-dbusmock's notification daemon on the session bus (the
+ * wrapper's private one) and waits until it owns its name. Without a
+ * Python that has dbusmock (ATTENDANT_TEST_PYTHON, found by meson) the
+ * test is skipped, or fails under CI=true, which must have it.
+ *
+ * Returns: (transfer full) (nullable): the daemon's process
+ */
+GSubprocess *
+attendant_test_gui_notification_daemon_new (void)
+{
+  const char *python = g_getenv ("ATTENDANT_TEST_PYTHON");
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean appeared = FALSE;
+  guint watch;
+
+  if (python == NULL)
+    {
+      /* CI installs python3-dbusmock (build-aux/install-deps.sh). */
+      if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+        g_error ("no Python with dbusmock, which CI must have");
+      g_test_skip ("no Python with dbusmock");
+      return NULL;
+    }
+
+  /* Watched before it starts: its name cannot be missed. */
+  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, "org.freedesktop.Notifications",
+                            G_BUS_NAME_WATCHER_FLAGS_NONE, name_appeared, NULL, &appeared, NULL);
+  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             python, "-m", "dbusmock", "--template", "notification_daemon", NULL);
+  g_assert_no_error (error);
+  attendant_test_wait_until (is_true, &appeared, 20000, "org.freedesktop.Notifications on the session bus");
+  g_bus_unwatch_name (watch);
+
+  return g_steal_pointer (&daemon);
+}
+
+void
+attendant_test_gui_notification_daemon_stop (GSubprocess *daemon)
+{
+  g_subprocess_force_exit (daemon);
+  g_subprocess_wait (daemon, NULL, NULL);
+}
+
+/* The Notify calls the fake daemon received, as its GetCalls tells them:
+ * (summary, body) pairs, in order. */
+GPtrArray *
+attendant_test_gui_notify_calls (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  GVariantIter iter;
+  const char *method;
+  GVariant *args;
+  guint64 when;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
+                                       "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Mock", "GetCalls",
+                                       NULL, G_VARIANT_TYPE ("(a(tsav))"),
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  calls = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, calls);
+  while (g_variant_iter_next (&iter, "(t&s@av)", &when, &method, &args))
+    {
+      if (g_str_equal (method, "Notify"))
+        {
+          g_autoptr(GVariant) summary = g_variant_get_child_value (args, 3);
+          g_autoptr(GVariant) body = g_variant_get_child_value (args, 4);
+          g_autoptr(GVariant) s = g_variant_get_variant (summary);
+          g_autoptr(GVariant) b = g_variant_get_variant (body);
+
+          g_ptr_array_add (found, g_strdup (g_variant_get_string (s, NULL)));
+          g_ptr_array_add (found, g_strdup (g_variant_get_string (b, NULL)));
+        }
+      g_variant_unref (args);
+    }
+
+  return found;
+}
+
+/* }}} */

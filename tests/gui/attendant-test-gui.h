@@ -51,6 +51,10 @@ void       attendant_test_gui_assert_accessible_label_is (GtkWidget      *widget
                                                           const char     *label);
 void       attendant_test_gui_window_free       (GtkWidget              *window);
 
+GSubprocess *attendant_test_gui_notification_daemon_new  (void);
+void         attendant_test_gui_notification_daemon_stop (GSubprocess *daemon);
+GPtrArray   *attendant_test_gui_notify_calls             (void);
+
 /* A reference server in the test's process, with @nodes as its node
  * sections, on loopback. */
 typedef struct

@@ -697,71 +697,10 @@ test_window_reconnecting (void)
 /* }}} */
 /* {{{ The desktop notification */
 
-typedef struct
-{
-  GSubprocess *daemon;
-  gboolean     appeared;
-} Daemon;
-
-static void
-name_appeared (GDBusConnection *connection,
-               const char      *name,
-               const char      *owner,
-               gpointer         user_data)
-{
-  ((Daemon *)user_data)->appeared = TRUE;
-}
-
-static gboolean
-daemon_up (gpointer data)
-{
-  return ((Daemon *)data)->appeared;
-}
-
-/* The notifications the fake daemon received: (summary, body) pairs. */
-static GPtrArray *
-notify_calls (void)
-{
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) calls = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
-  GVariantIter iter;
-  const char *method;
-  GVariant *args;
-  guint64 when;
-
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications",
-                                       "/org/freedesktop/Notifications",
-                                       "org.freedesktop.DBus.Mock", "GetCalls",
-                                       NULL, G_VARIANT_TYPE ("(a(tsav))"),
-                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
-  g_assert_no_error (error);
-  calls = g_variant_get_child_value (reply, 0);
-  g_variant_iter_init (&iter, calls);
-  while (g_variant_iter_next (&iter, "(t&s@av)", &when, &method, &args))
-    {
-      if (g_str_equal (method, "Notify"))
-        {
-          g_autoptr(GVariant) summary = g_variant_get_child_value (args, 3);
-          g_autoptr(GVariant) body = g_variant_get_child_value (args, 4);
-          g_autoptr(GVariant) s = g_variant_get_variant (summary);
-          g_autoptr(GVariant) b = g_variant_get_variant (body);
-
-          g_ptr_array_add (found, g_strdup (g_variant_get_string (s, NULL)));
-          g_ptr_array_add (found, g_strdup (g_variant_get_string (b, NULL)));
-        }
-      g_variant_unref (args);
-    }
-
-  return found;
-}
-
 static gboolean
 notified (gpointer data)
 {
-  g_autoptr(GPtrArray) calls = notify_calls ();
+  g_autoptr(GPtrArray) calls = attendant_test_gui_notify_calls ();
 
   for (guint i = 0; i + 1 < calls->len; i += 2)
     if (g_str_equal (calls->pdata[i + 1], data))
@@ -781,27 +720,11 @@ test_window_notification (void)
   g_autoptr(AttendantApplication) app = attendant_application_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) calls = NULL;
-  const char *python = g_getenv ("ATTENDANT_TEST_PYTHON");
-  Daemon daemon = { NULL, FALSE };
+  g_autoptr(GSubprocess) daemon = attendant_test_gui_notification_daemon_new ();
   AttendantWindow *window;
-  guint watch;
 
-  if (python == NULL)
-    {
-      /* CI installs python3-dbusmock (build-aux/install-deps.sh). */
-      if (g_getenv ("CI") != NULL)
-        g_error ("no Python with dbusmock, which CI must have");
-      g_test_skip ("no Python with dbusmock");
-      return;
-    }
-
-  daemon.daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                                    python, "-m", "dbusmock", "--template", "notification_daemon", NULL);
-  g_assert_no_error (error);
-  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, "org.freedesktop.Notifications",
-                            G_BUS_NAME_WATCHER_FLAGS_NONE, name_appeared, NULL, &daemon, NULL);
-  attendant_test_gui_wait_for (daemon_up, &daemon, 20000);
-  g_bus_unwatch_name (watch);
+  if (daemon == NULL)
+    return;
 
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
@@ -817,14 +740,12 @@ test_window_notification (void)
 
   attendant_node_crash (attendant_server_lookup_node (server->server, "primary"));
   attendant_test_gui_wait_for (notified, FAILOVER_TEXT, 10000);
-  calls = notify_calls ();
+  calls = attendant_test_gui_notify_calls ();
   g_assert_cmpuint (calls->len, ==, 2);
   g_assert_cmpstr (calls->pdata[0], ==, "Now connected to " TEST_BACKUP_HOST);
 
   attendant_test_gui_window_free (GTK_WIDGET (window));
-  g_subprocess_force_exit (daemon.daemon);
-  g_subprocess_wait (daemon.daemon, NULL, NULL);
-  g_clear_object (&daemon.daemon);
+  attendant_test_gui_notification_daemon_stop (daemon);
 }
 
 /* }}} */
