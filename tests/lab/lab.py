@@ -1674,19 +1674,33 @@ def inside_namespace():
         lab.procs.stop_all()
         if lab.upstreams is not None:
             lab.upstreams.close()
-        TAP.diag(f"lab took {time.monotonic() - started:.1f} s")
-        TAP.plan()
-        if os.environ.get("ATTENDANT_LAB_KEEP") == "1" or TAP.failed:
-            TAP.diag(f"logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        status = finish("lab", workdir, started)
+    return status
+
+
+def finish(what, workdir, started):
+    """The end of a lab run, once its processes are stopped: how long it
+    took, the TAP plan, and the work directory removed unless it is kept
+    (ATTENDANT_LAB_KEEP=1, or a failure). Returns the exit status."""
+    TAP.diag(f"{what} took {time.monotonic() - started:.1f} s")
+    TAP.plan()
+    if os.environ.get("ATTENDANT_LAB_KEEP") == "1" or TAP.failed:
+        TAP.diag(f"logs kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     return 1 if TAP.failed else 0
 
 
-def main():
+def run_main(outside, inside):
+    """A lab script's main(): outside() re-executes it in the lab's
+    namespaces (or skips), where inside() runs it."""
     if os.environ.get(NS_MARK) != "1":
-        outside_namespace()
-    sys.exit(inside_namespace())
+        outside()
+    sys.exit(inside())
+
+
+def main():
+    run_main(outside_namespace, inside_namespace)
 
 
 if __name__ == "__main__":

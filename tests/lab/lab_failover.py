@@ -159,6 +159,57 @@ def read_lines_until(proc, last, deadline_s):
     return None
 
 
+def write_secrets(flab, d):
+    """Makes directory d with a users file (USER) and an admin token, and
+    sets flab's password_file, token_file and token. The password is made
+    now and kept in files only the runner can read (the work directory is
+    0700 and removed at the end). Returns d."""
+    os.makedirs(d)
+    flab.password_file = os.path.join(d, "password")
+    flab.token_file = os.path.join(d, "admin.token")
+    flab.token = secrets.token_hex(16)
+    for path, content in ((flab.password_file, secrets.token_urlsafe(18) + "\n"),
+                          (flab.token_file, flab.token + "\n")):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(content)
+    users = os.path.join(d, "users.ini")
+    result = subprocess.run([flab.server_path, "add-user", users, USER,
+                             "--display-name=Reception Desk", f"--extension={EXTENSION}",
+                             f"--password-file={flab.password_file}"],
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise L.LabError(f"attendant-server add-user failed: {result.stderr}")
+    return d
+
+
+def write_cluster(flab, d, nodes):
+    """server.conf in d: the admin API, the users file of write_secrets, and
+    one node a (name, address, certificate, extra lines), each with plain on
+    PLAIN and TLS on TLS with the lab's named certificate. Sets flab.config,
+    and flab.servers to a Server a node (not started)."""
+    sections = []
+    for name, address, cert, extra in nodes:
+        pem, key = flab.lab.certs[cert]
+        sections.append(f"[node {name}]\n"
+                        f"plain={address}:{PLAIN}\n"
+                        f"tls={address}:{TLS}\n"
+                        f"certificate={pem}\n"
+                        f"key={key}\n" + extra)
+    flab.config = os.path.join(d, "server.conf")
+    with open(flab.config, "w") as f:
+        f.write("[server]\n"
+                "cluster=acme\n"
+                "users=users.ini\n"
+                "admin=127.0.0.1:0\n"
+                "admin-token-file=admin.token\n"
+                "\n" + "\n".join(sections) + "\n"
+                "[directory]\n"
+                "201=Bruno Bianchi;Sales\n"
+                "202=Carla Rossi;Support\n")
+    flab.servers = {name: Server(flab, name, address) for name, address, _, _ in nodes}
+
+
 class Server:
     """One attendant-server process hosting one node."""
 
@@ -395,50 +446,11 @@ class FailoverLab:
         lab.start_dns("single")
 
     def write_server_files(self):
-        d = os.path.join(self.workdir, "server")
-        os.makedirs(d)
-        # A password made now and kept in files only the runner can read
-        # (the work directory is 0700 and removed at the end).
-        self.password_file = os.path.join(d, "password")
-        self.token_file = os.path.join(d, "admin.token")
-        self.token = secrets.token_hex(16)
-        for path, content in ((self.password_file, secrets.token_urlsafe(18) + "\n"),
-                              (self.token_file, self.token + "\n")):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(content)
-        users = os.path.join(d, "users.ini")
-        result = subprocess.run([self.server_path, "add-user", users, USER,
-                                 "--display-name=Reception Desk", f"--extension={EXTENSION}",
-                                 f"--password-file={self.password_file}"],
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise L.LabError(f"attendant-server add-user failed: {result.stderr}")
-        pem, key = self.lab.certs["acme"]
-        advertise = f"{SPARE}:{TLS}:tls;{SPARE}:{PLAIN}:plain"
-        nodes = []
-        for name, address, extra in (("primary", PRIMARY, f"advertise={advertise}\n"),
-                                     ("backup", BACKUP, f"advertise={advertise}\n"),
-                                     ("spare", SPARE, "")):
-            nodes.append(f"[node {name}]\n"
-                         f"plain={address}:{PLAIN}\n"
-                         f"tls={address}:{TLS}\n"
-                         f"certificate={pem}\n"
-                         f"key={key}\n" + extra)
-        self.config = os.path.join(d, "server.conf")
-        with open(self.config, "w") as f:
-            f.write("[server]\n"
-                    "cluster=acme\n"
-                    "users=users.ini\n"
-                    "admin=127.0.0.1:0\n"
-                    "admin-token-file=admin.token\n"
-                    "\n" + "\n".join(nodes) + "\n"
-                    "[directory]\n"
-                    "201=Bruno Bianchi;Sales\n"
-                    "202=Carla Rossi;Support\n")
-        self.servers = {"primary": Server(self, "primary", PRIMARY),
-                        "backup": Server(self, "backup", BACKUP),
-                        "spare": Server(self, "spare", SPARE)}
+        d = write_secrets(self, os.path.join(self.workdir, "server"))
+        advertise = f"advertise={SPARE}:{TLS}:tls;{SPARE}:{PLAIN}:plain\n"
+        write_cluster(self, d, [("primary", PRIMARY, "acme", advertise),
+                                ("backup", BACKUP, "acme", advertise),
+                                ("spare", SPARE, "acme", "")])
 
     def ensure_running(self, *names):
         for name in names:
@@ -1043,19 +1055,12 @@ def inside_namespace():
         TAP.ok(False, "failover lab finished", [str(e)])
     finally:
         flab.lab.procs.stop_all()
-        TAP.diag(f"failover lab took {time.monotonic() - started:.1f} s")
-        TAP.plan()
-        if os.environ.get("ATTENDANT_LAB_KEEP") == "1" or TAP.failed:
-            TAP.diag(f"logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if TAP.failed else 0
+        status = L.finish("failover lab", workdir, started)
+    return status
 
 
 def main():
-    if os.environ.get(L.NS_MARK) != "1":
-        outside_namespace()
-    sys.exit(inside_namespace())
+    L.run_main(outside_namespace, inside_namespace)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,6 @@ the self-signed server -> the trust dialog -> trust -> connected.
 """
 
 import os
-import secrets
 import selectors
 import shutil
 import signal
@@ -120,48 +119,10 @@ class GuiLab:
         L.run(["mount", "--bind", bundle, CA_BUNDLE])
 
     def write_server_files(self):
-        d = os.path.join(self.workdir, "server")
-        os.makedirs(d)
-        # A password made now, in files only the runner can read (the work
-        # directory is 0700 and removed at the end).
-        self.password_file = os.path.join(d, "password")
-        self.token_file = os.path.join(d, "admin.token")
-        self.token = secrets.token_hex(16)
-        for path, content in ((self.password_file, secrets.token_urlsafe(18) + "\n"),
-                              (self.token_file, self.token + "\n")):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(content)
-        users = os.path.join(d, "users.ini")
-        result = subprocess.run([self.server_path, "add-user", users, USER,
-                                 "--display-name=Reception Desk", f"--extension={F.EXTENSION}",
-                                 f"--password-file={self.password_file}"],
-                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise L.LabError(f"attendant-server add-user failed: {result.stderr}")
-        nodes = []
-        for name, address, cert in (("dc1", DC1, "acme"), ("dc2", DC2, "acme"),
-                                    ("self", SELF_SIGNED, "self")):
-            pem, key = self.lab.certs[cert]
-            nodes.append(f"[node {name}]\n"
-                         f"plain={address}:{PLAIN}\n"
-                         f"tls={address}:{TLS}\n"
-                         f"certificate={pem}\n"
-                         f"key={key}\n")
-        self.config = os.path.join(d, "server.conf")
-        with open(self.config, "w") as f:
-            f.write("[server]\n"
-                    "cluster=acme\n"
-                    "users=users.ini\n"
-                    "admin=127.0.0.1:0\n"
-                    "admin-token-file=admin.token\n"
-                    "\n" + "\n".join(nodes) + "\n"
-                    "[directory]\n"
-                    "201=Bruno Bianchi;Sales\n"
-                    "202=Carla Rossi;Support\n")
-        self.servers = {"dc1": F.Server(self, "dc1", DC1),
-                        "dc2": F.Server(self, "dc2", DC2),
-                        "self": F.Server(self, "self", SELF_SIGNED)}
+        d = F.write_secrets(self, os.path.join(self.workdir, "server"))
+        F.write_cluster(self, d, [("dc1", DC1, "acme", ""),
+                                  ("dc2", DC2, "acme", ""),
+                                  ("self", SELF_SIGNED, "self", "")])
 
     # -- the driver ---------------------------------------------------------
 
@@ -336,19 +297,12 @@ def inside_namespace():
     finally:
         glab.stop_driver()
         glab.lab.procs.stop_all()
-        TAP.diag(f"gui lab took {time.monotonic() - started:.1f} s")
-        TAP.plan()
-        if os.environ.get("ATTENDANT_LAB_KEEP") == "1" or TAP.failed:
-            TAP.diag(f"logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if TAP.failed else 0
+        status = L.finish("gui lab", workdir, started)
+    return status
 
 
 def main():
-    if os.environ.get(L.NS_MARK) != "1":
-        outside_namespace()
-    sys.exit(inside_namespace())
+    L.run_main(outside_namespace, inside_namespace)
 
 
 if __name__ == "__main__":
