@@ -342,8 +342,8 @@ test_log_in (void)
   attendant_test_wait_until (window_is_active, NULL, 5000, "active window");
 
   client = attendant_window_get_client (e2e.window);
-  /* No key in the preferences: the client's property, as the brief of
-   * the failback timer allows, to see a failback within seconds. */
+  /* The interval has no preference key: the client's own property,
+   * shortened so that a failback comes within seconds. */
   g_object_set (client, "failback-interval", FAILBACK_INTERVAL_S, NULL);
   g_assert_cmpstr (indicator (), ==, "Offline");
 
