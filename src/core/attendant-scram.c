@@ -39,12 +39,47 @@ struct _AttendantScram
   AttendantScramLookup  lookup;
   gpointer              lookup_data;
   char                 *user;
+  char                 *password_digest;   /* client: SHA-256 of the password, hex */
   gboolean              done;
+  gboolean              reused_secret;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantScram, attendant_scram, G_TYPE_OBJECT)
 
 #define MECHANISM "SCRAM-SHA-256"
+
+/* The client's SaltedPassword (RFC 5802 §3: Hi(password, salt, i)) from its
+ * last verified exchange. A cluster's nodes share one users file, so after
+ * a failover the new node offers the same salt and iteration count, and
+ * the client can skip PBKDF2 — 4096 rounds of HMAC-SHA-256, several
+ * milliseconds, most of a login's client CPU — as RFC 5802 §5.1 allows.
+ * That matters when a thousand clients fail over at once (bench/). It is
+ * as sensitive as the password the client already keeps for its
+ * re-logins, and is only reused for the same user, password, salt and
+ * iteration count. */
+typedef struct
+{
+  char *user;
+  char *password_digest;
+  char *salt;
+  char *iterations;
+  char *salted_password;   /* hex, as GNU SASL's property */
+} SaltedCache;
+
+G_LOCK_DEFINE_STATIC (salted_cache);
+static SaltedCache salted_cache;
+
+static void
+salted_cache_clear_locked (void)
+{
+  g_clear_pointer (&salted_cache.user, g_free);
+  g_clear_pointer (&salted_cache.password_digest, g_free);
+  g_clear_pointer (&salted_cache.salt, g_free);
+  g_clear_pointer (&salted_cache.iterations, g_free);
+  if (salted_cache.salted_password != NULL)
+    memset (salted_cache.salted_password, 0, strlen (salted_cache.salted_password));
+  g_clear_pointer (&salted_cache.salted_password, g_free);
+}
 
 static void
 set_gsasl_error (GError     **error,
@@ -255,6 +290,7 @@ attendant_scram_finalize (GObject *object)
   g_clear_pointer (&self->session, gsasl_finish);
   g_clear_pointer (&self->ctx, gsasl_done);
   g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->password_digest, g_free);
 
   G_OBJECT_CLASS (attendant_scram_parent_class)->finalize (object);
 }
@@ -287,6 +323,62 @@ scram_new (GError **error)
   return g_steal_pointer (&self);
 }
 
+/* GNU SASL asks for the SaltedPassword once the server's first message has
+ * set GSASL_SCRAM_SALT and GSASL_SCRAM_ITER; without an answer it runs
+ * PBKDF2 on GSASL_PASSWORD. */
+static int
+client_callback (Gsasl          *ctx,
+                 Gsasl_session  *session,
+                 Gsasl_property  prop)
+{
+  AttendantScram *self = gsasl_session_hook_get (session);
+  const char *salt;
+  const char *iterations;
+  int rc = GSASL_NO_CALLBACK;
+
+  if (prop != GSASL_SCRAM_SALTED_PASSWORD || self == NULL)
+    return GSASL_NO_CALLBACK;
+
+  salt = gsasl_property_fast (session, GSASL_SCRAM_SALT);
+  iterations = gsasl_property_fast (session, GSASL_SCRAM_ITER);
+
+  G_LOCK (salted_cache);
+  if (salted_cache.salted_password != NULL &&
+      g_strcmp0 (salted_cache.user, self->user) == 0 &&
+      g_strcmp0 (salted_cache.password_digest, self->password_digest) == 0 &&
+      g_strcmp0 (salted_cache.salt, salt) == 0 &&
+      g_strcmp0 (salted_cache.iterations, iterations) == 0)
+    {
+      rc = gsasl_property_set (session, GSASL_SCRAM_SALTED_PASSWORD, salted_cache.salted_password);
+      self->reused_secret = rc == GSASL_OK;
+    }
+  G_UNLOCK (salted_cache);
+
+  return rc;
+}
+
+/* Called once the client has verified the server's signature: only a
+ * secret that a server holding the right keys accepted is kept. */
+static void
+client_remember_secret (AttendantScram *self)
+{
+  const char *salted = gsasl_property_fast (self->session, GSASL_SCRAM_SALTED_PASSWORD);
+  const char *salt = gsasl_property_fast (self->session, GSASL_SCRAM_SALT);
+  const char *iterations = gsasl_property_fast (self->session, GSASL_SCRAM_ITER);
+
+  if (salted == NULL || salt == NULL || iterations == NULL)
+    return;
+
+  G_LOCK (salted_cache);
+  salted_cache_clear_locked ();
+  salted_cache.user = g_strdup (self->user);
+  salted_cache.password_digest = g_strdup (self->password_digest);
+  salted_cache.salt = g_strdup (salt);
+  salted_cache.iterations = g_strdup (iterations);
+  salted_cache.salted_password = g_strdup (salted);
+  G_UNLOCK (salted_cache);
+}
+
 AttendantScram *
 attendant_scram_new_client (const char  *user,
                             const char  *password,
@@ -309,6 +401,9 @@ attendant_scram_new_client (const char  *user,
     }
 
   self->user = g_strdup (user);
+  self->password_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, password, -1);
+  gsasl_callback_set (self->ctx, client_callback);
+  gsasl_session_hook_set (self->session, self);
   gsasl_property_set (self->session, GSASL_AUTHID, user);
   gsasl_property_set (self->session, GSASL_PASSWORD, password);
 
@@ -384,6 +479,8 @@ attendant_scram_step (AttendantScram  *self,
     {
       self->done = TRUE;
       *done = TRUE;
+      if (self->lookup == NULL)
+        client_remember_secret (self);
       return g_steal_pointer (&result);
     }
 
@@ -406,4 +503,19 @@ attendant_scram_get_user (AttendantScram *self)
   g_return_val_if_fail (ATTENDANT_IS_SCRAM (self), NULL);
 
   return self->user;
+}
+
+/**
+ * attendant_scram_get_reused_secret:
+ *
+ * Returns: whether this client took its SaltedPassword from an earlier
+ *   verified exchange with the same user, password, salt and iteration
+ *   count instead of running PBKDF2 again (always %FALSE on the server)
+ */
+gboolean
+attendant_scram_get_reused_secret (AttendantScram *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SCRAM (self), FALSE);
+
+  return self->reused_secret;
 }

@@ -53,5 +53,6 @@ char           *attendant_scram_step       (AttendantScram        *self,
                                             gboolean              *done,
                                             GError               **error);
 const char     *attendant_scram_get_user   (AttendantScram        *self);
+gboolean        attendant_scram_get_reused_secret (AttendantScram *self);
 
 G_END_DECLS

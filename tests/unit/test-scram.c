@@ -28,6 +28,7 @@ exchange (const char                *user,
           const char                *password,
           AttendantScramCredentials *stored,
           gboolean                   tamper_server_final,
+          gboolean                  *reused_secret,
           GError                   **error)
 {
   g_autoptr(AttendantScram) client = attendant_scram_new_client (user, password, NULL);
@@ -53,6 +54,8 @@ exchange (const char                *user,
   client_final = attendant_scram_step (client, server_first, &done, error);
   g_assert_nonnull (client_final);
   g_assert_false (done);
+  if (reused_secret != NULL)
+    *reused_secret = attendant_scram_get_reused_secret (client);
 
   server_final = attendant_scram_step (server, client_final, &done, error);
   if (server_final == NULL)
@@ -87,7 +90,7 @@ test_exchange (void)
   alice = attendant_scram_credentials_new_from_password ("correct horse", 4096, &error);
   g_assert_no_error (error);
 
-  g_assert_true (exchange ("alice", "correct horse", alice, FALSE, &error));
+  g_assert_true (exchange ("alice", "correct horse", alice, FALSE, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -98,7 +101,7 @@ test_wrong_password (void)
     attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (exchange ("alice", "battery staple", alice, FALSE, &error));
+  g_assert_false (exchange ("alice", "battery staple", alice, FALSE, NULL, &error));
   g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
 }
 
@@ -111,7 +114,7 @@ test_unknown_user (void)
 
   /* Even the right password of someone else fails for a user that does
    * not exist, and only at the proof, like a wrong password. */
-  g_assert_false (exchange ("mallory", "correct horse", alice, FALSE, &error));
+  g_assert_false (exchange ("mallory", "correct horse", alice, FALSE, NULL, &error));
   g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
 }
 
@@ -124,8 +127,61 @@ test_forged_server (void)
 
   /* Mutual authentication: a server that does not know the keys cannot
    * produce the signature the client expects. */
-  g_assert_false (exchange ("alice", "correct horse", alice, TRUE, &error));
+  g_assert_false (exchange ("alice", "correct horse", alice, TRUE, NULL, &error));
   g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+}
+
+static void
+test_salted_password_reuse (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(AttendantScramCredentials) other_salt =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean reused = TRUE;
+
+  /* A fresh salt: PBKDF2 runs. */
+  g_assert_true (exchange ("alice", "correct horse", alice, FALSE, &reused, &error));
+  g_assert_no_error (error);
+  g_assert_false (reused);
+
+  /* The same user, password, salt and count (a failover to another node
+   * of the cluster): the verified SaltedPassword is reused, and the
+   * server still accepts the proof and proves itself. */
+  g_assert_true (exchange ("alice", "correct horse", alice, FALSE, &reused, &error));
+  g_assert_no_error (error);
+  g_assert_true (reused);
+
+  /* Another password with the same salt never gets the cached secret. */
+  g_assert_false (exchange ("alice", "battery staple", alice, FALSE, &reused, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+  g_assert_false (reused);
+  g_clear_error (&error);
+
+  /* Another salt (the user's password set again): computed afresh. */
+  g_assert_true (exchange ("alice", "correct horse", other_salt, FALSE, &reused, &error));
+  g_assert_no_error (error);
+  g_assert_false (reused);
+}
+
+static void
+test_salted_password_needs_verified_server (void)
+{
+  g_autoptr(AttendantScramCredentials) alice =
+    attendant_scram_credentials_new_from_password ("correct horse", 4096, NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean reused = TRUE;
+
+  /* A server whose signature is wrong does not get its salt's secret
+   * remembered: the next exchange with that salt computes it again. */
+  g_assert_false (exchange ("alice", "correct horse", alice, TRUE, &reused, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+  g_clear_error (&error);
+
+  g_assert_true (exchange ("alice", "correct horse", alice, FALSE, &reused, &error));
+  g_assert_no_error (error);
+  g_assert_false (reused);
 }
 
 /* base64 of 32 zero bytes */
@@ -160,7 +216,7 @@ test_credentials_text (void)
   g_assert_cmpstr (again, ==, text);
 
   /* Parsed credentials still log the user in. */
-  g_assert_true (exchange ("alice", "correct horse", parsed, FALSE, NULL));
+  g_assert_true (exchange ("alice", "correct horse", parsed, FALSE, NULL, NULL));
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -199,6 +255,8 @@ main (int    argc,
   g_test_add_func ("/scram/unknown-user", test_unknown_user);
   g_test_add_func ("/scram/forged-server", test_forged_server);
   g_test_add_func ("/scram/credentials-text", test_credentials_text);
+  g_test_add_func ("/scram/salted-password-reuse", test_salted_password_reuse);
+  g_test_add_func ("/scram/salted-password-needs-verified-server", test_salted_password_needs_verified_server);
   g_test_add_func ("/scram/garbage-input", test_garbage_input);
 
   return g_test_run ();
