@@ -30,15 +30,34 @@ typedef struct
   gboolean   connected;
 } Run;
 
+/* A JSON string literal; UTF-8 passes through as it is. */
+static char *
+json_string (const char *text)
+{
+  GString *out = g_string_new ("\"");
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_printf (out, "\\%c", *p);
+      else if ((guchar)*p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guint)(guchar)*p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+
+  return g_string_free (out, FALSE);
+}
+
 static void
 print_result (Run          *run,
               const char   *peer,
               const GError *error)
 {
   double elapsed_ms = (g_get_monotonic_time () - run->started) / 1000.0;
-  g_autofree char *escaped = error != NULL ? g_strescape (error->message, NULL) : NULL;
-  g_autofree char *peer_json = peer != NULL ? g_strdup_printf ("\"%s\"", peer) : g_strdup ("null");
-  g_autofree char *error_json = escaped != NULL ? g_strdup_printf ("\"%s\"", escaped) : g_strdup ("null");
+  g_autofree char *peer_json = peer != NULL ? json_string (peer) : g_strdup ("null");
+  g_autofree char *error_json = error != NULL ? json_string (error->message) : g_strdup ("null");
 
   printf ("{\"connected\": %s, \"error\": %s, \"elapsed_ms\": %.3f}\n",
           peer_json, error_json, elapsed_ms);

@@ -35,6 +35,7 @@ packages="
   nftables
   iproute2
   util-linux
+  hyperfine
 "
 
 if [ "$(id -u)" -eq 0 ]; then
