@@ -505,7 +505,7 @@ class Bench:
             result["worst_s"] = max((s["last_s"] for s in samples if s["last_s"] is not None),
                                     default=None)
             result["all_in"] = all(s["missing"] == 0 for s in samples)
-            result["passed"] = (result["all_in"] and result["last_s"] is not None
+            result["passed"] = (result["all_in"] and result["clients"] == n and result["last_s"] is not None
                                 and result["last_s"] <= STORM_BOUND_S)
             self.results.setdefault("storm", {})[str(n)] = result
             rows.append(result)
