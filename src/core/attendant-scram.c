@@ -174,10 +174,11 @@ attendant_scram_credentials_parse (const char  *text,
       return NULL;
     }
 
-  if (!g_ascii_string_to_unsigned (parts[1], 10, 1, 10000000, &iterations, NULL))
+  if (!g_ascii_string_to_unsigned (parts[1], 10, 1, ATTENDANT_SCRAM_MAX_ITERATIONS, &iterations, NULL))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "The iteration count “%s” is not a number from 1 to 10000000", parts[1]);
+                   "The iteration count “%s” is not a number from 1 to %d",
+                   parts[1], ATTENDANT_SCRAM_MAX_ITERATIONS);
       return NULL;
     }
 
@@ -439,6 +440,40 @@ attendant_scram_new_server (AttendantScramLookup   lookup,
   return g_steal_pointer (&self);
 }
 
+/* The server-first message (RFC 5802 §5.1) names the PBKDF2 iteration
+ * count the client must spend. GNU SASL accepts any count, so a hostile
+ * server could make the client compute for minutes on the main thread
+ * (found by fuzz/fuzz-scram): refuse more than our own servers may use. */
+static gboolean
+check_iterations (const char  *input,
+                  GError     **error)
+{
+  g_autofree guchar *raw = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) attributes = NULL;
+  gsize len = 0;
+
+  raw = g_base64_decode (input, &len);
+  if (raw == NULL || len == 0)
+    return TRUE;
+
+  text = g_strndup ((const char *)raw, len);
+  attributes = g_strsplit (text, ",", -1);
+  for (guint i = 0; attributes[i]; i++)
+    {
+      if (g_str_has_prefix (attributes[i], "i=") &&
+          !g_ascii_string_to_unsigned (attributes[i] + 2, 10, 1, ATTENDANT_SCRAM_MAX_ITERATIONS, NULL, NULL))
+        {
+          g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
+                       "The server asks for an iteration count that is not from 1 to %d",
+                       ATTENDANT_SCRAM_MAX_ITERATIONS);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * attendant_scram_step:
  * @input: (nullable): the peer's last message, base64; %NULL or "" to begin
@@ -470,6 +505,10 @@ attendant_scram_step (AttendantScram  *self,
                            "The SCRAM exchange is already complete");
       return NULL;
     }
+
+  /* Only the client reads an iteration count from its peer. */
+  if (self->lookup == NULL && input != NULL && !check_iterations (input, error))
+    return NULL;
 
   rc = gsasl_step64 (self->session, input ? input : "", &output);
   result = g_strdup (output ? output : "");

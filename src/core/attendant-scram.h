@@ -10,6 +10,10 @@
 G_BEGIN_DECLS
 
 #define ATTENDANT_SCRAM_DEFAULT_ITERATIONS 4096
+/* The client derives its keys with the count the server sends, before the
+ * server has proved anything: an unbounded count would let any server
+ * stall the client in PBKDF2 for minutes. */
+#define ATTENDANT_SCRAM_MAX_ITERATIONS     100000
 
 /* What a server stores for a user (RFC 5802 §3): never the password. */
 typedef struct _AttendantScramCredentials AttendantScramCredentials;

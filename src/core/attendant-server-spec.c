@@ -295,6 +295,16 @@ attendant_server_spec_parse (const char  *text,
   if (text == NULL)
     text = "";
 
+  /* First of all: every message below quotes the input, and a message that
+   * is not UTF-8 would garble the GUI's label and the CLI's JSON (found by
+   * fuzz/fuzz-server-spec). */
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                           "The server name is not valid UTF-8");
+      return NULL;
+    }
+
   trimmed = g_strstrip (g_strdup (text));
 
   if (trimmed[0] == '\0')

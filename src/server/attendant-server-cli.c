@@ -436,8 +436,10 @@ add_user (int    argc,
   if (!attendant_user_name_is_valid (argv[2]))
     return usage_error ("add-user: “%s” is not a user name (up to 64 letters, digits, “.-_@”)", argv[2]);
 
-  if (iterations < 4096 || iterations > 10000000)
-    return usage_error ("add-user: --iterations must be from 4096 (RFC 7677) to 10000000");
+  if (iterations < 4096 || iterations > ATTENDANT_SCRAM_MAX_ITERATIONS)
+    return usage_error ("add-user: --iterations must be from 4096 (RFC 7677) to "
+                        G_STRINGIFY (ATTENDANT_SCRAM_MAX_ITERATIONS)
+                        " (clients refuse more)");
 
   if (!(password = read_password (password_file, &error)))
     return usage_error ("add-user: %s", error->message);

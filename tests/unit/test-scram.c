@@ -204,6 +204,7 @@ test_credentials_text (void)
     "SCRAM-SHA-256$4096$c2FsdHNhbHQ=$zz$" KEY,
     "SCRAM-SHA-256$4096$c2FsdHNhbHQ=$" KEY "$" KEY "$",
     "SCRAM-SHA-256$4096$c2FsdHNhbHQ=$" KEY "$AAAA",
+    "SCRAM-SHA-256$100001$c2FsdHNhbHQ=$" KEY "$" KEY,
   };
 
   /* The stored form never contains the password. */
@@ -244,6 +245,62 @@ test_garbage_input (void)
   g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
 }
 
+/* The client's answer to a server-first message with @iterations, the
+ * server echoing the client's nonce as a real server would. */
+static char *
+answer_server_first (const char  *iterations,
+                     GError     **error)
+{
+  g_autoptr(AttendantScram) client = attendant_scram_new_client ("alice", "x", NULL);
+  g_autofree char *first = NULL;
+  g_autofree guchar *raw = NULL;
+  g_autofree char *server_first = NULL;
+  g_autofree char *server_first64 = NULL;
+  g_autofree char *text = NULL;
+  const char *nonce;
+  gboolean done = FALSE;
+  gsize len = 0;
+
+  first = attendant_scram_step (client, NULL, &done, NULL);
+  raw = g_base64_decode (first, &len);
+  text = g_strndup ((const char *)raw, len);
+  nonce = strstr (text, ",r=");
+  g_assert_nonnull (nonce);
+
+  server_first = g_strdup_printf ("r=%sserverpart,s=c2FsdHNhbHQ=,i=%s", nonce + 3, iterations);
+  server_first64 = g_base64_encode ((const guchar *)server_first, strlen (server_first));
+
+  return attendant_scram_step (client, server_first64, &done, error);
+}
+
+/* Found by fuzz/fuzz-scram (corpus/scram/regression-huge-iterations): the
+ * client ran PBKDF2 for whatever count the server named, before the server
+ * had proved anything; 99999999 rounds stalled it for minutes. */
+static void
+test_iteration_limit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *accepted = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *huge = NULL;
+  gint64 start;
+
+  accepted = answer_server_first ("4096", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (accepted);
+
+  refused = answer_server_first ("100001", &error);
+  g_assert_null (refused);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+  g_clear_error (&error);
+
+  start = g_get_monotonic_time ();
+  huge = answer_server_first ("99999999", &error);
+  g_assert_null (huge);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -258,6 +315,7 @@ main (int    argc,
   g_test_add_func ("/scram/salted-password-reuse", test_salted_password_reuse);
   g_test_add_func ("/scram/salted-password-needs-verified-server", test_salted_password_needs_verified_server);
   g_test_add_func ("/scram/garbage-input", test_garbage_input);
+  g_test_add_func ("/scram/iteration-limit", test_iteration_limit);
 
   return g_test_run ();
 }

@@ -143,6 +143,32 @@ test_invalid (void)
   }
 }
 
+/* Inputs fuzz/fuzz-server-spec found (each is also in its seed corpus):
+ * every refusal must come with a UTF-8 message, since the GUI shows it in
+ * a label and the CLI prints it in JSON. */
+static void
+test_fuzz_regressions (void)
+{
+  const char *inputs[] = {
+    "\n\xff;\xff",          /* quoted in "contains “;”" */
+    "\xff://acme.com",       /* quoted in "looks like a URL" */
+    "acme.com:\xff",         /* quoted in "is not a number" */
+    "[\xff]",                /* quoted in "not a valid IPv6 address" */
+    "acme\xc3.com",          /* a truncated sequence */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(AttendantServerSpec) spec = attendant_server_spec_parse (inputs[i], &error);
+
+      g_assert_null (spec);
+      g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT);
+      g_assert_true (g_utf8_validate (error->message, -1, NULL));
+      g_assert_nonnull (strstr (error->message, "UTF-8"));
+    }
+}
+
 static void
 test_input_kept (void)
 {
@@ -161,6 +187,7 @@ main (int    argc,
   g_test_add_func ("/server-spec/valid", test_valid);
   g_test_add_func ("/server-spec/invalid", test_invalid);
   g_test_add_func ("/server-spec/input-kept", test_input_kept);
+  g_test_add_func ("/server-spec/fuzz-regressions", test_fuzz_regressions);
 
   return g_test_run ();
 }

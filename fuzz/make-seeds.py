@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Writes the seed corpora of fuzz/corpus/ from the examples of
+# docs/protocol.md, SPEC §1 and the tests. Run it after changing an input
+# format; the files it writes are checked in (crash regressions found by
+# the fuzzers sit beside them, named regression-*).
+import base64
+import json
+import os
+import struct
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(here, 'corpus', target)
+    os.makedirs(d, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def frames(*messages):
+    return b'\0'.join(m.encode() if isinstance(m, str) else json.dumps(m).encode()
+                      for m in messages)
+
+
+# SPEC §1 D1 and tests/unit/test-server-spec.c.
+for i, text in enumerate([
+        'acme.com', 'ACME.com.', 'acme.com:51235', '192.0.2.10', '192.0.2.10:51234',
+        '[2001:db8::1]:51235', '2001:db8::1', 'bücher.example', 'xn--bcher-kva.example',
+        'http://acme.com', 'user@acme.com', 'acme..com', '-acme.com', 'acme.com:65536',
+        '[::1]x', 'acme com', 'a' * 63 + '.example']):
+    write('server-spec', 'seed-%02d' % i, text)
+
+
+# Plan: flags, then (priority, weight, port, length, target) records.
+def srv(flags, *records):
+    out = bytes([flags])
+    for prio, weight, port, target in records:
+        t = target.encode()
+        out += struct.pack('>HHHB', prio, weight, port, len(t)) + t
+    return out
+
+
+write('plan', 'seed-seed-article', srv(0,
+    (10, 60, 51235, 'dc1.acme.com.'), (10, 40, 51235, 'dc2.acme.com.'),
+    (20, 0, 51235, 'backup.acme.com.')))
+write('plan', 'seed-rfc2782', srv(2,
+    (10, 60, 51234, 'dc1.acme.com'), (20, 0, 51234, 'dc2.acme.com')))
+write('plan', 'seed-root-target', srv(0, (0, 0, 0, '')))
+write('plan', 'seed-port-zero-and-duplicates', srv(1,
+    (10, 5, 0, 'dc1.acme.com'), (10, 5, 51234, 'DC1.acme.com.'), (10, 5, 51234, 'dc1.acme.com')))
+write('plan', 'seed-literal-and-idn', srv(4,
+    (1, 1, 51235, '192.0.2.10'), (1, 1, 51235, 'xn--bcher-kva.example'), (1, 0, 1, '..')))
+write('plan', 'seed-no-answer', bytes([4]))
+
+# SCRAM (RFC 5802 §5 / RFC 7677 §3 shapes). Byte 0: bit 0 server side,
+# bit 1 raw base64.
+write('scram', 'seed-client-side', b'\0' + b'\0'.join([
+    b'r=@NONCE@3rfcNHYJY1ZVvWVs7j,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
+    b'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=']))
+write('scram', 'seed-client-side-error', b'\0' + b'r=@NONCE@x,s=c2FsdA==,i=1\0e=invalid-proof')
+write('scram', 'seed-client-side-raw', b'\2' + base64.b64encode(b'r=@NONCE@x,s=c2FsdA==,i=1'))
+write('scram', 'seed-server-side', b'\1' + b'\0'.join([
+    b'n,,n=reception,r=rOprNGfwEbeRWgbNEkqO',
+    b'c=biws,r=@NONCE@,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=']))
+write('scram', 'seed-server-side-unknown-user', b'\1' + b'n,,n=mallory,r=abc')
+write('scram', 'seed-server-side-authzid', b'\1' + b'n,a=admin,n=reception,r=abc\0c=bixhPWFkbWluLA==,r=@NONCE@,p=AAAA')
+
+hello = {"type": "hello", "protocol": 1, "server": "attendant-server 0.1.0", "cluster": "acme",
+         "node": "dc1", "nodes": [
+             {"node": "dc1", "host": "127.0.0.1", "port": 47001, "transport": "plain"},
+             {"node": "dc2", "host": "172.18.20.11", "port": 51235, "transport": "tls"}],
+         "mechanisms": ["SCRAM-SHA-256"], "heartbeat_s": 5}
+snapshot = {"type": "snapshot", "seq": 1042, "me": {"user": "reception", "extension": "200"},
+            "directory": [{"id": "ext-201", "name": "Bruno Bianchi", "number": "201",
+                           "department": "Sales", "presence": "available"}],
+            "queues": [{"id": "main", "name": "Reception"}],
+            "calls": [{"id": "call-77", "state": "queued", "queue": "main",
+                       "caller_number": "+390212345678", "caller_name": "ACME Spa",
+                       "since": "2026-11-25T09:14:03.120Z", "attendant": None,
+                       "peer": None, "recalled": False}]}
+ok = '{"type": "auth.ok", "data": "@SCRAM@", "user": "reception", "display_name": "Reception Desk", "extension": "200", "session": "s-1"}'
+challenge = '{"type": "auth.challenge", "data": "@SCRAM@"}'
+
+# Server → client.
+write('protocol-client', 'seed-login', frames(hello, challenge, ok, snapshot,
+    {"type": "event", "seq": 1043, "event": "call.removed", "id": "call-77"},
+    {"type": "reply", "id": "c-1", "ok": True, "result": {}},
+    {"type": "ping", "id": 7}, {"type": "drain", "reason": "maintenance", "text": "Node dc1 is shutting down"}))
+write('protocol-client', 'seed-reply-error', frames(hello, challenge, ok,
+    {"type": "reply", "id": "c-1", "ok": False, "error": {"code": "not-found", "text": "No call call-99"}}))
+write('protocol-client', 'seed-auth-failed', frames(hello,
+    {"type": "auth.failed", "reason": "invalid-credentials", "text": "Wrong user name or password"}))
+write('protocol-client', 'seed-sequence-gap', frames(hello, snapshot,
+    {"type": "event", "seq": 1045, "event": "presence", "id": "ext-201", "presence": "busy"}))
+write('protocol-client', 'seed-old-protocol', frames(dict(hello, protocol=0)))
+write('protocol-client', 'seed-not-hello', frames({"type": "pong", "id": 1}))
+
+# Client → server.
+start = '{"type": "auth.start", "mechanism": "SCRAM-SHA-256", "data": "@SCRAM@"}'
+finish = '{"type": "auth.finish", "data": "@SCRAM@"}'
+def command(i, name, **args):
+    return {"type": "command", "id": "c-%d" % i, "command": name, "args": args}
+write('protocol-server', 'seed-login-and-calls', frames(start, finish,
+    command(1, "call.answer", call="call-1"), command(2, "call.hold", call="call-1"),
+    command(3, "call.resume", call="call-1"), command(4, "call.transfer", call="call-1", target="201"),
+    command(5, "call.answer", call="call-2"), command(6, "call.consult", call="call-2", target="202"),
+    command(7, "call.complete", call="call-2"), {"type": "ping", "id": 3}))
+write('protocol-server', 'seed-consult-cancel', frames(start, finish,
+    command(1, "call.answer", call="call-1"), command(2, "call.consult", call="call-1", target="201"),
+    command(3, "call.cancel-consult", call="call-1"), command(4, "call.hangup", call="call-1"),
+    command(5, "dial", number="+390212345678"), command(6, "presence.set", presence="away")))
+write('protocol-server', 'seed-bad-args', frames(start, finish,
+    {"type": "command", "id": "c-1", "command": "call.answer", "args": "call-1"},
+    {"type": "command", "id": "c-2", "command": "nope", "args": None},
+    command(3, "dial", number="x" * 40)))
+write('protocol-server', 'seed-wrong-password', frames(start,
+    '{"type": "auth.finish", "data": "Yz1iaXdzLHI9YWJjLHA9QUFBQQ=="}'))
+write('protocol-server', 'seed-before-login', frames(command(1, "call.answer", call="call-1"),
+    {"type": "ping", "id": 1}, {"type": "auth.finish", "data": ""}))
+write('protocol-server', 'seed-bad-mechanism', frames(
+    '{"type": "auth.start", "mechanism": "PLAIN", "data": "AHJlY2VwdGlvbgBzZWNyZXQ="}'))
