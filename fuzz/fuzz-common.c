@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -26,7 +27,12 @@ quiet_writer (GLogLevelFlags   level,
               gpointer         user_data)
 {
   if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING))
-    return g_log_writer_default (level, fields, n_fields, user_data);
+    {
+      g_log_writer_default (level, fields, n_fields, user_data);
+      /* GLib would end a fatal message with SIGTRAP, which libFuzzer does
+       * not catch: abort instead, so that the input is saved. */
+      abort ();
+    }
 
   return G_LOG_WRITER_HANDLED;
 }
