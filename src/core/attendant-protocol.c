@@ -85,6 +85,69 @@ has_member_of_type (JsonObject     *object,
   return TRUE;
 }
 
+static gboolean
+is_json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Whether @data is one JSON object and nothing else, judged by its
+ * brackets and strings only (the parser judges the rest). json-glib 1.6
+ * parses any number of top-level values, keeps the first and leaks the
+ * others: `{…} {…}` would have passed as one message and left the second
+ * value, up to 1 MiB of it, allocated for ever (found by
+ * fuzz/fuzz-protocol-client). So the parser only ever sees a single
+ * balanced object. */
+static gboolean
+is_single_object (const char *data,
+                  gsize       length)
+{
+  gsize i = 0;
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  while (i < length && is_json_space (data[i]))
+    i++;
+
+  if (i == length || data[i] != '{')
+    return FALSE;
+
+  for (; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        depth++;
+      else if (c == '}' || c == ']')
+        {
+          if (--depth == 0)
+            {
+              i++;
+              break;
+            }
+        }
+    }
+
+  if (depth != 0)
+    return FALSE;
+
+  while (i < length && is_json_space (data[i]))
+    i++;
+
+  return i == length;
+}
+
 /**
  * attendant_protocol_decode:
  *
@@ -116,6 +179,13 @@ attendant_protocol_decode (const char  *data,
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                            "The message is not valid UTF-8");
+      return NULL;
+    }
+
+  if (!is_single_object (data, length))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           "The message is not a single JSON object");
       return NULL;
     }
 
