@@ -36,6 +36,9 @@ packages="
   iproute2
   util-linux
   hyperfine
+  clang
+  libclang-rt-14-dev
+  valgrind
 "
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -5,7 +5,12 @@
 # warnings as errors, runs every suite (the network lab and its end-to-end
 # GUI suite lab-gui included, which need root), then rebuilds with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit,
-# integration, server, gui, hostile and lab-gui suites.
+# integration, server, gui, hostile and lab-gui suites (every CLI test among
+# them: test-cli-check and test-cli-watch in integration, test-server-cli in
+# server, each running the sanitizer-built programs), then runs each fuzz
+# target for 60 s (fuzz/run.sh; clang) and valgrind memcheck over a subset
+# of the integration suite (build-aux/valgrind.sh). docs/security.md says
+# what each finds.
 set -eu
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,8 +26,10 @@ fi
 
 builddir=${BUILDDIR:-_build/ci}
 asandir=${ASAN_BUILDDIR:-_build/ci-asan}
+fuzzdir=${FUZZ_BUILDDIR:-_build/ci-fuzz}
+valgrinddir=${VALGRIND_BUILDDIR:-_build/ci-valgrind}
 
-rm -rf "$builddir" "$asandir"
+rm -rf "$builddir" "$asandir" "$fuzzdir" "$valgrinddir"
 
 meson setup "$builddir" -Dwerror=true
 meson compile -C "$builddir"
@@ -33,3 +40,9 @@ meson compile -C "$asandir"
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui
+
+# About 5 minutes: 60 s for each of the five targets, from the checked-in
+# seeds; ATTENDANT_FUZZ_SECONDS changes it.
+FUZZ_BUILDDIR="$fuzzdir" sh fuzz/run.sh "${ATTENDANT_FUZZ_SECONDS:-60}"
+
+VALGRIND_BUILDDIR="$valgrinddir" sh build-aux/valgrind.sh

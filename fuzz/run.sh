@@ -9,7 +9,7 @@
 # $FUZZ_BUILDDIR/findings/TARGET/ (crash-*, leak-*, timeout-*, oom-*).
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]     default: 60 s each, every target
-#   FUZZ_JOBS=2 fuzz/run.sh 3600 plan     longer, on two cores
+#   fuzz/run.sh 3600 protocol-server      longer, on demand
 #
 # New interesting inputs go to a scratch corpus under the build directory,
 # never into the checked-in seeds: add one there by hand (or with
@@ -23,7 +23,6 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=${*:-"server-spec plan scram protocol-client protocol-server"}
 builddir=${FUZZ_BUILDDIR:-_build/fuzz}
-jobs=${FUZZ_JOBS:-1}
 
 if [ ! -f "$builddir/build.ninja" ]; then
   CC=clang meson setup "$builddir" -Dfuzzing=true \
@@ -63,7 +62,7 @@ for t in $targets; do
   # shellcheck disable=SC2086
   if "$builddir/fuzz/fuzz-$t" $dict \
        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 -max_len=8192 \
-       -jobs="$jobs" -workers="$jobs" -print_final_stats=1 \
+       -print_final_stats=1 \
        -artifact_prefix="$findings/" \
        "$scratch" "fuzz/corpus/$t" >"$log" 2>&1; then
     # The last status line: runs, coverage, features, corpus, speed.

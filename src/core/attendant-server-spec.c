@@ -406,6 +406,12 @@ attendant_server_spec_parse (const char  *text,
   if (!(self->host = normalize_hostname (trimmed, error)))
     return NULL;
 
+  /* "192.0.2.1." is the address with a root dot, not a domain: querying
+   * SRV for it would only send a pointless query (found by
+   * fuzz/fuzz-server-spec: the host did not parse back to a domain). */
+  if (g_hostname_is_ip_address (self->host))
+    self->direct = TRUE;
+
   return g_steal_pointer (&self);
 }
 

@@ -38,6 +38,8 @@ test_valid (void)
     { "192.0.2.1", TRUE, "192.0.2.1", 0 },
     { "2001:db8::1", TRUE, "2001:db8::1", 0 },
     { " ::1 ", TRUE, "::1", 0 },
+    /* Found by fuzz/fuzz-server-spec: an address with the root dot. */
+    { "192.0.2.10.", TRUE, "192.0.2.10", 0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
