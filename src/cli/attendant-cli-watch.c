@@ -300,10 +300,9 @@ input_line_cb (GObject      *object,
 {
   Watch *watch = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *line = NULL;
-  JsonObject *request;
-  JsonNode *root;
+  g_autoptr(JsonObject) request = NULL;
+  JsonNode *args;
   Command *command;
 
   line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (object), result, NULL, &error);
@@ -316,9 +315,13 @@ input_line_cb (GObject      *object,
       return;
     }
 
-  if (!json_parser_load_from_data (parser, line, -1, &error) ||
-      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root) ||
-      !json_object_get_string_member_with_default ((request = json_node_get_object (root)), "command", NULL))
+  /* The protocol's parser and getters: json-glib's own leak the extra
+   * values of "{…} {…}" and emit criticals for members of the wrong kind
+   * (docs/security.md). */
+  request = attendant_protocol_parse_object (line, strlen (line), NULL);
+  args = request != NULL ? json_object_get_member (request, "args") : NULL;
+  if (request == NULL || attendant_protocol_get_string (request, "command") == NULL ||
+      (args != NULL && !JSON_NODE_HOLDS_OBJECT (args) && !JSON_NODE_HOLDS_NULL (args)))
     {
       JsonBuilder *builder = begin_line (watch, "reply");
 
@@ -327,7 +330,8 @@ input_line_cb (GObject      *object,
       json_builder_set_member_name (builder, "code");
       json_builder_add_string_value (builder, "bad-input");
       attendant_cli_json_add_nullable_string (builder, "error",
-                                              "A command line must be a JSON object with a string “command”");
+                                              "A command line must be a JSON object with a string “command” "
+                                              "and, if any, an object “args”");
       end_line (builder);
       read_command (watch);
       return;
@@ -335,11 +339,11 @@ input_line_cb (GObject      *object,
 
   command = g_new0 (Command, 1);
   command->watch = watch;
-  command->id = g_strdup (json_object_get_string_member_with_default (request, "id", NULL));
+  command->id = g_strdup (attendant_protocol_get_string (request, "id"));
 
   attendant_client_send_command_async (watch->client,
-                                       json_object_get_string_member (request, "command"),
-                                       json_object_get_object_member (request, "args"),
+                                       attendant_protocol_get_string (request, "command"),
+                                       attendant_protocol_get_object (request, "args"),
                                        NULL, command_cb, command);
   read_command (watch);
 }

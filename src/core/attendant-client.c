@@ -163,10 +163,10 @@ static gboolean
 call_is_busy (JsonObject *call,
               const char *my_extension)
 {
-  const char *state = json_object_get_string_member_with_default (call, "state", "");
-  const char *attendant = json_object_get_string_member_with_default (call, "attendant", NULL);
+  const char *state = attendant_protocol_get_string (call, "state");
+  const char *attendant = attendant_protocol_get_string (call, "attendant");
 
-  return my_extension != NULL && g_strcmp0 (attendant, my_extension) == 0 &&
+  return my_extension != NULL && state != NULL && g_strcmp0 (attendant, my_extension) == 0 &&
          (g_str_equal (state, "active") || g_str_equal (state, "held") ||
           g_str_equal (state, "consulting") || g_str_equal (state, "transferring"));
 }
@@ -175,7 +175,7 @@ static void
 update_call (AttendantClient *self,
              JsonObject      *call)
 {
-  const char *id = json_object_get_string_member_with_default (call, "id", NULL);
+  const char *id = attendant_protocol_get_string (call, "id");
   gboolean was_busy = g_hash_table_size (self->busy_calls) > 0;
 
   if (id == NULL)
@@ -195,12 +195,14 @@ session_snapshot_cb (AttendantSession *session,
                      JsonObject       *snapshot,
                      AttendantClient  *self)
 {
-  JsonObject *me = json_object_get_object_member (snapshot, "me");
+  /* "calls" was checked by the decoder; "me" was not (a server could send
+   * anything there, and json-glib's getter emits a critical for it). */
+  JsonObject *me = attendant_protocol_get_object (snapshot, "me");
   JsonArray *calls = json_object_get_array_member (snapshot, "calls");
   gboolean was_busy = g_hash_table_size (self->busy_calls) > 0;
 
   g_free (self->my_extension);
-  self->my_extension = me ? g_strdup (json_object_get_string_member_with_default (me, "extension", NULL)) : NULL;
+  self->my_extension = me ? g_strdup (attendant_protocol_get_string (me, "extension")) : NULL;
 
   /* The snapshot is the truth: nothing from before it survives. */
   g_hash_table_remove_all (self->busy_calls);
@@ -225,16 +227,16 @@ session_event_cb (AttendantSession *session,
 {
   const char *kind = json_object_get_string_member (event, "event");
 
-  if (g_str_equal (kind, "call.updated") && json_object_has_member (event, "call"))
+  if (g_str_equal (kind, "call.updated"))
     {
-      JsonObject *call = json_object_get_object_member (event, "call");
+      JsonObject *call = attendant_protocol_get_object (event, "call");
 
       if (call != NULL)
         update_call (self, call);
     }
   else if (g_str_equal (kind, "call.removed"))
     {
-      const char *id = json_object_get_string_member_with_default (event, "id", NULL);
+      const char *id = attendant_protocol_get_string (event, "id");
 
       if (id != NULL && g_hash_table_remove (self->busy_calls, id) &&
           g_hash_table_size (self->busy_calls) == 0)

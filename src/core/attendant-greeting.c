@@ -91,9 +91,11 @@ attendant_greeting_new (SoupWebsocketConnection  *websocket,
   self->websocket = g_object_ref (websocket);
   self->protocol = json_object_get_int_member (hello, "protocol");
   self->node = g_strdup (json_object_get_string_member (hello, "node"));
-  self->server = g_strdup (json_object_get_string_member_with_default (hello, "server", NULL));
-  self->cluster = g_strdup (json_object_get_string_member_with_default (hello, "cluster", NULL));
-  self->heartbeat = (guint)CLAMP (json_object_get_int_member_with_default (hello, "heartbeat_s", 5), 1, 3600);
+  /* The optional members are read with the protocol's getters: json-glib's
+   * emit a critical for a member of the wrong kind (fuzz-protocol-client). */
+  self->server = g_strdup (attendant_protocol_get_string (hello, "server"));
+  self->cluster = g_strdup (attendant_protocol_get_string (hello, "cluster"));
+  self->heartbeat = (guint)CLAMP (attendant_protocol_get_int (hello, "heartbeat_s", 5), 1, 3600);
 
   if (self->protocol < ATTENDANT_PROTOCOL_VERSION)
     {
@@ -119,9 +121,10 @@ attendant_greeting_new (SoupWebsocketConnection  *websocket,
         continue;
 
       entry = json_node_get_object (element);
-      host = json_object_get_string_member_with_default (entry, "host", NULL);
-      transport = json_object_get_string_member_with_default (entry, "transport", "tls");
-      port = json_object_get_int_member_with_default (entry, "port", 0);
+      host = attendant_protocol_get_string (entry, "host");
+      transport = json_object_has_member (entry, "transport")
+                  ? attendant_protocol_get_string (entry, "transport") : "tls";
+      port = attendant_protocol_get_int (entry, "port", 0);
 
       if (host == NULL || port < 1 || port > G_MAXUINT16 ||
           g_strcmp0 (transport, tls ? "tls" : "plain") != 0)

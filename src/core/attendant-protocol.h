@@ -38,5 +38,21 @@ char       *attendant_protocol_encode      (JsonObject  *message);
 const char *attendant_protocol_get_type    (JsonObject  *message);
 char       *attendant_protocol_describe_websocket_error (const GError *error,
                                                          gushort      *close_code);
+JsonObject *attendant_protocol_parse_object (const char  *data,
+                                            gsize        length,
+                                            GError     **error);
+
+/* Members of a peer's message, read without trusting their JSON type:
+ * %NULL (or @fallback) when missing, null or of another type. json-glib's
+ * own getters emit a critical for a member of the wrong kind. */
+const char *attendant_protocol_get_string  (JsonObject  *object,
+                                            const char  *member);
+gint64      attendant_protocol_get_int     (JsonObject  *object,
+                                            const char  *member,
+                                            gint64       fallback);
+JsonObject *attendant_protocol_get_object  (JsonObject  *object,
+                                            const char  *member);
+JsonArray  *attendant_protocol_get_array   (JsonObject  *object,
+                                            const char  *member);
 
 G_END_DECLS

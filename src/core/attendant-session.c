@@ -252,7 +252,7 @@ handle_reply (AttendantSession *self,
 
   if (json_object_get_boolean_member (message, "ok"))
     {
-      JsonObject *result = json_object_get_object_member (message, "result");
+      JsonObject *result = attendant_protocol_get_object (message, "result");
 
       g_task_return_pointer (task,
                              result ? json_object_ref (result) : json_object_new (),
@@ -260,12 +260,13 @@ handle_reply (AttendantSession *self,
     }
   else
     {
-      JsonObject *error = json_object_get_object_member (message, "error");
-      const char *code = error ? json_object_get_string_member_with_default (error, "code", "internal") : "internal";
-      const char *text = error ? json_object_get_string_member_with_default (error, "text", NULL) : NULL;
+      JsonObject *error = attendant_protocol_get_object (message, "error");
+      const char *code = error ? attendant_protocol_get_string (error, "code") : NULL;
+      const char *text = error ? attendant_protocol_get_string (error, "text") : NULL;
 
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED,
-                               "%s: %s", code, text ? text : "the server refused the command");
+                               "%s: %s", code ? code : "internal",
+                               text ? text : "the server refused the command");
     }
 }
 
@@ -287,7 +288,7 @@ handle_auth (AttendantSession *self,
 
   if (g_str_equal (type, "auth.failed"))
     {
-      const char *text = json_object_get_string_member_with_default (message, "text", NULL);
+      const char *text = attendant_protocol_get_string (message, "text");
 
       session_end (self, ATTENDANT_CLOSE_REASON_AUTH_FAILED, ATTENDANT_CLOSE_NORMAL,
                    text ? text : "The server refused the user name or password");
@@ -408,7 +409,7 @@ message_cb (SoupWebsocketConnection *websocket,
     }
   else if (g_str_equal (type, "drain"))
     {
-      const char *text = json_object_get_string_member_with_default (message, "text", NULL);
+      const char *text = attendant_protocol_get_string (message, "text");
 
       g_signal_emit (self, signals[DRAIN], 0, text ? text : "The server is shutting down");
     }

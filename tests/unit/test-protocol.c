@@ -57,6 +57,30 @@ test_single_object (void)
     }
 }
 
+/* The getters for a peer's members never trust its JSON types: json-glib's
+ * emit a critical for a member of the wrong kind, which the fuzz targets
+ * reached through "server", "heartbeat_s", "result", "error" and "me". */
+static void
+test_getters (void)
+{
+  const char *text = "{\"type\":\"x\",\"s\":\"v\",\"i\":7,\"o\":{},\"a\":[],\"n\":null,\"d\":1.5}";
+  g_autoptr(JsonObject) message = attendant_protocol_decode (text, strlen (text), NULL);
+  const char *members[] = { "s", "i", "o", "a", "n", "d", "missing" };
+
+  g_assert_nonnull (message);
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      const char *m = members[i];
+
+      g_assert_true ((attendant_protocol_get_string (message, m) != NULL) == g_str_equal (m, "s"));
+      g_assert_cmpint (attendant_protocol_get_int (message, m, -1), ==, g_str_equal (m, "i") ? 7 : -1);
+      g_assert_true ((attendant_protocol_get_object (message, m) != NULL) == g_str_equal (m, "o"));
+      g_assert_true ((attendant_protocol_get_array (message, m) != NULL) == g_str_equal (m, "a"));
+    }
+  g_assert_cmpstr (attendant_protocol_get_string (message, "s"), ==, "v");
+}
+
 static void
 test_malformed (void)
 {
@@ -82,6 +106,10 @@ test_malformed (void)
     "{\"type\":\"ping\",\"id\":1}[]",
     "{\"type\":\"ping\",\"id\":1}}",
     "{\"type\":\"ping\",\"id\":1,\"x\":\"}\"",
+    /* A "type" of the wrong kind was a GLib critical in json-glib's getter
+     * (the test runs with criticals fatal). */
+    "{\"type\":{}}",
+    "{\"type\":[\"hello\"]}",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -126,6 +154,7 @@ main (int    argc,
   g_test_add_func ("/protocol/unknown-type-passes", test_unknown_type_passes);
   g_test_add_func ("/protocol/malformed", test_malformed);
   g_test_add_func ("/protocol/single-object", test_single_object);
+  g_test_add_func ("/protocol/getters", test_getters);
   g_test_add_func ("/protocol/limits", test_limits);
 
   return g_test_run ();
