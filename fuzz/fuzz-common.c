@@ -48,6 +48,22 @@ fuzz_setup (void)
   g_log_set_writer_func (quiet_writer, NULL, NULL);
 }
 
+/* An AttendantScramLookup for a server that knows FUZZ_USER only. */
+AttendantScramCredentials *
+fuzz_lookup (const char *user,
+             gpointer    user_data)
+{
+  static AttendantScramCredentials *credentials;
+
+  if (g_strcmp0 (user, FUZZ_USER) != 0)
+    return NULL;
+
+  if (credentials == NULL)
+    credentials = attendant_scram_credentials_new_from_password (FUZZ_PASSWORD, 1, NULL);
+
+  return attendant_scram_credentials_copy (credentials);
+}
+
 /* Runs what the code under test queued (idle completions of GTask, writes
  * to the peer), without blocking: nothing in a fuzz target waits on a
  * timer. */

@@ -10,6 +10,8 @@
 
 #include <libsoup/soup.h>
 
+#include "attendant-scram.h"
+
 G_BEGIN_DECLS
 
 /* libFuzzer's entry points; declared here for -Wmissing-prototypes. */
@@ -18,7 +20,15 @@ int LLVMFuzzerInitialize   (int            *argc,
 int LLVMFuzzerTestOneInput (const uint8_t  *data,
                             size_t          size);
 
+/* The one user every target knows, with one PBKDF2 iteration: the client
+ * derives its keys with the count the server sends, and 4096 rounds would
+ * dominate every run. */
+#define FUZZ_USER     "reception"
+#define FUZZ_PASSWORD "secret"
+
 void        fuzz_setup            (void);
+AttendantScramCredentials *fuzz_lookup (const char *user,
+                                        gpointer    user_data);
 void        fuzz_drain_main_context (void);
 GPtrArray  *fuzz_split            (const uint8_t *data,
                                    size_t         size,

@@ -24,32 +24,17 @@
  *  - client side (bit 0 clear): the input is server-first, then
  *    server-final, fed to a client logging in as "reception";
  *  - server side (bit 0 set): client-first, then client-final, fed to a
- *    server knowing "reception" (one PBKDF2 iteration, to keep runs fast)
- *    and nobody else. */
+ *    server knowing "reception" (fuzz_lookup) and nobody else. */
 
-#define USER "reception"
-#define PASSWORD "secret"
-
-static AttendantScramCredentials *credentials;
+#define USER FUZZ_USER
+#define PASSWORD FUZZ_PASSWORD
 
 int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
   fuzz_setup ();
-  credentials = attendant_scram_credentials_new_from_password (PASSWORD, 1, NULL);
-  g_assert_nonnull (credentials);
   return 0;
-}
-
-static AttendantScramCredentials *
-lookup (const char *user,
-        gpointer    user_data)
-{
-  if (g_strcmp0 (user, USER) != 0)
-    return NULL;
-
-  return attendant_scram_credentials_copy (credentials);
 }
 
 /* The nonce of a SCRAM message in base64: the value of its "r=" attribute. */
@@ -92,7 +77,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (server_side)
     {
-      scram = attendant_scram_new_server (lookup, NULL, &error);
+      scram = attendant_scram_new_server (fuzz_lookup, NULL, &error);
       g_assert_no_error (error);
     }
   else

@@ -70,6 +70,24 @@ attendant_protocol_get_type (JsonObject *message)
   return attendant_protocol_get_string (message, "type");
 }
 
+/* The member, if it is of the given kind (and, for a value, type). */
+static JsonNode *
+member_of_kind (JsonObject   *object,
+                const char   *member,
+                JsonNodeType  node_type,
+                GType         value_type)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || JSON_NODE_TYPE (node) != node_type)
+    return NULL;
+
+  if (node_type == JSON_NODE_VALUE && json_node_get_value_type (node) != value_type)
+    return NULL;
+
+  return node;
+}
+
 const char *
 attendant_protocol_get_string (JsonObject *object,
                                const char *member)
@@ -79,11 +97,8 @@ attendant_protocol_get_string (JsonObject *object,
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (member != NULL, NULL);
 
-  node = json_object_get_member (object, member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
+  node = member_of_kind (object, member, JSON_NODE_VALUE, G_TYPE_STRING);
+  return node != NULL ? json_node_get_string (node) : NULL;
 }
 
 gint64
@@ -96,11 +111,8 @@ attendant_protocol_get_int (JsonObject *object,
   g_return_val_if_fail (object != NULL, fallback);
   g_return_val_if_fail (member != NULL, fallback);
 
-  node = json_object_get_member (object, member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fallback;
-
-  return json_node_get_int (node);
+  node = member_of_kind (object, member, JSON_NODE_VALUE, G_TYPE_INT64);
+  return node != NULL ? json_node_get_int (node) : fallback;
 }
 
 JsonObject *
@@ -112,8 +124,8 @@ attendant_protocol_get_object (JsonObject *object,
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (member != NULL, NULL);
 
-  node = json_object_get_member (object, member);
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  node = member_of_kind (object, member, JSON_NODE_OBJECT, G_TYPE_INVALID);
+  return node != NULL ? json_node_get_object (node) : NULL;
 }
 
 JsonArray *
@@ -125,23 +137,8 @@ attendant_protocol_get_array (JsonObject *object,
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (member != NULL, NULL);
 
-  node = json_object_get_member (object, member);
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static gboolean
-has_member_of_type (JsonObject     *object,
-                    const Required *req)
-{
-  JsonNode *node = json_object_get_member (object, req->member);
-
-  if (node == NULL || JSON_NODE_TYPE (node) != req->node_type)
-    return FALSE;
-
-  if (req->node_type == JSON_NODE_VALUE)
-    return json_node_get_value_type (node) == req->value_type;
-
-  return TRUE;
+  node = member_of_kind (object, member, JSON_NODE_ARRAY, G_TYPE_INVALID);
+  return node != NULL ? json_node_get_array (node) : NULL;
 }
 
 static gboolean
@@ -300,7 +297,7 @@ attendant_protocol_decode (const char  *data,
 
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
     {
-      if (g_str_equal (required[i].type, type) && !has_member_of_type (object, &required[i]))
+      if (g_str_equal (required[i].type, type) && !member_of_kind (object, required[i].member, required[i].node_type, required[i].value_type))
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                        "The “%s” message lacks a valid “%s” member",
