@@ -17,8 +17,10 @@
  * The input is a flags byte, then records of priority, weight and port (16
  * bits each, big-endian), a target length byte and the target; the answer
  * is served by AttendantTestResolver, so nothing leaves the process. The
- * plan must keep every usable record once, drop port 0, duplicates and the
- * root target, and honour the chosen priority order. */
+ * plan must keep every usable record once (up to its limit of
+ * ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS), drop port 0, duplicates, the root
+ * target and targets that are not host names, and honour the chosen
+ * priority order. */
 
 #define DOMAIN "example.test"
 #define MAX_RECORDS 512
@@ -68,12 +70,31 @@ plan_name (const char *target)
   return g_strdup (target);
 }
 
+/* The host a usable record puts in the plan, or %NULL: a target must be a
+ * host name or address by the rules of typed input (then normalized), and
+ * its port not 0. */
+static char *
+usable_host (const Record *record)
+{
+  g_autofree char *name = plan_name (record->target);
+  g_autoptr(AttendantServerSpec) spec = NULL;
+
+  if (record->port == 0 || g_str_equal (name, "."))
+    return NULL;
+
+  spec = attendant_server_spec_parse (name, NULL);
+  if (spec == NULL || attendant_server_spec_get_port (spec) != 0)
+    return NULL;
+
+  return g_strdup (attendant_server_spec_get_host (spec));
+}
+
 static gboolean
 is_usable (const Record *record)
 {
-  g_autofree char *name = plan_name (record->target);
+  g_autofree char *host = usable_host (record);
 
-  return record->port != 0 && !g_str_equal (name, ".");
+  return host != NULL;
 }
 
 static void
@@ -84,6 +105,7 @@ check_answered (AttendantPlan          *plan,
   guint n = attendant_plan_get_n_endpoints (plan);
 
   g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (n, <=, ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS);
 
   for (guint i = 0; i < n; i++)
     {
@@ -120,9 +142,9 @@ check_answered (AttendantPlan          *plan,
       for (guint j = 0; j < records->len && !from_answer; j++)
         {
           const Record *r = &g_array_index (records, Record, j);
-          g_autofree char *name = plan_name (r->target);
+          g_autofree char *name = usable_host (r);
 
-          from_answer = r->port == attendant_endpoint_get_port (e) &&
+          from_answer = name != NULL && r->port == attendant_endpoint_get_port (e) &&
                         r->priority == attendant_endpoint_get_priority (e) &&
                         r->weight == attendant_endpoint_get_weight (e) &&
                         g_str_equal (name, host);
@@ -130,14 +152,18 @@ check_answered (AttendantPlan          *plan,
       g_assert_true (from_answer);
     }
 
-  /* Nothing usable lost. */
+  /* Nothing usable lost, up to the plan's limit (past it, the first ones
+   * in policy order are kept). */
+  if (n == ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS)
+    return;
+
   for (guint j = 0; j < records->len; j++)
     {
       const Record *r = &g_array_index (records, Record, j);
-      g_autofree char *name = plan_name (r->target);
+      g_autofree char *name = usable_host (r);
       gboolean found = FALSE;
 
-      if (!is_usable (r))
+      if (name == NULL)
         continue;
 
       for (guint i = 0; i < n && !found; i++)
