@@ -47,6 +47,7 @@ struct _AttendantClient
   AttendantSession       *session;
   AttendantPlan          *plan;            /* that found the session */
   gint64                  connected_time;  /* monotonic, of the session */
+  gboolean                on_preferred;    /* the session is on the first choice */
   gint64                  next_retry_time; /* monotonic, of the backoff */
   AttendantEndpoint      *endpoint;        /* of the session */
   AttendantAttempt       *last_attempt;
@@ -103,6 +104,7 @@ enum {
   PROP_PLAN,
   PROP_CONNECTED_TIME,
   PROP_NEXT_RETRY_TIME,
+  PROP_ON_PREFERRED,
   N_PROPS
 };
 
@@ -256,6 +258,17 @@ static void session_drain_cb  (AttendantSession     *session,
 
 /* Lets go of the current session without reacting to its end. */
 static void
+set_on_preferred (AttendantClient *self,
+                  gboolean         on_preferred)
+{
+  if (self->on_preferred == on_preferred)
+    return;
+
+  self->on_preferred = on_preferred;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ON_PREFERRED]);
+}
+
+static void
 drop_session (AttendantClient *self,
               gboolean         close)
 {
@@ -271,6 +284,7 @@ drop_session (AttendantClient *self,
   clear_source (&self->failback_source);
   cancel_and_clear (&self->probe_cancellable);
   self->connected_time = 0;
+  set_on_preferred (self, FALSE);
   g_clear_object (&self->plan);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
@@ -541,7 +555,8 @@ login_cb (GObject      *object,
   if (failover)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FAILOVERS]);
 
-  if (!is_first_choice (login->preferred, self->endpoint))
+  set_on_preferred (self, is_first_choice (login->preferred, self->endpoint));
+  if (!self->on_preferred)
     start_failback_timer (self);
 
   g_signal_emit (self, signals[CONNECTED], 0, self->session, failover, login->failback);
@@ -1059,6 +1074,10 @@ attendant_client_get_property (GObject    *object,
       g_value_set_int64 (value, self->next_retry_time);
       break;
 
+    case PROP_ON_PREFERRED:
+      g_value_set_boolean (value, self->on_preferred);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1296,6 +1315,17 @@ attendant_client_class_init (AttendantClientClass *klass)
     g_param_spec_int64 ("next-retry-time", NULL, NULL, 0, G_MAXINT64, 0,
                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * AttendantClient:on-preferred:
+   *
+   * Whether the session is on the most preferred endpoint (the primary),
+   * in the order of preference before a failed or draining node was moved
+   * last. %FALSE when not connected.
+   */
+  properties[PROP_ON_PREFERRED] =
+    g_param_spec_boolean ("on-preferred", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1434,6 +1464,18 @@ attendant_client_get_next_retry_time (AttendantClient *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), 0);
   return self->next_retry_time;
+}
+
+/**
+ * attendant_client_get_on_preferred:
+ *
+ * Returns: whether the session is on the most preferred endpoint
+ */
+gboolean
+attendant_client_get_on_preferred (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), FALSE);
+  return self->on_preferred;
 }
 
 gboolean

@@ -37,6 +37,10 @@ struct _AttendantWindow
   char                 *login_password;
   /* The endpoint host of the last session, for the failover message */
   char                 *last_host;
+  /* whether last_host was the primary, for the failover toast's words */
+  gboolean              last_was_preferred;
+  /* the last failover or failback toast, replaced by the next one */
+  AdwToast             *move_toast;
   GCancellable         *cancellable;
 
   AttendantStatusButton    *status_button;
@@ -255,8 +259,12 @@ update_state (AttendantWindow *self)
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "log-out");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "reconnect");
+  /* S2: "Reconnect now" is always there while the client runs; during an
+   * attempt it starts the cycle afresh. */
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                               state == ATTENDANT_CLIENT_STATE_WAITING || connected);
+                               state == ATTENDANT_CLIENT_STATE_WAITING ||
+                               state == ATTENDANT_CLIENT_STATE_CONNECTING ||
+                               connected);
 
   /* The form is the client's input only while it is not using it. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), !running);
@@ -518,7 +526,12 @@ notify_move (AttendantWindow *self,
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr(GNotification) notification = NULL;
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (body));
+  /* Only the latest move is news: an older toast would tell the operator
+   * about a server the console has left since. */
+  if (self->move_toast != NULL)
+    adw_toast_dismiss (self->move_toast);
+  g_set_object (&self->move_toast, adw_toast_new (body));
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
 
   /* The operator may be in another window: the desktop tells them too. */
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
@@ -556,10 +569,17 @@ on_connected (AttendantWindow  *self,
     {
       if (failover && self->last_host != NULL)
         {
-          /* TRANSLATORS: the server that stopped answering, and the one the console uses now */
-          g_autofree char *body = g_strdup_printf (_("Primary server %s unreachable — now connected to %s"),
-                                                   self->last_host, host);
           g_autofree char *title = g_strdup_printf (_("Now connected to %s"), host);
+          g_autofree char *body = NULL;
+
+          if (self->last_was_preferred)
+            /* TRANSLATORS: the primary server, which stopped answering, and the one the console uses now */
+            body = g_strdup_printf (_("Primary server %s unreachable — now connected to %s"),
+                                    self->last_host, host);
+          else
+            /* TRANSLATORS: a backup server, which stopped answering, and the one the console uses now */
+            body = g_strdup_printf (_("Server %s unreachable — now connected to %s"),
+                                    self->last_host, host);
 
           notify_move (self, "failover", title, body);
         }
@@ -574,6 +594,7 @@ on_connected (AttendantWindow  *self,
 
   g_free (self->last_host);
   self->last_host = g_strdup (host);
+  self->last_was_preferred = attendant_client_get_on_preferred (self->client);
 }
 
 /* T3: the form keeps saying why nothing is connected, whatever the
@@ -658,6 +679,7 @@ attendant_window_dispose (GObject *object)
   g_clear_pointer (&self->attempt_rows, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->last_host, g_free);
+  g_clear_object (&self->move_toast);
   forget_login (self);
 
   G_OBJECT_CLASS (attendant_window_parent_class)->dispose (object);

@@ -812,6 +812,7 @@ test_login_ok (void)
   g_assert_cmpuint (attendant_client_get_failovers (f->client), ==, 0);
   g_assert_false (attendant_client_get_call_in_progress (f->client));
   g_assert_cmpint (attendant_client_get_next_retry_time (f->client), ==, 0);
+  g_assert_true (attendant_client_get_on_preferred (f->client));
 
   /* What the status popover shows: how the session was found, and since
    * when it runs. */
@@ -979,6 +980,8 @@ test_failover_crash (void)
   g_assert_cmpuint (attendant_client_get_failovers (f->client), ==, 1);
   g_assert_cmpint (attendant_client_get_state (f->client), ==, ATTENDANT_CLIENT_STATE_CONNECTED);
   g_assert_true (attendant_client_get_session (f->client) == ev_session (ev_at (f->rec, connected)));
+  /* On the backup, whatever order this cycle tried the nodes in. */
+  g_assert_false (attendant_client_get_on_preferred (f->client));
   assert_fresh_snapshot (f, snap, connected);
   g_assert_cmpint (node_logged_in (f, "backup"), ==, 1);
 }
@@ -1153,6 +1156,7 @@ test_failback_idle (void)
   g_assert_cmpuint (count_events (f->rec, EV_DISCONNECTED, snap, connected), ==, 0);
   g_assert_true (attendant_client_get_session (f->client) == ev_session (ev_at (f->rec, connected)));
   g_assert_cmpuint (attendant_client_get_failovers (f->client), ==, 1);
+  g_assert_true (attendant_client_get_on_preferred (f->client));
 
   wait_event (f->rec, EV_SNAPSHOT, connected, 5000);
   g_signal_handler_disconnect (old, handler);
