@@ -17,6 +17,8 @@ struct _AttendantPreferencesWindow
 
   GSettings            *settings;
 
+  AdwEntryRow          *server_row;
+  AdwEntryRow          *user_row;
   AdwComboRow          *transport_row;
   AdwComboRow          *priority_order_row;
   GtkAdjustment        *attempt_timeout_adjustment;
@@ -144,6 +146,8 @@ attendant_preferences_window_class_init (AttendantPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/attendant/Attendant/attendant-preferences-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, server_row);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, user_row);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, transport_row);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, priority_order_row);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, attempt_timeout_adjustment);
@@ -152,6 +156,19 @@ attendant_preferences_window_class_init (AttendantPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, accept_target_identity_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, trusted_certificates_list);
+}
+
+/* One line on what the chosen order does, since the two differ only in
+ * which end of the numbers wins. */
+static void
+update_priority_order_subtitle (AttendantPreferencesWindow *self)
+{
+  if (adw_combo_row_get_selected (self->priority_order_row) == 0)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->priority_order_row),
+                                 _("Highest number first, as in the vendor’s DNS examples"));
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (self->priority_order_row),
+                                 _("Lowest number first, as RFC 2782 says"));
 }
 
 static void
@@ -163,10 +180,15 @@ attendant_preferences_window_init (AttendantPreferencesWindow *self)
    * the same keys to it, so a change applies at the next connection. */
   self->settings = g_settings_new (APPLICATION_ID);
 
+  g_settings_bind (self->settings, "server", self->server_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "user-name", self->user_row, "text", G_SETTINGS_BIND_DEFAULT);
   attendant_settings_bind_enum_to_selected (self->settings, "transport",
                                             self->transport_row, "selected");
   attendant_settings_bind_enum_to_selected (self->settings, "priority-order",
                                             self->priority_order_row, "selected");
+  g_signal_connect_object (self->priority_order_row, "notify::selected",
+                           G_CALLBACK (update_priority_order_subtitle), self, G_CONNECT_SWAPPED);
+  update_priority_order_subtitle (self);
   g_settings_bind (self->settings, "attempt-timeout",
                    self->attempt_timeout_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "heartbeat-interval",

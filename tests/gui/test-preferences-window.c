@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "attendant-preferences-window.h"
@@ -132,6 +134,54 @@ test_malformed_pin (void)
   g_assert_finalize_object (prefs);
 }
 
+/* The login's server and user name are preferences too, both ways; the
+ * priority order says in one line what the chosen order does. */
+static void
+test_login_and_order (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *prefs, *server, *user, *transport, *order;
+  g_autofree char *highest = NULL;
+
+  attendant_test_gui_reset_settings ();
+  g_settings_set_string (settings, "server", "acme.com");
+  prefs = g_object_ref (GTK_WIDGET (attendant_preferences_window_new ()));
+  gtk_window_present (GTK_WINDOW (prefs));
+
+  server = attendant_test_gui_find_widget (prefs, ADW_TYPE_ENTRY_ROW, NULL);
+  g_assert_nonnull (server);
+  user = gtk_widget_get_next_sibling (server);
+  g_assert_true (ADW_IS_ENTRY_ROW (user));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (server)), ==, "Server");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (server)), ==, "acme.com");
+
+  gtk_editable_set_text (GTK_EDITABLE (user), "reception");
+  {
+    g_autofree char *value = g_settings_get_string (settings, "user-name");
+
+    g_assert_cmpstr (value, ==, "reception");
+  }
+
+  transport = attendant_test_gui_find_widget (prefs, ADW_TYPE_COMBO_ROW, NULL);
+  order = gtk_widget_get_next_sibling (transport);
+  g_assert_true (ADW_IS_COMBO_ROW (order));
+  highest = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (order)));
+  g_assert_nonnull (strstr (highest, "Highest"));
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (order), 1);
+  {
+    g_autofree char *value = g_settings_get_string (settings, "priority-order");
+
+    g_assert_cmpstr (value, ==, "rfc2782");
+  }
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (order)), "RFC 2782"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (order)), !=, highest);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (prefs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -141,6 +191,7 @@ main (int   argc,
 
   g_test_add_func ("/preferences-window/trusted-certificates", test_trusted_certificates);
   g_test_add_func ("/preferences-window/malformed-pin", test_malformed_pin);
+  g_test_add_func ("/preferences-window/login-and-order", test_login_and_order);
 
   return g_test_run ();
 }
