@@ -56,7 +56,7 @@ done
 
 work=${ATTENDANT_DEMO_DIR:-}
 if [ -z "$work" ]; then
-  work=$(mktemp -d "${TMPDIR:-/tmp}/attendant-demo-XXXXXX")
+  work=$(mktemp -d)
 fi
 mkdir -p "$work"
 umask 077
