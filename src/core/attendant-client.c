@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "attendant-client.h"
@@ -1628,7 +1630,7 @@ attendant_client_send_command_async (AttendantClient     *self,
   if (self->session == NULL)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED,
-                               "Not connected to a server: “%s” was not sent", command);
+                               _("Not connected to a server: “%s” was not sent"), command);
       return;
     }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "attendant-connector.h"
 #include "attendant-error.h"
 #include "attendant-tls.h"
@@ -444,7 +446,7 @@ run_return_if_cancelled (GTask *task)
 
   run_stop_timer (run);
   g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "The connection was cancelled");
+                           _("The connection was cancelled"));
   return TRUE;
 }
 
@@ -471,7 +473,7 @@ run_fail_attempt (GTask                   *task,
   if (run->timed_out)
     {
       timeout_error = g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_TIMED_OUT,
-                                   "No answer within %u s", self->attempt_timeout);
+                                   _("No answer within %u s"), self->attempt_timeout);
       error = timeout_error;
 
       /* A name that did not resolve in time is still a resolution failure,
@@ -644,7 +646,9 @@ handshake_cb (GObject      *object,
           g_autofree char *problems = attendant_tls_certificate_flags_to_string (run->peer_errors);
           g_autoptr(GError) cert_error =
             g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED,
-                         "The certificate of %s is not trusted: %s",
+                         /* TRANSLATORS: the first %s is the server name, the second the
+                          * list of problems, such as “its issuer is not trusted”. */
+                         _("The certificate of %s is not trusted: %s"),
                          attendant_plan_get_domain (run->plan), problems);
 
           /* D9/T3: a certificate the user has not accepted would be just as
@@ -667,7 +671,8 @@ handshake_cb (GObject      *object,
     {
       g_autoptr(GError) version_error =
         g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_TLS_VERSION,
-                     "The server negotiated %s; at least TLS 1.2 is required",
+                     /* TRANSLATORS: %s is a protocol version, such as “TLS 1.0”. */
+                     _("The server negotiated %s; at least TLS 1.2 is required"),
                      attendant_tls_version_to_string (version));
 
       run_fail_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED, version_error);
@@ -806,8 +811,8 @@ run_next_endpoint (GTask *task)
   if (run->endpoint_index >= n)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_ALL_FAILED,
-                               n == 1 ? "The server %s could not be reached"
-                                      : "None of the servers found for %s could be reached",
+                               n == 1 ? _("The server %s could not be reached")
+                                      : _("None of the servers found for %s could be reached"),
                                attendant_plan_get_domain (run->plan));
       return;
     }
@@ -875,7 +880,7 @@ attendant_connector_connect_async (AttendantConnector  *self,
   if (attendant_plan_get_n_endpoints (plan) == 0)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NO_ENDPOINTS,
-                               "There is no server to connect to for %s",
+                               _("There is no server to connect to for %s"),
                                attendant_plan_get_domain (plan));
       return;
     }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "attendant-endpoint.h"
 #include "attendant-error.h"
 #include "attendant-greeting.h"
@@ -100,8 +102,8 @@ attendant_greeting_new (SoupWebsocketConnection  *websocket,
   if (self->protocol < ATTENDANT_PROTOCOL_VERSION)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                   "The server speaks protocol %" G_GINT64_FORMAT "; version %d is needed",
-                   self->protocol, ATTENDANT_PROTOCOL_VERSION);
+                   _("The server speaks protocol %lld; version %d is needed"),
+                   (long long) self->protocol, ATTENDANT_PROTOCOL_VERSION);
       return NULL;
     }
 

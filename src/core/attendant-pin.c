@@ -120,7 +120,8 @@ attendant_pin_parse (const char  *pin,
   if (g_strv_length (parts) != 2 || *parts[0] == '\0')
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "“%s” is not a certificate pin: expected “IDENTITY SHA256”", pin);
+                   /* TRANSLATORS: IDENTITY and SHA256 stand for the two parts of a pin. */
+                   _("“%s” is not a certificate pin: expected “IDENTITY SHA256”"), pin);
       return FALSE;
     }
 
@@ -128,7 +129,7 @@ attendant_pin_parse (const char  *pin,
   if (normalized == NULL)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "“%s” is not a SHA-256 fingerprint", parts[1]);
+                   _("“%s” is not a SHA-256 fingerprint"), parts[1]);
       return FALSE;
     }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include <gsasl.h>
@@ -109,7 +111,7 @@ attendant_scram_credentials_new_from_password (const char  *password,
   rc = gsasl_nonce ((char *)salt, sizeof salt);
   if (rc != GSASL_OK)
     {
-      set_gsasl_error (error, rc, "Could not make a salt");
+      set_gsasl_error (error, rc, _("Could not make a salt"));
       return NULL;
     }
 
@@ -120,7 +122,7 @@ attendant_scram_credentials_new_from_password (const char  *password,
   memset (client_key, 0, sizeof client_key);
   if (rc != GSASL_OK)
     {
-      set_gsasl_error (error, rc, "Could not derive the SCRAM keys");
+      set_gsasl_error (error, rc, _("Could not derive the SCRAM keys"));
       return NULL;
     }
 
@@ -170,14 +172,14 @@ attendant_scram_credentials_parse (const char  *text,
   if (g_strv_length (parts) != 5 || !g_str_equal (parts[0], MECHANISM))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "Expected SCRAM-SHA-256$iterations$salt$storedkey$serverkey");
+                           _("Expected SCRAM-SHA-256$iterations$salt$storedkey$serverkey"));
       return NULL;
     }
 
   if (!g_ascii_string_to_unsigned (parts[1], 10, 1, ATTENDANT_SCRAM_MAX_ITERATIONS, &iterations, NULL))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "The iteration count “%s” is not a number from 1 to %d",
+                   _("The iteration count “%s” is not a number from 1 to %d"),
                    parts[1], ATTENDANT_SCRAM_MAX_ITERATIONS);
       return NULL;
     }
@@ -186,14 +188,14 @@ attendant_scram_credentials_parse (const char  *text,
   if (salt_len < 8)
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "The salt must be base64 of at least 8 bytes");
+                           _("The salt must be base64 of at least 8 bytes"));
       return NULL;
     }
 
   if (!is_base64_key (parts[3]) || !is_base64_key (parts[4]))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "StoredKey and ServerKey must be base64 of 32 bytes each");
+                           _("StoredKey and ServerKey must be base64 of 32 bytes each"));
       return NULL;
     }
 
@@ -317,7 +319,7 @@ scram_new (GError **error)
 
   if (rc != GSASL_OK)
     {
-      set_gsasl_error (error, rc, "Could not initialize GNU SASL");
+      set_gsasl_error (error, rc, _("Could not initialize GNU SASL"));
       return NULL;
     }
 
@@ -397,7 +399,7 @@ attendant_scram_new_client (const char  *user,
   rc = gsasl_client_start (self->ctx, MECHANISM, &self->session);
   if (rc != GSASL_OK)
     {
-      set_gsasl_error (error, rc, "Could not start SCRAM-SHA-256");
+      set_gsasl_error (error, rc, _("Could not start SCRAM-SHA-256"));
       return NULL;
     }
 
@@ -431,7 +433,7 @@ attendant_scram_new_server (AttendantScramLookup   lookup,
   rc = gsasl_server_start (self->ctx, MECHANISM, &self->session);
   if (rc != GSASL_OK)
     {
-      set_gsasl_error (error, rc, "Could not start SCRAM-SHA-256");
+      set_gsasl_error (error, rc, _("Could not start SCRAM-SHA-256"));
       return NULL;
     }
 
@@ -502,7 +504,7 @@ attendant_scram_step (AttendantScram  *self,
   if (self->done)
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
-                           "The SCRAM exchange is already complete");
+                           _("The SCRAM exchange is already complete"));
       return NULL;
     }
 
@@ -526,7 +528,7 @@ attendant_scram_step (AttendantScram  *self,
   if (rc == GSASL_NEEDS_MORE)
     return g_steal_pointer (&result);
 
-  set_gsasl_error (error, rc, "Authentication failed");
+  set_gsasl_error (error, rc, _("Authentication failed"));
   return NULL;
 }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "attendant-error.h"
@@ -123,7 +125,7 @@ parse_port (const char  *text,
   if (*text == '\0')
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "The port after “:” is missing");
+                           _("The port after “:” is missing"));
       return FALSE;
     }
 
@@ -132,7 +134,7 @@ parse_port (const char  *text,
       if (!g_ascii_isdigit (*p))
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "The port “%s” is not a number", text);
+                       _("The port “%s” is not a number"), text);
           return FALSE;
         }
 
@@ -144,7 +146,7 @@ parse_port (const char  *text,
   if (value < 1 || value > G_MAXUINT16)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "The port “%s” is outside the range 1–65535", text);
+                   _("The port “%s” is outside the range 1–65535"), text);
       return FALSE;
     }
 
@@ -171,14 +173,14 @@ normalize_hostname (const char  *text,
         {
           if (g_ascii_isspace (*p))
             g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                         "“%s” contains a space; a server name cannot", text);
+                         _("“%s” contains a space; a server name cannot"), text);
           else if (g_ascii_isprint (*p))
             g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                         "“%s” contains “%c”, which is not allowed in a server name",
+                         _("“%s” contains “%c”, which is not allowed in a server name"),
                          text, *p);
           else
             g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                         "The server name contains the control character 0x%02x", *p);
+                         _("The server name contains the control character 0x%02x"), *p);
           return NULL;
         }
     }
@@ -186,7 +188,7 @@ normalize_hostname (const char  *text,
   if (!g_utf8_validate (text, -1, NULL))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "The server name is not valid UTF-8");
+                           _("The server name is not valid UTF-8"));
       return NULL;
     }
 
@@ -194,7 +196,7 @@ normalize_hostname (const char  *text,
   if (ascii == NULL)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "“%s” is not a valid internationalized domain name", text);
+                   _("“%s” is not a valid internationalized domain name"), text);
       return NULL;
     }
 
@@ -207,15 +209,15 @@ normalize_hostname (const char  *text,
   if (len == 0)
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "The server name is empty");
+                           _("The server name is empty"));
       return NULL;
     }
 
   if (len > MAX_NAME_LENGTH)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "The server name is %" G_GSIZE_FORMAT " bytes long; "
-                   "a domain name may have at most %d",
+                   _("The server name is %zu bytes long; "
+                     "a domain name may have at most %d"),
                    len, MAX_NAME_LENGTH);
       return NULL;
     }
@@ -228,7 +230,7 @@ normalize_hostname (const char  *text,
       if (label_len == 0)
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "“%s” has an empty label (two dots in a row, or a leading dot)",
+                       _("“%s” has an empty label (two dots in a row, or a leading dot)"),
                        text);
           return NULL;
         }
@@ -236,8 +238,8 @@ normalize_hostname (const char  *text,
       if (label_len > MAX_LABEL_LENGTH)
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "The label “%.20s…” is %" G_GSIZE_FORMAT " bytes long; "
-                       "a label may have at most %d",
+                       _("The label “%.20s…” is %zu bytes long; "
+                         "a label may have at most %d"),
                        labels[i], label_len, MAX_LABEL_LENGTH);
           return NULL;
         }
@@ -245,7 +247,7 @@ normalize_hostname (const char  *text,
       if (labels[i][0] == '-' || labels[i][label_len - 1] == '-')
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "The label “%s” begins or ends with a hyphen", labels[i]);
+                       _("The label “%s” begins or ends with a hyphen"), labels[i]);
           return NULL;
         }
 
@@ -254,7 +256,7 @@ normalize_hostname (const char  *text,
           if (!g_ascii_isalnum (*p) && *p != '-')
             {
               g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "“%s” contains “%c”, which is not allowed in a server name",
+                           _("“%s” contains “%c”, which is not allowed in a server name"),
                            text, *p);
               return NULL;
             }
@@ -310,14 +312,14 @@ attendant_server_spec_parse (const char  *text,
   if (trimmed[0] == '\0')
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "The server name is empty");
+                           _("The server name is empty"));
       return NULL;
     }
 
   if (looks_like_url (trimmed))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "“%s” looks like a URL; enter only the server name, such as acme.com",
+                   _("“%s” looks like a URL; enter only the server name, such as acme.com"),
                    trimmed);
       return NULL;
     }
@@ -333,7 +335,7 @@ attendant_server_spec_parse (const char  *text,
       if (close == NULL)
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "“%s” lacks the closing “]” of the IPv6 address", trimmed);
+                       _("“%s” lacks the closing “]” of the IPv6 address"), trimmed);
           return NULL;
         }
 
@@ -341,7 +343,7 @@ attendant_server_spec_parse (const char  *text,
       if (strchr (address, ':') == NULL || !g_hostname_is_ip_address (address))
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "“%s” is not a valid IPv6 address", address);
+                       _("“%s” is not a valid IPv6 address"), address);
           return NULL;
         }
 
@@ -353,7 +355,7 @@ attendant_server_spec_parse (const char  *text,
       else if (close[1] != '\0')
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                       "Unexpected “%s” after the IPv6 address; write [address]:port",
+                       _("Unexpected “%s” after the IPv6 address; write [address]:port"),
                        close + 1);
           return NULL;
         }
@@ -375,7 +377,7 @@ attendant_server_spec_parse (const char  *text,
   if (colon != NULL && strchr (colon + 1, ':') != NULL)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   "“%s” is not a valid IPv6 address; with a port, write it as [address]:port",
+                   _("“%s” is not a valid IPv6 address; with a port, write it as [address]:port"),
                    trimmed);
       return NULL;
     }
@@ -387,7 +389,7 @@ attendant_server_spec_parse (const char  *text,
       if (host[0] == '\0')
         {
           g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                               "The host name before “:” is missing");
+                               _("The host name before “:” is missing"));
           return NULL;
         }
 

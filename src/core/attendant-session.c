@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "attendant-enum-types.h"
 #include "attendant-error.h"
 #include "attendant-greeting.h"
@@ -123,7 +125,7 @@ dead_cb (gpointer user_data)
 {
   AttendantSession *self = user_data;
   g_autofree char *message =
-    g_strdup_printf ("Nothing received from the server for %u s", 2 * self->heartbeat);
+    g_strdup_printf (_("Nothing received from the server for %u s"), 2 * self->heartbeat);
 
   session_end (self, ATTENDANT_CLOSE_REASON_HEARTBEAT_TIMEOUT, 0, message);
   return G_SOURCE_CONTINUE;
@@ -180,8 +182,9 @@ fail_pending (AttendantSession *self)
       g_autoptr(GTask) task = l->data;
 
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_RESULT_UNKNOWN,
-                               "The connection was lost before the server answered; "
-                               "whether “%s” was carried out is unknown",
+                               /* TRANSLATORS: %s is a command name, such as “transfer”. */
+                               _("The connection was lost before the server answered; "
+                                 "whether “%s” was carried out is unknown"),
                                (const char *)g_task_get_task_data (task));
     }
 }
@@ -227,7 +230,7 @@ session_end (AttendantSession     *self,
         g_task_return_new_error (login, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED, "%s", message);
       else
         g_task_return_new_error (login, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                 "The connection ended during login: %s", message);
+                                 _("The connection ended during login: %s"), message);
     }
 
   fail_pending (self);
@@ -266,7 +269,7 @@ handle_reply (AttendantSession *self,
 
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED,
                                "%s: %s", code ? code : "internal",
-                               text ? text : "the server refused the command");
+                               text ? text : _("the server refused the command"));
     }
 }
 
@@ -282,7 +285,7 @@ handle_auth (AttendantSession *self,
   if (self->login == NULL || self->scram == NULL)
     {
       session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
-                   "The server sent an authentication message out of turn");
+                   _("The server sent an authentication message out of turn"));
       return;
     }
 
@@ -291,7 +294,7 @@ handle_auth (AttendantSession *self,
       const char *text = attendant_protocol_get_string (message, "text");
 
       session_end (self, ATTENDANT_CLOSE_REASON_AUTH_FAILED, ATTENDANT_CLOSE_NORMAL,
-                   text ? text : "The server refused the user name or password");
+                   text ? text : _("The server refused the user name or password"));
       return;
     }
 
@@ -302,7 +305,7 @@ handle_auth (AttendantSession *self,
       /* On the client, a failing last step means the server's signature is
        * wrong: it is not the server that holds our credentials. */
       session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_AUTH_FAILED,
-                   "The server could not prove it knows the credentials");
+                   _("The server could not prove it knows the credentials"));
       return;
     }
 
@@ -326,7 +329,7 @@ handle_auth (AttendantSession *self,
     }
 
   session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
-               "The server's authentication messages are out of order");
+               _("The server's authentication messages are out of order"));
 }
 
 static void
@@ -347,7 +350,7 @@ message_cb (SoupWebsocketConnection *websocket,
   if (data_type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR,
-                   "The server sent a binary frame");
+                   _("The server sent a binary frame"));
       return;
     }
 
@@ -397,8 +400,8 @@ message_cb (SoupWebsocketConnection *websocket,
       if (seq != self->last_seq + 1)
         {
           g_autofree char *text =
-            g_strdup_printf ("Event %" G_GINT64_FORMAT " arrived after %" G_GINT64_FORMAT,
-                             seq, self->last_seq);
+            g_strdup_printf (_("Event %lld arrived after %lld"),
+                             (long long) seq, (long long) self->last_seq);
 
           session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_SEQUENCE_GAP, text);
           return;
@@ -411,7 +414,7 @@ message_cb (SoupWebsocketConnection *websocket,
     {
       const char *text = attendant_protocol_get_string (message, "text");
 
-      g_signal_emit (self, signals[DRAIN], 0, text ? text : "The server is shutting down");
+      g_signal_emit (self, signals[DRAIN], 0, text ? text : _("The server is shutting down"));
     }
 
   /* Anything else (pong included) only proved the server alive. */
@@ -428,11 +431,13 @@ closed_cb (SoupWebsocketConnection *websocket,
   if (code == 0)
     {
       session_end (self, ATTENDANT_CLOSE_REASON_CONNECTION_LOST, 0,
-                   "The connection to the server was lost");
+                   _("The connection to the server was lost"));
       return;
     }
 
-  message = g_strdup_printf ("The server closed the connection (code %u%s%s)", code,
+  /* TRANSLATORS: %u is a WebSocket close code; the two %s add “: ” and
+   * the reason the server gave, when it gave one. */
+  message = g_strdup_printf (_("The server closed the connection (code %u%s%s)"), code,
                              data && *data ? ": " : "", data && *data ? data : "");
   session_end (self,
                code == ATTENDANT_CLOSE_AUTH_FAILED ? ATTENDANT_CLOSE_REASON_AUTH_FAILED
@@ -456,13 +461,15 @@ error_cb (SoupWebsocketConnection *websocket,
 
   if (error->domain != SOUP_WEBSOCKET_ERROR)
     {
-      message = g_strdup_printf ("The connection to the server was lost: %s", error->message);
+      message = g_strdup_printf (_("The connection to the server was lost: %s"), error->message);
       session_end (self, ATTENDANT_CLOSE_REASON_CONNECTION_LOST, 0, message);
       return;
     }
 
   what = attendant_protocol_describe_websocket_error (error, &close_code);
-  message = g_strdup_printf ("The server sent %s", what);
+  /* TRANSLATORS: %s says what was wrong with it, such as “a message
+   * larger than the limit”. */
+  message = g_strdup_printf (_("The server sent %s"), what);
   session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, close_code, message);
 }
 
@@ -693,7 +700,7 @@ attendant_session_login_async (AttendantSession    *self,
   if (self->state != ATTENDANT_SESSION_STATE_GREETED || self->login != NULL)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED,
-                               "The session cannot log in now");
+                               _("The session cannot log in now"));
       return;
     }
 
@@ -758,7 +765,7 @@ attendant_session_send_command_async (AttendantSession    *self,
   if (self->state != ATTENDANT_SESSION_STATE_READY)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED,
-                               "Not connected to a server: “%s” was not sent", command);
+                               _("Not connected to a server: “%s” was not sent"), command);
       return;
     }
 
@@ -817,5 +824,5 @@ attendant_session_close (AttendantSession *self)
 {
   g_return_if_fail (ATTENDANT_IS_SESSION (self));
 
-  session_end (self, ATTENDANT_CLOSE_REASON_LOGOUT, ATTENDANT_CLOSE_NORMAL, "Logged out");
+  session_end (self, ATTENDANT_CLOSE_REASON_LOGOUT, ATTENDANT_CLOSE_NORMAL, _("Logged out"));
 }

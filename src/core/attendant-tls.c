@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "attendant-tls.h"
 
 /**
@@ -100,13 +102,13 @@ attendant_tls_certificate_flags_to_string (GTlsCertificateFlags flags)
     GTlsCertificateFlags flag;
     const char *text;
   } names[] = {
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "its issuer is not trusted" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "it was not issued for this server name" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "it is not valid yet" },
-    { G_TLS_CERTIFICATE_EXPIRED, "it has expired" },
-    { G_TLS_CERTIFICATE_REVOKED, "it has been revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "it uses an insecure algorithm" },
-    { G_TLS_CERTIFICATE_GENERIC_ERROR, "it could not be verified" },
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_("its issuer is not trusted") },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_("it was not issued for this server name") },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_("it is not valid yet") },
+    { G_TLS_CERTIFICATE_EXPIRED, N_("it has expired") },
+    { G_TLS_CERTIFICATE_REVOKED, N_("it has been revoked") },
+    { G_TLS_CERTIFICATE_INSECURE, N_("it uses an insecure algorithm") },
+    { G_TLS_CERTIFICATE_GENERIC_ERROR, N_("it could not be verified") },
   };
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -116,12 +118,12 @@ attendant_tls_certificate_flags_to_string (GTlsCertificateFlags flags)
         {
           if (out->len > 0)
             g_string_append (out, "; ");
-          g_string_append (out, names[i].text);
+          g_string_append (out, _(names[i].text));
         }
     }
 
   if (out->len == 0)
-    g_string_append (out, "no problem found");
+    g_string_append (out, _("no problem found"));
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

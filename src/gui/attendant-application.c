@@ -175,7 +175,7 @@ about_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  static const char *developers[] = { "The Attendant developers", NULL };
+  const char *developers[] = { _("The Attendant developers"), NULL };
 
   adw_show_about_window (gtk_application_get_active_window (app),
                          "application-name", _("Attendant"),
