@@ -250,7 +250,7 @@ update (AttendantStatusButton *self)
       tls_version = attendant_connection_get_tls_version (connection);
       encrypted = tls_version != NULL;
       fingerprint = encrypted ? attendant_connection_get_certificate_sha256 (connection) : NULL;
-      security = encrypted ? tls_version : _("Unencrypted");
+      security = encrypted ? tls_version : C_("connection", "Unencrypted");
     }
 
   if (plan != NULL)
