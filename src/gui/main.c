@@ -16,12 +16,15 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(AttendantApplication) app = NULL;
+  const char *localedir = g_getenv ("ATTENDANT_LOCALEDIR");
 
   /* Before anything loads glib-networking (see docs/architecture.md). */
   attendant_tls_init ();
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Run from the build tree, the catalogues are in _build/po, not yet
+   * under the prefix (HACKING.md, "Translations"). */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

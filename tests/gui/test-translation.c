@@ -29,7 +29,7 @@
  * main() sets LANGUAGE=it and LC_ALL=C.UTF-8 and calls setlocale():
  * gettext ignores LANGUAGE only under the "C" and "POSIX" locales, and
  * C.UTF-8 is built into glibc, so no Italian locale needs generating.
- * meson points ATTENDANT_TEST_LOCALEDIR at the build tree's catalogues.
+ * meson points ATTENDANT_LOCALEDIR at the build tree's catalogues.
  *
  * With ATTENDANT_SCREENSHOT_DIR set, the views are saved there as
  * it-*.png, to be looked at for clipped Italian. */
@@ -585,7 +585,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const char *localedir = g_getenv ("ATTENDANT_TEST_LOCALEDIR");
+  const char *localedir = g_getenv ("ATTENDANT_LOCALEDIR");
   g_autofree char *catalogue = NULL;
 
   g_setenv ("LANGUAGE", "it", TRUE);
