@@ -132,7 +132,9 @@ app returns to it. Quit the app (Ctrl+Q) to stop the demo.
         app_env = dict(os.environ,
                        XDG_CONFIG_HOME=config_home,
                        GSETTINGS_BACKEND="keyfile",
-                       GSETTINGS_SCHEMA_DIR=os.path.join(builddir, "data"))
+                       GSETTINGS_SCHEMA_DIR=os.path.join(builddir, "data"),
+                       # LANGUAGE=it then works from the build tree too.
+                       ATTENDANT_LOCALEDIR=os.path.join(builddir, "po"))
         attendant = subprocess.Popen([app, "--gapplication-app-id=%s.Demo" % APP_ID,
                                       "--server", SERVER, "--user", USER,
                                       "--password-file", password_file],
