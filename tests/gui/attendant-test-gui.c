@@ -152,6 +152,21 @@ attendant_test_gui_reset_settings (void)
     g_settings_reset (settings, keys[i]);
 }
 
+/* Fresh settings with @server and TEST_USER in the login form, plain
+ * transport, and timeouts short enough for a test. */
+void
+attendant_test_gui_use_server (const char *server)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  attendant_test_gui_reset_settings ();
+  g_settings_set_string (settings, "server", server);
+  g_settings_set_string (settings, "user-name", TEST_USER);
+  g_settings_set_string (settings, "transport", "plain");
+  g_settings_set_uint (settings, "attempt-timeout", 2);
+  g_settings_set_uint (settings, "heartbeat-interval", 1);
+}
+
 AttendantTestGuiServer *
 attendant_test_gui_server_new (const char *nodes)
 {

@@ -40,6 +40,7 @@ guint      attendant_test_gui_count_widgets     (GtkWidget              *widget,
 void       attendant_test_gui_screenshot        (GtkWidget              *window,
                                                  const char             *name);
 void       attendant_test_gui_reset_settings    (void);
+void       attendant_test_gui_use_server        (const char             *server);
 GtkWidget *attendant_test_gui_find_label        (GtkWidget              *widget,
                                                  const char             *text);
 GtkWindow *attendant_test_gui_find_toplevel     (GType                   type);

@@ -361,19 +361,6 @@ assert_no_english (GtkWidget *widget,
 /* }}} */
 /* {{{ Helpers */
 
-static void
-use_server (const char *server)
-{
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-
-  attendant_test_gui_reset_settings ();
-  g_settings_set_string (settings, "server", server);
-  g_settings_set_string (settings, "user-name", TEST_USER);
-  g_settings_set_string (settings, "transport", "plain");
-  g_settings_set_uint (settings, "attempt-timeout", 2);
-  g_settings_set_uint (settings, "heartbeat-interval", 1);
-}
-
 static AttendantWindow *
 window_new_for (AttendantTestGuiServer *server)
 {
@@ -463,7 +450,7 @@ test_translation_login (void)
   attendant_test_gui_screenshot (GTK_WIDGET (window), "it-login.png");
   attendant_test_gui_window_free (GTK_WIDGET (window));
 
-  use_server (TEST_DOMAIN);
+  attendant_test_gui_use_server (TEST_DOMAIN);
   attendant_test_gui_server_publish_srv (server, "plain");
   attendant_node_stop (attendant_server_lookup_node (server->server, "primary"));
   attendant_node_stop (attendant_server_lookup_node (server->server, "backup"));
@@ -490,7 +477,7 @@ test_translation_wrong_password (void)
   g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
   AttendantWindow *window;
 
-  use_server (address);
+  attendant_test_gui_use_server (address);
   window = window_new_for (server);
   gtk_window_present (GTK_WINDOW (window));
   log_in (window, "wrong");
@@ -513,7 +500,7 @@ test_translation_main_window (void)
   AttendantWindow *window;
   GtkWidget *status, *popover;
 
-  use_server (TEST_DOMAIN);
+  attendant_test_gui_use_server (TEST_DOMAIN);
   attendant_test_gui_server_publish_srv (server, "plain");
   window = window_new_for (server);
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 560);

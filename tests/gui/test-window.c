@@ -88,14 +88,7 @@ window_new (void)
 static void
 use_server (const char *server)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-
-  attendant_test_gui_reset_settings ();
-  g_settings_set_string (settings, "server", server);
-  g_settings_set_string (settings, "user-name", TEST_USER);
-  g_settings_set_string (settings, "transport", "plain");
-  g_settings_set_uint (settings, "attempt-timeout", 2);
-  g_settings_set_uint (settings, "heartbeat-interval", 1);
+  attendant_test_gui_use_server (server);
 }
 
 static GtkWidget *
