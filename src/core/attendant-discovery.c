@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "attendant-discovery.h"
@@ -490,8 +492,8 @@ lookup_records_cb (GObject      *object,
   if (ordered->len == 0 && saw_root)
     {
       g_autofree char *message =
-        g_strdup_printf ("The service is decidedly not available at %s "
-                         "(its SRV record has the target “.”)",
+        g_strdup_printf (_("The service is decidedly not available at %s "
+                           "(its SRV record has the target “.”)"),
                          attendant_plan_get_domain (state->plan));
 
       _attendant_plan_set_result (state->plan, ATTENDANT_DISCOVERY_RESULT_UNAVAILABLE, message);
@@ -502,8 +504,8 @@ lookup_records_cb (GObject      *object,
   if (ordered->len == 0)
     {
       return_fallback (task, ATTENDANT_DISCOVERY_RESULT_FAILED,
-                       "The SRV answer has no usable record "
-                       "(every one has port 0 or a target that is not a host name)");
+                       _("The SRV answer has no usable record "
+                         "(every one has port 0 or a target that is not a host name)"));
       return;
     }
 
@@ -533,7 +535,7 @@ lookup_timeout_cb (gpointer user_data)
   g_clear_pointer (&state->timeout_source, g_source_unref);
   g_cancellable_cancel (state->lookup_cancellable);
 
-  message = g_strdup_printf ("The DNS server did not answer within %u s", self->timeout);
+  message = g_strdup_printf (_("The DNS server did not answer within %u s"), self->timeout);
   return_fallback (task, ATTENDANT_DISCOVERY_RESULT_FAILED, message);
 
   return G_SOURCE_REMOVE;
@@ -618,8 +620,10 @@ attendant_discovery_discover_async (AttendantDiscovery  *self,
   if (strlen (query) > 253)
     {
       g_autofree char *message =
-        g_strdup_printf ("The SRV name %s.… would be %" G_GSIZE_FORMAT " bytes long, "
-                         "more than DNS allows (253), so it was not queried",
+        /* TRANSLATORS: %s is the service's labels, such as “_iacsec._tcp”,
+         * before the domain, which is too long to show. */
+        g_strdup_printf (_("The SRV name %s.… would be %zu bytes long, "
+                           "more than DNS allows (253), so it was not queried"),
                          attendant_transport_service (self->transport), strlen (query));
 
       return_fallback (task, ATTENDANT_DISCOVERY_RESULT_FAILED, message);

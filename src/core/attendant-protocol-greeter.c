@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "attendant-error.h"
 #include "attendant-greeting.h"
 #include "attendant-protocol.h"
@@ -97,7 +99,7 @@ message_cb (SoupWebsocketConnection *websocket,
     {
       greet_fail (task, ATTENDANT_CLOSE_PROTOCOL_ERROR,
                   g_error_new_literal (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                       "The server sent a binary frame"));
+                                       _("The server sent a binary frame")));
       return;
     }
 
@@ -117,7 +119,8 @@ message_cb (SoupWebsocketConnection *websocket,
     {
       greet_fail (task, ATTENDANT_CLOSE_PROTOCOL_ERROR,
                   g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server sent “%s” before its hello",
+                               /* TRANSLATORS: %s is a message type of the protocol. */
+                               _("The server sent “%s” before its hello"),
                                attendant_protocol_get_type (hello)));
       return;
     }
@@ -147,8 +150,8 @@ error_cb (SoupWebsocketConnection *websocket,
   greet_fail (task, close_code,
               g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                            error->domain == SOUP_WEBSOCKET_ERROR
-                             ? "The server sent %s"
-                             : "The connection failed before the server's hello: %s",
+                             ? _("The server sent %s")
+                             : _("The connection failed before the server's hello: %s"),
                            what));
 }
 
@@ -160,7 +163,7 @@ closed_cb (SoupWebsocketConnection *websocket,
 
   greet_disconnect (greet);
   g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           "The server closed the connection before its hello (code %u)",
+                           _("The server closed the connection before its hello (code %u)"),
                            soup_websocket_connection_get_close_code (websocket));
   greet_release (greet);
 }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -93,14 +95,14 @@ finish_handshake (GTask *task)
   if (hs->status_line == NULL || sscanf (hs->status_line, "HTTP/1.%*d %d", &code) != 1)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server did not answer with HTTP");
+                               _("The server did not answer with HTTP"));
       return;
     }
 
   if (code != 101)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server refused the WebSocket upgrade (HTTP %d)", code);
+                               _("The server refused the WebSocket upgrade (HTTP %d)"), code);
       return;
     }
 
@@ -109,7 +111,7 @@ finish_handshake (GTask *task)
       g_strcmp0 (g_hash_table_lookup (hs->headers, "sec-websocket-accept"), accept) != 0)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server's WebSocket handshake is not valid");
+                               _("The server's WebSocket handshake is not valid"));
       return;
     }
 
@@ -117,7 +119,8 @@ finish_handshake (GTask *task)
   if (g_strcmp0 (protocol, ATTENDANT_PROTOCOL_SUBPROTOCOL) != 0)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server does not speak %s", ATTENDANT_PROTOCOL_SUBPROTOCOL);
+                               /* TRANSLATORS: %s is the WebSocket subprotocol’s name. */
+                               _("The server does not speak %s"), ATTENDANT_PROTOCOL_SUBPROTOCOL);
       return;
     }
 
@@ -207,7 +210,7 @@ read_byte_cb (GObject      *object,
   if (n == 0)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server closed the connection during the WebSocket handshake");
+                               _("The server closed the connection during the WebSocket handshake"));
       return;
     }
 
@@ -216,7 +219,7 @@ read_byte_cb (GObject      *object,
   if (hs->response->len > MAX_RESPONSE_BYTES)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               "The server's handshake response is over %d bytes", MAX_RESPONSE_BYTES);
+                               _("The server's handshake response is over %d bytes"), MAX_RESPONSE_BYTES);
       return;
     }
 
