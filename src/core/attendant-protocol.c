@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "attendant-error.h"
 #include <libsoup/soup.h>
 
@@ -228,21 +230,21 @@ attendant_protocol_parse_object (const char  *data,
   if (length > ATTENDANT_PROTOCOL_MAX_MESSAGE)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                   "A message of %" G_GSIZE_FORMAT " bytes is over the 1 MiB limit", length);
+                   _("A message of %zu bytes is over the 1 MiB limit"), length);
       return NULL;
     }
 
   if (!g_utf8_validate_len (data, length, NULL))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           "The message is not valid UTF-8");
+                           _("The message is not valid UTF-8"));
       return NULL;
     }
 
   if (!is_single_object (data, length))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           "The message is not a single JSON object");
+                           _("The message is not a single JSON object"));
       return NULL;
     }
 
@@ -250,7 +252,7 @@ attendant_protocol_parse_object (const char  *data,
   if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                   "The message is not JSON: %s", local_error->message);
+                   _("The message is not JSON: %s"), local_error->message);
       return NULL;
     }
 
@@ -258,7 +260,7 @@ attendant_protocol_parse_object (const char  *data,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           "The message is not a JSON object");
+                           _("The message is not a JSON object"));
       return NULL;
     }
 
@@ -291,7 +293,7 @@ attendant_protocol_decode (const char  *data,
   if (type == NULL)
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           "The message has no string member “type”");
+                           _("The message has no string member “type”"));
       return NULL;
     }
 
@@ -300,7 +302,9 @@ attendant_protocol_decode (const char  *data,
       if (g_str_equal (required[i].type, type) && !member_of_kind (object, required[i].member, required[i].node_type, required[i].value_type))
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                       "The “%s” message lacks a valid “%s” member",
+                       /* TRANSLATORS: a message type and a member name of the protocol,
+                        * which stay in English. */
+                       _("The “%s” message lacks a valid “%s” member"),
                        type, required[i].member);
           return NULL;
         }
@@ -349,14 +353,17 @@ attendant_protocol_describe_websocket_error (const GError *error,
     {
     case SOUP_WEBSOCKET_CLOSE_TOO_BIG:
       *close_code = ATTENDANT_CLOSE_TOO_BIG;
-      return g_strdup_printf ("a message over the %d MiB limit",
+      /* TRANSLATORS: completes “The server sent %s”. */
+      return g_strdup_printf (_("a message over the %d MiB limit"),
                               ATTENDANT_PROTOCOL_MAX_MESSAGE / (1024 * 1024));
 
     case SOUP_WEBSOCKET_CLOSE_BAD_DATA:
       *close_code = ATTENDANT_CLOSE_BAD_DATA;
-      return g_strdup ("a text message that is not valid UTF-8");
+      /* TRANSLATORS: completes “The server sent %s”. */
+      return g_strdup (_("a text message that is not valid UTF-8"));
 
     default:
-      return g_strdup_printf ("an invalid frame (%s)", error->message);
+      /* TRANSLATORS: completes “The server sent %s”; %s is the reason. */
+      return g_strdup_printf (_("an invalid frame (%s)"), error->message);
     }
 }

@@ -467,7 +467,7 @@ check_iterations (const char  *input,
           !g_ascii_string_to_unsigned (attributes[i] + 2, 10, 1, ATTENDANT_SCRAM_MAX_ITERATIONS, NULL, NULL))
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
-                       "The server asks for an iteration count that is not from 1 to %d",
+                       _("The server asks for an iteration count that is not from 1 to %d"),
                        ATTENDANT_SCRAM_MAX_ITERATIONS);
           return FALSE;
         }

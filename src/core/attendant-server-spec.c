@@ -303,7 +303,7 @@ attendant_server_spec_parse (const char  *text,
   if (!g_utf8_validate (text, -1, NULL))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                           "The server name is not valid UTF-8");
+                           _("The server name is not valid UTF-8"));
       return NULL;
     }
 
