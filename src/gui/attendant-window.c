@@ -18,6 +18,7 @@
 #include "attendant-settings-mapping.h"
 #include "attendant-status-button.h"
 #include "attendant-window.h"
+#include "attendant-window-private.h"
 
 /* The window only listens to AttendantClient and sets its properties: every
  * socket, timer and failover decision stays in the GTK-free core, which the
@@ -518,7 +519,16 @@ on_auth_failed (AttendantWindow *self,
 }
 
 static void
-notify_move (AttendantWindow *self,
+on_move_toast_dismissed (AttendantWindow *self,
+                         AdwToast        *toast)
+{
+  /* A dismissed toast cannot be shown again; the next move gets a new one. */
+  if (self->move_toast == toast)
+    g_clear_object (&self->move_toast);
+}
+
+void
+attendant_window_notify_move (AttendantWindow *self,
              const char      *id,
              const char      *title,
              const char      *body)
@@ -526,11 +536,24 @@ notify_move (AttendantWindow *self,
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr(GNotification) notification = NULL;
 
+  g_autofree char *markup = g_markup_escape_text (body, -1);
+
   /* Only the latest move is news: an older toast would tell the operator
-   * about a server the console has left since. */
-  if (self->move_toast != NULL)
-    adw_toast_dismiss (self->move_toast);
-  g_set_object (&self->move_toast, adw_toast_new (body));
+   * about a server the console has left since. The toast on screen is
+   * rewritten in place rather than dismissed and replaced: libadwaita 1.2
+   * frees a dismissed toast's bookkeeping while its entry animation may
+   * still be running, and that animation's end (or the window closing)
+   * then reads freed memory. Re-adding the shown toast restarts its
+   * timeout. */
+  if (self->move_toast == NULL)
+    {
+      self->move_toast = adw_toast_new (markup);
+      g_signal_connect_object (self->move_toast, "dismissed",
+                               G_CALLBACK (on_move_toast_dismissed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  else
+    adw_toast_set_title (self->move_toast, markup);
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
 
   /* The operator may be in another window: the desktop tells them too. */
@@ -581,14 +604,14 @@ on_connected (AttendantWindow  *self,
             body = g_strdup_printf (_("Server %s unreachable — now connected to %s"),
                                     self->last_host, host);
 
-          notify_move (self, "failover", title, body);
+          attendant_window_notify_move (self, "failover", title, body);
         }
       else if (failback)
         {
           /* TRANSLATORS: the preferred server, answering again */
           g_autofree char *body = g_strdup_printf (_("Back on primary server %s"), host);
 
-          notify_move (self, "failback", _("Back on the primary server"), body);
+          attendant_window_notify_move (self, "failback", _("Back on the primary server"), body);
         }
     }
 

@@ -229,7 +229,10 @@ GtkWidget *
 attendant_test_gui_find_label (GtkWidget  *widget,
                      const char *text)
 {
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+  /* The text as shown, or as written when that is markup or has a mnemonic. */
+  if (GTK_IS_LABEL (widget) &&
+      (g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 ||
+       g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0))
     return widget;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);

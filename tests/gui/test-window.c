@@ -14,6 +14,7 @@
 #include "attendant-test-fixture.h"
 #include "attendant-test-server.h"
 #include "attendant-window.h"
+#include "attendant-window-private.h"
 
 /* AttendantWindow and AttendantPreferencesWindow as an operator meets
  * them: built from their templates, their actions following the client's
@@ -608,6 +609,50 @@ test_window_failover (void)
   attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
+static gboolean
+toast_mapped (gpointer data)
+{
+  GtkWidget *label = toast_label (data, "Server dc1 unreachable — now connected to dc2");
+
+  return label != NULL && gtk_widget_get_mapped (label);
+}
+
+/* Moves in quick succession leave one toast on screen, saying the latest,
+ * not a stack of stale ones fading out: the toast is rewritten in place.
+ * Replacing it instead made libadwaita 1.2 read freed memory when the
+ * replaced toast's entry animation ended, which crashed the app as its
+ * window closed. The text is shown as written, whatever it contains. */
+static void
+test_window_rapid_moves (void)
+{
+  GType toast_widget_type;
+  GtkWidget *overlay;
+  AttendantWindow *window;
+
+  attendant_test_gui_reset_settings ();
+  window = window_new ();
+  gtk_window_present (GTK_WINDOW (window));
+
+  attendant_window_notify_move (window, "failover", "Now connected to dc2",
+                                "Server dc1 unreachable — now connected to dc2");
+  attendant_test_gui_wait_for (toast_mapped, window, 5000);
+  attendant_window_notify_move (window, "failback", "Back on the primary server",
+                                "Back on primary server dc1");
+  attendant_window_notify_move (window, "failover", "Now connected to R&D <lab>",
+                                "Server dc1 unreachable — now connected to R&D <lab>");
+
+  overlay = attendant_test_gui_find_widget (GTK_WIDGET (window), ADW_TYPE_TOAST_OVERLAY, NULL);
+  toast_widget_type = g_type_from_name ("AdwToastWidget");
+  g_assert_cmpuint (toast_widget_type, !=, G_TYPE_INVALID);
+  g_assert_cmpuint (attendant_test_gui_count_widgets (overlay, toast_widget_type, NULL), ==, 1);
+  g_assert_nonnull (toast_label (window, "Server dc1 unreachable — now connected to R&D <lab>"));
+  g_assert_null (toast_label (window, "Back on primary server dc1"));
+  g_assert_null (toast_label (window, "Server dc1 unreachable — now connected to dc2"));
+
+  /* Closing the window while the toast is still coming in. */
+  attendant_test_gui_window_free (GTK_WIDGET (window));
+}
+
 /* With "notifications" off, no toast. */
 static void
 test_window_failover_quiet (void)
@@ -812,6 +857,7 @@ main (int   argc,
   g_test_add_func ("/window/remember-password", test_window_remember_password);
   g_test_add_func ("/window/failover", test_window_failover);
   g_test_add_func ("/window/failover-quiet", test_window_failover_quiet);
+  g_test_add_func ("/window/rapid-moves", test_window_rapid_moves);
   g_test_add_func ("/window/reconnecting", test_window_reconnecting);
   g_test_add_func ("/window/notification", test_window_notification);
   g_test_add_func ("/preferences/bindings", test_preferences);

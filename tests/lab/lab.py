@@ -163,6 +163,14 @@ class Tap:
                 self.emit(f"not ok {self.count} - {name}{directive}")
                 for d in diagnostics:
                     self.diag(d)
+                if not todo:
+                    # meson keeps a TAP test's stdout to itself and shows
+                    # only stderr when it fails: CI logs need the why there.
+                    sys.stderr.write(f"not ok {self.count} - {name}\n")
+                    for d in diagnostics:
+                        for line in str(d).splitlines():
+                            sys.stderr.write(f"  {line}\n")
+                    sys.stderr.flush()
         return passed
 
     def plan(self):
