@@ -6,9 +6,13 @@
 #pragma once
 
 #include "attendant-attempt.h"
+#include "attendant-call.h"
 #include "attendant-client.h"
 #include "attendant-connection.h"
 #include "attendant-connector.h"
+#include "attendant-console.h"
+#include "attendant-contact.h"
+#include "attendant-directory.h"
 #include "attendant-discovery.h"
 #include "attendant-endpoint.h"
 #include "attendant-enum-types.h"

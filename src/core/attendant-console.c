@@ -1,0 +1,871 @@
+/* attendant-console.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "attendant-console"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "attendant-console.h"
+#include "attendant-enum-types.h"
+#include "attendant-error.h"
+#include "attendant-protocol.h"
+
+/* The attendant's view of the telephone system, kept from the client's
+ * snapshots and events: the queue of waiting calls (oldest first), the
+ * attendant's own calls, and the directory. It is what the console's
+ * panes show and what the tests check, so it holds the rules that make
+ * the panes honest:
+ *
+ * - a snapshot replaces everything: calls it lacks disappear (no ghosts
+ *   after a failover), calls it repeats keep their objects (no duplicates,
+ *   and a row bound to a call stays bound);
+ * - a command shows as done only through the events and the reply that
+ *   confirm it; one cut off by a lost connection leaves a notice on its
+ *   call saying its result is unknown (S7);
+ * - while offline the panes keep the last known state, and commands are
+ *   refused at once by the client. */
+struct _AttendantConsole
+{
+  GObject             parent_instance;
+
+  AttendantClient    *client;
+  AttendantDirectory *directory;
+  GListStore         *queue;
+  GListStore         *calls;
+  GHashTable         *by_id;      /* id → AttendantCall */
+
+  char               *user;
+  char               *extension;
+  gboolean            online;
+};
+
+G_DEFINE_FINAL_TYPE (AttendantConsole, attendant_console, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_CLIENT,
+  PROP_ONLINE,
+  PROP_USER,
+  PROP_EXTENSION,
+  PROP_QUEUE,
+  PROP_CALLS,
+  PROP_DIRECTORY,
+  N_PROPS
+};
+
+enum {
+  INCOMING_CALL,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* {{{ The models */
+
+static void
+set_online (AttendantConsole *self,
+            gboolean          online)
+{
+  if (self->online == online)
+    return;
+
+  self->online = online;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ONLINE]);
+}
+
+static void
+set_string (AttendantConsole  *self,
+            char             **field,
+            const char        *value,
+            int                prop)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+}
+
+static gboolean
+is_mine (AttendantConsole *self,
+         AttendantCall    *call)
+{
+  return attendant_call_get_state (call) != ATTENDANT_CALL_STATE_QUEUED &&
+         self->extension != NULL &&
+         g_strcmp0 (attendant_call_get_attendant (call), self->extension) == 0;
+}
+
+static int
+compare_waiting (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  gint64 sa = attendant_call_get_since ((AttendantCall *)a);
+  gint64 sb = attendant_call_get_since ((AttendantCall *)b);
+
+  if (sa != sb)
+    return sa < sb ? -1 : 1;
+
+  return g_strcmp0 (attendant_call_get_id ((AttendantCall *)a),
+                    attendant_call_get_id ((AttendantCall *)b));
+}
+
+static gboolean
+store_remove (GListStore *store,
+              gpointer    item)
+{
+  guint position;
+
+  if (!g_list_store_find (store, item, &position))
+    return FALSE;
+
+  g_list_store_remove (store, position);
+  return TRUE;
+}
+
+/* Puts @call in the pane it belongs to now, and in no other. */
+static void
+place_call (AttendantConsole *self,
+            AttendantCall    *call)
+{
+  gboolean queued = attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED;
+  gboolean mine = is_mine (self, call);
+  guint position;
+
+  if (queued)
+    {
+      /* Re-inserted so that a changed "since" keeps the order. */
+      store_remove (self->queue, call);
+      g_list_store_insert_sorted (self->queue, call, compare_waiting, NULL);
+    }
+  else
+    store_remove (self->queue, call);
+
+  if (mine)
+    {
+      if (!g_list_store_find (self->calls, call, &position))
+        g_list_store_append (self->calls, call);
+    }
+  else
+    store_remove (self->calls, call);
+}
+
+static void
+forget_call (AttendantConsole *self,
+             const char       *id)
+{
+  g_autoptr(AttendantCall) call = NULL;
+  gpointer key;
+
+  if (!g_hash_table_steal_extended (self->by_id, id, &key, (gpointer *)&call))
+    return;
+
+  store_remove (self->queue, call);
+  store_remove (self->calls, call);
+  g_free (key);
+}
+
+static AttendantCall *
+apply_call (AttendantConsole *self,
+            JsonObject       *json,
+            gboolean         *created)
+{
+  const char *id = attendant_protocol_get_string (json, "id");
+  AttendantCall *call;
+
+  *created = FALSE;
+  if (id == NULL)
+    return NULL;
+
+  call = g_hash_table_lookup (self->by_id, id);
+  if (call == NULL)
+    {
+      g_autoptr(AttendantCall) fresh = attendant_call_new (id);
+
+      if (!attendant_call_apply_json (fresh, json))
+        {
+          g_debug ("ignoring call %s in a state this console does not know", id);
+          return NULL;
+        }
+
+      call = fresh;
+      g_hash_table_insert (self->by_id, g_strdup (id), g_steal_pointer (&fresh));
+      *created = TRUE;
+    }
+  else if (!attendant_call_apply_json (call, json))
+    {
+      g_debug ("ignoring an update of call %s to a state this console does not know", id);
+      return NULL;
+    }
+
+  place_call (self, call);
+  return call;
+}
+
+static void
+on_snapshot (AttendantConsole *self,
+             JsonObject       *snapshot)
+{
+  JsonObject *me = attendant_protocol_get_object (snapshot, "me");
+  JsonArray *calls = attendant_protocol_get_array (snapshot, "calls");
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key;
+  guint n = calls ? json_array_get_length (calls) : 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+
+  set_string (self, &self->user, me ? attendant_protocol_get_string (me, "user") : NULL, PROP_USER);
+  set_string (self, &self->extension, me ? attendant_protocol_get_string (me, "extension") : NULL, PROP_EXTENSION);
+
+  attendant_directory_replace (self->directory, attendant_protocol_get_array (snapshot, "directory"));
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (calls, i);
+      AttendantCall *call;
+      gboolean created;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+
+      call = apply_call (self, json_node_get_object (node), &created);
+      if (call != NULL)
+        g_hash_table_add (seen, (gpointer)attendant_call_get_id (call));
+    }
+
+  /* What the server no longer has, the console no longer shows. */
+  g_hash_table_iter_init (&iter, self->by_id);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (seen, key))
+      g_ptr_array_add (gone, g_strdup (key));
+
+  for (guint i = 0; i < gone->len; i++)
+    forget_call (self, g_ptr_array_index (gone, i));
+
+  set_online (self, attendant_client_get_state (self->client) == ATTENDANT_CLIENT_STATE_CONNECTED);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static gboolean
+rings_me (AttendantConsole *self,
+          AttendantCall    *call)
+{
+  return attendant_call_get_state (call) == ATTENDANT_CALL_STATE_RINGING &&
+         self->extension != NULL &&
+         g_strcmp0 (attendant_call_get_attendant (call), self->extension) == 0;
+}
+
+static void
+on_event (AttendantConsole *self,
+          JsonObject       *event)
+{
+  const char *name = attendant_protocol_get_string (event, "event");
+
+  if (name == NULL)
+    return;
+
+  if (g_str_equal (name, "call.updated"))
+    {
+      JsonObject *json = attendant_protocol_get_object (event, "call");
+      const char *id = json ? attendant_protocol_get_string (json, "id") : NULL;
+      AttendantCall *call;
+      gboolean was_ringing_me = FALSE;
+      gboolean created;
+
+      if (id == NULL)
+        return;
+
+      call = g_hash_table_lookup (self->by_id, id);
+      if (call != NULL)
+        was_ringing_me = rings_me (self, call);
+
+      call = apply_call (self, json, &created);
+      if (call == NULL)
+        return;
+
+      /* New in the queue, or now ringing this attendant (a recall, a
+       * direct call): the operator must hear of it. */
+      if ((created && attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED) ||
+          (!was_ringing_me && rings_me (self, call)))
+        g_signal_emit (self, signals[INCOMING_CALL], 0, call);
+    }
+  else if (g_str_equal (name, "call.removed"))
+    {
+      const char *id = attendant_protocol_get_string (event, "id");
+
+      if (id != NULL)
+        forget_call (self, id);
+    }
+  else if (g_str_equal (name, "presence"))
+    {
+      const char *id = attendant_protocol_get_string (event, "id");
+      const char *presence = attendant_protocol_get_string (event, "presence");
+      int value;
+
+      if (id == NULL || presence == NULL)
+        return;
+      if (!attendant_enum_from_nick (ATTENDANT_TYPE_PRESENCE, presence, &value))
+        value = ATTENDANT_PRESENCE_OFFLINE;
+      attendant_directory_set_presence (self->directory, id, value);
+    }
+  else if (g_str_equal (name, "directory.updated"))
+    {
+      JsonObject *contact = attendant_protocol_get_object (event, "contact");
+
+      if (contact != NULL)
+        attendant_directory_update (self->directory, contact);
+    }
+}
+
+static void
+on_client_state (AttendantConsole *self)
+{
+  /* Online again only with the next snapshot. */
+  if (attendant_client_get_state (self->client) != ATTENDANT_CLIENT_STATE_CONNECTED)
+    set_online (self, FALSE);
+}
+
+static void
+on_connected (AttendantConsole *self)
+{
+  set_online (self, FALSE);
+}
+
+static void
+on_client_stopped (AttendantConsole *self)
+{
+  /* Logged out: nothing of the last session stays on screen. */
+  if (attendant_client_get_state (self->client) != ATTENDANT_CLIENT_STATE_IDLE)
+    return;
+
+  g_list_store_remove_all (self->queue);
+  g_list_store_remove_all (self->calls);
+  g_hash_table_remove_all (self->by_id);
+  attendant_directory_clear (self->directory);
+}
+
+/* }}} */
+/* {{{ GObject */
+
+static void
+attendant_console_dispose (GObject *object)
+{
+  AttendantConsole *self = (AttendantConsole *)object;
+
+  if (self->client != NULL)
+    g_signal_handlers_disconnect_by_data (self->client, self);
+  g_clear_object (&self->client);
+  g_clear_object (&self->directory);
+  g_clear_object (&self->queue);
+  g_clear_object (&self->calls);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+
+  G_OBJECT_CLASS (attendant_console_parent_class)->dispose (object);
+}
+
+static void
+attendant_console_finalize (GObject *object)
+{
+  AttendantConsole *self = (AttendantConsole *)object;
+
+  g_clear_pointer (&self->user, g_free);
+  g_clear_pointer (&self->extension, g_free);
+
+  G_OBJECT_CLASS (attendant_console_parent_class)->finalize (object);
+}
+
+static void
+attendant_console_constructed (GObject *object)
+{
+  AttendantConsole *self = (AttendantConsole *)object;
+
+  G_OBJECT_CLASS (attendant_console_parent_class)->constructed (object);
+
+  g_assert (self->client != NULL);
+
+  g_signal_connect_object (self->client, "snapshot", G_CALLBACK (on_snapshot), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "event", G_CALLBACK (on_event), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_stopped), self, G_CONNECT_SWAPPED);
+}
+
+static void
+attendant_console_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  AttendantConsole *self = ATTENDANT_CONSOLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      g_value_set_object (value, self->client);
+      break;
+
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+
+    case PROP_USER:
+      g_value_set_string (value, self->user);
+      break;
+
+    case PROP_EXTENSION:
+      g_value_set_string (value, self->extension);
+      break;
+
+    case PROP_QUEUE:
+      g_value_set_object (value, self->queue);
+      break;
+
+    case PROP_CALLS:
+      g_value_set_object (value, self->calls);
+      break;
+
+    case PROP_DIRECTORY:
+      g_value_set_object (value, self->directory);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_console_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  AttendantConsole *self = ATTENDANT_CONSOLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CLIENT:
+      self->client = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+attendant_console_class_init (AttendantConsoleClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = attendant_console_dispose;
+  object_class->finalize = attendant_console_finalize;
+  object_class->constructed = attendant_console_constructed;
+  object_class->get_property = attendant_console_get_property;
+  object_class->set_property = attendant_console_set_property;
+
+  properties[PROP_CLIENT] =
+    g_param_spec_object ("client", NULL, NULL, ATTENDANT_TYPE_CLIENT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Connected, and showing the server's current state. */
+  properties[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE, ro);
+  properties[PROP_USER] = g_param_spec_string ("user", NULL, NULL, NULL, ro);
+  properties[PROP_EXTENSION] = g_param_spec_string ("extension", NULL, NULL, NULL, ro);
+  properties[PROP_QUEUE] = g_param_spec_object ("queue", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  properties[PROP_CALLS] = g_param_spec_object ("calls", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  properties[PROP_DIRECTORY] = g_param_spec_object ("directory", NULL, NULL, ATTENDANT_TYPE_DIRECTORY, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AttendantConsole::incoming-call:
+   * @call: a call that just joined the queue, or started ringing the
+   *   attendant's extension (a recall, a direct call)
+   */
+  signals[INCOMING_CALL] =
+    g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, ATTENDANT_TYPE_CALL);
+}
+
+static void
+attendant_console_init (AttendantConsole *self)
+{
+  self->directory = attendant_directory_new ();
+  self->queue = g_list_store_new (ATTENDANT_TYPE_CALL);
+  self->calls = g_list_store_new (ATTENDANT_TYPE_CALL);
+  self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+AttendantConsole *
+attendant_console_new (AttendantClient *client)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (client), NULL);
+
+  return g_object_new (ATTENDANT_TYPE_CONSOLE, "client", client, NULL);
+}
+
+AttendantClient *
+attendant_console_get_client (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return self->client;
+}
+
+gboolean
+attendant_console_get_online (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), FALSE);
+
+  return self->online;
+}
+
+const char *
+attendant_console_get_user (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return self->user;
+}
+
+const char *
+attendant_console_get_extension (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return self->extension;
+}
+
+/**
+ * attendant_console_get_queue:
+ *
+ * Returns: (transfer none): the waiting calls, oldest first
+ */
+GListModel *
+attendant_console_get_queue (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return G_LIST_MODEL (self->queue);
+}
+
+/**
+ * attendant_console_get_calls:
+ *
+ * Returns: (transfer none): the attendant's own calls, in the order they
+ *   came to the attendant
+ */
+GListModel *
+attendant_console_get_calls (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return G_LIST_MODEL (self->calls);
+}
+
+/**
+ * attendant_console_get_directory:
+ *
+ * Returns: (transfer none): the directory
+ */
+AttendantDirectory *
+attendant_console_get_directory (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return self->directory;
+}
+
+/**
+ * attendant_console_lookup_call:
+ *
+ * Returns: (transfer none) (nullable): the call with @id
+ */
+AttendantCall *
+attendant_console_lookup_call (AttendantConsole *self,
+                               const char       *id)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return id != NULL ? g_hash_table_lookup (self->by_id, id) : NULL;
+}
+
+/**
+ * attendant_console_dup_caller_name:
+ *
+ * The caller's name as the server gave it, or else the directory's name
+ * for the caller's number.
+ *
+ * Returns: (transfer full) (nullable): the name, if anyone knows it
+ */
+char *
+attendant_console_dup_caller_name (AttendantConsole *self,
+                                   AttendantCall    *call)
+{
+  AttendantContact *contact;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+  g_return_val_if_fail (ATTENDANT_IS_CALL (call), NULL);
+
+  if (attendant_call_get_caller_name (call) != NULL && attendant_call_get_caller_name (call)[0] != '\0')
+    return g_strdup (attendant_call_get_caller_name (call));
+
+  contact = attendant_directory_lookup_number (self->directory, attendant_call_get_caller_number (call));
+  return contact != NULL ? g_strdup (attendant_contact_get_name (contact)) : NULL;
+}
+
+/* }}} */
+/* {{{ Commands */
+
+typedef struct
+{
+  AttendantCommand  command;
+  AttendantCall    *call;
+  char             *target;
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  g_clear_object (&data->call);
+  g_free (data->target);
+  g_free (data);
+}
+
+static const char *
+command_name (AttendantCommand command)
+{
+  switch (command)
+    {
+    case ATTENDANT_COMMAND_ANSWER:         return "call.answer";
+    case ATTENDANT_COMMAND_HOLD:           return "call.hold";
+    case ATTENDANT_COMMAND_RESUME:         return "call.resume";
+    case ATTENDANT_COMMAND_HANGUP:         return "call.hangup";
+    case ATTENDANT_COMMAND_TRANSFER:       return "call.transfer";
+    case ATTENDANT_COMMAND_CONSULT:        return "call.consult";
+    case ATTENDANT_COMMAND_COMPLETE:       return "call.complete";
+    case ATTENDANT_COMMAND_CANCEL_CONSULT: return "call.cancel-consult";
+    case ATTENDANT_COMMAND_DIAL:           return "dial";
+    case ATTENDANT_COMMAND_SET_PRESENCE:   return "presence.set";
+    default:                               g_assert_not_reached ();
+    }
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RunData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  JsonObject *reply;
+
+  reply = attendant_client_send_command_finish (ATTENDANT_CLIENT (object), result, &error);
+
+  if (data->call != NULL)
+    {
+      attendant_call_set_pending (data->call, FALSE);
+
+      /* The call may have changed hands or ended since; whatever happened,
+       * the operator is told that nobody knows what the command did. */
+      if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_RESULT_UNKNOWN))
+        {
+          g_autofree char *notice = attendant_command_describe_error (data->command, data->target, error);
+
+          attendant_call_set_notice (data->call, notice);
+        }
+    }
+
+  if (reply == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, reply, (GDestroyNotify)json_object_unref);
+}
+
+/**
+ * attendant_console_run_async:
+ * @call: (nullable): the call the command acts on, %NULL for
+ *   %ATTENDANT_COMMAND_DIAL and %ATTENDANT_COMMAND_SET_PRESENCE
+ * @target: (nullable): the number for a transfer, consultation or dial,
+ *   the presence's nick for %ATTENDANT_COMMAND_SET_PRESENCE
+ *
+ * Sends @command. The call is marked pending until the reply; the state
+ * the command leads to arrives as events, never assumed here.
+ */
+void
+attendant_console_run_async (AttendantConsole    *self,
+                             AttendantCommand     command,
+                             AttendantCall       *call,
+                             const char          *target,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonObject) args = json_object_new ();
+  RunData *data;
+
+  g_return_if_fail (ATTENDANT_IS_CONSOLE (self));
+  g_return_if_fail (call == NULL || ATTENDANT_IS_CALL (call));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, attendant_console_run_async);
+
+  data = g_new0 (RunData, 1);
+  data->command = command;
+  data->call = call ? g_object_ref (call) : NULL;
+  data->target = g_strdup (target);
+  g_task_set_task_data (task, data, (GDestroyNotify)run_data_free);
+
+  switch (command)
+    {
+    case ATTENDANT_COMMAND_DIAL:
+      if (target == NULL)
+        goto invalid;
+      json_object_set_string_member (args, "number", target);
+      break;
+
+    case ATTENDANT_COMMAND_SET_PRESENCE:
+      if (target == NULL)
+        goto invalid;
+      json_object_set_string_member (args, "presence", target);
+      break;
+
+    case ATTENDANT_COMMAND_TRANSFER:
+    case ATTENDANT_COMMAND_CONSULT:
+      if (call == NULL || target == NULL)
+        goto invalid;
+      json_object_set_string_member (args, "call", attendant_call_get_id (call));
+      json_object_set_string_member (args, "target", target);
+      break;
+
+    case ATTENDANT_COMMAND_ANSWER:
+    case ATTENDANT_COMMAND_HOLD:
+    case ATTENDANT_COMMAND_RESUME:
+    case ATTENDANT_COMMAND_HANGUP:
+    case ATTENDANT_COMMAND_COMPLETE:
+    case ATTENDANT_COMMAND_CANCEL_CONSULT:
+      if (call == NULL)
+        goto invalid;
+      json_object_set_string_member (args, "call", attendant_call_get_id (call));
+      break;
+
+    default:
+      goto invalid;
+    }
+
+  if (call != NULL)
+    {
+      /* A new command makes any older notice moot. */
+      attendant_call_set_notice (call, NULL);
+      attendant_call_set_pending (call, TRUE);
+    }
+
+  attendant_client_send_command_async (self->client, command_name (command), args,
+                                       cancellable, run_cb, g_steal_pointer (&task));
+  return;
+
+invalid:
+  g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                           _("“%s” needs a call or a number"), attendant_command_get_label (command));
+}
+
+/**
+ * attendant_console_run_finish:
+ *
+ * Returns: (transfer full): the reply's result, once the server confirmed
+ */
+JsonObject *
+attendant_console_run_finish (AttendantConsole  *self,
+                              GAsyncResult      *result,
+                              GError           **error)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * attendant_command_get_label:
+ *
+ * Returns: the command's name as the operator knows it
+ */
+const char *
+attendant_command_get_label (AttendantCommand command)
+{
+  switch (command)
+    {
+    case ATTENDANT_COMMAND_ANSWER:         return _("Answer");
+    case ATTENDANT_COMMAND_HOLD:           return _("Hold");
+    case ATTENDANT_COMMAND_RESUME:         return _("Resume");
+    case ATTENDANT_COMMAND_HANGUP:         return _("Hang Up");
+    case ATTENDANT_COMMAND_TRANSFER:       return _("Transfer");
+    case ATTENDANT_COMMAND_CONSULT:        return _("Consult");
+    case ATTENDANT_COMMAND_COMPLETE:       return _("Complete Transfer");
+    case ATTENDANT_COMMAND_CANCEL_CONSULT: return _("Cancel Consultation");
+    case ATTENDANT_COMMAND_DIAL:           return _("Call");
+    case ATTENDANT_COMMAND_SET_PRESENCE:   return _("Set Status");
+    default:                               g_return_val_if_reached ("");
+    }
+}
+
+/**
+ * attendant_command_describe_error:
+ * @target: (nullable): the command's number, if it had one
+ *
+ * Why @command did not happen, or why nobody knows whether it did, in
+ * words for the operator.
+ *
+ * Returns: (transfer full): the message
+ */
+char *
+attendant_command_describe_error (AttendantCommand  command,
+                                  const char       *target,
+                                  const GError     *error)
+{
+  const char *label = attendant_command_get_label (command);
+  const char *text;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_NOT_CONNECTED))
+    /* TRANSLATORS: %s is a command, like "Transfer" */
+    return g_strdup_printf (_("“%s” was not sent: not connected to a server"), label);
+
+  if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_RESULT_UNKNOWN))
+    /* TRANSLATORS: %s is a command, like "Transfer" */
+    return g_strdup_printf (_("Result unknown: the connection was lost before the server confirmed “%s”. Check the call."), label);
+
+  if (!g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED))
+    return g_strdup (error->message);
+
+  /* "code: text", from the session. */
+  text = strstr (error->message, ": ");
+  text = text != NULL ? text + 2 : error->message;
+
+  if (g_str_has_prefix (error->message, "busy:") && target != NULL)
+    /* TRANSLATORS: %s is a phone number or an extension */
+    return g_strdup_printf (_("%s is busy or not available"), target);
+  if (g_str_has_prefix (error->message, "not-found:") && target != NULL)
+    /* TRANSLATORS: %s is a phone number or an extension */
+    return g_strdup_printf (_("There is no extension %s"), target);
+  if (g_str_has_prefix (error->message, "invalid-args:") && target != NULL)
+    /* TRANSLATORS: %s is what the operator typed as a number */
+    return g_strdup_printf (_("“%s” is not a number that can be called"), target);
+
+  /* TRANSLATORS: the first %s is a command, like "Transfer"; the second the server's reason */
+  return g_strdup_printf (_("“%s” failed: %s"), label, text);
+}
+
+/* }}} */
