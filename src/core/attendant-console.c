@@ -37,6 +37,7 @@ struct _AttendantConsole
   GListStore         *queue;
   GListStore         *calls;
   GHashTable         *by_id;      /* id → AttendantCall */
+  GHashTable         *queue_names; /* queue id → name */
 
   char               *user;
   char               *extension;
@@ -227,6 +228,26 @@ on_snapshot (AttendantConsole *self,
 
   attendant_directory_replace (self->directory, attendant_protocol_get_array (snapshot, "directory"));
 
+  g_hash_table_remove_all (self->queue_names);
+  {
+    JsonArray *queues = attendant_protocol_get_array (snapshot, "queues");
+    guint n_queues = queues ? json_array_get_length (queues) : 0;
+
+    for (guint i = 0; i < n_queues; i++)
+      {
+        JsonNode *node = json_array_get_element (queues, i);
+        const char *id;
+        const char *name;
+
+        if (!JSON_NODE_HOLDS_OBJECT (node))
+          continue;
+        id = attendant_protocol_get_string (json_node_get_object (node), "id");
+        name = attendant_protocol_get_string (json_node_get_object (node), "name");
+        if (id != NULL && name != NULL)
+          g_hash_table_insert (self->queue_names, g_strdup (id), g_strdup (name));
+      }
+  }
+
   for (guint i = 0; i < n; i++)
     {
       JsonNode *node = json_array_get_element (calls, i);
@@ -368,6 +389,7 @@ attendant_console_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->calls);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->queue_names, g_hash_table_unref);
 
   G_OBJECT_CLASS (attendant_console_parent_class)->dispose (object);
 }
@@ -503,6 +525,7 @@ attendant_console_init (AttendantConsole *self)
   self->queue = g_list_store_new (ATTENDANT_TYPE_CALL);
   self->calls = g_list_store_new (ATTENDANT_TYPE_CALL);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->queue_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 AttendantConsole *
@@ -621,6 +644,28 @@ attendant_console_dup_caller_name (AttendantConsole *self,
 
   contact = attendant_directory_lookup_number (self->directory, attendant_call_get_caller_number (call));
   return contact != NULL ? g_strdup (attendant_contact_get_name (contact)) : NULL;
+}
+
+/**
+ * attendant_console_get_queue_name:
+ * @id: a queue's id, as calls name it
+ *
+ * Returns: (nullable): the queue's name, or @id for a queue the snapshot
+ *   did not describe
+ */
+const char *
+attendant_console_get_queue_name (AttendantConsole *self,
+                                  const char       *id)
+{
+  const char *name;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  if (id == NULL)
+    return NULL;
+
+  name = g_hash_table_lookup (self->queue_names, id);
+  return name != NULL ? name : id;
 }
 
 /* }}} */

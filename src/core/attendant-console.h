@@ -28,6 +28,8 @@ GListModel         *attendant_console_get_calls        (AttendantConsole  *self)
 AttendantDirectory *attendant_console_get_directory    (AttendantConsole  *self);
 AttendantCall      *attendant_console_lookup_call      (AttendantConsole  *self,
                                                         const char        *id);
+const char         *attendant_console_get_queue_name   (AttendantConsole  *self,
+                                                        const char        *id);
 char               *attendant_console_dup_caller_name  (AttendantConsole  *self,
                                                         AttendantCall     *call);
 void                attendant_console_run_async        (AttendantConsole  *self,

@@ -138,6 +138,43 @@ show_window_activated (GSimpleAction *action,
   g_application_activate (G_APPLICATION (user_data));
 }
 
+static AttendantWindow *
+console_window (GtkApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (ATTENDANT_IS_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+/* The incoming-call notification's buttons. */
+static void
+answer_call_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  AttendantWindow *window = console_window (GTK_APPLICATION (user_data));
+
+  if (window == NULL)
+    return;
+
+  /* Whoever answers wants to talk, and to see the call. */
+  gtk_window_present (GTK_WINDOW (window));
+  attendant_window_answer_call (window, g_variant_get_string (parameter, NULL));
+}
+
+static void
+decline_call_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  AttendantWindow *window = console_window (GTK_APPLICATION (user_data));
+
+  if (window != NULL)
+    attendant_window_decline_call (window, g_variant_get_string (parameter, NULL));
+}
+
 static void
 shortcuts_activated (GSimpleAction *action,
                      GVariant      *parameter,
@@ -194,6 +231,8 @@ static const GActionEntry app_actions[] = {
   { "about", about_activated },
   { "shortcuts", shortcuts_activated },
   { "show-window", show_window_activated },
+  { "answer-call", answer_call_activated, "s" },
+  { "decline-call", decline_call_activated, "s" },
 };
 
 static void
@@ -203,6 +242,23 @@ attendant_application_startup (GApplication *app)
   static const char *prefs_accels[] = { "<primary>comma", NULL };
   static const char *reconnect_accels[] = { "<primary>r", NULL };
   static const char *status_accels[] = { "<primary>i", NULL };
+  /* Function keys: no text field takes them, so they work whatever has
+   * the focus (an attendant typing a search can still answer). */
+  static const struct {
+    const char *action;
+    const char *accels[3];
+  } console_accels[] = {
+    { "console.answer", { "F2", NULL } },
+    { "console.hold", { "F3", NULL } },
+    { "console.hang-up", { "F4", NULL } },
+    { "console.transfer", { "F6", NULL } },
+    { "console.consult", { "F7", NULL } },
+    { "console.complete", { "F8", NULL } },
+    { "console.cancel-consult", { "F9", NULL } },
+    { "console.focus-search", { "<primary>f", "F12", NULL } },
+    { "console.next-call", { "<alt>Down", NULL } },
+    { "console.previous-call", { "<alt>Up", NULL } },
+  };
 
   G_APPLICATION_CLASS (attendant_application_parent_class)->startup (app);
 
@@ -212,6 +268,9 @@ attendant_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.reconnect", reconnect_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-status", status_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (console_accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), console_accels[i].action,
+                                           console_accels[i].accels);
 }
 
 static void

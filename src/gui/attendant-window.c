@@ -11,6 +11,7 @@
 
 #include "attendant-certificate-dialog.h"
 #include "attendant-connection.h"
+#include "attendant-console-view.h"
 #include "attendant-enum-types.h"
 #include "attendant-greeting.h"
 #include "attendant-password-store.h"
@@ -29,6 +30,7 @@ struct _AttendantWindow
   AdwApplicationWindow  parent_instance;
 
   AttendantClient      *client;
+  AttendantConsole     *console;
   GSettings            *settings;
   /* "host:port" of each endpoint of the current plan → its row */
   GHashTable           *attempt_rows;
@@ -58,7 +60,7 @@ struct _AttendantWindow
   GtkLabel             *error_label;
   AdwPreferencesGroup  *attempts_group;
   GtkListBox           *attempts_list;
-  AdwStatusPage        *main_status;
+  AttendantConsoleView *console_view;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantWindow, attendant_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -277,21 +279,6 @@ update_state (AttendantWindow *self)
    * was. */
   gtk_widget_set_visible (GTK_WIDGET (self->log_in_button), !running);
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_button), running);
-
-  if (connected)
-    {
-      AttendantSession *session = attendant_client_get_session (self->client);
-      AttendantConnection *connection = attendant_session_get_connection (session);
-      GObject *greeting = attendant_connection_get_greeting (connection);
-      const char *node = ATTENDANT_IS_GREETING (greeting) ?
-        attendant_greeting_get_node (ATTENDANT_GREETING (greeting)) :
-        attendant_endpoint_get_host (attendant_connection_get_endpoint (connection));
-      g_autofree char *title = g_strdup_printf (_("Connected to %s"), node);
-
-      adw_status_page_set_title (self->main_status, title);
-    }
-  else if (running)
-    adw_status_page_set_title (self->main_status, _("Reconnecting"));
 
   /* A failover keeps the console on screen (the indicator says what is
    * going on); only an operator who is not logged in sees the form. */
@@ -570,6 +557,114 @@ attendant_window_notify_move (AttendantWindow *self,
 }
 
 static void
+on_incoming_call_handled (AttendantWindow *self,
+                          GParamSpec      *pspec,
+                          AttendantCall   *call)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  AttendantCallState state = attendant_call_get_state (call);
+  g_autofree char *id = NULL;
+
+  if (state == ATTENDANT_CALL_STATE_QUEUED || state == ATTENDANT_CALL_STATE_RINGING)
+    return;
+
+  /* Answered, taken by a colleague or gone: the notification is moot. */
+  id = g_strdup_printf ("call-%s", attendant_call_get_id (call));
+  if (app != NULL)
+    g_application_withdraw_notification (app, id);
+  g_signal_handlers_disconnect_by_func (call, on_incoming_call_handled, self);
+}
+
+static void
+on_incoming_call (AttendantWindow *self,
+                  AttendantCall   *call)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *name = attendant_console_dup_caller_name (self->console, call);
+  g_autofree char *title = NULL;
+  g_autofree char *id = g_strdup_printf ("call-%s", attendant_call_get_id (call));
+  const char *number = attendant_call_get_caller_number (call);
+  const char *caller = name != NULL ? name : number != NULL ? number : _("Unknown caller");
+
+  /* In the window, the queue shows it; elsewhere, the desktop does. */
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  if (attendant_call_get_recalled (call))
+    /* TRANSLATORS: %s is the caller, whose transfer nobody answered */
+    title = g_strdup_printf (_("Transfer not answered: %s is ringing you again"), caller);
+  else
+    /* TRANSLATORS: %s is the caller's name or number */
+    title = g_strdup_printf (_("Incoming call from %s"), caller);
+
+  notification = g_notification_new (title);
+  if (name != NULL && number != NULL)
+    g_notification_set_body (notification, number);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_URGENT);
+  g_notification_set_default_action (notification, "app.show-window");
+  g_notification_add_button_with_target (notification, _("Answer"), "app.answer-call",
+                                         "s", attendant_call_get_id (call));
+  g_notification_add_button_with_target (notification, _("Decline"), "app.decline-call",
+                                         "s", attendant_call_get_id (call));
+  g_application_send_notification (app, id, notification);
+
+  g_signal_connect_object (call, "notify::state", G_CALLBACK (on_incoming_call_handled), self, G_CONNECT_SWAPPED);
+}
+
+/**
+ * attendant_window_answer_call:
+ * @id: a call's id, as an incoming-call notification names it
+ *
+ * Answers the call, as its notification's "Answer" button asks.
+ */
+void
+attendant_window_answer_call (AttendantWindow *self,
+                              const char      *id)
+{
+  AttendantCall *call;
+
+  g_return_if_fail (ATTENDANT_IS_WINDOW (self));
+  g_return_if_fail (id != NULL);
+
+  call = attendant_console_lookup_call (self->console, id);
+  if (call != NULL)
+    attendant_console_view_run (self->console_view, ATTENDANT_COMMAND_ANSWER, call, NULL);
+}
+
+/**
+ * attendant_window_decline_call:
+ *
+ * Refuses the call, as its notification's "Decline" button asks.
+ */
+void
+attendant_window_decline_call (AttendantWindow *self,
+                               const char      *id)
+{
+  AttendantCall *call;
+
+  g_return_if_fail (ATTENDANT_IS_WINDOW (self));
+  g_return_if_fail (id != NULL);
+
+  call = attendant_console_lookup_call (self->console, id);
+  if (call != NULL)
+    attendant_console_view_run (self->console_view, ATTENDANT_COMMAND_HANGUP, call, NULL);
+}
+
+/**
+ * attendant_window_get_console:
+ *
+ * Returns: (transfer none): the console the window shows
+ */
+AttendantConsole *
+attendant_window_get_console (AttendantWindow *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_WINDOW (self), NULL);
+
+  return self->console;
+}
+
+static void
 on_connected (AttendantWindow  *self,
               AttendantSession *session,
               gboolean          failover,
@@ -659,6 +754,13 @@ attendant_window_constructed (GObject *object)
   g_settings_bind (self->settings, "trusted-certificates", self->client, "trusted-certificates", G_SETTINGS_BIND_GET);
 
   attendant_status_button_set_client (self->status_button, self->client);
+  self->console = attendant_console_new (self->client);
+  attendant_console_view_set_console (self->console_view, self->console);
+  /* On the window, so that the console's shortcuts work whatever has the
+   * focus, the login form's fields included. */
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "console",
+                                  attendant_console_view_get_actions (self->console_view));
+  g_signal_connect_object (self->console, "incoming-call", G_CALLBACK (on_incoming_call), self, G_CONNECT_SWAPPED);
   attendant_reconnect_banner_set_client (self->banner, self->client);
 
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
@@ -696,7 +798,10 @@ attendant_window_dispose (GObject *object)
       attendant_client_stop (self->client);
     }
 
+  if (self->console != NULL)
+    g_signal_handlers_disconnect_by_data (self->console, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ATTENDANT_TYPE_WINDOW);
+  g_clear_object (&self->console);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->attempt_rows, g_hash_table_unref);
@@ -783,7 +888,7 @@ attendant_window_class_init (AttendantWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, attempts_group);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, attempts_list);
-  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, main_status);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, console_view);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 }
 
@@ -793,6 +898,7 @@ attendant_window_init (AttendantWindow *self)
   g_autofree char *server = NULL;
   g_autofree char *user = NULL;
 
+  g_type_ensure (ATTENDANT_TYPE_CONSOLE_VIEW);
   g_type_ensure (ATTENDANT_TYPE_STATUS_BUTTON);
   g_type_ensure (ATTENDANT_TYPE_RECONNECT_BANNER);
   gtk_widget_init_template (GTK_WIDGET (self));

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "attendant-client.h"
+#include "attendant-console.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +19,11 @@ G_DECLARE_FINAL_TYPE (AttendantWindow, attendant_window, ATTENDANT, WINDOW, AdwA
 AttendantWindow *attendant_window_new        (AdwApplication  *application,
                                               AttendantClient *client);
 AttendantClient *attendant_window_get_client (AttendantWindow *self);
+AttendantConsole *attendant_window_get_console (AttendantWindow *self);
+void             attendant_window_answer_call  (AttendantWindow *self,
+                                                const char      *id);
+void             attendant_window_decline_call (AttendantWindow *self,
+                                                const char      *id);
 void             attendant_window_log_in     (AttendantWindow *self,
                                               const char      *password);
 void             attendant_window_prefill    (AttendantWindow *self,

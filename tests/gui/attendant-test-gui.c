@@ -170,12 +170,20 @@ attendant_test_gui_use_server (const char *server)
 AttendantTestGuiServer *
 attendant_test_gui_server_new (const char *nodes)
 {
+  return attendant_test_gui_server_new_full (nodes, NULL);
+}
+
+/* With @more sections in the configuration, such as a [directory]. */
+AttendantTestGuiServer *
+attendant_test_gui_server_new_full (const char *nodes,
+                                    const char *more)
+{
   AttendantTestGuiServer *s = g_new0 (AttendantTestGuiServer, 1);
 
   s->resolver = attendant_test_resolver_new ();
   attendant_test_resolver_add_address (s->resolver, TEST_PRIMARY_HOST, "127.0.0.1");
   attendant_test_resolver_add_address (s->resolver, TEST_BACKUP_HOST, "127.0.0.2");
-  s->cluster = attendant_test_cluster_new (nodes, 5, NULL);
+  s->cluster = attendant_test_cluster_new (nodes, 5, more);
   s->server = s->cluster->server;
 
   return s;

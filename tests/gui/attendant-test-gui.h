@@ -66,6 +66,8 @@ typedef struct
 } AttendantTestGuiServer;
 
 AttendantTestGuiServer *attendant_test_gui_server_new     (const char             *nodes);
+AttendantTestGuiServer *attendant_test_gui_server_new_full (const char             *nodes,
+                                                           const char             *more);
 void                    attendant_test_gui_server_free    (AttendantTestGuiServer *server);
 char                   *attendant_test_gui_server_address (AttendantTestGuiServer *server,
                                                            const char             *node,

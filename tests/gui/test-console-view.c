@@ -1,0 +1,499 @@
+/* test-console-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "attendant-application.h"
+#include "attendant-console-view.h"
+#include "attendant-node.h"
+#include "attendant-test-fixture.h"
+#include "attendant-test-gui.h"
+#include "attendant-test-server.h"
+#include "attendant-test-wait.h"
+#include "attendant-window.h"
+
+/* The switchboard as a receptionist uses it: the window logged in to the
+ * reference server hosted in this process (on loopback), callers put in
+ * the queue through the server's telephone system, and every step taken
+ * the way the operator takes it — the console's keyboard actions
+ * (resolved through the window, as its function keys are), the row
+ * buttons, Enter in the directory search, a drop on a colleague. What is
+ * checked is what the window shows, and the server's state behind it.
+ *
+ * With ATTENDANT_SCREENSHOT_DIR set, the panes are saved as PNG files. */
+
+/* Colleagues, as an office's directory has them. */
+#define DIRECTORY \
+  "[directory]\n" \
+  "201=Bruno Bianchi;Sales;available\n" \
+  "202=Chiara Esposito;Accounts;busy\n" \
+  "203=Davide Romano;Legal;away\n" \
+  "204=Elena Colombo;Sales;available\n" \
+  "205=Francesca Ricci;Support;dnd\n" \
+  "206=Giorgio Marino;Support;available\n" \
+  "207=Ilaria Greco;Management;available\n" \
+  "208=Luca Bruno;Warehouse;offline\n" \
+  "209=Marta Gallo;Reception;available\n" \
+  "211=Nicolò Conti;Accounts;available\n" \
+  "212=Paola De Luca;Sales;away\n" \
+  "213=Roberto Mancini;IT;available\n"
+
+typedef struct
+{
+  AttendantTestGuiServer *server;
+  AttendantPbx           *pbx;
+  AttendantWindow        *window;
+  AttendantConsole       *console;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(AttendantClient) client = NULL;
+  const char *more = data != NULL ? data : DIRECTORY;
+  GtkWidget *row;
+
+  attendant_test_gui_reset_settings ();
+  f->server = attendant_test_gui_server_new_full (ATTENDANT_TEST_TWO_NODES, more);
+  f->pbx = attendant_server_get_pbx (f->server->server);
+  /* Seconds a test can wait for. */
+  g_object_set (f->pbx, "answer-delay", 0.2, "ring-timeout", 1.0, "talk-time", 30.0, NULL);
+  attendant_test_gui_use_server (TEST_DOMAIN);
+  attendant_test_gui_server_publish_srv (f->server, "plain");
+
+  client = attendant_test_gui_client_new (f->server);
+  f->window = g_object_ref (attendant_window_new (NULL, client));
+  f->console = attendant_window_get_console (f->window);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+
+  row = attendant_test_gui_find_widget (GTK_WIDGET (f->window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (row), TEST_PASSWORD);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-in", NULL);
+  attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, f->console, 10000,
+                             "the console online with the server's snapshot");
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  attendant_test_gui_window_free (GTK_WIDGET (f->window));
+  g_clear_pointer (&f->server, attendant_test_gui_server_free);
+}
+
+/* {{{ Helpers */
+
+static AttendantCall *
+inject (Fixture    *f,
+        const char *number,
+        const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) call = attendant_pbx_inject_call (f->pbx, number, name, NULL, NULL, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (call);
+  return NULL;
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} Count;
+
+static gboolean
+has_n_items (gpointer data)
+{
+  Count *count = data;
+
+  return g_list_model_get_n_items (count->model) == count->n;
+}
+
+static void
+wait_n (GListModel *model,
+        guint       n,
+        const char *what)
+{
+  Count count = { model, n };
+
+  attendant_test_wait_until (has_n_items, &count, 10000, what);
+}
+
+static AttendantCall *
+item (GListModel *model,
+      guint       position)
+{
+  g_autoptr(AttendantCall) call = g_list_model_get_item (model, position);
+
+  g_assert_nonnull (call);
+  return call;
+}
+
+typedef struct
+{
+  AttendantCall      *call;
+  AttendantCallState  state;
+} StateWait;
+
+static gboolean
+in_state (gpointer data)
+{
+  StateWait *wait = data;
+
+  return attendant_call_get_state (wait->call) == wait->state && !attendant_call_get_pending (wait->call);
+}
+
+static void
+wait_state (AttendantCall      *call,
+            AttendantCallState  state,
+            const char         *what)
+{
+  StateWait wait = { call, state };
+
+  attendant_test_wait_until (in_state, &wait, 10000, what);
+}
+
+static void
+press (Fixture    *f,
+       const char *action)
+{
+  /* Through the window, as a function key reaches it: the window's
+   * muxer resolves "console." from any focus. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL));
+}
+
+static gboolean
+action_enabled (Fixture    *f,
+                const char *name)
+{
+  AttendantConsoleView *view = ATTENDANT_CONSOLE_VIEW (attendant_test_gui_find_widget (GTK_WIDGET (f->window),
+                                                                                     ATTENDANT_TYPE_CONSOLE_VIEW, NULL));
+
+  return g_action_group_get_action_enabled (attendant_console_view_get_actions (view), name);
+}
+
+static GtkWidget *
+search_entry (Fixture *f)
+{
+  GtkWidget *entry = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY, "directory-search");
+
+  g_assert_nonnull (entry);
+  return entry;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+  const char *text = ((gpointer *)data)[1];
+  GtkWidget *label = attendant_test_gui_find_label (GTK_WIDGET (f->window), text);
+
+  return label != NULL && gtk_widget_get_mapped (label);
+}
+
+static void
+wait_label (Fixture    *f,
+            const char *text)
+{
+  gpointer data[] = { f, (gpointer)text };
+  g_autofree char *what = g_strdup_printf ("“%s” on screen", text);
+
+  attendant_test_wait_until (label_shown, data, 10000, what);
+}
+
+static gboolean
+filter_done (gpointer data)
+{
+  GtkWidget *view = data;
+  GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (view));
+  GListModel *filtered = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model));
+
+  return gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (filtered)) == 0;
+}
+
+static guint
+search (Fixture    *f,
+        const char *text)
+{
+  GtkWidget *view = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LIST_VIEW, "directory-view");
+  GtkWidget *entry = search_entry (f);
+
+  gtk_widget_grab_focus (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  /* GtkSearchEntry waits before it says the text changed. */
+  g_signal_emit_by_name (entry, "search-changed");
+  attendant_test_wait_until (filter_done, view, 10000, "the directory filtered");
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view))));
+}
+
+/* A button as its label names it (the console's buttons have an icon and
+ * a label inside). */
+static GtkWidget *
+find_button (Fixture    *f,
+             const char *label)
+{
+  GtkWidget *text = attendant_test_gui_find_label (GTK_WIDGET (f->window), label);
+
+  return text != NULL ? gtk_widget_get_ancestor (text, GTK_TYPE_BUTTON) : NULL;
+}
+
+/* }}} */
+
+/* The queue shows callers longest waiting first, with their names from
+ * the directory when the network gave none, and a live waiting time;
+ * F2 answers the longest waiting one, which moves to "My Calls". */
+static void
+test_console_answer (Fixture       *f,
+                     gconstpointer  data)
+{
+  GListModel *queue = attendant_console_get_queue (f->console);
+  GListModel *calls = attendant_console_get_calls (f->console);
+  AttendantCall *first;
+
+  g_assert_false (action_enabled (f, "answer"));
+  inject (f, "+390212345678", "ACME Spa");
+  wait_n (queue, 1, "the first caller in the queue");
+  inject (f, "+390298765432", NULL);
+  inject (f, "207", NULL);
+  wait_n (queue, 3, "three callers in the queue");
+
+  first = item (queue, 0);
+  g_assert_cmpstr (attendant_call_get_caller_name (first), ==, "ACME Spa");
+  wait_label (f, "ACME Spa");
+  wait_label (f, "+390298765432");
+  /* An internal caller is named from the directory. */
+  wait_label (f, "Ilaria Greco");
+  wait_label (f, "3");
+  g_assert_true (action_enabled (f, "answer"));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-queue.png");
+
+  press (f, "console.answer");
+  wait_state (first, ATTENDANT_CALL_STATE_ACTIVE, "the longest waiting call answered");
+  wait_n (calls, 1, "the answered call in My Calls");
+  g_assert_true (item (calls, 0) == first);
+  wait_n (queue, 2, "two callers still waiting");
+  wait_label (f, "On call · +390212345678");
+
+  /* F3 puts the caller on hold and back. */
+  press (f, "console.hold");
+  wait_state (first, ATTENDANT_CALL_STATE_HELD, "the call on hold");
+  wait_label (f, "On hold · +390212345678");
+  press (f, "console.hold");
+  wait_state (first, ATTENDANT_CALL_STATE_ACTIVE, "the call resumed");
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-my-calls.png");
+
+  /* F4 hangs up: the call leaves the console once the server ended it. */
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "My Calls empty after hanging up");
+}
+
+/* Blind transfer from the keyboard: search a colleague, Enter. The call
+ * leaves "My Calls" only once the colleague answered. */
+static void
+test_console_blind_transfer (Fixture       *f,
+                             gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+
+  inject (f, "+390211111111", "Rossi Trasporti");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+
+  g_assert_cmpuint (search (f, "bianchi"), ==, 1);
+  wait_label (f, "To transfer Rossi Trasporti, choose a colleague and press Enter or F6 — or F7 to talk to them first");
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-transfer-search.png");
+  g_signal_emit_by_name (search_entry (f), "activate");
+
+  wait_n (calls, 0, "the call handed over to Bruno Bianchi");
+  /* Presence follows the call: Bruno is on it now. */
+  wait_label (f, "On a call · Sales");
+}
+
+/* Transfer to a colleague who is away: nobody answers, the call comes
+ * back ringing the attendant, marked as recalled, and F2 takes it. */
+static void
+test_console_recall (Fixture       *f,
+                     gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  AttendantCall *call;
+
+  inject (f, "+390222222222", "Studio Verdi");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  call = item (calls, 0);
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+
+  g_assert_cmpuint (search (f, "davide"), ==, 1);
+  g_assert_true (action_enabled (f, "transfer"));
+  press (f, "console.transfer");
+  wait_state (call, ATTENDANT_CALL_STATE_TRANSFERRING, "the call ringing Davide Romano");
+  wait_label (f, "Transferring to Davide Romano (203) · +390222222222");
+
+  wait_state (call, ATTENDANT_CALL_STATE_RINGING, "the call back from Davide Romano");
+  g_assert_true (attendant_call_get_recalled (call));
+  wait_label (f, "Transfer not answered — ringing you again · +390222222222");
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-recall.png");
+
+  press (f, "console.answer");
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the recalled call answered");
+}
+
+/* Consultative transfer: F7 calls the colleague with the caller on hold;
+ * F9 goes back to the caller; F7 again and F8 joins them. */
+static void
+test_console_consult (Fixture       *f,
+                      gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  AttendantCall *call;
+  AttendantCall *leg;
+
+  inject (f, "+390233333333", "Ferri Costruzioni");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  call = item (calls, 0);
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+
+  g_assert_cmpuint (search (f, "elena"), ==, 1);
+  press (f, "console.consult");
+  wait_n (calls, 2, "the consultation next to the call");
+  leg = item (calls, 1);
+  wait_state (call, ATTENDANT_CALL_STATE_HELD, "the caller on hold");
+  g_assert_cmpint (attendant_call_get_state (leg), ==, ATTENDANT_CALL_STATE_CONSULTING);
+  wait_label (f, "Consulting Elena Colombo (204)");
+  g_assert_nonnull (find_button (f, "Complete Transfer"));
+  g_assert_nonnull (find_button (f, "Cancel Consultation"));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-consult.png");
+
+  press (f, "console.cancel-consult");
+  wait_n (calls, 1, "the consultation ended");
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "back with the caller");
+
+  press (f, "console.consult");
+  wait_n (calls, 2, "a second consultation");
+  wait_state (item (calls, 1), ATTENDANT_CALL_STATE_CONSULTING, "consulting again");
+  press (f, "console.complete");
+  wait_n (calls, 0, "caller and colleague joined, both gone from My Calls");
+}
+
+static GtkDropTarget *
+drop_target_of (GtkWidget *row)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+
+  return NULL;
+}
+
+/* A call dropped on a colleague in the directory is transferred to them.
+ * The pointer's drag cannot be synthesized under Xvfb; what the drop
+ * target receives (the call) is given to it directly. */
+static void
+test_console_drag_and_drop (Fixture       *f,
+                            gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkWidget *label;
+  GtkWidget *row;
+  GtkDropTarget *target;
+  gboolean accepted = FALSE;
+
+  inject (f, "+390244444444", "Bellini & Figli");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+
+  g_assert_cmpuint (search (f, "giorgio"), ==, 1);
+  wait_label (f, "Giorgio Marino");
+  label = attendant_test_gui_find_label (GTK_WIDGET (f->window), "Giorgio Marino");
+  row = gtk_widget_get_ancestor (label, GTK_TYPE_BOX);
+  while (row != NULL && g_strcmp0 (gtk_widget_get_name (row), "contact-row") != 0)
+    row = gtk_widget_get_ancestor (gtk_widget_get_parent (row), GTK_TYPE_BOX);
+  g_assert_nonnull (row);
+  target = drop_target_of (row);
+  g_assert_nonnull (target);
+
+  g_value_init (&value, ATTENDANT_TYPE_CALL);
+  g_value_set_object (&value, item (calls, 0));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+
+  wait_n (calls, 0, "the call handed over to Giorgio Marino");
+}
+
+static gboolean
+offline (gpointer data)
+{
+  return !attendant_console_get_online (data);
+}
+
+/* S7: with every server gone the console keeps showing the last known
+ * calls, but nothing can be done to them until it is back. */
+static void
+test_console_offline (Fixture       *f,
+                      gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GtkWidget *hang_up;
+
+  inject (f, "+390255555555", "Galli Srl");
+  inject (f, "+390266666666", NULL);
+  wait_n (attendant_console_get_queue (f->console), 2, "two callers");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+  g_assert_true (action_enabled (f, "answer"));
+
+  attendant_node_crash (attendant_server_lookup_node (f->server->server, "primary"));
+  attendant_node_crash (attendant_server_lookup_node (f->server->server, "backup"));
+  attendant_test_wait_until (offline, f->console, 10000, "the console offline");
+
+  g_assert_false (action_enabled (f, "answer"));
+  g_assert_false (action_enabled (f, "hang-up"));
+  g_assert_false (action_enabled (f, "answer-call"));
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (attendant_console_get_queue (f->console)), ==, 1);
+  hang_up = find_button (f, "Hang Up");
+  g_assert_nonnull (hang_up);
+  g_assert_false (gtk_widget_is_sensitive (hang_up));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-offline.png");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  attendant_test_gui_init (&argc, &argv);
+
+#define ADD(path, fn) \
+  g_test_add ("/console-view/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("answer", test_console_answer);
+  ADD ("blind-transfer", test_console_blind_transfer);
+  ADD ("recall", test_console_recall);
+  ADD ("consult", test_console_consult);
+  ADD ("drag-and-drop", test_console_drag_and_drop);
+  ADD ("offline", test_console_offline);
+#undef ADD
+
+  return g_test_run ();
+}
