@@ -62,6 +62,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  MESSAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void update_actions (AttendantConsoleView *self);
 static void on_calls_changed (AttendantConsoleView *self,
                               guint                 position,
@@ -794,20 +801,12 @@ run_context_free (RunContext *context)
   g_free (context);
 }
 
+/* What the operator must read now: the window shows it. */
 static void
 toast (AttendantConsoleView *self,
        const char           *text)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-  AdwToast *toast;
-
-  if (overlay == NULL)
-    return;
-
-  toast = adw_toast_new (markup);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  g_signal_emit (self, signals[MESSAGE], 0, text);
 }
 
 static void
@@ -1223,6 +1222,14 @@ attendant_console_view_class_init (AttendantConsoleViewClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * AttendantConsoleView::message:
+   * @text: why a command failed, or what it started
+   */
+  signals[MESSAGE] =
+    g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/attendant/Attendant/attendant-console-view.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, paned);

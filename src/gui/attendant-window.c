@@ -42,7 +42,7 @@ struct _AttendantWindow
   char                 *last_host;
   /* whether last_host was the primary, for the failover toast's words */
   gboolean              last_was_preferred;
-  /* the last failover or failback toast, replaced by the next one */
+  /* the toast on screen, rewritten by the next message */
   AdwToast             *move_toast;
   GCancellable         *cancellable;
 
@@ -505,6 +505,34 @@ on_auth_failed (AttendantWindow *self,
   gtk_editable_select_region (GTK_EDITABLE (self->password_row), 0, -1);
 }
 
+static void on_move_toast_dismissed (AttendantWindow *self,
+                                     AdwToast        *toast);
+
+/* One toast at a time, the latest news: an older one would tell the
+ * operator about a server the console has left since, or a command long
+ * done. The toast on screen is rewritten in place rather than dismissed
+ * and replaced: libadwaita 1.2 frees a dismissed toast's bookkeeping while
+ * its entry animation may still be running, and that animation's end (or
+ * the window closing) then reads freed memory. Re-adding the shown toast
+ * restarts its timeout. */
+static void
+show_toast (AttendantWindow *self,
+            const char      *text)
+{
+  g_autofree char *markup = g_markup_escape_text (text, -1);
+
+  if (self->move_toast == NULL)
+    {
+      self->move_toast = adw_toast_new (markup);
+      g_signal_connect_object (self->move_toast, "dismissed",
+                               G_CALLBACK (on_move_toast_dismissed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  else
+    adw_toast_set_title (self->move_toast, markup);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
+}
+
 static void
 on_move_toast_dismissed (AttendantWindow *self,
                          AdwToast        *toast)
@@ -523,25 +551,7 @@ attendant_window_notify_move (AttendantWindow *self,
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr(GNotification) notification = NULL;
 
-  g_autofree char *markup = g_markup_escape_text (body, -1);
-
-  /* Only the latest move is news: an older toast would tell the operator
-   * about a server the console has left since. The toast on screen is
-   * rewritten in place rather than dismissed and replaced: libadwaita 1.2
-   * frees a dismissed toast's bookkeeping while its entry animation may
-   * still be running, and that animation's end (or the window closing)
-   * then reads freed memory. Re-adding the shown toast restarts its
-   * timeout. */
-  if (self->move_toast == NULL)
-    {
-      self->move_toast = adw_toast_new (markup);
-      g_signal_connect_object (self->move_toast, "dismissed",
-                               G_CALLBACK (on_move_toast_dismissed), self,
-                               G_CONNECT_SWAPPED);
-    }
-  else
-    adw_toast_set_title (self->move_toast, markup);
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
+  show_toast (self, body);
 
   /* The operator may be in another window: the desktop tells them too. */
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
@@ -761,6 +771,7 @@ attendant_window_constructed (GObject *object)
   gtk_widget_insert_action_group (GTK_WIDGET (self), "console",
                                   attendant_console_view_get_actions (self->console_view));
   g_signal_connect_object (self->console, "incoming-call", G_CALLBACK (on_incoming_call), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->console_view, "message", G_CALLBACK (show_toast), self, G_CONNECT_SWAPPED);
   attendant_reconnect_banner_set_client (self->banner, self->client);
 
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);

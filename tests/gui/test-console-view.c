@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "attendant-application.h"
+#include "attendant-connection.h"
+#include "attendant-greeting.h"
 #include "attendant-console-view.h"
 #include "attendant-node.h"
 #include "attendant-test-fixture.h"
@@ -44,16 +46,21 @@ typedef struct
 {
   AttendantTestGuiServer *server;
   AttendantPbx           *pbx;
+  AttendantApplication   *app;
   AttendantWindow        *window;
   AttendantConsole       *console;
 } Fixture;
+
+/* For tests that need the window in an application (notifications). */
+#define WITH_APPLICATION "application"
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(AttendantClient) client = NULL;
-  const char *more = data != NULL ? data : DIRECTORY;
+  gboolean with_app = g_strcmp0 (data, WITH_APPLICATION) == 0;
+  const char *more = data != NULL && !with_app ? data : DIRECTORY;
   GtkWidget *row;
 
   attendant_test_gui_reset_settings ();
@@ -65,7 +72,15 @@ fixture_set_up (Fixture       *f,
   attendant_test_gui_server_publish_srv (f->server, "plain");
 
   client = attendant_test_gui_client_new (f->server);
-  f->window = g_object_ref (attendant_window_new (NULL, client));
+  if (with_app)
+    {
+      g_autoptr(GError) error = NULL;
+
+      f->app = attendant_application_new ();
+      g_application_register (G_APPLICATION (f->app), NULL, &error);
+      g_assert_no_error (error);
+    }
+  f->window = g_object_ref (attendant_window_new (ADW_APPLICATION (f->app), client));
   f->console = attendant_window_get_console (f->window);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 700);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -82,6 +97,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   attendant_test_gui_window_free (GTK_WIDGET (f->window));
+  g_clear_object (&f->app);
   g_clear_pointer (&f->server, attendant_test_gui_server_free);
 }
 
@@ -479,6 +495,244 @@ test_console_offline (Fixture       *f,
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-offline.png");
 }
 
+static gboolean
+has_notice (gpointer data)
+{
+  return attendant_call_get_notice (data) != NULL;
+}
+
+typedef struct
+{
+  AttendantConsole *console;
+  const char       *node;
+} NodeWait;
+
+static gboolean
+online_on (gpointer data)
+{
+  NodeWait *wait = data;
+  AttendantClient *client = attendant_console_get_client (wait->console);
+  AttendantSession *session = attendant_client_get_session (client);
+  GObject *greeting;
+
+  if (!attendant_console_get_online (wait->console) || session == NULL)
+    return FALSE;
+
+  greeting = attendant_connection_get_greeting (attendant_session_get_connection (session));
+  return ATTENDANT_IS_GREETING (greeting) &&
+         g_strcmp0 (attendant_greeting_get_node (ATTENDANT_GREETING (greeting)), wait->node) == 0;
+}
+
+/* The primary dies while "Complete Transfer" waits for its reply: the
+ * console does not pretend it happened. The consultation row says its
+ * result is unknown; after the failover the backup's snapshot shows what
+ * really is — here, the transfer never reached the server, so caller and
+ * colleague are both still there, once each. */
+static void
+test_console_failover_mid_consult (Fixture       *f,
+                                   gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  AttendantNode *primary = attendant_server_lookup_node (f->server->server, "primary");
+  NodeWait on_backup = { f->console, "backup" };
+  AttendantCall *call;
+  AttendantCall *leg;
+
+  inject (f, "+390299999999", "Lombardi Energia");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  call = item (calls, 0);
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+  g_assert_cmpuint (search (f, "marta"), ==, 1);
+  press (f, "console.consult");
+  wait_n (calls, 2, "the consultation");
+  leg = item (calls, 1);
+  wait_state (leg, ATTENDANT_CALL_STATE_CONSULTING, "consulting Marta Gallo");
+
+  /* Frozen, the primary reads nothing: the command cannot be carried out
+   * nor answered. */
+  attendant_node_freeze (primary);
+  press (f, "console.complete");
+  g_assert_true (attendant_call_get_pending (leg));
+  attendant_node_crash (primary);
+
+  attendant_test_wait_until (has_notice, leg, 10000, "the consultation's notice");
+  g_assert_cmpstr (attendant_call_get_notice (leg), ==,
+                   "Result unknown: the connection was lost before the server confirmed “Complete Transfer”. Check the call.");
+  attendant_test_wait_until (online_on, &on_backup, 10000, "the console online on the backup");
+
+  /* The same two calls, the same objects, once each, as the server has them. */
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
+  g_assert_true (item (calls, 0) == call);
+  g_assert_true (item (calls, 1) == leg);
+  g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_HELD);
+  g_assert_cmpint (attendant_call_get_state (leg), ==, ATTENDANT_CALL_STATE_CONSULTING);
+  g_assert_cmpuint (attendant_pbx_get_n_calls (f->pbx), ==, 2);
+  wait_label (f, "Result unknown: the connection was lost before the server confirmed “Complete Transfer”. Check the call.");
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-result-unknown.png");
+
+  /* The operator completes it again, on the backup. */
+  press (f, "console.complete");
+  wait_n (calls, 0, "caller and colleague joined through the backup");
+}
+
+/* {{{ The incoming-call notification */
+
+typedef struct
+{
+  guint  id;       /* the daemon numbers notifications from 1 */
+  char  *answer;   /* the action keys of its buttons */
+  char  *decline;
+} Notification;
+
+static void
+notification_clear (Notification *n)
+{
+  g_clear_pointer (&n->answer, g_free);
+  g_clear_pointer (&n->decline, g_free);
+  n->id = 0;
+}
+
+/* The last Notify the fake daemon got with @summary, and its buttons. */
+static gboolean
+find_notification (const char   *summary,
+                   Notification *found)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantIter iter;
+  const char *method;
+  GVariant *args;
+  guint64 when;
+  guint n = 0;
+
+  notification_clear (found);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Mock", "GetCalls", NULL, G_VARIANT_TYPE ("(a(tsav))"),
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  calls = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, calls);
+  while (g_variant_iter_next (&iter, "(t&s@av)", &when, &method, &args))
+    {
+      if (g_str_equal (method, "Notify"))
+        {
+          g_autoptr(GVariant) summary_v = g_variant_get_child_value (args, 3);
+          g_autoptr(GVariant) actions_v = g_variant_get_child_value (args, 5);
+          g_autoptr(GVariant) text = g_variant_get_variant (summary_v);
+          g_autoptr(GVariant) actions = g_variant_get_variant (actions_v);
+
+          n++;
+          if (g_str_equal (g_variant_get_string (text, NULL), summary))
+            {
+              g_autofree const char **strv = g_variant_get_strv (actions, NULL);
+
+              notification_clear (found);
+              found->id = n;
+              for (guint i = 0; strv[i] != NULL && strv[i + 1] != NULL; i += 2)
+                {
+                  if (g_str_equal (strv[i + 1], "Answer"))
+                    found->answer = g_strdup (strv[i]);
+                  else if (g_str_equal (strv[i + 1], "Decline"))
+                    found->decline = g_strdup (strv[i]);
+                }
+            }
+        }
+      g_variant_unref (args);
+    }
+
+  return found->id != 0;
+}
+
+static gboolean
+notified (gpointer data)
+{
+  Notification n = { 0, };
+  gboolean found = find_notification (data, &n);
+
+  notification_clear (&n);
+  return found;
+}
+
+/* The operator clicks a button of the notification: the daemon says so. */
+static void
+invoke (guint       id,
+        const char *key)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *args[] = {
+    g_variant_new_variant (g_variant_new_uint32 (id)),
+    g_variant_new_variant (g_variant_new_string (key)),
+  };
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.Notifications", "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Mock", "EmitSignal",
+                                       g_variant_new ("(sss@av)", "org.freedesktop.Notifications", "ActionInvoked", "us",
+                                                      g_variant_new_array (G_VARIANT_TYPE_VARIANT, args, G_N_ELEMENTS (args))),
+                                       NULL, G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+window_inactive (gpointer data)
+{
+  return !gtk_window_is_active (data);
+}
+
+/* A caller arriving while the operator works in another window: the
+ * desktop shows who it is, with Answer and Decline, and both work. */
+static void
+test_console_notification (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GSubprocess) daemon = attendant_test_gui_notification_daemon_new ();
+  GListModel *queue = attendant_console_get_queue (f->console);
+  GListModel *calls = attendant_console_get_calls (f->console);
+  Notification n = { 0, };
+  GtkWindow *other;
+
+  if (daemon == NULL)
+    return;
+
+  other = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_title (other, "Another application");
+  gtk_window_present (other);
+  attendant_test_wait_until (window_inactive, f->window, 5000, "the console window losing the focus");
+
+  inject (f, "+390277777777", "Moretti Assicurazioni");
+  attendant_test_wait_until (notified, "Incoming call from Moretti Assicurazioni", 10000,
+                             "the incoming-call notification");
+  g_assert_true (find_notification ("Incoming call from Moretti Assicurazioni", &n));
+  g_assert_nonnull (n.answer);
+  g_assert_nonnull (n.decline);
+  invoke (n.id, n.answer);
+  wait_n (calls, 1, "the call answered from its notification");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+  g_assert_cmpstr (attendant_call_get_caller_name (item (calls, 0)), ==, "Moretti Assicurazioni");
+
+  /* Answering raised the console; another window takes the focus again. */
+  gtk_window_present (other);
+  attendant_test_wait_until (window_inactive, f->window, 5000, "the console window losing the focus again");
+  inject (f, "+390288888888", "Venditore Insistente");
+  attendant_test_wait_until (notified, "Incoming call from Venditore Insistente", 10000,
+                             "the second notification");
+  g_assert_true (find_notification ("Incoming call from Venditore Insistente", &n));
+  invoke (n.id, n.decline);
+  wait_n (queue, 0, "the declined call gone from the queue");
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
+
+  notification_clear (&n);
+  gtk_window_destroy (other);
+  attendant_test_gui_notification_daemon_stop (daemon);
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
@@ -493,6 +747,9 @@ main (int   argc,
   ADD ("consult", test_console_consult);
   ADD ("drag-and-drop", test_console_drag_and_drop);
   ADD ("offline", test_console_offline);
+  ADD ("failover-mid-consult", test_console_failover_mid_consult);
+  g_test_add ("/console-view/notification", Fixture, WITH_APPLICATION,
+              fixture_set_up, test_console_notification, fixture_tear_down);
 #undef ADD
 
   return g_test_run ();
