@@ -286,6 +286,8 @@ test_console_answer (Fixture       *f,
   /* An internal caller is named from the directory. */
   wait_label (f, "Ilaria Greco");
   wait_label (f, "3");
+  /* The waiting time is live. */
+  wait_label (f, "0:01");
   g_assert_true (action_enabled (f, "answer"));
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-queue.png");
 
@@ -577,6 +579,42 @@ test_console_failover_mid_consult (Fixture       *f,
   wait_n (calls, 0, "caller and colleague joined through the backup");
 }
 
+/* 10,000 colleagues: all of them in the directory, and a search narrows
+ * them to the right few, by name, by department, by number. (How long a
+ * keystroke takes is measured by bench/, not asserted here.) */
+static char *large_directory;
+
+static void
+test_console_search_large (Fixture       *f,
+                           gconstpointer  data)
+{
+  GListModel *directory = G_LIST_MODEL (attendant_console_get_directory (f->console));
+  g_autofree char *count = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (directory), ==, 10000 + 2);
+
+  /* Surname number 123 is given to every 1,000th person from the 123rd. */
+  g_assert_cmpuint (search (f, "surname123 "), ==, 10);
+  g_assert_cmpuint (search (f, "surname123 sales"), ==, 5);
+  g_assert_cmpuint (search (f, "30123"), ==, 1);
+  wait_label (f, "1 of 10002");
+  g_assert_cmpuint (search (f, ""), ==, 10002);
+  wait_label (f, "10002");
+}
+
+static const char *
+build_large_directory (void)
+{
+  GString *text = g_string_new ("[directory]\n");
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_printf (text, "%u=Person%u Surname%u;%s;available\n",
+                            20000 + i, i, i % 1000, i % 2 ? "Sales" : "Support");
+
+  large_directory = g_string_free (text, FALSE);
+  return large_directory;
+}
+
 /* {{{ The incoming-call notification */
 
 typedef struct
@@ -748,9 +786,16 @@ main (int   argc,
   ADD ("drag-and-drop", test_console_drag_and_drop);
   ADD ("offline", test_console_offline);
   ADD ("failover-mid-consult", test_console_failover_mid_consult);
+  g_test_add ("/console-view/search-10000", Fixture, build_large_directory (),
+              fixture_set_up, test_console_search_large, fixture_tear_down);
   g_test_add ("/console-view/notification", Fixture, WITH_APPLICATION,
               fixture_set_up, test_console_notification, fixture_tear_down);
 #undef ADD
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    g_free (large_directory);
+    return status;
+  }
 }
