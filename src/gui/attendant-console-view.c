@@ -36,6 +36,8 @@ struct _AttendantConsoleView
   char              **terms;
   /* rows on screen, ticked every second for their live times */
   GHashTable         *live_rows;
+  /* directory rows on screen, whose buttons follow the call in hand */
+  GHashTable         *contact_rows;
   guint               tick_id;
   GCancellable       *cancellable;
 
@@ -481,8 +483,44 @@ typedef struct
   GtkWidget            *name;
   GtkWidget            *detail;
   GtkWidget            *number;
+  GtkWidget            *transfer;
+  GtkWidget            *consult;
+  GtkWidget            *call;
   AttendantContact     *contact;
 } ContactRow;
+
+static AttendantCall *call_to_transfer (AttendantConsoleView *self);
+
+/* With a call in hand, a colleague's row offers to transfer it (at once,
+ * or after talking to them); without one, to call them. Only an
+ * available-looking colleague gets the primary button's colour. */
+static void
+contact_row_update_buttons (ContactRow *row)
+{
+  AttendantConsoleView *self = row->view;
+  gboolean online = self->console != NULL && attendant_console_get_online (self->console);
+  gboolean in_hand = online && call_to_transfer (self) != NULL;
+  const char *number = row->contact ? attendant_contact_get_number (row->contact) : NULL;
+  GVariant *target = g_variant_new_string (number ? number : "");
+
+  g_variant_ref_sink (target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->transfer), target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->consult), target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->call), target);
+  g_variant_unref (target);
+  /* Named only once they have a target: an action with a parameter
+   * refuses a button without one. */
+  if (gtk_actionable_get_action_name (GTK_ACTIONABLE (row->call)) == NULL)
+    {
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row->transfer), "console.transfer-to");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row->consult), "console.consult-to");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row->call), "console.dial");
+    }
+
+  gtk_widget_set_visible (row->transfer, in_hand && number != NULL);
+  gtk_widget_set_visible (row->consult, in_hand && number != NULL);
+  gtk_widget_set_visible (row->call, !in_hand && number != NULL);
+}
 
 static void
 contact_row_update (ContactRow *row)
@@ -516,6 +554,7 @@ contact_row_update (ContactRow *row)
         gtk_widget_remove_css_class (row->dot, cls);
     }
   gtk_widget_set_tooltip_text (row->dot, presence_label (presence));
+  contact_row_update_buttons (row);
 }
 
 static void
@@ -575,9 +614,19 @@ setup_contact_row (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (row->number, "numeric");
   gtk_widget_set_valign (row->number, GTK_ALIGN_CENTER);
 
+  row->transfer = row_button ("call-outgoing-symbolic", attendant_command_get_label (ATTENDANT_COMMAND_TRANSFER),
+                              _("Transfer the call to this colleague (Enter or F6)"), "suggested-action");
+  row->consult = row_button ("system-users-symbolic", attendant_command_get_label (ATTENDANT_COMMAND_CONSULT),
+                             _("Talk to this colleague first, the caller on hold (F7)"), NULL);
+  row->call = row_button ("call-start-symbolic", attendant_command_get_label (ATTENDANT_COMMAND_DIAL),
+                          _("Call this colleague (Enter)"), NULL);
+
   gtk_box_append (GTK_BOX (row->box), row->dot);
   gtk_box_append (GTK_BOX (row->box), text);
   gtk_box_append (GTK_BOX (row->box), row->number);
+  gtk_box_append (GTK_BOX (row->box), row->consult);
+  gtk_box_append (GTK_BOX (row->box), row->transfer);
+  gtk_box_append (GTK_BOX (row->box), row->call);
 
   drop = gtk_drop_target_new (ATTENDANT_TYPE_CALL, GDK_ACTION_MOVE);
   g_signal_connect (drop, "drop", G_CALLBACK (on_call_dropped), row);
@@ -596,6 +645,7 @@ bind_contact_row (GtkSignalListItemFactory *factory,
 
   g_set_object (&row->contact, gtk_list_item_get_item (item));
   g_signal_connect_swapped (row->contact, "notify", G_CALLBACK (contact_row_update), row);
+  g_hash_table_add (self->contact_rows, row);
   contact_row_update (row);
 }
 
@@ -606,6 +656,7 @@ unbind_contact_row (GtkSignalListItemFactory *factory,
 {
   ContactRow *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "row");
 
+  g_hash_table_remove (self->contact_rows, row);
   if (row->contact != NULL)
     g_signal_handlers_disconnect_by_data (row->contact, row);
   g_clear_object (&row->contact);
@@ -736,6 +787,12 @@ update_transfer_hint (AttendantConsoleView *self)
   AttendantCall *call = call_to_transfer (self);
   g_autofree char *title = NULL;
   g_autofree char *text = NULL;
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->contact_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    contact_row_update_buttons (row);
 
   if (call == NULL || self->console == NULL || !attendant_console_get_online (self->console))
     {
@@ -745,7 +802,7 @@ update_transfer_hint (AttendantConsoleView *self)
 
   title = caller_title (self->console, call);
   /* TRANSLATORS: %s is the caller; F6 and F7 are keys */
-  text = g_strdup_printf (_("To transfer %s, choose a colleague and press Enter or F6 — or F7 to talk to them first"), title);
+  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (Enter) hands the call over, Consult (F7) lets you talk to them first"), title);
   gtk_label_set_label (self->transfer_hint, text);
   gtk_widget_set_visible (GTK_WIDGET (self->transfer_hint), TRUE);
 }
@@ -779,6 +836,8 @@ update_actions (AttendantConsoleView *self)
       set_enabled (self, targeted[i], online);
     }
   set_enabled (self, "dial", online);
+  set_enabled (self, "transfer-to", transfer != NULL);
+  set_enabled (self, "consult-to", transfer != NULL);
 
   update_transfer_hint (self);
 }
@@ -1015,6 +1074,26 @@ TARGETED_ACTION (complete_call_activated, ATTENDANT_COMMAND_COMPLETE)
 TARGETED_ACTION (cancel_call_activated, ATTENDANT_COMMAND_CANCEL_CONSULT)
 
 static void
+transfer_to_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  AttendantConsoleView *self = user_data;
+  AttendantCall *call = call_to_transfer (self);
+
+  if (call != NULL)
+    attendant_console_view_run (self, ATTENDANT_COMMAND_TRANSFER, call, g_variant_get_string (parameter, NULL));
+}
+
+static void
+consult_to_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  AttendantConsoleView *self = user_data;
+  AttendantCall *call = call_to_transfer (self);
+
+  if (call != NULL)
+    attendant_console_view_run (self, ATTENDANT_COMMAND_CONSULT, call, g_variant_get_string (parameter, NULL));
+}
+
+static void
 dial_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   attendant_console_view_run (user_data, ATTENDANT_COMMAND_DIAL, NULL,
@@ -1039,6 +1118,8 @@ static const GActionEntry console_actions[] = {
   { "complete-call", complete_call_activated, "s" },
   { "cancel-call", cancel_call_activated, "s" },
   { "dial", dial_activated, "s" },
+  { "transfer-to", transfer_to_activated, "s" },
+  { "consult-to", consult_to_activated, "s" },
 };
 
 /* }}} */
@@ -1164,6 +1245,7 @@ attendant_console_view_finalize (GObject *object)
 
   g_clear_pointer (&self->terms, g_strfreev);
   g_clear_pointer (&self->live_rows, g_hash_table_unref);
+  g_clear_pointer (&self->contact_rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (attendant_console_view_parent_class)->finalize (object);
 }
@@ -1276,6 +1358,7 @@ attendant_console_view_init (AttendantConsoleView *self)
 
   self->cancellable = g_cancellable_new ();
   self->live_rows = g_hash_table_new (NULL, NULL);
+  self->contact_rows = g_hash_table_new (NULL, NULL);
   self->actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->actions), console_actions,
                                    G_N_ELEMENTS (console_actions), self);

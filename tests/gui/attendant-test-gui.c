@@ -123,12 +123,25 @@ attendant_test_gui_screenshot (GtkWidget  *window,
         ;
     }
 
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* On a busy machine the window may be between two layouts, with
+   * nothing to draw for a moment: the next frames have it again. */
+  for (int attempt = 0; node == NULL && attempt < 20; attempt++)
+    {
+      if (attempt > 0)
+        {
+          g_clear_object (&paintable);
+          attendant_test_gui_wait_for (is_drawn, window, 5000);
+          g_usleep (50000);
+          while (g_main_context_iteration (NULL, FALSE))
+            ;
+        }
+      width = gtk_widget_get_width (window);
+      height = gtk_widget_get_height (window);
+      paintable = gtk_widget_paintable_new (window);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (window));

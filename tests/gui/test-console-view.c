@@ -248,6 +248,14 @@ search (Fixture    *f,
   return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (view))));
 }
 
+static gboolean
+waiting_time_moved (gpointer data)
+{
+  GtkWidget *label = attendant_test_gui_find_widget (data, GTK_TYPE_LABEL, "waiting-time");
+
+  return label != NULL && g_regex_match_simple ("^0:0[1-9]$", gtk_label_get_label (GTK_LABEL (label)), 0, 0);
+}
+
 /* A button as its label names it (the console's buttons have an icon and
  * a label inside). */
 static GtkWidget *
@@ -287,7 +295,7 @@ test_console_answer (Fixture       *f,
   wait_label (f, "Ilaria Greco");
   wait_label (f, "3");
   /* The waiting time is live. */
-  wait_label (f, "0:01");
+  attendant_test_wait_until (waiting_time_moved, f->window, 10000, "a waiting time past 0:00");
   g_assert_true (action_enabled (f, "answer"));
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-queue.png");
 
@@ -326,13 +334,51 @@ test_console_blind_transfer (Fixture       *f,
   wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
 
   g_assert_cmpuint (search (f, "bianchi"), ==, 1);
-  wait_label (f, "To transfer Rossi Trasporti, choose a colleague and press Enter or F6 — or F7 to talk to them first");
+  wait_label (f, "To transfer Rossi Trasporti, choose a colleague: Transfer (Enter) hands the call over, Consult (F7) lets you talk to them first");
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-transfer-search.png");
   g_signal_emit_by_name (search_entry (f), "activate");
 
   wait_n (calls, 0, "the call handed over to Bruno Bianchi");
   /* Presence follows the call: Bruno is on it now. */
   wait_label (f, "On a call · Sales");
+}
+
+/* The mouse's way: with a call in hand, each colleague's row has Transfer
+ * and Consult buttons (and without one, Call). */
+static void
+test_console_transfer_button (Fixture       *f,
+                              gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GtkWidget *button;
+
+  g_assert_cmpuint (search (f, "roberto"), ==, 1);
+  wait_label (f, "Roberto Mancini");
+  button = find_button (f, "Call");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_false (gtk_widget_get_visible (find_button (f, "Transfer")));
+
+  inject (f, "+390212121212", "Conti Viaggi");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  press (f, "console.answer");
+  wait_n (calls, 1, "the call answered");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+
+  button = find_button (f, "Transfer");
+  attendant_test_wait_until ((AttendantTestPredicate)gtk_widget_get_mapped, button, 5000,
+                             "the Transfer button shown");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_get_visible (find_button (f, "Consult")));
+  g_assert_false (gtk_widget_get_visible (find_button (f, "Call")));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-transfer-buttons.png");
+
+  /* Found again: the list may have rebuilt its rows meanwhile. */
+  button = find_button (f, "Transfer");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_activate (button));
+  wait_n (calls, 0, "the call handed over to Roberto Mancini");
 }
 
 /* Transfer to a colleague who is away: nobody answers, the call comes
@@ -781,6 +827,7 @@ main (int   argc,
   g_test_add ("/console-view/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("answer", test_console_answer);
   ADD ("blind-transfer", test_console_blind_transfer);
+  ADD ("transfer-button", test_console_transfer_button);
   ADD ("recall", test_console_recall);
   ADD ("consult", test_console_consult);
   ADD ("drag-and-drop", test_console_drag_and_drop);
