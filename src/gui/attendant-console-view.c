@@ -142,8 +142,8 @@ describe_state (AttendantConsole *console,
     case ATTENDANT_CALL_STATE_HELD:
       return g_strdup (_("On hold"));
     case ATTENDANT_CALL_STATE_CONSULTING:
-      /* TRANSLATORS: %s is the colleague being consulted before a transfer */
-      return g_strdup_printf (_("Consulting %s"), peer);
+      /* The row's title names the colleague already. */
+      return g_strdup (_("Consultation — the caller waits on hold"));
     case ATTENDANT_CALL_STATE_TRANSFERRING:
       /* TRANSLATORS: %s is the colleague the call is being transferred to */
       return g_strdup_printf (_("Transferring to %s"), peer);
