@@ -504,9 +504,15 @@ contact_row_update_buttons (ContactRow *row)
   GVariant *target = g_variant_new_string (number ? number : "");
 
   g_variant_ref_sink (target);
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->transfer), target);
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->consult), target);
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->call), target);
+  /* Only when it changes: setting it makes the buttons look their action
+   * up again, which cancels a keyboard activation under way. */
+  if (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (row->call)) == NULL ||
+      !g_variant_equal (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (row->call)), target))
+    {
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->transfer), target);
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->consult), target);
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row->call), target);
+    }
   g_variant_unref (target);
   /* Named only once they have a target: an action with a parameter
    * refuses a button without one. */
