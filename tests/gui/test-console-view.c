@@ -483,6 +483,7 @@ test_console_consult (Fixture       *f,
   wait_n (calls, 1, "the consultation ended");
   wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "back with the caller");
 
+  g_assert_true (action_enabled (f, "consult"));
   press (f, "console.consult");
   wait_n (calls, 2, "a second consultation");
   wait_state (item (calls, 1), ATTENDANT_CALL_STATE_CONSULTING, "consulting again");
