@@ -24,27 +24,22 @@ G_DEFINE_QUARK (attendant-server-config-error-quark, attendant_server_config_err
 
 /* {{{ AttendantKeyFile */
 
-typedef struct
-{
-  char  *group;
-  char  *key;    /* NULL for the group's own line */
-  guint  line;
-} Position;
-
 struct _AttendantKeyFile
 {
   char      *path;
   GKeyFile  *key_file;
-  GArray    *positions;
+  /* position_key() → first line (GUINT_TO_POINTER): a table, so that a
+   * directory of ten thousand keys is scanned in one pass. */
+  GHashTable *lines;
 };
 
-static void
-position_clear (gpointer data)
+/* A group and one of its keys, or the group's own line when @key is NULL
+ * (a group name never holds a newline: the file is split on them). */
+static char *
+position_key (const char *group,
+              const char *key)
 {
-  Position *position = data;
-
-  g_free (position->group);
-  g_free (position->key);
+  return key != NULL ? g_strconcat (group, "\n", key, NULL) : g_strdup (group);
 }
 
 void
@@ -55,7 +50,7 @@ attendant_key_file_free (AttendantKeyFile *self)
 
   g_free (self->path);
   g_clear_pointer (&self->key_file, g_key_file_unref);
-  g_clear_pointer (&self->positions, g_array_unref);
+  g_clear_pointer (&self->lines, g_hash_table_unref);
   g_free (self);
 }
 
@@ -76,19 +71,14 @@ attendant_key_file_get_line (AttendantKeyFile *self,
                              const char       *group,
                              const char       *key)
 {
-  for (guint i = 0; i < self->positions->len; i++)
-    {
-      const Position *position = &g_array_index (self->positions, Position, i);
-
-      if (g_strcmp0 (position->group, group) == 0 && g_strcmp0 (position->key, key) == 0)
-        return position->line;
-    }
+  g_autofree char *position = position_key (group, key);
+  guint line = GPOINTER_TO_UINT (g_hash_table_lookup (self->lines, position));
 
   /* A key that is missing is best blamed on its group. */
-  if (key != NULL)
+  if (line == 0 && key != NULL)
     return attendant_key_file_get_line (self, group, NULL);
 
-  return 0;
+  return line;
 }
 
 gboolean
@@ -142,7 +132,6 @@ scan_lines (AttendantKeyFile  *self,
     {
       guint line = i + 1;
       char *text = g_strstrip (lines[i]);
-      Position position = { 0 };
 
       if (text[0] == '\0' || text[0] == '#')
         continue;
@@ -165,15 +154,15 @@ scan_lines (AttendantKeyFile  *self,
               return syntax_error (self->path, line, error, reason);
             }
 
-          position.group = g_strdup (group);
-          position.line = line;
-          g_array_append_val (self->positions, position);
+          g_hash_table_insert (self->lines, g_strdup (group), GUINT_TO_POINTER (line));
           continue;
         }
 
       {
         char *equals = strchr (text, '=');
         g_autofree char *key = NULL;
+        g_autofree char *position = NULL;
+        guint first;
         char *locale;
         gboolean localized;
 
@@ -191,24 +180,18 @@ scan_lines (AttendantKeyFile  *self,
           *locale = '\0';
         localized = locale != NULL;
 
-        for (guint j = 0; j < self->positions->len; j++)
+        position = position_key (group, key);
+        first = GPOINTER_TO_UINT (g_hash_table_lookup (self->lines, position));
+        if (first != 0 && !localized)
           {
-            const Position *other = &g_array_index (self->positions, Position, j);
-
-            if (other->key != NULL && g_str_equal (other->group, group) &&
-                g_str_equal (other->key, key) && !localized)
-              {
-                g_autofree char *reason =
-                  g_strdup_printf ("“%s” is set twice in [%s] (first on line %u)",
-                                   key, group, other->line);
-                return syntax_error (self->path, line, error, reason);
-              }
+            g_autofree char *reason =
+              g_strdup_printf ("“%s” is set twice in [%s] (first on line %u)",
+                               key, group, first);
+            return syntax_error (self->path, line, error, reason);
           }
 
-        position.group = g_strdup (group);
-        position.key = g_steal_pointer (&key);
-        position.line = line;
-        g_array_append_val (self->positions, position);
+        if (first == 0)
+          g_hash_table_insert (self->lines, g_steal_pointer (&position), GUINT_TO_POINTER (line));
       }
     }
 
@@ -232,8 +215,7 @@ attendant_key_file_load (const char  *data,
   g_autoptr(GError) local_error = NULL;
 
   self->path = g_strdup (path);
-  self->positions = g_array_new (FALSE, TRUE, sizeof (Position));
-  g_array_set_clear_func (self->positions, position_clear);
+  self->lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->key_file = g_key_file_new ();
 
   if (!g_utf8_validate_len (data, length, NULL))
@@ -1059,6 +1041,7 @@ parse_queue (AttendantServerConfig  *self,
 static gboolean
 parse_contacts (AttendantServerConfig  *self,
                 AttendantKeyFile       *kf,
+                GHashTable             *seen,
                 GError                **error)
 {
   const char *group = "directory";
@@ -1068,6 +1051,7 @@ parse_contacts (AttendantServerConfig  *self,
     {
       g_auto(GStrv) fields = NULL;
       AttendantServerContact *contact;
+      AttendantServerContact *other;
       gsize n = 0;
 
       if (g_str_equal (keys[i], "file"))
@@ -1078,15 +1062,10 @@ parse_contacts (AttendantServerConfig  *self,
                                         "“%s” is not an extension number (1–8 digits) nor “file”",
                                         keys[i]);
 
-      for (guint j = 0; j < self->directory->len; j++)
-        {
-          AttendantServerContact *other = g_ptr_array_index (self->directory, j);
-
-          if (g_str_equal (other->number, keys[i]))
-            return attendant_key_file_fail (kf, group, keys[i], error,
-                                            "extension %s is already in the directory (%s)",
-                                            keys[i], other->name);
-        }
+      if ((other = g_hash_table_lookup (seen, keys[i])) != NULL)
+        return attendant_key_file_fail (kf, group, keys[i], error,
+                                        "extension %s is already in the directory (%s)",
+                                        keys[i], other->name);
 
       fields = g_key_file_get_string_list (kf->key_file, group, keys[i], &n, NULL);
       if (fields == NULL || n < 1 || n > 3 || g_strstrip (fields[0])[0] == '\0')
@@ -1106,6 +1085,7 @@ parse_contacts (AttendantServerConfig  *self,
         contact->department = g_strdup (fields[1]);
       contact->presence = g_strdup (n == 3 ? fields[2] : "available");
       g_ptr_array_add (self->directory, contact);
+      g_hash_table_insert (seen, contact->number, contact);
     }
 
   return TRUE;
@@ -1117,6 +1097,9 @@ parse_directory (AttendantServerConfig  *self,
                  GError                **error)
 {
   const char *group = "directory";
+  /* number → contact: a directory of thousands is checked for duplicates
+   * in one pass. */
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (!g_key_file_has_group (kf->key_file, group))
     return TRUE;
@@ -1151,11 +1134,11 @@ parse_directory (AttendantServerConfig  *self,
         return attendant_key_file_fail (included, group, "file", error,
                                         "a directory file cannot include another one");
 
-      if (!parse_contacts (self, included, error))
+      if (!parse_contacts (self, included, seen, error))
         return FALSE;
     }
 
-  return parse_contacts (self, kf, error);
+  return parse_contacts (self, kf, seen, error);
 }
 
 static gboolean
