@@ -97,6 +97,18 @@ write('protocol-client', 'seed-auth-failed', frames(hello,
     {"type": "auth.failed", "reason": "invalid-credentials", "text": "Wrong user name or password"}))
 write('protocol-client', 'seed-sequence-gap', frames(hello, snapshot,
     {"type": "event", "seq": 1045, "event": "presence", "id": "ext-201", "presence": "busy"}))
+# A snapshot in parts (docs/protocol.md §2.3), then the protocol errors
+# around it: a part without a beginning, an event between the parts.
+first_part = dict(snapshot, more=True)
+more_part = {"type": "snapshot.more", "more": False,
+             "directory": [{"id": "ext-202", "name": "Carla Verdi", "number": "202",
+                            "department": None, "presence": "away"}]}
+write('protocol-client', 'seed-snapshot-parts', frames(hello, challenge, ok, first_part,
+    dict(more_part, more=True), more_part,
+    {"type": "event", "seq": 1043, "event": "presence", "id": "ext-202", "presence": "busy"}))
+write('protocol-client', 'seed-snapshot-more-alone', frames(hello, challenge, ok, more_part))
+write('protocol-client', 'seed-snapshot-event-between', frames(hello, challenge, ok, first_part,
+    {"type": "event", "seq": 1043, "event": "call.removed", "id": "call-77"}, more_part))
 write('protocol-client', 'seed-old-protocol', frames(dict(hello, protocol=0)))
 write('protocol-client', 'seed-not-hello', frames({"type": "pong", "id": 1}))
 

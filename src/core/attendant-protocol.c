@@ -41,6 +41,8 @@ static const Required required[] = {
   { "snapshot", "directory", JSON_NODE_ARRAY, G_TYPE_INVALID },
   { "snapshot", "queues", JSON_NODE_ARRAY, G_TYPE_INVALID },
   { "snapshot", "calls", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "snapshot.more", "directory", JSON_NODE_ARRAY, G_TYPE_INVALID },
+  { "snapshot.more", "more", JSON_NODE_VALUE, G_TYPE_BOOLEAN },
   { "event", "seq", JSON_NODE_VALUE, G_TYPE_INT64 },
   { "event", "event", JSON_NODE_VALUE, G_TYPE_STRING },
   { "command", "id", JSON_NODE_VALUE, G_TYPE_STRING },

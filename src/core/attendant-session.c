@@ -36,6 +36,10 @@ struct _AttendantSession
   GSource                 *ping_source;
   GSource                 *dead_source;
   char                    *user;
+  /* A snapshot that arrives in parts (docs/protocol.md §2.3): the first
+   * part with the directory merged so far, until the last part. */
+  JsonObject              *partial_snapshot;
+  JsonArray               *partial_directory;
   gint64                   last_seq;
   guint64                  next_request;
   gint64                   next_ping;
@@ -333,6 +337,109 @@ handle_auth (AttendantSession *self,
 }
 
 static void
+append_directory (JsonArray *to,
+                  JsonArray *from)
+{
+  for (guint i = 0; i < json_array_get_length (from); i++)
+    json_array_add_element (to, json_node_copy (json_array_get_element (from, i)));
+}
+
+/* "more" is optional, but a peer that sends it sends a boolean. */
+static gboolean
+get_more (JsonObject *message,
+          gboolean   *more)
+{
+  JsonNode *node = json_object_get_member (message, "more");
+
+  *more = FALSE;
+  if (node == NULL)
+    return TRUE;
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return FALSE;
+
+  *more = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static void
+emit_snapshot (AttendantSession *self,
+               JsonObject       *snapshot)
+{
+  self->last_seq = json_object_get_int_member (snapshot, "seq");
+  g_signal_emit (self, signals[SNAPSHOT], 0, snapshot);
+}
+
+static void
+protocol_error (AttendantSession *self,
+                const char       *text)
+{
+  session_end (self, ATTENDANT_CLOSE_REASON_PROTOCOL_ERROR, ATTENDANT_CLOSE_PROTOCOL_ERROR, text);
+}
+
+/* A directory too big for one message comes as "snapshot" with "more",
+ * then "snapshot.more" parts, back to back: the rest of the client only
+ * ever sees the whole snapshot, in one signal. */
+static void
+handle_snapshot (AttendantSession *self,
+                 const char       *type,
+                 JsonObject       *message)
+{
+  gboolean more;
+
+  if (!get_more (message, &more))
+    {
+      protocol_error (self, _("The server sent a snapshot whose “more” is not a boolean"));
+      return;
+    }
+
+  if (g_str_equal (type, "snapshot"))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *node;
+
+      if (self->partial_snapshot != NULL)
+        {
+          protocol_error (self, _("The server began a snapshot before it finished the last one"));
+          return;
+        }
+
+      if (!more)
+        {
+          emit_snapshot (self, message);
+          return;
+        }
+
+      self->partial_snapshot = json_object_new ();
+      json_object_iter_init (&iter, message);
+      while (json_object_iter_next (&iter, &name, &node))
+        if (!g_str_equal (name, "directory") && !g_str_equal (name, "more"))
+          json_object_set_member (self->partial_snapshot, name, json_node_copy (node));
+      self->partial_directory = json_array_new ();
+      json_object_set_array_member (self->partial_snapshot, "directory",
+                                    json_array_ref (self->partial_directory));
+      append_directory (self->partial_directory, json_object_get_array_member (message, "directory"));
+      return;
+    }
+
+  if (self->partial_snapshot == NULL)
+    {
+      protocol_error (self, _("The server sent part of a snapshot without its beginning"));
+      return;
+    }
+
+  append_directory (self->partial_directory, json_object_get_array_member (message, "directory"));
+  if (!more)
+    {
+      g_autoptr(JsonObject) snapshot = g_steal_pointer (&self->partial_snapshot);
+
+      g_clear_pointer (&self->partial_directory, json_array_unref);
+      emit_snapshot (self, snapshot);
+    }
+}
+
+static void
 message_cb (SoupWebsocketConnection *websocket,
             gint                     data_type,
             GBytes                  *bytes,
@@ -386,14 +493,21 @@ message_cb (SoupWebsocketConnection *websocket,
     {
       handle_reply (self, message);
     }
-  else if (g_str_equal (type, "snapshot"))
+  else if (g_str_equal (type, "snapshot") || g_str_equal (type, "snapshot.more"))
     {
-      self->last_seq = json_object_get_int_member (message, "seq");
-      g_signal_emit (self, signals[SNAPSHOT], 0, message);
+      handle_snapshot (self, type, message);
     }
   else if (g_str_equal (type, "event"))
     {
       gint64 seq = json_object_get_int_member (message, "seq");
+
+      /* The server sends a snapshot's parts in one go: an event between
+       * them would belong to a state the client does not have yet. */
+      if (self->partial_snapshot != NULL)
+        {
+          protocol_error (self, _("The server sent an event in the middle of a snapshot"));
+          return;
+        }
 
       /* A lost event would leave the UI showing something untrue; a new
        * session brings a fresh snapshot instead. */
@@ -492,6 +606,8 @@ attendant_session_dispose (GObject *object)
   g_clear_object (&self->scram);
   g_clear_object (&self->login);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  g_clear_pointer (&self->partial_snapshot, json_object_unref);
+  g_clear_pointer (&self->partial_directory, json_array_unref);
 
   G_OBJECT_CLASS (attendant_session_parent_class)->dispose (object);
 }
@@ -557,7 +673,8 @@ attendant_session_class_init (AttendantSessionClass *klass)
 
   /**
    * AttendantSession::snapshot:
-   * @snapshot: the whole state after login (docs/protocol.md §2.3)
+   * @snapshot: the whole state after login (docs/protocol.md §2.3), its
+   *   directory merged from every part when it came in several
    */
   signals[SNAPSHOT] =
     g_signal_new ("snapshot", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

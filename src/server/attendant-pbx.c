@@ -110,6 +110,7 @@ typedef struct
   char         *department;
   char         *base;        /* the presence set for it */
   char         *shown;       /* the presence last announced */
+  guint         index;       /* its place in the directory's order */
   gboolean      attendant;
   gint64        talk_until;  /* monotonic µs; busy on a call that left the console */
   guint         talk_source;
@@ -125,9 +126,22 @@ struct _AttendantPbx
 {
   GObject     parent_instance;
 
+  /* The arrays keep the order snapshots and queues show; the tables find
+   * by number or id, so a directory of thousands costs nothing per lookup. */
   GPtrArray  *contacts;
   GPtrArray  *queues;
   GPtrArray  *calls;
+  GHashTable *contact_by_number;  /* number → Contact */
+  GHashTable *queue_by_id;        /* id → Queue */
+  GHashTable *call_by_id;         /* id → Call */
+
+  /* Contacts whose presence may need announcing: those the last operation
+   * touched (set_presence, a talk starting or ending) and those whose
+   * shown presence differs from the one set for them (in a call, or on
+   * the way back). refresh_presence() only looks at these and at the
+   * calls' parties, never at the whole directory. */
+  GHashTable *touched;            /* Contact set */
+  GHashTable *unsettled;          /* Contact set */
   guint64     seq;
   guint       next_call;
   double      ring_timeout;
@@ -243,51 +257,21 @@ static Contact *
 find_contact (AttendantPbx *self,
               const char   *number)
 {
-  if (number == NULL)
-    return NULL;
-
-  for (guint i = 0; i < self->contacts->len; i++)
-    {
-      Contact *contact = g_ptr_array_index (self->contacts, i);
-
-      if (g_str_equal (contact->number, number))
-        return contact;
-    }
-
-  return NULL;
+  return number != NULL ? g_hash_table_lookup (self->contact_by_number, number) : NULL;
 }
 
 static Call *
 find_call (AttendantPbx *self,
            const char   *id)
 {
-  if (id == NULL)
-    return NULL;
-
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      Call *call = g_ptr_array_index (self->calls, i);
-
-      if (g_str_equal (call->id, id))
-        return call;
-    }
-
-  return NULL;
+  return id != NULL ? g_hash_table_lookup (self->call_by_id, id) : NULL;
 }
 
 static Queue *
 find_queue (AttendantPbx *self,
             const char   *id)
 {
-  for (guint i = 0; i < self->queues->len; i++)
-    {
-      Queue *queue = g_ptr_array_index (self->queues, i);
-
-      if (g_strcmp0 (queue->id, id) == 0)
-        return queue;
-    }
-
-  return NULL;
+  return id != NULL ? g_hash_table_lookup (self->queue_by_id, id) : NULL;
 }
 
 /* A phone number as the simulation accepts it: digits with an optional
@@ -409,59 +393,141 @@ call_set_state (Call      *call,
   call->since = g_get_real_time ();
 }
 
-static const char *
-effective_presence (AttendantPbx *self,
-                    Contact      *contact)
+#define PARTY_RINGING (1u << 0)
+#define PARTY_BUSY    (1u << 1)
+
+/* What @call makes of the presence of the extension @number. */
+static guint
+call_party_flags (Call       *call,
+                  const char *number)
 {
-  gboolean ringing = FALSE;
-  gboolean busy = contact->talk_until > g_get_monotonic_time ();
+  guint flags = 0;
 
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      Call *call = g_ptr_array_index (self->calls, i);
+  if (call->state == CALL_ENDED)
+    return 0;
 
-      if (call->state == CALL_ENDED)
-        continue;
+  if (g_strcmp0 (call->ringing, number) == 0)
+    flags |= PARTY_RINGING;
+  if (call->answered && g_strcmp0 (call->target, number) == 0)
+    flags |= PARTY_BUSY;
+  if (g_strcmp0 (call->attendant, number) == 0 &&
+      (call->state == CALL_ACTIVE || call->state == CALL_HELD || call->state == CALL_CONSULTING))
+    flags |= PARTY_BUSY;
 
-      if (g_strcmp0 (call->ringing, contact->number) == 0)
-        ringing = TRUE;
-      else if (call->answered && g_strcmp0 (call->target, contact->number) == 0)
-        busy = TRUE;
-      else if (g_strcmp0 (call->attendant, contact->number) == 0 &&
-               (call->state == CALL_ACTIVE || call->state == CALL_HELD ||
-                call->state == CALL_CONSULTING))
-        busy = TRUE;
-    }
+  return flags;
+}
 
-  if (ringing)
+static const char *
+presence_from_flags (Contact *contact,
+                     guint    flags)
+{
+  if (flags & PARTY_RINGING)
     return "ringing";
-  if (busy)
+  if ((flags & PARTY_BUSY) || contact->talk_until > g_get_monotonic_time ())
     return "busy";
 
   return contact->base;
 }
 
+static const char *
+effective_presence (AttendantPbx *self,
+                    Contact      *contact)
+{
+  guint flags = 0;
+
+  for (guint i = 0; i < self->calls->len; i++)
+    flags |= call_party_flags (g_ptr_array_index (self->calls, i), contact->number);
+
+  return presence_from_flags (contact, flags);
+}
+
+static void
+add_candidate (GHashTable *candidates,
+               Contact    *contact,
+               guint       flags)
+{
+  gpointer old = NULL;
+
+  if (contact == NULL)
+    return;
+
+  g_hash_table_lookup_extended (candidates, contact, NULL, &old);
+  g_hash_table_insert (candidates, contact, GUINT_TO_POINTER (GPOINTER_TO_UINT (old) | flags));
+}
+
+static int
+compare_contact_index (gconstpointer a,
+                       gconstpointer b)
+{
+  const Contact *ca = *(Contact * const *)a;
+  const Contact *cb = *(Contact * const *)b;
+
+  return ca->index < cb->index ? -1 : ca->index > cb->index;
+}
+
 /* Announces every presence that the last change altered; called at the end
- * of each operation, after its call events. */
+ * of each operation, after its call events. Only the calls' parties and
+ * the touched and unsettled contacts can have changed, so the work is in
+ * the number of calls, not the size of the directory; the announcements
+ * keep the directory's order. */
 static void
 refresh_presence (AttendantPbx *self)
 {
-  for (guint i = 0; i < self->contacts->len; i++)
+  g_autoptr(GHashTable) candidates = g_hash_table_new (NULL, NULL);  /* Contact → flags */
+  g_autoptr(GPtrArray) ordered = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < self->calls->len; i++)
     {
-      Contact *contact = g_ptr_array_index (self->contacts, i);
-      const char *presence = effective_presence (self, contact);
-      g_autofree char *id = NULL;
-      JsonObject *message;
+      Call *call = g_ptr_array_index (self->calls, i);
+      const char *parties[] = { call->ringing, call->target, call->attendant };
 
-      if (g_strcmp0 (presence, contact->shown) == 0)
-        continue;
+      for (guint j = 0; j < G_N_ELEMENTS (parties); j++)
+        {
+          Contact *contact = find_contact (self, parties[j]);
 
-      set_string (&contact->shown, presence);
-      id = g_strconcat ("ext-", contact->number, NULL);
-      message = event_new (self, "presence");
-      json_object_set_string_member (message, "id", id);
-      json_object_set_string_member (message, "presence", presence);
-      emit_event (self, message);
+          if (contact != NULL)
+            add_candidate (candidates, contact, call_party_flags (call, contact->number));
+        }
+    }
+
+  g_hash_table_iter_init (&iter, self->touched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    add_candidate (candidates, key, 0);
+  g_hash_table_remove_all (self->touched);
+
+  g_hash_table_iter_init (&iter, self->unsettled);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    add_candidate (candidates, key, 0);
+
+  g_hash_table_iter_init (&iter, candidates);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (ordered, key);
+  g_ptr_array_sort (ordered, compare_contact_index);
+
+  for (guint i = 0; i < ordered->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (ordered, i);
+      guint flags = GPOINTER_TO_UINT (g_hash_table_lookup (candidates, contact));
+      const char *presence = presence_from_flags (contact, flags);
+
+      if (g_strcmp0 (presence, contact->shown) != 0)
+        {
+          g_autofree char *id = g_strconcat ("ext-", contact->number, NULL);
+          JsonObject *message;
+
+          set_string (&contact->shown, presence);
+          message = event_new (self, "presence");
+          json_object_set_string_member (message, "id", id);
+          json_object_set_string_member (message, "presence", presence);
+          emit_event (self, message);
+        }
+
+      if (g_strcmp0 (contact->shown, contact->base) != 0)
+        g_hash_table_add (self->unsettled, contact);
+      else
+        g_hash_table_remove (self->unsettled, contact);
     }
 }
 
@@ -474,6 +540,7 @@ call_remove (AttendantPbx *self,
   JsonObject *message = event_new (self, "call.removed");
 
   json_object_set_string_member (message, "id", call->id);
+  g_hash_table_remove (self->call_by_id, call->id);
   g_ptr_array_remove (self->calls, call);
   emit_event (self, message);
 }
@@ -501,6 +568,7 @@ call_new (AttendantPbx *self,
   call->state = state;
   call->since = g_get_real_time ();
   g_ptr_array_add (self->calls, call);
+  g_hash_table_insert (self->call_by_id, call->id, call);
 
   return call;
 }
@@ -511,6 +579,7 @@ talk_done_cb (gpointer user_data)
   Contact *contact = user_data;
 
   contact->talk_source = 0;
+  g_hash_table_add (contact->pbx->touched, contact);
   refresh_presence (contact->pbx);
 
   return G_SOURCE_REMOVE;
@@ -528,6 +597,7 @@ start_talk (AttendantPbx *self,
     return;
 
   contact->talk_until = g_get_monotonic_time () + (gint64)ms * 1000;
+  g_hash_table_add (self->touched, contact);
   clear_source (&contact->talk_source);
   contact->talk_source = g_timeout_add (ms + 1, talk_done_cb, contact);
 }
@@ -704,6 +774,11 @@ attendant_pbx_finalize (GObject *object)
 {
   AttendantPbx *self = (AttendantPbx *)object;
 
+  g_clear_pointer (&self->touched, g_hash_table_unref);
+  g_clear_pointer (&self->unsettled, g_hash_table_unref);
+  g_clear_pointer (&self->call_by_id, g_hash_table_unref);
+  g_clear_pointer (&self->contact_by_number, g_hash_table_unref);
+  g_clear_pointer (&self->queue_by_id, g_hash_table_unref);
   g_clear_pointer (&self->calls, g_ptr_array_unref);
   g_clear_pointer (&self->contacts, g_ptr_array_unref);
   g_clear_pointer (&self->queues, g_ptr_array_unref);
@@ -817,6 +892,11 @@ attendant_pbx_init (AttendantPbx *self)
   self->contacts = g_ptr_array_new_with_free_func ((GDestroyNotify)contact_free);
   self->queues = g_ptr_array_new_with_free_func ((GDestroyNotify)queue_free);
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)call_free);
+  self->contact_by_number = g_hash_table_new (g_str_hash, g_str_equal);
+  self->queue_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->call_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->touched = g_hash_table_new (NULL, NULL);
+  self->unsettled = g_hash_table_new (NULL, NULL);
   self->ring_timeout = 20;
   self->answer_delay = 3;
   self->talk_time = 60;
@@ -846,6 +926,7 @@ attendant_pbx_add_queue (AttendantPbx *self,
   queue->id = g_strdup (id);
   queue->name = g_strdup (name != NULL ? name : id);
   g_ptr_array_add (self->queues, queue);
+  g_hash_table_insert (self->queue_by_id, queue->id, queue);
 }
 
 void
@@ -873,7 +954,9 @@ attendant_pbx_add_contact (AttendantPbx *self,
   contact->department = g_strdup (department);
   contact->base = g_strdup (presence);
   contact->shown = g_strdup (presence);
+  contact->index = self->contacts->len;
   g_ptr_array_add (self->contacts, contact);
+  g_hash_table_insert (self->contact_by_number, contact->number, contact);
 }
 
 /* The extension of a user of the console: a person answers its calls. It
@@ -941,25 +1024,46 @@ attendant_pbx_get_seq (AttendantPbx *self)
   return self->seq;
 }
 
+/* Worst case of a contact's encoded size: every byte of its strings
+ * escaped as \uXXXX, plus the member names. */
+static gsize
+contact_size_bound (Contact *contact)
+{
+  gsize text = strlen (contact->name) + 2 * strlen (contact->number) +
+               (contact->department != NULL ? strlen (contact->department) : 0) +
+               strlen (contact->shown);
+
+  return 100 + 6 * text;
+}
+
 /**
  * attendant_pbx_build_snapshot:
  * @extension: (nullable):
  *
- * Returns: (transfer full): a "snapshot" message (docs/protocol.md §2.3)
+ * The state as a "snapshot" message (docs/protocol.md §2.3). A directory
+ * that does not fit in one message under the 1 MiB limit is split: the
+ * "snapshot" carries its first part and "more": true, and "snapshot.more"
+ * messages the rest, the last with "more": false. The caller sends them
+ * all in one go, with no event between them.
+ *
+ * Returns: (transfer full) (element-type JsonObject): the messages
  */
-JsonObject *
+GPtrArray *
 attendant_pbx_build_snapshot (AttendantPbx *self,
                               const char   *user,
                               const char   *extension)
 {
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   JsonObject *message;
   JsonObject *me;
   JsonArray *directory;
   JsonArray *queues;
+  gsize size = 0;
 
   g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
 
   message = attendant_protocol_message_new ("snapshot");
+  g_ptr_array_add (messages, message);
   json_object_set_int_member (message, "seq", (gint64)self->seq);
 
   me = json_object_new ();
@@ -969,11 +1073,6 @@ attendant_pbx_build_snapshot (AttendantPbx *self,
   else
     json_object_set_null_member (me, "extension");
   json_object_set_object_member (message, "me", me);
-
-  directory = json_array_new ();
-  for (guint i = 0; i < self->contacts->len; i++)
-    json_array_add_object_element (directory, contact_to_json (g_ptr_array_index (self->contacts, i)));
-  json_object_set_array_member (message, "directory", directory);
 
   queues = json_array_new ();
   for (guint i = 0; i < self->queues->len; i++)
@@ -989,7 +1088,33 @@ attendant_pbx_build_snapshot (AttendantPbx *self,
 
   json_object_set_array_member (message, "calls", attendant_pbx_list_calls (self));
 
-  return message;
+  directory = json_array_new ();
+  json_object_set_array_member (message, "directory", directory);
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (self->contacts, i);
+      gsize bound = contact_size_bound (contact);
+
+      if (json_array_get_length (directory) > 0 &&
+          (json_array_get_length (directory) >= ATTENDANT_PBX_SNAPSHOT_PART_CONTACTS ||
+           size + bound > ATTENDANT_PBX_SNAPSHOT_PART_BYTES))
+        {
+          json_object_set_boolean_member (message, "more", TRUE);
+          message = attendant_protocol_message_new ("snapshot.more");
+          g_ptr_array_add (messages, message);
+          directory = json_array_new ();
+          json_object_set_array_member (message, "directory", directory);
+          size = 0;
+        }
+
+      json_array_add_object_element (directory, contact_to_json (contact));
+      size += bound;
+    }
+
+  if (messages->len > 1)
+    json_object_set_boolean_member (message, "more", FALSE);
+
+  return g_steal_pointer (&messages);
 }
 
 /**
@@ -1672,6 +1797,7 @@ attendant_pbx_set_presence (AttendantPbx  *self,
     return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", number ? number : "");
 
   set_string (&contact->base, presence);
+  g_hash_table_add (self->touched, contact);
   refresh_presence (self);
 
   return TRUE;

@@ -24,6 +24,11 @@ typedef enum
 GQuark      attendant_pbx_error_quark   (void);
 const char *attendant_pbx_error_to_code (const GError *error);
 
+/* A snapshot's directory goes in parts of at most this many contacts and
+ * this many bytes (a bound on the encoding, well under the 1 MiB limit). */
+#define ATTENDANT_PBX_SNAPSHOT_PART_CONTACTS 2000
+#define ATTENDANT_PBX_SNAPSHOT_PART_BYTES    (512 * 1024)
+
 #define ATTENDANT_TYPE_PBX (attendant_pbx_get_type())
 
 G_DECLARE_FINAL_TYPE (AttendantPbx, attendant_pbx, ATTENDANT, PBX, GObject)
@@ -45,7 +50,7 @@ gboolean      attendant_pbx_has_contact      (AttendantPbx  *self,
 GStrv         attendant_pbx_list_numbers     (AttendantPbx  *self,
                                               gboolean       attendants);
 guint64       attendant_pbx_get_seq          (AttendantPbx  *self);
-JsonObject   *attendant_pbx_build_snapshot   (AttendantPbx  *self,
+GPtrArray    *attendant_pbx_build_snapshot   (AttendantPbx  *self,
                                               const char    *user,
                                               const char    *extension);
 JsonObject   *attendant_pbx_execute          (AttendantPbx  *self,

@@ -363,7 +363,7 @@ handle_auth_finish (AttendantServerSession *self,
   const char *data = json_object_get_string_member (message, "data");
   const AttendantUser *user;
   g_autoptr(JsonObject) ok = NULL;
-  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(GPtrArray) snapshot = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *server_final = NULL;
   gboolean done = FALSE;
@@ -408,10 +408,12 @@ handle_auth_finish (AttendantServerSession *self,
   g_message ("%s: logged in as %s (%s, node %s, %s)", self->id, self->user, self->peer,
              self->node, self->transport);
 
-  /* The snapshot and the subscription are made in one go, without a
-   * return to the main loop between them, so no event falls in a gap. */
+  /* The snapshot (all its parts) and the subscription are made in one go,
+   * without a return to the main loop between them, so no event falls in
+   * a gap or between the parts. */
   snapshot = attendant_pbx_build_snapshot (pbx, self->user, self->extension);
-  send_message (self, snapshot);
+  for (guint i = 0; i < snapshot->len; i++)
+    send_message (self, g_ptr_array_index (snapshot, i));
   self->event_handler = g_signal_connect_object (pbx, "event", G_CALLBACK (on_event), self,
                                                  G_CONNECT_SWAPPED);
 }
