@@ -584,6 +584,72 @@ test_presence_set (void)
   event = attendant_test_client_wait_presence (other, TEST_EXTENSION, "available");
 }
 
+/* Presence follows the calls and refuses what a real phone would: a
+ * colleague whose phone rings, or who talks, is "busy" to a transfer or a
+ * dial, and is free again when the call ends; the attendant's own
+ * extension is busy while it holds a call. */
+static void
+test_busy_by_calls (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, TIMING);
+  g_autoptr(AttendantTestClient) client = reception (fixture);
+  g_autofree char *first = answered_call (fixture, client);
+  g_autofree char *consult_202 = args_target (first, "202");
+  g_autofree char *original = args_call (first);
+  g_autofree char *second = NULL;
+  g_autofree char *transfer_202 = NULL;
+  g_autofree char *transfer_201 = NULL;
+  g_autofree char *second_args = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) event = NULL;
+
+  event = attendant_test_client_wait_presence (client, TEST_EXTENSION, "busy");
+  g_clear_pointer (&event, json_object_unref);
+
+  /* 202 (away) rings for the consultation and lets it ring. */
+  reply = attendant_test_client_command (client, "call.consult", consult_202);
+  assert_ok (reply);
+  event = attendant_test_client_wait_presence (client, "202", "ringing");
+  g_clear_pointer (&event, json_object_unref);
+
+  /* Meanwhile a second caller, answered: 202 is ringing, so refused. */
+  second = answered_call (fixture, client);
+  transfer_202 = args_target (second, "202");
+  transfer_201 = args_target (second, "201");
+  second_args = args_call (second);
+  g_assert_cmpstr (attendant_test_client_command_error (client, "call.transfer", transfer_202), ==, "busy");
+  g_assert_cmpstr (attendant_test_client_command_error (client, "dial", "{\"number\":\"202\"}"), ==, "busy");
+
+  /* 201 takes the second call and talks: busy for talk-time, refused. */
+  command_ok (client, "call.transfer", transfer_201);
+  event = attendant_test_client_wait_presence (client, "201", "ringing");
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_call (client, second, NULL);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (client, "201", "busy");
+  g_clear_pointer (&event, json_object_unref);
+  g_assert_cmpstr (attendant_test_client_command_error (client, "dial", "{\"number\":\"201\"}"), ==, "busy");
+
+  /* The consultation cancelled, 202 shows its own presence again; after
+   * talk-time 201 is available, and takes calls again. */
+  command_ok (client, "call.cancel-consult", original);
+  event = attendant_test_client_wait_presence (client, "202", "away");
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (client, "201", "available");
+  g_clear_pointer (&event, json_object_unref);
+
+  /* Hanging up the last call frees the attendant's extension. */
+  command_ok (client, "call.hangup", original);
+  event = attendant_test_client_wait_presence (client, TEST_EXTENSION, "available");
+  g_clear_pointer (&event, json_object_unref);
+  g_clear_pointer (&reply, json_object_unref);
+  reply = attendant_test_client_command (client, "dial", "{\"number\":\"201\"}");
+  assert_ok (reply);
+
+  g_assert_cmpstr (attendant_test_client_command_error (client, "call.answer", second_args), ==, "not-found");
+  g_assert_cmpuint (attendant_test_client_get_n_seq_errors (client), ==, 0);
+}
+
 static void
 test_direct_calls (void)
 {
@@ -718,6 +784,7 @@ main (int    argc,
   g_test_add_func ("/server/telephony/complete-while-ringing", test_complete_while_ringing);
   g_test_add_func ("/server/telephony/dial", test_dial);
   g_test_add_func ("/server/telephony/presence-set", test_presence_set);
+  g_test_add_func ("/server/telephony/busy-by-calls", test_busy_by_calls);
   g_test_add_func ("/server/telephony/direct-calls", test_direct_calls);
   g_test_add_func ("/server/telephony/events-everywhere", test_events_everywhere);
   g_test_add_func ("/server/telephony/snapshot-has-calls", test_snapshot_has_calls);
