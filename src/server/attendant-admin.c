@@ -20,9 +20,11 @@
  * as the operator of the nodes (crash, freeze, stop, start, drain).
  *
  *   GET  /state                       nodes, sessions, calls
+ *   GET  /directory                   every contact, with its presence
  *   POST /calls                       {"number", "name"?, "queue"?, "extension"?, "patience"?}
  *   POST /calls/ID/hangup             the caller hangs up
- *   POST /presence                    {"extension", "presence"}
+ *   POST /presence                    {"extension", "presence"}, or
+ *                                     {"changes": [{"extension", "presence"}, …]}
  *   POST /nodes/NAME/ACTION           crash | freeze | thaw | stop | start | drain
  *                                     (drain: {"grace_s"?, "text"?})
  *
@@ -210,28 +212,86 @@ post_call (AttendantAdmin    *self,
   respond (msg, SOUP_STATUS_CREATED, answer);
 }
 
+/* One change, or many at once ("changes"): all are checked before any is
+ * made, so a script's mistake changes nothing. */
 static void
 post_presence (AttendantAdmin    *self,
                SoupServerMessage *msg,
                JsonObject        *body)
 {
-  g_autoptr(GError) error = NULL;
-  const char *extension = string_member (body, "extension");
-  const char *presence = string_member (body, "presence");
+  AttendantPbx *pbx = attendant_server_get_pbx (self->server);
+  g_autoptr(GPtrArray) changes = g_ptr_array_new ();
+  g_autoptr(JsonObject) answer = json_object_new ();
+  JsonNode *list = json_object_get_member (body, "changes");
 
-  if (extension == NULL || presence == NULL)
+  if (list != NULL)
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“extension” and “presence” (strings) are required");
-      return;
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            {
+              array = NULL;
+              break;
+            }
+          g_ptr_array_add (changes, json_node_get_object (element));
+        }
+
+      if (array == NULL)
+        {
+          respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“changes” must be an array of objects");
+          return;
+        }
+    }
+  else
+    g_ptr_array_add (changes, body);
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const char *extension = string_member (changes->pdata[i], "extension");
+      const char *presence = string_member (changes->pdata[i], "presence");
+
+      if (extension == NULL || presence == NULL)
+        {
+          respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“extension” and “presence” (strings) are required");
+          return;
+        }
+
+      if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, "ringing"))
+        {
+          g_autofree char *text =
+            g_strdup_printf ("“%s” is not a presence to set (available, busy, away, dnd, offline)", presence);
+
+          respond_error (msg, SOUP_STATUS_BAD_REQUEST, text);
+          return;
+        }
+
+      if (!attendant_pbx_has_contact (pbx, extension))
+        {
+          g_autofree char *text = g_strdup_printf ("No extension %s", extension);
+
+          respond_error (msg, SOUP_STATUS_NOT_FOUND, text);
+          return;
+        }
     }
 
-  if (!attendant_pbx_set_presence (attendant_server_get_pbx (self->server), extension, presence, &error))
+  for (guint i = 0; i < changes->len; i++)
     {
-      respond_error (msg, pbx_status (error), error->message);
-      return;
+      g_autoptr(GError) error = NULL;
+
+      if (!attendant_pbx_set_presence (pbx, string_member (changes->pdata[i], "extension"),
+                                       string_member (changes->pdata[i], "presence"), &error))
+        {
+          respond_error (msg, pbx_status (error), error->message);
+          return;
+        }
     }
 
-  respond_ok (msg);
+  json_object_set_int_member (answer, "applied", changes->len);
+  respond (msg, SOUP_STATUS_OK, answer);
 }
 
 static void
@@ -329,6 +389,21 @@ handle_request (SoupServer        *soup,
         }
       state = attendant_server_get_state (self->server);
       respond (msg, SOUP_STATUS_OK, state);
+      return;
+    }
+
+  if (n == 1 && g_str_equal (parts[0], "directory"))
+    {
+      g_autoptr(JsonObject) answer = json_object_new ();
+
+      if (!g_str_equal (method, "GET"))
+        {
+          respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Use GET");
+          return;
+        }
+      json_object_set_array_member (answer, "directory",
+                                    attendant_pbx_list_directory (attendant_server_get_pbx (self->server)));
+      respond (msg, SOUP_STATUS_OK, answer);
       return;
     }
 

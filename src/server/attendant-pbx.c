@@ -1118,6 +1118,35 @@ attendant_pbx_build_snapshot (AttendantPbx *self,
 }
 
 /**
+ * attendant_pbx_list_directory:
+ *
+ * The directory in its order, each contact as in a snapshot plus
+ * "attendant" (whether a user of the console has that extension): for the
+ * admin API, whose scripts must not change the attendants' presence.
+ *
+ * Returns: (transfer full): the contacts
+ */
+JsonArray *
+attendant_pbx_list_directory (AttendantPbx *self)
+{
+  JsonArray *directory;
+
+  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
+
+  directory = json_array_new ();
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      Contact *contact = g_ptr_array_index (self->contacts, i);
+      JsonObject *object = contact_to_json (contact);
+
+      json_object_set_boolean_member (object, "attendant", contact->attendant);
+      json_array_add_object_element (directory, object);
+    }
+
+  return directory;
+}
+
+/**
  * attendant_pbx_list_calls:
  *
  * Returns: (transfer full): every call that has not ended

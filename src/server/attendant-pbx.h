@@ -73,6 +73,7 @@ gboolean      attendant_pbx_caller_hangup    (AttendantPbx  *self,
                                               const char    *id,
                                               GError       **error);
 JsonArray    *attendant_pbx_list_calls       (AttendantPbx  *self);
+JsonArray    *attendant_pbx_list_directory   (AttendantPbx  *self);
 guint         attendant_pbx_get_n_calls      (AttendantPbx  *self);
 
 gboolean      attendant_pbx_presence_is_valid (const char   *presence);

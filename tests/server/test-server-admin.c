@@ -204,6 +204,9 @@ test_endpoints (void)
     { "POST", "/presence", "{\"extension\":\"201\"}", 400 },
     { "POST", "/presence", "{\"extension\":\"201\",\"presence\":\"asleep\"}", 400 },
     { "POST", "/presence", "{\"extension\":\"299\",\"presence\":\"away\"}", 404 },
+    { "POST", "/presence", "{\"changes\":\"201=away\"}", 400 },
+    { "POST", "/presence", "{\"changes\":[[\"201\",\"away\"]]}", 400 },
+    { "POST", "/directory", NULL, 405 },
     { "POST", "/nodes/nope/crash", NULL, 404 },
     { "POST", "/nodes/primary/explode", NULL, 404 },
     { "POST", "/nodes/primary/drain", "{\"grace_s\":-1}", 400 },
@@ -281,6 +284,64 @@ test_set_presence (void)
   g_autoptr(JsonObject) answer = admin (fixture, "POST", "/presence",
                                         "{\"extension\":\"201\",\"presence\":\"dnd\"}", 200);
   g_autoptr(JsonObject) event = attendant_test_client_wait_presence (client, "201", "dnd");
+}
+
+/* Many at once, or none if one of them is wrong. */
+static void
+test_set_presence_many (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  g_autoptr(AttendantTestClient) client = logged_in (fixture, "primary");
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) directory = NULL;
+  JsonArray *contacts;
+
+  answer = admin (fixture, "POST", "/presence",
+                  "{\"changes\":[{\"extension\":\"201\",\"presence\":\"offline\"},"
+                  "{\"extension\":\"299\",\"presence\":\"away\"}]}", 404);
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/presence",
+                  "{\"changes\":[{\"extension\":\"201\",\"presence\":\"offline\"},"
+                  "{\"extension\":\"204\",\"presence\":\"ringing\"}]}", 400);
+  g_clear_pointer (&answer, json_object_unref);
+
+  directory = admin (fixture, "GET", "/directory", NULL, 200);
+  contacts = json_object_get_array_member (directory, "directory");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (contacts, 0), "number"), ==, "201");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (contacts, 0), "presence"), ==, "available");
+
+  answer = admin (fixture, "POST", "/presence",
+                  "{\"changes\":[{\"extension\":\"201\",\"presence\":\"away\"},"
+                  "{\"extension\":\"204\",\"presence\":\"dnd\"}]}", 200);
+  g_assert_cmpint (json_object_get_int_member (answer, "applied"), ==, 2);
+  event = attendant_test_client_wait_presence (client, "201", "away");
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (client, "204", "dnd");
+}
+
+/* The directory as scripts need it: order, presence, and which
+ * extensions are the attendants'. */
+static void
+test_directory (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  g_autoptr(JsonObject) answer = admin (fixture, "GET", "/directory", NULL, 200);
+  JsonArray *contacts = json_object_get_array_member (answer, "directory");
+  const char * const numbers[] = { "201", "202", "203", "204", "205", TEST_EXTENSION, TEST_EXTENSION2 };
+
+  g_assert_cmpuint (json_array_get_length (contacts), ==, G_N_ELEMENTS (numbers));
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (contacts, i);
+
+      g_assert_cmpstr (json_object_get_string_member (contact, "number"), ==, numbers[i]);
+      g_assert_true (json_object_get_boolean_member (contact, "attendant") == (i >= 5));
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (contacts, 1), "presence"),
+                   ==, "away");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (contacts, 0), "name"),
+                   ==, "Bruno Bianchi");
 }
 
 /* }}} */
@@ -501,6 +562,8 @@ main (int    argc,
   g_test_add_func ("/server/admin/loopback-only", test_loopback_only);
   g_test_add_func ("/server/admin/inject-call", test_inject_call);
   g_test_add_func ("/server/admin/set-presence", test_set_presence);
+  g_test_add_func ("/server/admin/set-presence-many", test_set_presence_many);
+  g_test_add_func ("/server/admin/directory", test_directory);
   g_test_add_func ("/server/admin/crash", test_crash);
   g_test_add_func ("/server/admin/freeze", test_freeze);
   g_test_add_func ("/server/admin/stop-start", test_stop_start);
