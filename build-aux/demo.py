@@ -5,10 +5,13 @@
     python3 build-aux/demo.py BUILDDIR
 
 Runs data/demo/run.sh (the cluster "acme": node "primary" on 127.0.0.1,
-node "backup" on 127.0.0.2, TLS with a CA made for the run, a caller about
-every 20 seconds) with its working directory in BUILDDIR/demo-run, waits
-until the server says "ready", then opens BUILDDIR's `attendant` logged in
-as "reception" over TLS.
+node "backup" on 127.0.0.2, TLS with a CA made for the run, a directory of
+300 people, a caller about every 20 seconds) with its working directory in
+BUILDDIR/demo-run, waits until the server says "ready", starts
+build-aux/morning.py (a receptionist's morning through the admin API:
+callers queueing with Italian and English names, colleagues coming and
+going, callers giving up; ATTENDANT_DEMO_SPEED=N plays it N times faster),
+then opens BUILDDIR's `attendant` logged in as "reception" over TLS.
 
 The app runs with settings of its own (a keyfile under the working
 directory), so the demo neither reads nor changes the user's: there it has
@@ -84,12 +87,13 @@ def main():
                                env=env, stdout=subprocess.PIPE, text=True,
                                start_new_session=True)
     attendant = None
+    morning = None
 
     def stop(signum=None, frame=None):
-        for process in (attendant, cluster):
+        for process in (attendant, morning, cluster):
             if process is not None and process.poll() is None:
                 process.terminate()
-        for process in (attendant, cluster):
+        for process in (attendant, morning, cluster):
             if process is not None:
                 try:
                     process.wait(timeout=10)
@@ -111,6 +115,13 @@ def main():
             fail("the demo server stopped before it was ready (see above)")
         sys.stdout.flush()
 
+        # The morning's story goes to the terminal with the server's log.
+        morning = subprocess.Popen([sys.executable, os.path.join(srcdir, "build-aux", "morning.py"),
+                                    "--url", "http://127.0.0.1:51299",
+                                    "--token-file", os.path.join(work, "admin.token"),
+                                    "--speed", os.environ.get("ATTENDANT_DEMO_SPEED", "1")],
+                                   start_new_session=True)
+
         config_home = os.path.join(work, "config")
         write_settings(config_home, certificate_sha256(os.path.join(work, "demo-cert.pem")))
         password_file = os.path.join(work, "password")
@@ -126,7 +137,9 @@ Try a failover: in another terminal, crash the primary node
     %s crash primary
 The app moves to "backup" within a second and says so. Bring the primary
 back with "... start primary": after a minute with no call in progress the
-app returns to it. Quit the app (Ctrl+Q) to stop the demo.
+app returns to it. The morning's callers and colleagues are played by
+build-aux/morning.py (its lines start with "morning"). Quit the app
+(Ctrl+Q) to stop the demo.
 """ % (USER, PASSWORD, admin), flush=True)
 
         app_env = dict(os.environ,

@@ -344,6 +344,106 @@ test_directory (void)
                    ==, "Bruno Bianchi");
 }
 
+typedef struct
+{
+  char     *out;
+  char     *err;
+  GError   *error;
+  gboolean  done;
+} Script;
+
+static void
+script_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Script *script = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &script->out, &script->err,
+                                        &script->error);
+  script->done = TRUE;
+}
+
+static gboolean
+script_done (gpointer data)
+{
+  return ((Script *)data)->done;
+}
+
+/* build-aux/morning.py plays a whole morning (fast) against the server:
+ * a console sees callers queue with names, colleagues change presence,
+ * callers give up; the attendants' own presence is left alone. */
+static void
+test_morning (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  g_autoptr(AttendantTestClient) client = logged_in (fixture, "primary");
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *token_file = g_build_filename (fixture->dir, "admin.token", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GHashTable) queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) presence = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  Script script = { 0 };
+  guint named = 0;
+  JsonObject *message;
+
+  g_assert_nonnull (python);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              python, ATTENDANT_MORNING_SCRIPT, "--url", fixture->admin_url,
+                              "--token-file", token_file, "--once", "--speed", "150", "--seed", "7",
+                              NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, script_cb, &script);
+  attendant_test_wait_until (script_done, &script, "morning.py --once --speed 150");
+  g_assert_no_error (script.error);
+  g_test_message ("morning.py said:\n%s%s", script.out, script.err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  g_assert_nonnull (strstr (script.out, "arrive"));
+  g_assert_nonnull (strstr (script.out, "go to lunch"));
+  g_assert_nonnull (strstr (script.out, "hangs up after waiting"));
+
+  while ((message = attendant_test_client_next_within (client, 200)) != NULL)
+    {
+      const char *kind = json_object_get_string_member (message, "event");
+
+      if (g_strcmp0 (kind, "call.updated") == 0)
+        {
+          JsonObject *call = json_object_get_object_member (message, "call");
+          const char *id = json_object_get_string_member (call, "id");
+          const char *state = json_object_get_string_member (call, "state");
+
+          if (g_str_equal (state, "queued") && !g_hash_table_contains (queued, id))
+            {
+              g_hash_table_add (queued, g_strdup (id));
+              named += !json_object_get_null_member (call, "caller_name");
+            }
+          else if (g_str_equal (state, "ended") && g_hash_table_contains (queued, id))
+            g_hash_table_add (ended, g_strdup (id));
+        }
+      else if (g_strcmp0 (kind, "presence") == 0)
+        g_hash_table_add (presence, g_strdup (json_object_get_string_member (message, "id")));
+
+      json_object_unref (message);
+    }
+
+  g_test_message ("%u calls queued (%u with a name), %u ended while queued, %u extensions changed presence",
+                  g_hash_table_size (queued), named, g_hash_table_size (ended), g_hash_table_size (presence));
+  g_assert_cmpuint (g_hash_table_size (queued), >=, 20);
+  g_assert_cmpuint (named, >=, g_hash_table_size (queued) / 2);
+  g_assert_cmpuint (g_hash_table_size (ended), >=, 1);
+  g_assert_true (g_hash_table_contains (presence, "ext-205"));
+  g_assert_cmpuint (g_hash_table_size (presence), >=, 3);
+  g_assert_false (g_hash_table_contains (presence, "ext-" TEST_EXTENSION));
+  g_assert_false (g_hash_table_contains (presence, "ext-" TEST_EXTENSION2));
+  g_assert_cmpuint (attendant_test_client_get_n_seq_errors (client), ==, 0);
+
+  g_free (script.out);
+  g_free (script.err);
+}
+
 /* }}} */
 /* {{{ Node control */
 
@@ -564,6 +664,7 @@ main (int    argc,
   g_test_add_func ("/server/admin/set-presence", test_set_presence);
   g_test_add_func ("/server/admin/set-presence-many", test_set_presence_many);
   g_test_add_func ("/server/admin/directory", test_directory);
+  g_test_add_func ("/server/admin/morning", test_morning);
   g_test_add_func ("/server/admin/crash", test_crash);
   g_test_add_func ("/server/admin/freeze", test_freeze);
   g_test_add_func ("/server/admin/stop-start", test_stop_start);

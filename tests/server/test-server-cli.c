@@ -753,7 +753,7 @@ test_demo_config (void)
 
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
-  g_assert_nonnull (strstr (tool.out, "cluster acme, 2 node(s) to host, 2 users, 52 extensions"));
+  g_assert_nonnull (strstr (tool.out, "cluster acme, 2 node(s) to host, 2 users, 302 extensions"));
 
   /* The demo's password is in the script, never in the users file. */
   g_assert_true (g_file_get_contents (users_file, &users, NULL, &error));
