@@ -7,11 +7,10 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "attendant-core.h"
+#include "fuzz-common.h"
 
 /* AttendantSession against a scripted peer: a real WebSocket over a socket
  * pair, whose server end logs the client in with genuine SCRAM and then
@@ -19,8 +18,10 @@
  * §2.3) is merged into one "snapshot" signal, and the protocol errors
  * around it close the session with 1002. */
 
-#define USER     "reception"
-#define PASSWORD "secret"
+/* The fuzz targets' user and its one-iteration keys (fuzz-common.c): the
+ * test is about what follows the login. */
+#define USER     FUZZ_USER
+#define PASSWORD FUZZ_PASSWORD
 
 typedef struct
 {
@@ -37,36 +38,6 @@ typedef struct
   gushort                  peer_close_code;
   gboolean                 peer_closed;
 } Fixture;
-
-static AttendantScramCredentials *
-lookup (const char *user,
-        gpointer    user_data)
-{
-  if (g_strcmp0 (user, USER) != 0)
-    return NULL;
-
-  /* One iteration: the test is about what follows the login. */
-  return attendant_scram_credentials_new_from_password (PASSWORD, 1, NULL);
-}
-
-static SoupWebsocketConnection *
-websocket_on_fd (int                          fd,
-                 SoupWebsocketConnectionType  type)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, &error);
-  g_autoptr(GSocketConnection) stream = NULL;
-  g_autoptr(GUri) uri = g_uri_parse ("ws://127.0.0.1:47001" ATTENDANT_PROTOCOL_PATH, G_URI_FLAGS_NONE, NULL);
-  SoupWebsocketConnection *websocket;
-
-  g_assert_no_error (error);
-  stream = g_socket_connection_factory_create_connection (socket);
-  websocket = soup_websocket_connection_new (G_IO_STREAM (stream), uri, type, NULL,
-                                             ATTENDANT_PROTOCOL_SUBPROTOCOL, NULL);
-  soup_websocket_connection_set_keepalive_interval (websocket, 0);
-
-  return websocket;
-}
 
 static void
 peer_send (Fixture    *f,
@@ -97,7 +68,7 @@ peer_message_cb (SoupWebsocketConnection *websocket,
   if (g_str_equal (kind, "auth.start"))
     {
       g_clear_object (&f->server_scram);
-      f->server_scram = attendant_scram_new_server (lookup, NULL, NULL);
+      f->server_scram = attendant_scram_new_server (fuzz_lookup, NULL, NULL);
       out = attendant_scram_step (f->server_scram, json_object_get_string_member (message, "data"),
                                   &done, NULL);
       g_assert_nonnull (out);
@@ -199,13 +170,8 @@ fixture_new (void)
   const char *hello_text =
     "{\"type\":\"hello\",\"protocol\":1,\"server\":\"test\",\"cluster\":\"test\",\"node\":\"dc1\","
     "\"nodes\":[],\"mechanisms\":[\"SCRAM-SHA-256\"],\"heartbeat_s\":5}";
-  int fds[2];
 
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    g_error ("socketpair: %s", g_strerror (errno));
-
-  f->client_ws = websocket_on_fd (fds[0], SOUP_WEBSOCKET_CONNECTION_CLIENT);
-  f->server_ws = websocket_on_fd (fds[1], SOUP_WEBSOCKET_CONNECTION_SERVER);
+  fuzz_websocket_pair (&f->client_ws, &f->server_ws);
   g_signal_connect (f->server_ws, "message", G_CALLBACK (peer_message_cb), f);
   g_signal_connect (f->server_ws, "closed", G_CALLBACK (peer_closed_cb), f);
   f->snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
