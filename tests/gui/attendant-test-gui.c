@@ -109,7 +109,7 @@ attendant_test_gui_screenshot (GtkWidget  *window,
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
   GskRenderer *renderer;
-  int width, height;
+  int width = 0, height = 0;
 
   if (dir == NULL)
     return;
