@@ -1160,10 +1160,23 @@ update_counts (AttendantConsoleView *self)
     /* TRANSLATORS: contacts matching the search, of all contacts */
     directory_text = g_strdup_printf (_("%u of %u"), shown, total);
   gtk_label_set_label (self->directory_count, directory_text);
+
   /* An incremental filter is still at work while the count grows. */
   gtk_stack_set_visible_child_name (self->directory_stack,
                                     shown > 0 || gtk_filter_list_model_get_pending (self->filtered) > 0
                                     ? "list" : "empty");
+}
+
+/* A colleague is always chosen while any is shown, so that Enter and F6
+ * act: the filter, working incrementally, can drop the selection and add
+ * the rows back later. On the selection's own signal, which comes once it
+ * has taken the change in. */
+static void
+on_directory_shown_changed (AttendantConsoleView *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->directory_selection)) > 0 &&
+      gtk_single_selection_get_selected (self->directory_selection) == GTK_INVALID_LIST_POSITION)
+    gtk_single_selection_set_selected (self->directory_selection, 0);
 }
 
 static void
@@ -1401,6 +1414,7 @@ attendant_console_view_init (AttendantConsoleView *self)
    * new call can be selected. */
   g_signal_connect_swapped (self->calls_selection, "items-changed", G_CALLBACK (on_calls_changed), self);
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_counts), self);
+  g_signal_connect_swapped (self->directory_selection, "items-changed", G_CALLBACK (on_directory_shown_changed), self);
   g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (update_counts), self);
 
   self->tick_id = g_timeout_add_seconds (1, tick, self);
