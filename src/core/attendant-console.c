@@ -42,6 +42,7 @@ struct _AttendantConsole
   char               *user;
   char               *extension;
   gboolean            online;
+  gboolean            synced;     /* a snapshot came since the login */
 };
 
 G_DEFINE_FINAL_TYPE (AttendantConsole, attendant_console, G_TYPE_OBJECT)
@@ -209,6 +210,28 @@ apply_call (AttendantConsole *self,
   return call;
 }
 
+static gboolean
+rings_me (AttendantConsole *self,
+          AttendantCall    *call)
+{
+  return attendant_call_get_state (call) == ATTENDANT_CALL_STATE_RINGING &&
+         self->extension != NULL &&
+         g_strcmp0 (attendant_call_get_attendant (call), self->extension) == 0;
+}
+
+/* What the operator must hear of: a call that joined the queue (new, or
+ * a direct call nobody answered), or that started ringing this
+ * attendant's extension (a recall, a direct call). */
+static gboolean
+is_incoming (AttendantConsole *self,
+             AttendantCall    *call,
+             gboolean          was_queued,
+             gboolean          was_ringing_me)
+{
+  return (!was_queued && attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED) ||
+         (!was_ringing_me && rings_me (self, call));
+}
+
 static void
 on_snapshot (AttendantConsole *self,
              JsonObject       *snapshot)
@@ -217,6 +240,7 @@ on_snapshot (AttendantConsole *self,
   JsonArray *calls = attendant_protocol_get_array (snapshot, "calls");
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) incoming = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer key;
   guint n = calls ? json_array_get_length (calls) : 0;
@@ -252,14 +276,33 @@ on_snapshot (AttendantConsole *self,
     {
       JsonNode *node = json_array_get_element (calls, i);
       AttendantCall *call;
+      const char *id;
+      gboolean was_queued = FALSE;
+      gboolean was_ringing_me = FALSE;
       gboolean created;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
 
-      call = apply_call (self, json_node_get_object (node), &created);
+      id = attendant_protocol_get_string (json_node_get_object (node), "id");
+      call = id != NULL ? g_hash_table_lookup (self->by_id, id) : NULL;
       if (call != NULL)
-        g_hash_table_add (seen, (gpointer)attendant_call_get_id (call));
+        {
+          was_queued = attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED;
+          was_ringing_me = rings_me (self, call);
+        }
+
+      call = apply_call (self, json_node_get_object (node), &created);
+      if (call == NULL)
+        continue;
+
+      g_hash_table_add (seen, (gpointer)attendant_call_get_id (call));
+
+      /* Calls that came, or came back, while the console was offline ring
+       * now: after a failover the snapshot is the first news of them. The
+       * login's first snapshot is the state the operator starts from. */
+      if (self->synced && is_incoming (self, call, was_queued, was_ringing_me))
+        g_ptr_array_add (incoming, g_object_ref (call));
     }
 
   /* What the server no longer has, the console no longer shows. */
@@ -272,17 +315,12 @@ on_snapshot (AttendantConsole *self,
     forget_call (self, g_ptr_array_index (gone, i));
 
   set_online (self, attendant_client_get_state (self->client) == ATTENDANT_CLIENT_STATE_CONNECTED);
+  self->synced = TRUE;
 
   g_object_thaw_notify (G_OBJECT (self));
-}
 
-static gboolean
-rings_me (AttendantConsole *self,
-          AttendantCall    *call)
-{
-  return attendant_call_get_state (call) == ATTENDANT_CALL_STATE_RINGING &&
-         self->extension != NULL &&
-         g_strcmp0 (attendant_call_get_attendant (call), self->extension) == 0;
+  for (guint i = 0; i < incoming->len; i++)
+    g_signal_emit (self, signals[INCOMING_CALL], 0, g_ptr_array_index (incoming, i));
 }
 
 static void
@@ -299,6 +337,7 @@ on_event (AttendantConsole *self,
       JsonObject *json = attendant_protocol_get_object (event, "call");
       const char *id = json ? attendant_protocol_get_string (json, "id") : NULL;
       AttendantCall *call;
+      gboolean was_queued = FALSE;
       gboolean was_ringing_me = FALSE;
       gboolean created;
 
@@ -307,16 +346,16 @@ on_event (AttendantConsole *self,
 
       call = g_hash_table_lookup (self->by_id, id);
       if (call != NULL)
-        was_ringing_me = rings_me (self, call);
+        {
+          was_queued = attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED;
+          was_ringing_me = rings_me (self, call);
+        }
 
       call = apply_call (self, json, &created);
       if (call == NULL)
         return;
 
-      /* New in the queue, or now ringing this attendant (a recall, a
-       * direct call): the operator must hear of it. */
-      if ((created && attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED) ||
-          (!was_ringing_me && rings_me (self, call)))
+      if (is_incoming (self, call, was_queued, was_ringing_me))
         g_signal_emit (self, signals[INCOMING_CALL], 0, call);
     }
   else if (g_str_equal (name, "call.removed"))
@@ -368,6 +407,7 @@ on_client_stopped (AttendantConsole *self)
   if (attendant_client_get_state (self->client) != ATTENDANT_CLIENT_STATE_IDLE)
     return;
 
+  self->synced = FALSE;
   g_list_store_remove_all (self->queue);
   g_list_store_remove_all (self->calls);
   g_hash_table_remove_all (self->by_id);
@@ -512,6 +552,9 @@ attendant_console_class_init (AttendantConsoleClass *klass)
    * AttendantConsole::incoming-call:
    * @call: a call that just joined the queue, or started ringing the
    *   attendant's extension (a recall, a direct call)
+   *
+   * Emitted once per arrival, from events, and from the snapshot after a
+   * failover for what arrived meanwhile (not from the login's first).
    */
   signals[INCOMING_CALL] =
     g_signal_new ("incoming-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

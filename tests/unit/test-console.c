@@ -228,6 +228,61 @@ test_console_events (void)
   }
 }
 
+/* What rings: a call that joins the queue, even one the console knew
+ * ringing a colleague (a direct call nobody answered); a call that starts
+ * ringing the attendant; and, in a snapshot after the first (a failover),
+ * such calls the console did not show so before. Never twice, and not
+ * the login's first snapshot, which is where the operator starts from. */
+static void
+test_console_incoming (void)
+{
+  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
+  g_autoptr(AttendantConsole) console = attendant_console_new (client);
+  g_autoptr(GPtrArray) incoming = g_ptr_array_new_with_free_func (g_free);
+
+  g_signal_connect (console, "incoming-call", G_CALLBACK (count_incoming), incoming);
+  feed_snapshot (client, SNAPSHOT_1);
+  g_assert_cmpuint (incoming->len, ==, 0);
+
+  /* A direct call to 201: not the attendant's business, until nobody
+   * answers and it goes to the queue. */
+  feed_event (client, "{\"type\":\"event\",\"seq\":11,\"event\":\"call.updated\",\"call\":"
+              "{\"id\":\"c-8\",\"state\":\"ringing\",\"queue\":\"main\",\"caller_number\":\"+39027\","
+              "\"since\":\"2026-11-25T09:15:00.000Z\",\"attendant\":\"201\",\"recalled\":false}}");
+  g_assert_cmpuint (incoming->len, ==, 0);
+  feed_event (client, "{\"type\":\"event\",\"seq\":12,\"event\":\"call.updated\",\"call\":"
+              "{\"id\":\"c-8\",\"state\":\"queued\",\"queue\":\"main\",\"caller_number\":\"+39027\","
+              "\"since\":\"2026-11-25T09:15:20.000Z\",\"attendant\":null,\"recalled\":false}}");
+  g_assert_cmpuint (incoming->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (incoming, 0), ==, "c-8");
+  g_assert_cmpstr (id_at (attendant_console_get_queue (console), 2), ==, "c-8");
+
+  /* Still queued, updated: no second ring. */
+  feed_event (client, "{\"type\":\"event\",\"seq\":13,\"event\":\"call.updated\",\"call\":"
+              "{\"id\":\"c-8\",\"state\":\"queued\",\"queue\":\"main\",\"caller_number\":\"+39027\","
+              "\"caller_name\":\"Late Name\",\"since\":\"2026-11-25T09:15:20.000Z\",\"attendant\":null,\"recalled\":false}}");
+  g_assert_cmpuint (incoming->len, ==, 1);
+
+  /* After a failover: c-2 and c-8 still queued (known), c-9 new in the
+   * queue, c-3 (was active) recalled to the attendant meanwhile, c-10
+   * ringing someone else. */
+  feed_snapshot (client,
+                 "{\"type\":\"snapshot\",\"seq\":40,\"me\":{\"user\":\"reception\",\"extension\":\"" ME "\"},"
+                 "\"directory\":[],\"queues\":[],"
+                 "\"calls\":["
+                 "{\"id\":\"c-2\",\"state\":\"queued\",\"queue\":\"main\",\"caller_number\":\"+39021\",\"since\":\"2026-11-25T09:14:05.000Z\",\"attendant\":null,\"recalled\":false},"
+                 "{\"id\":\"c-8\",\"state\":\"queued\",\"queue\":\"main\",\"caller_number\":\"+39027\",\"since\":\"2026-11-25T09:15:20.000Z\",\"attendant\":null,\"recalled\":false},"
+                 "{\"id\":\"c-9\",\"state\":\"queued\",\"queue\":\"main\",\"caller_number\":\"+39028\",\"since\":\"2026-11-25T09:19:00.000Z\",\"attendant\":null,\"recalled\":false},"
+                 "{\"id\":\"c-3\",\"state\":\"ringing\",\"queue\":\"main\",\"caller_number\":\"201\",\"since\":\"2026-11-25T09:19:30.000Z\",\"attendant\":\"" ME "\",\"recalled\":true},"
+                 "{\"id\":\"c-10\",\"state\":\"ringing\",\"queue\":\"main\",\"caller_number\":\"+39029\",\"since\":\"2026-11-25T09:19:40.000Z\",\"attendant\":\"210\",\"recalled\":false}"
+                 "]}");
+  g_assert_cmpuint (incoming->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (incoming, 1), ==, "c-9");
+  g_assert_cmpstr (g_ptr_array_index (incoming, 2), ==, "c-3");
+  g_assert_true (attendant_console_lookup_call (console, "c-3") ==
+                 call_at (attendant_console_get_calls (console), 0));
+}
+
 /* After a failover the new server's snapshot replaces everything: calls
  * it repeats keep their objects and appear once; calls it lacks vanish
  * from both panes. */
@@ -460,6 +515,7 @@ main (int   argc,
 
   g_test_add_func ("/console/snapshot", test_console_snapshot);
   g_test_add_func ("/console/events", test_console_events);
+  g_test_add_func ("/console/incoming", test_console_incoming);
   g_test_add_func ("/console/resnapshot", test_console_resnapshot);
   g_test_add_func ("/console/offline-command", test_console_offline_command);
   g_test_add_func ("/call/state-machine", test_call_state_machine);
