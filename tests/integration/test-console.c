@@ -9,10 +9,9 @@
 
 #include <string.h>
 
-#include <libsoup/soup.h>
-
 #include "attendant-core.h"
 #include "attendant-test-fixture.h"
+#include "attendant-test-http.h"
 #include "attendant-test-pki.h"
 #include "attendant-test-resolver.h"
 #include "attendant-test-sanitizer.h"
@@ -178,32 +177,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fixture, fixture_free)
 /* }}} */
 /* {{{ The admin API */
 
-typedef struct
-{
-  GBytes  *body;
-  GError  *error;
-  gboolean done;
-} Http;
-
-static void
-http_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Http *http = user_data;
-
-  http->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &http->error);
-  http->done = TRUE;
-}
-
-static gboolean
-http_done (gpointer data)
-{
-  return ((Http *)data)->done;
-}
-
-/* One request to the admin API; asynchronous underneath, since the server
- * answering it runs on this very main loop. */
+/* One request to the admin API, which must answer @expected. */
 static JsonObject *
 admin (Fixture    *f,
        const char *method,
@@ -211,37 +185,15 @@ admin (Fixture    *f,
        const char *body,
        guint       expected)
 {
-  /* Never a proxy: the request must stay on loopback. */
-  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", no_proxy, NULL);
-  g_autofree char *url = g_strconcat (f->server->admin_url, path, NULL);
-  g_autofree char *authorization = g_strconcat ("Bearer ", f->server->token, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  Http http = { 0 };
-  JsonObject *answer;
+  guint status = 0;
+  JsonObject *answer = attendant_test_http (f->server->admin_url, f->server->token, method, path, body, &status);
 
-  g_assert_nonnull (message);
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization", authorization);
-  if (body != NULL)
+  if (status != expected)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      g_autofree char *text = attendant_protocol_encode (answer);
 
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+      g_error ("%s %s answered %u, not %u: %s", method, path, status, expected, text);
     }
-
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, http_cb, &http);
-  attendant_test_wait_until (http_done, &http, TIMEOUT_MS, url);
-  g_assert_no_error (http.error);
-
-  text = g_strndup (g_bytes_get_data (http.body, NULL), g_bytes_get_size (http.body));
-  g_bytes_unref (http.body);
-  if (soup_message_get_status (message) != expected)
-    g_error ("%s %s answered %u, not %u: %s", method, path, soup_message_get_status (message), expected, text);
-
-  answer = attendant_protocol_parse_object (text, strlen (text), &error);
-  g_assert_no_error (error);
 
   return answer;
 }

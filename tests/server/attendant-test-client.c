@@ -610,7 +610,7 @@ attendant_test_client_ping (AttendantTestClient *self)
 }
 
 /* }}} */
-/* {{{ HTTP */
+/* {{{ JSON */
 
 JsonObject *
 attendant_test_parse_object (const char *text)
@@ -623,87 +623,6 @@ attendant_test_parse_object (const char *text)
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
 
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-typedef struct
-{
-  GBytes  *body;
-  GError  *error;
-  gboolean done;
-} Http;
-
-static void
-http_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Http *http = user_data;
-
-  http->body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &http->error);
-  http->done = TRUE;
-}
-
-static gboolean
-http_done (gpointer data)
-{
-  return ((Http *)data)->done;
-}
-
-/**
- * attendant_test_http:
- * @token: (nullable): the bearer token, none if %NULL
- * @body: (nullable): JSON text
- * @status: (out): the HTTP status
- *
- * Asynchronous underneath, so that an admin API in this very process can
- * answer while the test waits.
- *
- * Returns: (transfer full): the JSON object answered
- */
-JsonObject *
-attendant_test_http (const char *base_url,
-                     const char *token,
-                     const char *method,
-                     const char *path,
-                     const char *body,
-                     guint      *status)
-{
-  g_autoptr(GProxyResolver) no_proxy = g_simple_proxy_resolver_new (NULL, NULL);
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", no_proxy, NULL);
-  g_autofree char *url = g_strconcat (base_url, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autoptr(GBytes) response = NULL;
-  Http http = { 0 };
-
-  g_assert_nonnull (message);
-
-  if (token != NULL)
-    {
-      g_autofree char *authorization = g_strconcat ("Bearer ", token, NULL);
-
-      soup_message_headers_replace (soup_message_get_request_headers (message),
-                                    "Authorization", authorization);
-    }
-
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
-    }
-
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, http_cb, &http);
-  attendant_test_wait_until (http_done, &http, url);
-  g_assert_no_error (http.error);
-  response = http.body;
-
-  *status = soup_message_get_status (message);
-
-  {
-    g_autofree char *text = g_strndup (g_bytes_get_data (response, NULL), g_bytes_get_size (response));
-
-    return attendant_test_parse_object (text);
-  }
 }
 
 /* }}} */

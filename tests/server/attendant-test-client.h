@@ -8,6 +8,8 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "attendant-test-http.h"
+
 G_BEGIN_DECLS
 
 /* Every wait of the server tests ends by this deadline at the latest; a
@@ -65,12 +67,6 @@ void                 attendant_test_wait_until          (gboolean           (*co
                                                          gpointer             data,
                                                          const char          *what);
 void                 attendant_test_let_time_pass       (guint                milliseconds);
-JsonObject          *attendant_test_http                (const char          *base_url,
-                                                         const char          *token,
-                                                         const char          *method,
-                                                         const char          *path,
-                                                         const char          *body,
-                                                         guint               *status);
 JsonObject          *attendant_test_parse_object        (const char          *text);
 
 G_END_DECLS
