@@ -314,7 +314,7 @@ dump_models (gpointer data,
              gpointer unused)
 {
   Fixture *f = data;
-  const char *pane_names[] = { "queue", "calls" };
+  const char *names[] = { "queue", "calls" };
   GListModel *panes[] = { attendant_console_get_queue (f->console), attendant_console_get_calls (f->console) };
 
   g_test_message ("online=%d, client state %s, %u snapshots", attendant_console_get_online (f->console),
@@ -326,7 +326,7 @@ dump_models (gpointer data,
         g_autoptr(AttendantCall) call = g_list_model_get_item (panes[p], i);
 
         g_test_message ("%s[%u]: %s %s attendant=%s peer=%s recalled=%d pending=%d notice=%s",
-                        pane_names[p], i, attendant_call_get_id (call), state_nick (attendant_call_get_state (call)),
+                        names[p], i, attendant_call_get_id (call), state_nick (attendant_call_get_state (call)),
                         attendant_call_get_attendant (call), attendant_call_get_peer (call),
                         attendant_call_get_recalled (call), attendant_call_get_pending (call),
                         attendant_call_get_notice (call));
@@ -1231,9 +1231,23 @@ test_failover_consult (gconstpointer data)
       g_assert_cmpuint (g_list_model_get_n_items (attendant_console_get_calls (f->console)), ==, 0);
     }
 
-  /* When the panes said "online", they already showed the snapshot. */
+  /* When the panes said "online", they already showed the snapshot: the
+   * calls then are the calls now, which match the server. */
   g_assert_nonnull (f->ids_when_online);
   g_assert_cmpuint (f->ids_when_online->len, ==, lost == LOST_UNREAD ? 3 : 1);
+  if (lost == LOST_REPLY)
+    {
+      g_autoptr(GPtrArray) now = g_ptr_array_new_with_free_func (g_free);
+
+      add_ids (now, attendant_console_get_queue (f->console));
+      add_ids (now, attendant_console_get_calls (f->console));
+      g_assert_cmpuint (now->len, ==, f->ids_when_online->len);
+      for (guint i = 0; i < now->len; i++)
+        g_assert_true (g_ptr_array_find_with_equal_func (f->ids_when_online, now->pdata[i], g_str_equal, NULL));
+    }
+  else
+    for (guint i = 0; i < ids_before->len; i++)
+      g_assert_true (g_ptr_array_find_with_equal_func (f->ids_when_online, ids_before->pdata[i], g_str_equal, NULL));
   assert_panes_match_server (f);
 }
 
