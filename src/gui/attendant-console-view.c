@@ -72,6 +72,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void update_actions (AttendantConsoleView *self);
+static gboolean consulting (AttendantConsoleView *self);
 static void on_calls_changed (AttendantConsoleView *self,
                               guint                 position,
                               guint                 removed,
@@ -221,11 +222,19 @@ add_call_button (CallRow          *row,
   gboolean online = attendant_console_get_online (row->view->console);
   GtkWidget *button = row_button (icon, attendant_command_get_label (command), tooltip, style);
 
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", attendant_call_get_id (row->call));
-  /* The action group keeps the button insensitive offline; this covers
-   * what only the call's state can tell. */
-  gtk_widget_set_sensitive (button, online && attendant_call_can (row->call, command));
+  gboolean allowed = online && attendant_call_can (row->call, command) &&
+                     !(command == ATTENDANT_COMMAND_RESUME && consulting (row->view));
+
+  /* The action group keeps the button insensitive offline; what only the
+   * call's state can tell, a button without an action shows: the action
+   * would make it sensitive again as soon as it is looked up. */
+  if (allowed)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", attendant_call_get_id (row->call));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+    }
+  else
+    gtk_widget_set_sensitive (button, FALSE);
   gtk_box_append (GTK_BOX (row->buttons), button);
 }
 
@@ -746,10 +755,23 @@ call_to_answer (AttendantConsoleView *self)
 
 /* The call a transfer or consultation acts on: the chosen one of the
  * attendant's calls, if it can be transferred; else the one they talk to. */
+/* While the operator consults a colleague, the caller waits on hold:
+ * resuming or transferring that call is refused until the consultation
+ * is completed or cancelled (docs/protocol.md §2.5). */
+static gboolean
+consulting (AttendantConsoleView *self)
+{
+  return self->console != NULL &&
+         find_call (self, attendant_console_get_calls (self->console), ATTENDANT_CALL_STATE_CONSULTING) != NULL;
+}
+
 static AttendantCall *
 call_to_transfer (AttendantConsoleView *self)
 {
   AttendantCall *call = selected_call (self);
+
+  if (consulting (self))
+    return NULL;
 
   if (call != NULL && attendant_call_can (call, ATTENDANT_COMMAND_TRANSFER))
     return call;
@@ -826,7 +848,7 @@ update_actions (AttendantConsoleView *self)
   set_enabled (self, "answer", answer != NULL && attendant_call_can (answer, ATTENDANT_COMMAND_ANSWER));
   set_enabled (self, "hold", current != NULL &&
                (attendant_call_can (current, ATTENDANT_COMMAND_HOLD) ||
-                attendant_call_can (current, ATTENDANT_COMMAND_RESUME)));
+                (attendant_call_can (current, ATTENDANT_COMMAND_RESUME) && !consulting (self))));
   set_enabled (self, "hang-up", current != NULL && attendant_call_can (current, ATTENDANT_COMMAND_HANGUP));
   set_enabled (self, "transfer", transfer != NULL && contact != NULL);
   set_enabled (self, "consult", transfer != NULL && contact != NULL);
@@ -1485,6 +1507,17 @@ on_calls_changed (AttendantConsoleView *self,
             gtk_single_selection_set_selected (self->calls_selection, i);
         }
     }
+
+  /* A consultation starting or ending changes what the held call allows. */
+  {
+    GHashTableIter iter;
+    gpointer row;
+
+    g_hash_table_iter_init (&iter, self->live_rows);
+    while (g_hash_table_iter_next (&iter, &row, NULL))
+      if (!((CallRow *)row)->queue)
+        call_row_update (row);
+  }
 
   on_models_changed (self);
 }

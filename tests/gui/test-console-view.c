@@ -478,6 +478,9 @@ test_console_consult (Fixture       *f,
   wait_label (f, "Consultation — the caller waits on hold");
   g_assert_nonnull (find_button (f, "Complete Transfer"));
   g_assert_nonnull (find_button (f, "Cancel Consultation"));
+  /* The caller waits until the consultation ends one way or the other. */
+  g_assert_false (gtk_widget_is_sensitive (find_button (f, "Resume")));
+  g_assert_false (action_enabled (f, "transfer"));
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-consult.png");
 
   press (f, "console.cancel-consult");
