@@ -47,6 +47,9 @@
  *   keystrokes N
  *   keystroke-stalls-us A,B,…   per keystroke, in order
  *   keystroke-settle-us A,B,…   key to the filter done, per keystroke
+ *   keystroke-frame-max-us A,B,… per keystroke, the longest frame (the
+ *                               frame clock's before-paint to after-paint:
+ *                               GTK's layout and drawing)
  *   keystroke-stall-max-us N, keystroke-stall-median-us N
  *   storm-events N, storm-us N  events sent and over how long
  *   storm-stall-max-us N, storm-stall-p99-us N, storm-stall-p50-us N
@@ -142,8 +145,14 @@ typedef struct
   gint64              load_us;
   gint64              load_stall;
 
+  /* The frame clock's frames (before-paint to after-paint: layout and
+   * drawing): how much of a stall is GTK laying out and painting. */
+  gint64              frame_start;
+  gint64              frame_max;
+
   GArray             *key_stalls;
   GArray             *key_settles;
+  GArray             *key_frames;
   guint               keys_typed;
   guint               n_keys;
   gint64              key_time;
@@ -428,7 +437,10 @@ drive_cb (gpointer user_data)
       if (probe->key_settled && now - probe->key_time >= (gint64)keystroke_ms * 1000)
         {
           if (probe->keys_typed > 0)
-            g_array_append_val (probe->key_stalls, probe->phase_stall);
+            {
+              g_array_append_val (probe->key_stalls, probe->phase_stall);
+              g_array_append_val (probe->key_frames, probe->frame_max);
+            }
           if (probe->keys_typed == probe->n_keys)
             {
               gint64 median = percentile (probe->key_stalls, 50);
@@ -436,6 +448,7 @@ drive_cb (gpointer user_data)
               fact ("keystrokes", probe->key_stalls->len);
               list_fact ("keystroke-stalls-us", probe->key_stalls);
               list_fact ("keystroke-settle-us", probe->key_settles);
+              list_fact ("keystroke-frame-max-us", probe->key_frames);
               fact ("keystroke-stall-max-us", percentile (probe->key_stalls, 100));
               fact ("keystroke-stall-median-us", median);
               enter_phase (probe, PHASE_STORM);
@@ -443,6 +456,7 @@ drive_cb (gpointer user_data)
               break;
             }
           probe->phase_stall = 0;
+          probe->frame_max = 0;
           probe->key_time = now;
           probe->key_filtered = FALSE;
           probe->key_settled = FALSE;
@@ -513,20 +527,29 @@ search_changed_cb (Probe *probe)
 }
 
 static void
+before_paint_cb (GdkFrameClock *clock,
+                 Probe         *probe)
+{
+  probe->frame_start = g_get_monotonic_time ();
+}
+
+static void
 after_paint_cb (GdkFrameClock *clock,
                 Probe         *probe)
 {
-  if (probe->phase != PHASE_SHOWING)
-    return;
+  if (probe->frame_start != 0)
+    probe->frame_max = MAX (probe->frame_max, g_get_monotonic_time () - probe->frame_start);
 
-  enter_phase (probe, PHASE_SHOWN_IDLE);
-  g_signal_handlers_disconnect_by_func (clock, after_paint_cb, probe);
+  if (probe->phase == PHASE_SHOWING)
+    enter_phase (probe, PHASE_SHOWN_IDLE);
 }
 
 static void
 realize_cb (GtkWidget *window,
             Probe     *probe)
 {
+  g_signal_connect (gtk_widget_get_frame_clock (window), "before-paint",
+                    G_CALLBACK (before_paint_cb), probe);
   g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
                     G_CALLBACK (after_paint_cb), probe);
 }
@@ -576,6 +599,7 @@ main (int   argc,
   probe.gaps = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 16384);
   probe.key_stalls = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.key_settles = g_array_new (FALSE, FALSE, sizeof (gint64));
+  probe.key_frames = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.n_keys = g_utf8_strlen (query, -1) + 1;
   probe.client = attendant_client_new (NULL);
   probe.window = GTK_WIDGET (attendant_window_new (NULL, probe.client));
@@ -607,6 +631,7 @@ main (int   argc,
   g_clear_pointer (&probe.gaps, g_array_unref);
   g_clear_pointer (&probe.key_stalls, g_array_unref);
   g_clear_pointer (&probe.key_settles, g_array_unref);
+  g_clear_pointer (&probe.key_frames, g_array_unref);
   g_clear_pointer (&probe.loop, g_main_loop_unref);
   g_clear_pointer (&query, g_free);
 

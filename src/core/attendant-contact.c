@@ -376,3 +376,38 @@ attendant_search_terms_new (const char *text)
   g_ptr_array_add (terms, NULL);
   return (char **)g_ptr_array_free (g_steal_pointer (&terms), FALSE);
 }
+
+/**
+ * attendant_search_terms_narrow:
+ * @narrow: (nullable): from attendant_search_terms_new()
+ * @wide: (nullable): the same
+ *
+ * Whether every contact @narrow matches is one @wide matches too: each
+ * of @wide's terms is part of one of @narrow's. Typing on at the end of a
+ * search gives a narrower one, so a filter need only look again at what it
+ * shows, and the rows it keeps stay as they are.
+ *
+ * Returns: %TRUE when @narrow matches no more than @wide
+ */
+gboolean
+attendant_search_terms_narrow (const char *const *narrow,
+                               const char *const *wide)
+{
+  if (wide == NULL)
+    return TRUE;
+  if (narrow == NULL)
+    return FALSE;
+
+  for (guint i = 0; wide[i] != NULL; i++)
+    {
+      gboolean implied = FALSE;
+
+      for (guint j = 0; narrow[j] != NULL && !implied; j++)
+        implied = strstr (narrow[j], wide[i]) != NULL;
+
+      if (!implied)
+        return FALSE;
+    }
+
+  return TRUE;
+}

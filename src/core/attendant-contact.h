@@ -34,5 +34,7 @@ gboolean            attendant_contact_matches        (AttendantContact  *self,
  * which matches everything. */
 char              **attendant_search_terms_new       (const char        *text);
 char               *attendant_search_fold            (const char        *text);
+gboolean            attendant_search_terms_narrow    (const char *const *narrow,
+                                                      const char *const *wide);
 
 G_END_DECLS

@@ -427,6 +427,38 @@ count_matches (AttendantDirectory *directory,
   return n;
 }
 
+static gboolean
+narrow (const char *narrow,
+        const char *wide)
+{
+  g_auto(GStrv) n = attendant_search_terms_new (narrow);
+  g_auto(GStrv) w = attendant_search_terms_new (wide);
+
+  return attendant_search_terms_narrow ((const char * const *)n, (const char * const *)w);
+}
+
+/* Typing on narrows a search, so the filter only looks again at what it
+ * shows; deleting or changing a word does not. */
+static void
+test_search_narrow (void)
+{
+  g_assert_true (narrow ("c", ""));
+  g_assert_true (narrow ("ch", "c"));
+  g_assert_true (narrow ("chiara", "chiara"));
+  g_assert_true (narrow ("chiara ", "chiara"));
+  g_assert_true (narrow ("chiara r", "chiara"));
+  g_assert_true (narrow ("Chiara Rom", "chiara ro"));
+  g_assert_true (narrow ("nicolò", "NICOLO"));
+  g_assert_true (narrow ("", ""));
+  g_assert_false (narrow ("", "c"));
+  g_assert_false (narrow ("c", "ch"));
+  g_assert_false (narrow ("chiara", "chiara b"));
+  /* "r" is part of "chiara": whatever the one matches, so does the other. */
+  g_assert_true (narrow ("chiara", "chiara r"));
+  g_assert_false (narrow ("chiara rossi", "chiara bruno"));
+  g_assert_false (narrow ("rossi", "chiara"));
+}
+
 /* Search-as-you-type: by name, number or department, every word, any
  * case, with or without accents. */
 static void
@@ -520,6 +552,7 @@ main (int   argc,
   g_test_add_func ("/console/offline-command", test_console_offline_command);
   g_test_add_func ("/call/state-machine", test_call_state_machine);
   g_test_add_func ("/directory/filter", test_directory_filter);
+  g_test_add_func ("/directory/search-narrow", test_search_narrow);
   g_test_add_func ("/directory/large", test_directory_large);
 
   return g_test_run ();
