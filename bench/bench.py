@@ -4,8 +4,8 @@
 
 Run it through bench/run.sh (as root: it builds into _build/bench, then runs
 this script), or directly with ATTENDANT_CLI, ATTENDANT_SERVER,
-ATTENDANT_BENCH_BASELINE, ATTENDANT_BENCH_FIRST_FRAME and GSETTINGS_SCHEMA_DIR
-pointing at a build. It re-executes itself in a network and mount namespace
+ATTENDANT_BENCH_BASELINE, ATTENDANT_BENCH_FIRST_FRAME,
+ATTENDANT_BENCH_CONSOLE_LOAD and GSETTINGS_SCHEMA_DIR pointing at a build. It re-executes itself in a network and mount namespace
 of its own, exactly as the lab suite does (tests/lab/lab.py: `unshare --net
 --mount`, only `lo`, the lab's resolv.conf, dnsmasq serving the seed
 article's SRV records, nftables for the seed's NAT and for dropping
@@ -30,7 +30,10 @@ Sections (--only picks some):
             SIGKILLed, until all are logged in on the other one; the
             surviving server's CPU and memory; how the logins spread
   client    the desktop app: cold start to first frame under Xvfb, idle RSS
-            (bench/first-frame, the app's own code plus two probes)
+            (bench/first-frame, the app's own code plus two probes); the
+            window's console with 10,000 contacts against 100: RSS, the
+            main loop's longest stall per keystroke of a search and under
+            1,000 presence events a second (bench/console-load)
 
 Options: --quick (few repetitions, storm of 100 only: minutes, for
 development), --runs N, --storm-sizes 100,500,1000, --json FILE (every raw
@@ -111,6 +114,17 @@ FAILOVER_MODES = [
 STORM_BOUND_S = 10.0
 STORM_BATCH = 100
 IDLE_S = 3   # bench/first-frame.c's IDLE_S
+# bench/console-load: the directory of issues 5 and 7, and the baseline it
+# is compared with (enough rows to fill the pane, so that both draw alike).
+CONSOLE_CONTACTS = 10000
+CONSOLE_BASELINE = 100
+CONSOLE_RATE = 1000
+CONSOLE_STORM_S = 10
+CONSOLE_KEYSTROKE_MS = 150
+# Issue 5: typing never freezes the window; a frame is 16.7 ms, and a stall
+# of more than 50 ms is one a typist sees.
+KEYSTROKE_STALL_BOUND_MS = 50
+CONSOLE_LIST_FACTS = ("keystroke-stalls-us", "keystroke-settle-us", "keystroke-frame-max-us")
 
 TIMING_RE = re.compile(r"attendant-cli check: timing ([0-9.]+) ms")
 
@@ -190,6 +204,51 @@ def verdict_text(passed):
     return "PASS" if passed else "FAIL"
 
 
+def console_facts(stdout):
+    """bench/console-load's `key value` lines: integers, or lists of them."""
+    facts = {}
+    for line in stdout.splitlines():
+        key, _, value = line.partition(" ")
+        try:
+            if key in CONSOLE_LIST_FACTS:
+                facts[key] = [int(v) for v in value.split(",") if v]
+            elif value:
+                facts[key] = int(value)
+        except ValueError:
+            pass
+    return facts
+
+
+def console_figures(facts):
+    """One run's facts in the report's units (ms, MB)."""
+    ms = lambda key: facts[key] / 1000 if key in facts else None  # noqa: E731
+    mb = lambda key: facts[key] / 1024 if key in facts else None  # noqa: E731
+    settle = facts.get("keystroke-settle-us") or []
+    frames = facts.get("keystroke-frame-max-us") or []
+    return {
+        "contacts": facts.get("contacts"),
+        "shown_rss_mb": mb("shown-rss-kb"), "loaded_rss_mb": mb("loaded-rss-kb"),
+        "storm_rss_mb": mb("storm-rss-kb"),
+        "snapshot_ms": ms("snapshot-us"), "load_ms": ms("load-us"),
+        "load_stall_ms": ms("load-stall-max-us"), "idle_stall_ms": ms("idle-stall-max-us"),
+        "key_stall_max_ms": ms("keystroke-stall-max-us"),
+        "key_stall_median_ms": ms("keystroke-stall-median-us"),
+        "key_settle_max_ms": max(settle) / 1000 if settle else None,
+        "key_frame_max_ms": max(frames) / 1000 if frames else None,
+        "storm_stall_max_ms": ms("storm-stall-max-us"), "storm_stall_p99_ms": ms("storm-stall-p99-us"),
+        "storm_cpu_ms": ms("storm-cpu-us"),
+        "storm_rate": (facts["storm-events"] / (facts["storm-us"] / 1e6)
+                       if facts.get("storm-us") and "storm-events" in facts else None),
+    }
+
+
+def console_summary(runs):
+    """The median of each figure over the runs of one directory size."""
+    figures = [console_figures(r["facts"]) for r in runs if r.get("facts")]
+    keys = figures[0].keys() if figures else []
+    return {k: median(f[k] for f in figures) for k in keys}
+
+
 # ---------------------------------------------------------------------------
 # The lab, with the benchmark's zones and rules added
 
@@ -237,6 +296,7 @@ class Bench:
         self.cli = os.environ["ATTENDANT_CLI"]
         self.baseline = os.environ["ATTENDANT_BENCH_BASELINE"]
         self.first_frame = os.environ.get("ATTENDANT_BENCH_FIRST_FRAME")
+        self.console_load_probe = os.environ.get("ATTENDANT_BENCH_CONSOLE_LOAD")
         self.flab = F.FailoverLab(workdir, self.cli, os.environ["ATTENDANT_SERVER"])
         self.flab.lab = BenchLab(workdir, self.cli)
         self.flab.fw = BenchFirewall()
@@ -634,9 +694,37 @@ class Bench:
         result["cold_first_ms"] = result["runs"][0].get("first_frame_ms") if result["runs"] else None
         result["main_to_frame_ms"] = median(r.get("main_to_frame_ms") for r in result["runs"])
         result["idle_rss_mb"] = median(r.get("idle_rss_mb") for r in result["runs"])
+        result["console"] = self.console_load(env)
         procs.stop(bus)
         procs.stop(x)
         return result
+
+
+    def console_load(self, env):
+        """bench/console-load with the big directory and the baseline,
+        alternating, so that both see the same machine load."""
+        console = {"runs": []}
+        if not self.console_load_probe or not os.access(self.console_load_probe, os.X_OK):
+            console["error"] = "ATTENDANT_BENCH_CONSOLE_LOAD is not set to bench/console-load"
+            return console
+        for i in range(self.args.console_runs):
+            for n in (CONSOLE_CONTACTS, CONSOLE_BASELINE):
+                argv = [self.console_load_probe, f"--contacts={n}", f"--rate={CONSOLE_RATE}",
+                        f"--storm-seconds={CONSOLE_STORM_S}", f"--keystroke-ms={CONSOLE_KEYSTROKE_MS}"]
+                proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                      timeout=180, env=env)
+                run = {"n": n, "status": proc.returncode, "facts": console_facts(proc.stdout)}
+                if proc.returncode != 0 or "storm-rss-kb" not in run["facts"]:
+                    run["stderr"] = proc.stderr[-2000:]
+                    run["facts"] = None
+                console["runs"].append(run)
+                log(f"console-load #{i + 1}, {n} contacts: "
+                    f"{console_figures(run['facts']) if run['facts'] else run}")
+        for n in (CONSOLE_CONTACTS, CONSOLE_BASELINE):
+            console[str(n)] = console_summary([r for r in console["runs"] if r["n"] == n])
+        big = console[str(CONSOLE_CONTACTS)].get("key_stall_max_ms")
+        console["passed"] = big is not None and big <= KEYSTROKE_STALL_BOUND_MS
+        return console
 
 
 def own_machine(pid):
@@ -797,8 +885,6 @@ def report(results, args, elapsed_s, load_before, load_after):
             ["of which main() to first frame", fmt_ms(c.get("main_to_frame_ms")) + " ms"],
             [f"idle RSS ({IDLE_S} s after the first frame)",
              "-" if c.get("idle_rss_mb") is None else f"{c['idle_rss_mb']:.1f} MB"],
-            ["RSS with 10,000 contacts", "n/a (directory pane not built yet)"],
-            ["main-loop stall at 1,000 presence events/s", "n/a (directory pane not built yet)"],
         ]
         out += table(["measure", "value"], rows)
         for r in c.get("runs", []):
@@ -806,9 +892,62 @@ def report(results, args, elapsed_s, load_before, load_after):
                 out.append(f"  a start failed (exit {r['status']}): {r['stderr'][-300:]}")
                 break
         out.append("")
+        if "console" in c:
+            out += console_report(c["console"], args)
+            if c["console"].get(str(CONSOLE_CONTACTS)):
+                verdicts.append((f"search with {CONSOLE_CONTACTS:,} contacts: no keystroke stalls the "
+                                 f"main loop > {KEYSTROKE_STALL_BOUND_MS} ms (median of the runs' "
+                                 f"longest)", c["console"]["passed"]))
     if verdicts:
         out += ["Acceptance", ""]
         out += table(["target", ""], [[t, verdict_text(p)] for t, p in verdicts])
+    return out
+
+
+def console_report(console, args):
+    """The directory rows: 10,000 contacts against the baseline, and the
+    ratio between them."""
+    out = [f"Client cost with a directory (bench/console-load: the real window's console page, "
+           f"{CONSOLE_CONTACTS:,} contacts against {CONSOLE_BASELINE}, fed through the client's "
+           f"signals; median of {args.console_runs} runs each, alternating)", ""]
+    if console.get("error"):
+        return out + [f"  not measured: {console['error']}", ""]
+    big, base = console.get(str(CONSOLE_CONTACTS), {}), console.get(str(CONSOLE_BASELINE), {})
+    if not big or not base:
+        failed = next((r for r in console.get("runs", []) if r.get("stderr")), None)
+        return out + [f"  not measured: console-load failed"
+                      + (f" (exit {failed['status']}): {failed['stderr'][-300:]}" if failed else ""), ""]
+
+    def row(label, key, unit, fmt=fmt_ms):
+        r = ratio(big.get(key), base.get(key))
+        cell = lambda v: "-" if v is None else fmt(v) + unit  # noqa: E731
+        return [label, cell(big.get(key)), cell(base.get(key)), "-" if r is None else f"{r:.2f}"]
+
+    mb = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
+    rows = [
+        row("RSS, window shown, no contacts yet", "shown_rss_mb", " MB", mb),
+        row("RSS with the directory loaded", "loaded_rss_mb", " MB", mb),
+        row(f"RSS after {CONSOLE_STORM_S} s of {CONSOLE_RATE:,} presence events/s", "storm_rss_mb", " MB", mb),
+        row("snapshot: in the signal", "snapshot_ms", " ms"),
+        row("snapshot: to the list filtered", "load_ms", " ms"),
+        row("snapshot: longest main-loop stall", "load_stall_ms", " ms"),
+        row("idle: longest main-loop stall (the floor)", "idle_stall_ms", " ms"),
+        row(f"search, a key every {CONSOLE_KEYSTROKE_MS} ms: longest stall", "key_stall_max_ms", " ms"),
+        row("search: median of the keys' longest stalls", "key_stall_median_ms", " ms"),
+        row("search: slowest key to the list filtered", "key_settle_max_ms", " ms"),
+        row("search: longest frame (layout + paint)", "key_frame_max_ms", " ms"),
+        row(f"{CONSOLE_RATE:,} presence events/s: longest stall", "storm_stall_max_ms", " ms"),
+        row(f"{CONSOLE_RATE:,} presence events/s: p99 stall", "storm_stall_p99_ms", " ms"),
+        row(f"{CONSOLE_RATE:,} presence events/s: CPU over {CONSOLE_STORM_S} s", "storm_cpu_ms", " ms"),
+    ]
+    out += table(["measure", f"{CONSOLE_CONTACTS:,} contacts", f"{CONSOLE_BASELINE} contacts", "ratio"], rows)
+    out.append("  a stall: the longest gap between two runs of a 1 ms G_PRIORITY_HIGH timer, i.e. the "
+               "longest the window could not take a key or paint; events/s achieved: "
+               f"{fmt_ms(big.get('storm_rate'))}")
+    if not console.get("passed"):
+        out.append(f"  the search stalls the main loop for more than {KEYSTROKE_STALL_BOUND_MS} ms "
+                   f"with {CONSOLE_CONTACTS:,} contacts: issue 5's target is not met")
+    out.append("")
     return out
 
 
@@ -835,7 +974,7 @@ def self_check():
     exist and start, and the parts of this script that need no lab work."""
     tap = Tap()
     env_vars = ("ATTENDANT_CLI", "ATTENDANT_SERVER", "ATTENDANT_BENCH_BASELINE",
-                "ATTENDANT_BENCH_FIRST_FRAME")
+                "ATTENDANT_BENCH_FIRST_FRAME", "ATTENDANT_BENCH_CONSOLE_LOAD")
     for var in env_vars:
         path = os.environ.get(var)
         tap.ok(bool(path) and os.access(path, os.X_OK), f"{var} is an executable ({path})")
@@ -863,6 +1002,15 @@ def self_check():
         p = subprocess.run([frame, "--help"], capture_output=True, text=True, timeout=30,
                            env=dict(os.environ, GSETTINGS_BACKEND="memory"))
         tap.ok(p.returncode == 0 and "Usage" in p.stdout, "first-frame --help exits 0",
+               [f"exit {p.returncode}", p.stdout, p.stderr])
+    load = os.environ.get("ATTENDANT_BENCH_CONSOLE_LOAD", "")
+    if os.access(load, os.X_OK):
+        # Options are parsed before GTK starts: neither needs a display.
+        p = subprocess.run([load, "--help"], capture_output=True, text=True, timeout=30)
+        tap.ok(p.returncode == 0 and "--contacts" in p.stdout and "--storm-seconds" in p.stdout,
+               "console-load --help exits 0 and lists its options", [f"exit {p.returncode}", p.stdout, p.stderr])
+        p = subprocess.run([load, "--contacts=-1"], capture_output=True, text=True, timeout=30)
+        tap.ok(p.returncode == 2 and p.stdout == "", "console-load refuses a negative directory",
                [f"exit {p.returncode}", p.stdout, p.stderr])
 
     tap.ok(median([3, 1, 2]) == 2 and median([1, None, 3]) == 2 and median([]) is None,
@@ -904,11 +1052,34 @@ def self_check():
         "client": {"first_frame_ms": 300.0, "cold_first_ms": 400.0, "main_to_frame_ms": 250.0,
                    "idle_rss_mb": 60.0, "runs": []},
     }
-    ns = argparse.Namespace(runs=1, failover_runs=1, storm_runs=1, client_runs=1, quick=True)
+    facts = console_facts("contacts 10000\nshown-rss-kb 102400\nloaded-rss-kb 122880\n"
+                          "keystroke-stalls-us 30000,12000,\nkeystroke-settle-us 90000,40000\n"
+                          "keystroke-frame-max-us 9000,8000\nkeystroke-stall-max-us 30000\n"
+                          "storm-events 10000\nstorm-us 10000000\nstorm-rss-kb 125952\nbogus x\n")
+    tap.ok(facts["contacts"] == 10000 and facts["keystroke-stalls-us"] == [30000, 12000]
+           and "bogus" not in facts, "console-load's facts: numbers and lists", [facts])
+    fig = console_figures(facts)
+    tap.ok((fig["loaded_rss_mb"], fig["key_stall_max_ms"], fig["key_settle_max_ms"], fig["storm_rate"],
+            fig["snapshot_ms"]) == (120.0, 30.0, 90.0, 1000.0, None),
+           "console-load's figures in ms and MB, missing ones None", [fig])
+    summary = console_summary([{"facts": facts}, {"facts": dict(facts, **{"keystroke-stall-max-us": 50000})},
+                               {"facts": None}])
+    tap.ok(summary["key_stall_max_ms"] == 40.0 and summary["loaded_rss_mb"] == 120.0,
+           "console-load's runs: the median of each figure, failed runs left out", [summary])
+    small = console_figures(dict(facts, **{"loaded-rss-kb": 61440, "keystroke-stall-max-us": 10000}))
+    fake["client"]["console"] = {"runs": [], str(CONSOLE_CONTACTS): fig, str(CONSOLE_BASELINE): small,
+                                 "passed": True}
+    ns = argparse.Namespace(runs=1, failover_runs=1, storm_runs=1, client_runs=1, console_runs=1,
+                            quick=True)
     text = "\n".join(report(fake, ns, 1.0, "0", "0"))
-    tap.ok("n/a (directory pane not built yet)" in text and "Acceptance" in text
-           and text.count("PASS") == 5, "the report renders every section and its verdicts",
-           text.splitlines())
+    tap.ok("n/a" not in text and re.search(r"RSS with the directory loaded +120.0 MB +60.0 MB +2.00", text)
+           and re.search(r"longest stall +30.0 ms +10.0 ms +3.00", text) and "Acceptance" in text
+           and text.count("PASS") == 6, "the report renders every section, the directory's ratios "
+           "and the verdicts", text.splitlines())
+    fake["client"]["console"]["passed"] = False
+    text = "\n".join(report(fake, ns, 1.0, "0", "0"))
+    tap.ok(text.count("FAIL") == 1 and "issue 5's target is not met" in text,
+           "a keystroke stall over the bound fails, and the table says so", text.splitlines())
     print(f"1..{tap.n}")
     return 1 if tap.failed else 0
 
@@ -935,6 +1106,7 @@ def parse_args(argv):
     args.failover_runs = 1 if args.quick else 3
     args.storm_runs = 2 if args.quick else 4   # even: see section_storm
     args.client_runs = 2 if args.quick else 5
+    args.console_runs = 1 if args.quick else 3
     if args.storm_sizes:
         args.storm_sizes = [int(n) for n in args.storm_sizes.split(",")]
     else:

@@ -27,5 +27,6 @@ ATTENDANT_CLI="$srcdir/$builddir/src/cli/attendant-cli" \
 ATTENDANT_SERVER="$srcdir/$builddir/src/server/attendant-server" \
 ATTENDANT_BENCH_BASELINE="$srcdir/$builddir/bench/baseline-connect" \
 ATTENDANT_BENCH_FIRST_FRAME="$srcdir/$builddir/bench/first-frame" \
+ATTENDANT_BENCH_CONSOLE_LOAD="$srcdir/$builddir/bench/console-load" \
 GSETTINGS_SCHEMA_DIR="$srcdir/$builddir/data" \
   exec python3 bench/bench.py "$@"
