@@ -21,7 +21,7 @@
  * the filter finishing):
  *   1. the window shown and painted; SETTLE ms idle
  *   2. the snapshot; until the directory's filter has nothing pending;
- *      SETTLE ms idle
+ *      SETTLE ms for the painting it causes; SETTLE ms idle, the floor
  *   3. a search typed one character every KEYSTROKE ms into the
  *      directory's search entry (gtk_editable_insert_text(), as typing
  *      does), then cleared; the next key only once the filter has nothing
@@ -42,8 +42,8 @@
  *   load-us N                   snapshot to the filter done
  *   load-stall-max-us N         longest gap from the snapshot to settled
  *   loaded-rss-kb N             VmRSS after the load and SETTLE ms
- *   idle-stall-max-us N         longest gap during that idle SETTLE: the
- *                               floor (timer slack, machine load)
+ *   idle-stall-max-us N         longest gap in the idle SETTLE after it:
+ *                               the floor (timer slack, machine load)
  *   keystrokes N
  *   keystroke-stalls-us A,B,…   per keystroke, in order
  *   keystroke-settle-us A,B,…   key to the filter done, per keystroke
@@ -75,6 +75,7 @@ typedef enum {
   PHASE_SHOWN_IDLE,
   PHASE_LOADING,
   PHASE_LOADED_IDLE,
+  PHASE_IDLE,
   PHASE_TYPING,
   PHASE_STORM,
   PHASE_STORM_IDLE,
@@ -421,6 +422,13 @@ drive_cb (gpointer user_data)
           /* The settling after the load shows the painting it caused. */
           fact ("load-stall-max-us", MAX (probe->load_stall, percentile (probe->gaps, 100)));
           fact ("loaded-rss-kb", rss_kb ());
+          enter_phase (probe, PHASE_IDLE);
+        }
+      break;
+
+    case PHASE_IDLE:
+      if (phase_over (probe, now, settle_ms))
+        {
           fact ("idle-stall-max-us", percentile (probe->gaps, 100));
           enter_phase (probe, PHASE_TYPING);
           probe->key_settled = TRUE;
