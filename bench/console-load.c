@@ -369,6 +369,38 @@ type_key (Probe *probe,
     gtk_editable_delete_text (probe->search, 0, -1);
 }
 
+/* With ATTENDANT_SCREENSHOT_DIR set, as in the GUI tests: what was
+ * measured, to look at. Its time is left out of the stalls. */
+static void
+screenshot (Probe      *probe,
+            const char *what)
+{
+  const char *dir = g_getenv ("ATTENDANT_SCREENSHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (probe->window);
+  int height = gtk_widget_get_height (probe->window);
+
+  if (dir == NULL)
+    return;
+
+  paintable = gtk_widget_paintable_new (probe->window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (probe->window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  name = g_strdup_printf ("console-load-%d-%s.png", contacts, what);
+  path = g_build_filename (dir, name, NULL);
+  if (!gdk_texture_save_to_png (texture, path))
+    g_warning ("could not save %s", path);
+  probe->last_tick = g_get_monotonic_time ();
+}
+
 /* }}} */
 /* {{{ The driver, at the priority of the sources it stands in for */
 
@@ -422,6 +454,7 @@ drive_cb (gpointer user_data)
           /* The settling after the load shows the painting it caused. */
           fact ("load-stall-max-us", MAX (probe->load_stall, percentile (probe->gaps, 100)));
           fact ("loaded-rss-kb", rss_kb ());
+          screenshot (probe, "loaded");
           enter_phase (probe, PHASE_IDLE);
         }
       break;
@@ -463,6 +496,8 @@ drive_cb (gpointer user_data)
               probe->storm_cpu = cpu_us ();
               break;
             }
+          if (probe->keys_typed + 1 == probe->n_keys)
+            screenshot (probe, "searched");
           probe->phase_stall = 0;
           probe->frame_max = 0;
           probe->key_time = now;
@@ -600,6 +635,15 @@ main (int   argc,
 
   gtk_init ();
   adw_init ();
+  {
+    /* What AdwApplication loads for the app from its resource path: the
+     * presence dots' colours, among others. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/attendant/Attendant/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   probe.loop = g_main_loop_new (NULL, FALSE);
   /* The same contacts and events in every run. */
