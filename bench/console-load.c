@@ -68,6 +68,7 @@
 
 #include "attendant-client.h"
 #include "attendant-tls.h"
+#include "bench-probe.h"
 #include "attendant-window.h"
 
 typedef enum {
@@ -164,18 +165,6 @@ typedef struct
   guint64             events_sent;
   gint64              storm_cpu;
 } Probe;
-
-static gint64
-rss_kb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "\nVmRSS:");
-  return line != NULL ? g_ascii_strtoll (line + strlen ("\nVmRSS:"), NULL, 10) : -1;
-}
 
 static gint64
 cpu_us (void)
@@ -431,7 +420,7 @@ drive_cb (gpointer user_data)
     case PHASE_SHOWN_IDLE:
       if (phase_over (probe, now, settle_ms))
         {
-          fact ("shown-rss-kb", rss_kb ());
+          fact ("shown-rss-kb", bench_probe_rss_kb ());
           send_snapshot (probe);
         }
       break;
@@ -453,7 +442,7 @@ drive_cb (gpointer user_data)
           fact ("load-us", probe->load_us);
           /* The settling after the load shows the painting it caused. */
           fact ("load-stall-max-us", MAX (probe->load_stall, percentile (probe->gaps, 100)));
-          fact ("loaded-rss-kb", rss_kb ());
+          fact ("loaded-rss-kb", bench_probe_rss_kb ());
           screenshot (probe, "loaded");
           enter_phase (probe, PHASE_IDLE);
         }
@@ -531,7 +520,7 @@ drive_cb (gpointer user_data)
     case PHASE_STORM_IDLE:
       if (phase_over (probe, now, settle_ms))
         {
-          fact ("storm-rss-kb", rss_kb ());
+          fact ("storm-rss-kb", bench_probe_rss_kb ());
           finish (probe);
         }
       break;

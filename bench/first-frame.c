@@ -29,27 +29,16 @@
 
 #include "attendant-application.h"
 #include "attendant-tls.h"
+#include "bench-probe.h"
 
 #define IDLE_S 3
 
 static gboolean painted;
 
-static gint64
-rss_kb (void)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  line = strstr (status, "\nVmRSS:");
-  return line != NULL ? g_ascii_strtoll (line + strlen ("\nVmRSS:"), NULL, 10) : -1;
-}
-
 static gboolean
 idle_done_cb (gpointer user_data)
 {
-  printf ("idle-rss-kb %" G_GINT64_FORMAT "\n", rss_kb ());
+  printf ("idle-rss-kb %" G_GINT64_FORMAT "\n", bench_probe_rss_kb ());
   fflush (stdout);
   g_application_quit (G_APPLICATION (user_data));
   return G_SOURCE_REMOVE;
