@@ -201,7 +201,12 @@ row_button (const char *icon,
   adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
   adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
   gtk_button_set_child (GTK_BUTTON (button), content);
+  /* Set while hidden: on a visible widget, GTK 4.8 follows it with a
+   * pointer query to the display server, a round trip for every button
+   * of every row the directory's list creates (bench/console-load). */
+  gtk_widget_set_visible (button, FALSE);
   gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_visible (button, TRUE);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   if (style != NULL)
     gtk_widget_add_css_class (button, style);
