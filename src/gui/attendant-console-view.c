@@ -1234,8 +1234,9 @@ on_search_changed (AttendantConsoleView *self)
   gboolean wider;
 
   self->terms = attendant_search_terms_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-  /* Typing on only narrows: the filter looks again at the rows it shows,
-   * and keeps them, instead of dropping all and starting over. */
+  /* Typing on only narrows: the filter need look again only at what it
+   * shows, not at the whole directory; deleting only widens, and keeps
+   * the rows shown; a change that matches the same refilters nothing. */
   narrower = attendant_search_terms_narrow ((const char * const *)self->terms, (const char * const *)old);
   wider = attendant_search_terms_narrow ((const char * const *)old, (const char * const *)self->terms);
   if (!narrower || !wider)
