@@ -36,6 +36,15 @@ for i, text in enumerate([
     write('server-spec', 'seed-%02d' % i, text)
 
 
+# Desktop CTI links (SPEC §6) and tests/unit/test-dial-uri.c.
+for i, text in enumerate([
+        'tel:+390123456', 'TEL:+39-0123-456;phone-context=example.com', 'tel:+1-201-555-0123;ext=12',
+        'tel:*21%23', 'callto://+39%20012%203456', 'callto:echo123', 'sip:201@pbx.example',
+        'sips:+390123456@gw.example;user=phone', 'sip:201:secret@pbx.example:5060',
+        'sip:alice@example.com', 'sip:pbx.example', '+44 (0)20 7946 0958',
+        '+39\u00a0012\u20133456', 'mailto:201@example.com', 'tel:%zz', 'tel:201%00', '1' * 33]):
+    write('dial-uri', 'seed-%02d' % i, text)
+
 # Plan: flags, then (priority, weight, port, length, target) records.
 def srv(flags, *records):
     out = bytes([flags])

@@ -12,6 +12,7 @@
 #include "attendant-connector.h"
 #include "attendant-console.h"
 #include "attendant-contact.h"
+#include "attendant-dial-uri.h"
 #include "attendant-directory.h"
 #include "attendant-discovery.h"
 #include "attendant-endpoint.h"

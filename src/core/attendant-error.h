@@ -27,6 +27,7 @@ typedef enum
   ATTENDANT_ERROR_COMMAND_FAILED,
 } AttendantError;
 
-GQuark attendant_error_quark (void);
+GQuark  attendant_error_quark            (void);
+char   *attendant_error_dup_command_code (const GError *error);
 
 G_END_DECLS
