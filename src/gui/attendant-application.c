@@ -12,6 +12,7 @@
 
 #include "attendant-application.h"
 #include "attendant-client.h"
+#include "attendant-dial-uri.h"
 #include "attendant-preferences-window.h"
 #include "attendant-window.h"
 
@@ -30,6 +31,9 @@ attendant_application_new (void)
                        /* --gapplication-app-id lets the demo run beside an
                         * instance the user already has open. */
                        "flags", (G_APPLICATION_HANDLES_COMMAND_LINE |
+                                 /* tel:, callto: and sip: links from the
+                                  * desktop's launcher (D-Bus activation) */
+                                 G_APPLICATION_HANDLES_OPEN |
                                  G_APPLICATION_CAN_OVERRIDE_APP_ID),
                        "resource-base-path", "/io/github/attendant/Attendant",
                        NULL);
@@ -57,6 +61,26 @@ static void
 attendant_application_activate (GApplication *app)
 {
   gtk_window_present (GTK_WINDOW (ensure_window (app)));
+}
+
+/* SPEC §6, desktop CTI: a file manager, a browser or the desktop's
+ * launcher (org.freedesktop.Application.Open, as the desktop file is
+ * D-Bus activatable) hands over tel:, callto: and sip: links. */
+static void
+attendant_application_open (GApplication  *app,
+                            GFile        **files,
+                            int            n_files,
+                            const char    *hint)
+{
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), "dial", g_variant_new_string (uri));
+    }
+
+  if (n_files == 0)
+    g_application_activate (app);
 }
 
 /* The first line of @file, without its line ending. */
@@ -99,11 +123,14 @@ attendant_application_command_line (GApplication            *app,
   AttendantWindow *window = ensure_window (app);
   const char *server = NULL;
   const char *user = NULL;
+  int status = EXIT_SUCCESS;
 
   const char *password_file = NULL;
   g_autofree char *password = NULL;
+  g_autofree const char **links = NULL;
 
   g_variant_dict_lookup (options, "server", "&s", &server);
+  g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&s", &links);
   g_variant_dict_lookup (options, "user", "&s", &user);
   g_variant_dict_lookup (options, "password-file", "^&ay", &password_file);
 
@@ -127,7 +154,37 @@ attendant_application_command_line (GApplication            *app,
   if (password != NULL)
     attendant_window_log_in (window, password);
 
-  return EXIT_SUCCESS;
+  /* After the login has started: a link in a terminal, `attendant
+   * tel:+39…`, waits for it rather than being refused. One that is not
+   * a number is said in the terminal too, where it was typed; the window
+   * says it for a launcher that has no terminal. */
+  for (guint i = 0; links != NULL && links[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *number = attendant_dial_uri_parse (links[i], &error);
+
+      if (number == NULL)
+        {
+          g_application_command_line_printerr (command_line, "attendant: %s\n", error->message);
+          status = 2;
+        }
+      g_action_group_activate_action (G_ACTION_GROUP (app), "dial", g_variant_new_string (links[i]));
+    }
+
+  return status;
+}
+
+/* The number, or the tel:, callto: or sip: link, to call through the
+ * server: the window says what became of it. */
+static void
+dial_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  AttendantWindow *window = ensure_window (G_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (window));
+  attendant_window_dial (window, g_variant_get_string (parameter, NULL));
 }
 
 static void
@@ -233,6 +290,7 @@ static const GActionEntry app_actions[] = {
   { "show-window", show_window_activated },
   { "answer-call", answer_call_activated, "s" },
   { "decline-call", decline_call_activated, "s" },
+  { "dial", dial_activated, "s" },
 };
 
 static void
@@ -281,6 +339,7 @@ attendant_application_class_init (AttendantApplicationClass *klass)
   app_class->startup = attendant_application_startup;
   app_class->activate = attendant_application_activate;
   app_class->command_line = attendant_application_command_line;
+  app_class->open = attendant_application_open;
 }
 
 static void
@@ -293,10 +352,13 @@ attendant_application_init (AttendantApplication *self)
       N_("The user name to log in with"), N_("NAME") },
     { "password-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
       N_("Log in at once with the password on the first line of FILE"), N_("FILE") },
+    { G_OPTION_REMAINING, 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING_ARRAY, NULL,
+      NULL, N_("[LINK…]") },
     { NULL }
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("Fills the login form with SERVER and NAME, and with a password file logs in at once."));
+                                            _("Fills the login form with SERVER and NAME, and with a password file logs in at once. "
+                                              "Calls the number of each tel:, callto: or sip: LINK (or a phone number) once logged in."));
 }

@@ -12,9 +12,11 @@
 #include "attendant-certificate-dialog.h"
 #include "attendant-connection.h"
 #include "attendant-console-view.h"
+#include "attendant-dial-uri.h"
 #include "attendant-enum-types.h"
 #include "attendant-greeting.h"
 #include "attendant-password-store.h"
+#include "attendant-protocol.h"
 #include "attendant-reconnect-banner.h"
 #include "attendant-settings-mapping.h"
 #include "attendant-status-button.h"
@@ -44,6 +46,9 @@ struct _AttendantWindow
   gboolean              last_was_preferred;
   /* the toast on screen, rewritten by the next message */
   AdwToast             *move_toast;
+  /* The number a link asked to call while not logged in, called at the
+   * next login unless the operator cancels it or logs out */
+  char                 *pending_number;
   GCancellable         *cancellable;
 
   AttendantStatusButton    *status_button;
@@ -61,6 +66,8 @@ struct _AttendantWindow
   AdwPreferencesGroup  *attempts_group;
   GtkListBox           *attempts_list;
   AttendantConsoleView *console_view;
+  GtkRevealer          *dial_banner;
+  GtkLabel             *dial_banner_label;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantWindow, attendant_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -245,6 +252,200 @@ forget_login (AttendantWindow *self)
 }
 
 /* }}} */
+/* {{{ Toasts */
+
+static void
+on_move_toast_dismissed (AttendantWindow *self,
+                         AdwToast        *toast)
+{
+  /* A dismissed toast cannot be shown again; the next move gets a new one. */
+  if (self->move_toast == toast)
+    g_clear_object (&self->move_toast);
+}
+
+/* One toast at a time, the latest news: an older one would tell the
+ * operator about a server the console has left since, or a command long
+ * done. The toast on screen is rewritten in place rather than dismissed
+ * and replaced: libadwaita 1.2 frees a dismissed toast's bookkeeping while
+ * its entry animation may still be running, and that animation's end (or
+ * the window closing) then reads freed memory. Re-adding the shown toast
+ * restarts its timeout. */
+static void
+show_toast (AttendantWindow *self,
+            const char      *text)
+{
+  g_autofree char *markup = g_markup_escape_text (text, -1);
+
+  if (self->move_toast == NULL)
+    {
+      self->move_toast = adw_toast_new (markup);
+      g_signal_connect_object (self->move_toast, "dismissed",
+                               G_CALLBACK (on_move_toast_dismissed), self,
+                               G_CONNECT_SWAPPED);
+    }
+  else
+    adw_toast_set_title (self->move_toast, markup);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
+}
+
+/* }}} */
+/* {{{ Calls from links (SPEC §6, desktop CTI) */
+
+static void
+update_dial_banner (AttendantWindow *self)
+{
+  AttendantClientState state = attendant_client_get_state (self->client);
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "cancel-dial");
+
+  if (self->pending_number != NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* Whether the call waits for the client or for the operator. */
+      if (state == ATTENDANT_CLIENT_STATE_CONNECTING || state == ATTENDANT_CLIENT_STATE_WAITING)
+        /* TRANSLATORS: %s is the phone number a link asked to call */
+        text = g_strdup_printf (_("Will call %s once connected"), self->pending_number);
+      else
+        /* TRANSLATORS: %s is the phone number a link asked to call */
+        text = g_strdup_printf (_("Will call %s once you log in"), self->pending_number);
+      gtk_label_set_label (self->dial_banner_label, text);
+    }
+
+  gtk_revealer_set_reveal_child (self->dial_banner, self->pending_number != NULL);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), self->pending_number != NULL);
+}
+
+static void
+set_pending_number (AttendantWindow *self,
+                    const char      *number)
+{
+  if (g_strcmp0 (self->pending_number, number) != 0)
+    {
+      g_free (self->pending_number);
+      self->pending_number = g_strdup (number);
+    }
+
+  update_dial_banner (self);
+}
+
+typedef struct
+{
+  AttendantWindow *window;
+  char            *number;
+} Dial;
+
+static void
+dial_free (Dial *dial)
+{
+  g_clear_object (&dial->window);
+  g_free (dial->number);
+  g_free (dial);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Dial, dial_free)
+
+static void
+dial_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(Dial) dial = user_data;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  reply = attendant_console_run_finish (ATTENDANT_CONSOLE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (reply == NULL)
+    /* Busy, no such extension, not a number, not connected, or result
+     * unknown: in the words the console uses for its own commands. */
+    text = attendant_command_describe_error (ATTENDANT_COMMAND_DIAL, dial->number, error);
+  else
+    {
+      /* Only now is the call real: the server placed it. */
+      JsonObject *call = attendant_protocol_get_object (reply, "call");
+      const char *name = call != NULL ? attendant_protocol_get_string (call, "caller_name") : NULL;
+
+      if (name != NULL && *name != '\0')
+        /* TRANSLATORS: the name of whom is being called, and the number */
+        text = g_strdup_printf (_("Calling %s (%s)…"), name, dial->number);
+      else
+        /* TRANSLATORS: %s is the number being called */
+        text = g_strdup_printf (_("Calling %s…"), dial->number);
+    }
+
+  show_toast (dial->window, text);
+}
+
+static void
+send_dial (AttendantWindow *self,
+           const char      *number)
+{
+  Dial *dial = g_new0 (Dial, 1);
+
+  dial->window = g_object_ref (self);
+  dial->number = g_strdup (number);
+  attendant_console_run_async (self->console, ATTENDANT_COMMAND_DIAL, NULL, number,
+                               self->cancellable, dial_cb, dial);
+}
+
+static void
+send_pending_dial (AttendantWindow *self)
+{
+  g_autofree char *number = g_steal_pointer (&self->pending_number);
+
+  update_dial_banner (self);
+  if (number != NULL)
+    send_dial (self, number);
+}
+
+static void
+cancel_dial_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  set_pending_number (ATTENDANT_WINDOW (user_data), NULL);
+}
+
+/**
+ * attendant_window_dial:
+ * @link: a `tel:`, `callto:` or `sip:` link, or a phone number
+ *
+ * Calls the number @link names through the server: at once when logged
+ * in, otherwise at the next login, with a banner saying so and a way to
+ * cancel it. Whether the server placed the call, or why not, is a toast;
+ * so is why @link is not something to call.
+ */
+void
+attendant_window_dial (AttendantWindow *self,
+                       const char      *link)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *number = NULL;
+
+  g_return_if_fail (ATTENDANT_IS_WINDOW (self));
+  g_return_if_fail (link != NULL);
+
+  number = attendant_dial_uri_parse (link, &error);
+  if (number == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      /* TRANSLATORS: %s says what is wrong with a link the operator opened */
+      text = g_strdup_printf (_("Nothing was called: %s"), error->message);
+      show_toast (self, text);
+      return;
+    }
+
+  if (attendant_client_get_state (self->client) == ATTENDANT_CLIENT_STATE_CONNECTED)
+    send_dial (self, number);
+  else
+    set_pending_number (self, number);
+}
+
+/* }}} */
 /* {{{ Actions and the indicator follow the client's state */
 
 static void
@@ -329,6 +530,17 @@ log_out_activated (GSimpleAction *action,
 
   forget_login (self);
   attendant_client_stop (self->client);
+
+  /* A call asked for before is not carried over to whoever logs in next. */
+  if (self->pending_number != NULL)
+    {
+      /* TRANSLATORS: %s is the phone number a link asked to call */
+      g_autofree char *text = g_strdup_printf (_("%s was not called: you logged out"),
+                                               self->pending_number);
+
+      set_pending_number (self, NULL);
+      show_toast (self, text);
+    }
 }
 
 static void
@@ -356,6 +568,7 @@ static const GActionEntry win_actions[] = {
   { "log-out", log_out_activated },
   { "reconnect", reconnect_activated },
   { "show-status", show_status_activated },
+  { "cancel-dial", cancel_dial_activated },
 };
 
 static void
@@ -371,6 +584,7 @@ static void
 on_state_changed (AttendantWindow *self)
 {
   update_state (self);
+  update_dial_banner (self);
 }
 
 static void
@@ -503,43 +717,6 @@ on_auth_failed (AttendantWindow *self,
   gtk_stack_set_visible_child_name (self->stack, "login");
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
   gtk_editable_select_region (GTK_EDITABLE (self->password_row), 0, -1);
-}
-
-static void on_move_toast_dismissed (AttendantWindow *self,
-                                     AdwToast        *toast);
-
-/* One toast at a time, the latest news: an older one would tell the
- * operator about a server the console has left since, or a command long
- * done. The toast on screen is rewritten in place rather than dismissed
- * and replaced: libadwaita 1.2 frees a dismissed toast's bookkeeping while
- * its entry animation may still be running, and that animation's end (or
- * the window closing) then reads freed memory. Re-adding the shown toast
- * restarts its timeout. */
-static void
-show_toast (AttendantWindow *self,
-            const char      *text)
-{
-  g_autofree char *markup = g_markup_escape_text (text, -1);
-
-  if (self->move_toast == NULL)
-    {
-      self->move_toast = adw_toast_new (markup);
-      g_signal_connect_object (self->move_toast, "dismissed",
-                               G_CALLBACK (on_move_toast_dismissed), self,
-                               G_CONNECT_SWAPPED);
-    }
-  else
-    adw_toast_set_title (self->move_toast, markup);
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
-}
-
-static void
-on_move_toast_dismissed (AttendantWindow *self,
-                         AdwToast        *toast)
-{
-  /* A dismissed toast cannot be shown again; the next move gets a new one. */
-  if (self->move_toast == toast)
-    g_clear_object (&self->move_toast);
 }
 
 void
@@ -723,6 +900,8 @@ on_connected (AttendantWindow  *self,
   g_free (self->last_host);
   self->last_host = g_strdup (host);
   self->last_was_preferred = attendant_client_get_on_preferred (self->client);
+
+  send_pending_dial (self);
 }
 
 /* T3: the form keeps saying why nothing is connected, whatever the
@@ -784,6 +963,7 @@ attendant_window_constructed (GObject *object)
   g_signal_connect_object (self->client, "certificate-rejected", G_CALLBACK (on_certificate_rejected), self, G_CONNECT_SWAPPED);
 
   update_state (self);
+  update_dial_banner (self);
   look_up_password (self);
 }
 
@@ -819,6 +999,7 @@ attendant_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->last_host, g_free);
   g_clear_object (&self->move_toast);
+  g_clear_pointer (&self->pending_number, g_free);
   forget_login (self);
 
   G_OBJECT_CLASS (attendant_window_parent_class)->dispose (object);
@@ -900,6 +1081,8 @@ attendant_window_class_init (AttendantWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, attempts_group);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, attempts_list);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, console_view);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, dial_banner);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, dial_banner_label);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activated);
 }
 

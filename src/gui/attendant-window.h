@@ -29,5 +29,7 @@ void             attendant_window_log_in     (AttendantWindow *self,
 void             attendant_window_prefill    (AttendantWindow *self,
                                               const char      *server,
                                               const char      *user);
+void             attendant_window_dial       (AttendantWindow *self,
+                                              const char      *link);
 
 G_END_DECLS
