@@ -274,7 +274,7 @@ attendant_dial_uri_parse (const char  *uri,
 
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
                    /* TRANSLATORS: %s is a link's scheme, such as “http” or “mailto” */
-                   _("“%s:” links cannot be called; only tel:, callto: and sip: links can"),
+                   _("“%s:” links are not phone numbers; only tel:, callto: and sip: links are"),
                    quoted);
       return NULL;
     }

@@ -364,6 +364,36 @@ attendant_test_gui_client_new (AttendantTestGuiServer *s)
   return attendant_client_new (s != NULL ? G_RESOLVER (s->resolver) : NULL);
 }
 
+static const char *
+string_member (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+/* How many calls the test user's extension placed to @number that are
+ * still going on, as the telephone system (not the app) knows them. */
+guint
+attendant_test_gui_server_count_dialled (AttendantTestGuiServer *s,
+                                         const char             *number)
+{
+  g_autoptr(JsonArray) calls = attendant_pbx_list_calls (attendant_server_get_pbx (s->server));
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    {
+      JsonObject *call = json_array_get_object_element (calls, i);
+
+      if (g_strcmp0 (string_member (call, "attendant"), TEST_EXTENSION) == 0 &&
+          g_strcmp0 (string_member (call, "peer"), number) == 0)
+        n++;
+    }
+
+  return n;
+}
+
 /* Destroys a window the test holds a reference to, and sees it go. */
 void
 attendant_test_gui_window_free (GtkWidget *window)

@@ -76,6 +76,8 @@ char                   *attendant_test_gui_server_address (AttendantTestGuiServe
 void                    attendant_test_gui_server_publish_srv (AttendantTestGuiServer *server,
                                                                const char             *transport);
 AttendantClient        *attendant_test_gui_client_new     (AttendantTestGuiServer *server);
+guint                   attendant_test_gui_server_count_dialled (AttendantTestGuiServer *server,
+                                                                 const char             *number);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestGuiServer, attendant_test_gui_server_free)
 

@@ -336,6 +336,229 @@ test_application_password_file (void)
   g_rmdir (dir);
 }
 
+/* {{{ Calls from links (SPEC §6, desktop CTI) */
+
+typedef struct
+{
+  AttendantTestGuiServer *server;
+  const char             *number;
+} Dialled;
+
+static gboolean
+dialled (gpointer data)
+{
+  Dialled *d = data;
+
+  return attendant_test_gui_server_count_dialled (d->server, d->number) > 0;
+}
+
+typedef struct
+{
+  AttendantWindow *window;
+  const char      *text;
+} Toast;
+
+static gboolean
+toast_shown (gpointer data)
+{
+  Toast *toast = data;
+
+  return attendant_test_gui_find_label (GTK_WIDGET (toast->window), toast->text) != NULL;
+}
+
+typedef struct
+{
+  GVariant *reply;
+  GError   *error;
+  gboolean  done;
+} Call;
+
+static void
+call_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Call *call = user_data;
+
+  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &call->error);
+  call->done = TRUE;
+}
+
+static gboolean
+call_finished (gpointer data)
+{
+  return ((Call *) data)->done;
+}
+
+/* A D-Bus method call to @name on the session bus, answered while the
+ * main loop turns (the callee may be this very process). */
+static void
+call_application (GDBusConnection *bus,
+                  const char      *name,
+                  const char      *path,
+                  const char      *interface,
+                  const char      *method,
+                  GVariant        *parameters)
+{
+  Call call = { NULL, NULL, FALSE };
+
+  g_dbus_connection_call (bus, name, path, interface, method, parameters, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, call_done, &call);
+  attendant_test_gui_wait_for (call_finished, &call, 15000);
+  g_assert_no_error (call.error);
+  g_clear_pointer (&call.reply, g_variant_unref);
+}
+
+/* The app running and logged in: a link from the desktop's launcher
+ * (org.freedesktop.Application.Open, as for a D-Bus activatable desktop
+ * file) and one typed in a terminal (`attendant callto:…`, handed to the
+ * running instance) both become calls on the telephone system, each
+ * announced once the server placed it; a link that is no number is
+ * refused in the terminal (status 2) and in the window. */
+static void
+test_application_links (void)
+{
+  AttendantApplication *app = app_new ();
+  g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "gui", "attendant", NULL);
+  const char *uris[] = { "tel:+39-0123-456", NULL };
+  Dialled from_open = { server, "+390123456" }, from_terminal = { server, "+39055123" };
+  Toast calling, refused;
+  AttendantWindow *window;
+  char *err = NULL;
+
+  attendant_test_gui_use_server (address);
+  window = activated_window (app);
+  attendant_window_log_in (window, TEST_PASSWORD);
+  attendant_test_gui_wait_for (window_connected, &(Form) { window, NULL, NULL }, 10000);
+
+  call_application (g_application_get_dbus_connection (G_APPLICATION (app)),
+                    g_application_get_application_id (G_APPLICATION (app)),
+                    g_application_get_dbus_object_path (G_APPLICATION (app)),
+                    "org.freedesktop.Application", "Open",
+                    g_variant_new ("(^as@a{sv})", uris, g_variant_new ("a{sv}", NULL)));
+  attendant_test_gui_wait_for (dialled, &from_open, 10000);
+  calling = (Toast) { window, "Calling +390123456…" };
+  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  attendant_test_gui_screenshot (GTK_WIDGET (window), "link-opened.png");
+
+  {
+    const char *argv[] = { program, "callto://+39%20055%20123", NULL };
+
+    g_assert_cmpint (run_second (argv, &err), ==, 0);
+    g_clear_pointer (&err, g_free);
+  }
+  attendant_test_gui_wait_for (dialled, &from_terminal, 10000);
+  calling = (Toast) { window, "Calling +39055123…" };
+  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+
+  {
+    const char *argv[] = { program, "sip:alice@example.com", NULL };
+
+    g_assert_cmpint (run_second (argv, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "alice"));
+    g_assert_nonnull (strstr (err, "is not a phone number"));
+    g_clear_pointer (&err, g_free);
+  }
+  refused = (Toast) { window, "Nothing was called: “alice” is not a phone number" };
+  attendant_test_gui_wait_for (toast_shown, &refused, 10000);
+  g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390123456"), ==, 1);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+39055123"), ==, 1);
+
+  app_free (app);
+}
+
+typedef struct
+{
+  GSubprocess *process;
+  gboolean     done;
+} Exited;
+
+static void
+exited (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Exited *exit = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error);
+  g_assert_no_error (error);
+  exit->done = TRUE;
+}
+
+static gboolean
+has_exited (gpointer data)
+{
+  return ((Exited *) data)->done;
+}
+
+/* The app not running: `attendant tel:…` starts it, and with remembered
+ * settings and a password file (as the demo logs in) it logs in and then
+ * calls; the telephone system has the call. It runs under an application
+ * id of its own, so it is not handed to this process's instance. */
+static void
+test_application_link_starts_app (void)
+{
+  g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "gui", "attendant", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
+  g_autofree char *settings_dir = g_build_filename (dir, "config", "glib-2.0", "settings", NULL);
+  g_autofree char *config_home = g_build_filename (dir, "config", NULL);
+  g_autofree char *keyfile = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *app_id = g_strdup (APPLICATION_ID ".LinkTest");
+  g_autofree char *app_id_option = g_strconcat ("--gapplication-app-id=", app_id, NULL);
+  g_autofree char *object_path = g_strconcat ("/", app_id, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *settings = NULL;
+  Dialled call = { server, "+390123458" };
+  Exited exit = { NULL, FALSE };
+
+  /* GSettings' keyfile backend, as build-aux/demo.py writes it. */
+  g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
+  settings = g_strdup_printf ("[io/github/attendant/Attendant]\n"
+                              "server='%s'\n"
+                              "user-name='%s'\n"
+                              "transport='plain'\n",
+                              address, TEST_USER);
+  keyfile = attendant_test_write_file (settings_dir, "keyfile", settings);
+  password = attendant_test_write_file (dir, "password", TEST_PASSWORD "\n");
+  g_strdelimit (object_path, ".", '/');
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, program, app_id_option,
+                                         "--password-file", password, "tel:+39 0123 458", NULL);
+  g_assert_no_error (error);
+  exit.process = process;
+  g_subprocess_wait_async (process, NULL, exited, &exit);
+
+  attendant_test_gui_wait_for (dialled, &call, 30000);
+  g_assert_false (exit.done);
+
+  /* Quit as the menu does, and see it exit cleanly (in the sanitizer
+   * build that is also a leak check of the whole program). */
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  call_application (bus, app_id, object_path, "org.gtk.Actions", "Activate",
+                    g_variant_new ("(sava{sv})", "quit", NULL, NULL));
+  attendant_test_gui_wait_for (has_exited, &exit, 30000);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  attendant_test_remove_dir (dir);
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +571,8 @@ main (int   argc,
   g_test_add_func ("/application/windows", test_application_windows);
   g_test_add_func ("/application/command-line", test_application_command_line);
   g_test_add_func ("/application/password-file", test_application_password_file);
+  g_test_add_func ("/application/links", test_application_links);
+  g_test_add_func ("/application/link-starts-app", test_application_link_starts_app);
 
   ret = g_test_run ();
   g_clear_object (&the_app);

@@ -790,6 +790,217 @@ test_window_notification (void)
 }
 
 /* }}} */
+/* {{{ Calls from links (SPEC §6, desktop CTI) */
+
+typedef struct
+{
+  AttendantWindow *window;
+  const char      *text;
+} Expect;
+
+static gboolean
+toast_shown (gpointer data)
+{
+  Expect *expect = data;
+
+  return toast_label (expect->window, expect->text) != NULL;
+}
+
+static GtkRevealer *
+dial_banner (AttendantWindow *window)
+{
+  GtkWidget *banner = attendant_test_gui_find_widget (GTK_WIDGET (window), GTK_TYPE_REVEALER, "dial-banner");
+
+  g_assert_nonnull (banner);
+  return GTK_REVEALER (banner);
+}
+
+static gboolean
+dial_banner_says (gpointer data)
+{
+  Expect *expect = data;
+
+  return gtk_revealer_get_reveal_child (dial_banner (expect->window)) &&
+         g_strcmp0 (label_text (expect->window, "dial-banner-title"), expect->text) == 0;
+}
+
+static gboolean
+dial_banner_hidden (gpointer data)
+{
+  return !gtk_revealer_get_reveal_child (dial_banner (data)) &&
+         !gtk_widget_get_mapped (attendant_test_gui_find_widget (data, GTK_TYPE_BUTTON, "dial-banner-cancel"));
+}
+
+static gboolean
+window_connected (gpointer data)
+{
+  return attendant_client_get_state (attendant_window_get_client (data)) == ATTENDANT_CLIENT_STATE_CONNECTED;
+}
+
+static gboolean
+client_waiting (gpointer data)
+{
+  return attendant_client_get_state (attendant_window_get_client (data)) == ATTENDANT_CLIENT_STATE_WAITING;
+}
+
+/* A link opened before the operator logged in: the number waits in a
+ * banner that says what it waits for, the login, then the connection;
+ * once logged in the server places the call, and only its reply brings
+ * "Calling …", by which time the telephone system has the call. */
+static void
+test_window_dial_pending (void)
+{
+  g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
+  AttendantNode *primary = attendant_server_lookup_node (server->server, "primary");
+  Expect before_login, before_connect, calling;
+  AttendantWindow *window;
+  GtkWidget *cancel;
+
+  use_server (address);
+  window = window_new_for (server, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (dial_banner_hidden (window));
+  g_assert_false (action_enabled (window, "cancel-dial"));
+
+  attendant_window_dial (window, "tel:+39-0123-456");
+  before_login = (Expect) { window, "Will call +390123456 once you log in" };
+  attendant_test_gui_wait_for (dial_banner_says, &before_login, 5000);
+  g_assert_true (action_enabled (window, "cancel-dial"));
+  cancel = attendant_test_gui_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "dial-banner-cancel");
+  attendant_test_gui_assert_accessible_label_is (cancel, "Cancel the Call");
+  g_assert_null (toast_label (window, "Calling +390123456…"));
+  attendant_test_gui_screenshot (GTK_WIDGET (window), "dial-pending.png");
+
+  /* The server down: the banner now waits for the connection. */
+  attendant_node_stop (primary);
+  type_password (window, TEST_PASSWORD);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+  attendant_test_gui_wait_for (client_waiting, window, 10000);
+  before_connect = (Expect) { window, "Will call +390123456 once connected" };
+  attendant_test_gui_wait_for (dial_banner_says, &before_connect, 5000);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390123456"), ==, 0);
+  attendant_test_gui_screenshot (GTK_WIDGET (window), "dial-pending-connecting.png");
+
+  g_assert_true (attendant_node_start (primary, NULL));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "reconnect", NULL);
+  calling = (Expect) { window, "Calling +390123456…" };
+  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390123456"), ==, 1);
+  attendant_test_gui_wait_for (dial_banner_hidden, window, 5000);
+  g_assert_false (action_enabled (window, "cancel-dial"));
+  attendant_test_gui_screenshot (GTK_WIDGET (window), "dial-calling.png");
+
+  attendant_test_gui_window_free (GTK_WIDGET (window));
+}
+
+/* A waiting number is gone when the operator cancels it, or logs out
+ * (with a toast saying it was not called): whoever logs in next does not
+ * find a call placed in their name. */
+static void
+test_window_dial_cancel (void)
+{
+  g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
+  AttendantNode *primary = attendant_server_lookup_node (server->server, "primary");
+  Expect pending, connecting, dropped, calling;
+  AttendantWindow *window;
+
+  use_server (address);
+  window = window_new_for (server, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+
+  attendant_window_dial (window, "callto://+39%20055%20123");
+  pending = (Expect) { window, "Will call +39055123 once you log in" };
+  attendant_test_gui_wait_for (dial_banner_says, &pending, 5000);
+  g_signal_emit_by_name (attendant_test_gui_find_widget (GTK_WIDGET (window), GTK_TYPE_BUTTON, "dial-banner-cancel"),
+                         "clicked");
+  attendant_test_gui_wait_for (dial_banner_hidden, window, 5000);
+
+  attendant_window_dial (window, "sip:+39-055-1234@gw.example;user=phone");
+  attendant_node_stop (primary);
+  type_password (window, TEST_PASSWORD);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+  connecting = (Expect) { window, "Will call +390551234 once connected" };
+  attendant_test_gui_wait_for (dial_banner_says, &connecting, 10000);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-out", NULL);
+  dropped = (Expect) { window, "+390551234 was not called: you logged out" };
+  attendant_test_gui_wait_for (toast_shown, &dropped, 5000);
+  attendant_test_gui_wait_for (dial_banner_hidden, window, 5000);
+
+  /* Logged in again, a new link is called; neither of the old ones. */
+  g_assert_true (attendant_node_start (primary, NULL));
+  log_in (window);
+  attendant_test_gui_wait_for (window_connected, window, 10000);
+  attendant_window_dial (window, "tel:+390000001");
+  calling = (Expect) { window, "Calling +390000001…" };
+  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390000001"), ==, 1);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+39055123"), ==, 0);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390551234"), ==, 0);
+  g_assert_true (dial_banner_hidden (window));
+
+  attendant_test_gui_window_free (GTK_WIDGET (window));
+}
+
+/* What the server said to a call, in the operator's words: the callee's
+ * name when it is in the directory, busy, no such extension, one's own
+ * extension; a link that is not a number; and a connection lost before
+ * the reply, which is never reported as a call being made. */
+static void
+test_window_dial_refused (void)
+{
+  g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
+  AttendantPbx *pbx = attendant_server_get_pbx (server->server);
+  AttendantNode *primary = attendant_server_lookup_node (server->server, "primary");
+  static const struct { const char *link; const char *text; } cases[] = {
+    { "tel:201", "Calling Bruno Bianchi (201)…" },
+    { "callto:202", "202 is busy" },
+    { "sip:299@pbx.example", "Could not call 299: there is no such extension" },
+    { "tel:200", "Could not call 200: the telephone system does not call this number, or it is your own extension" },
+    { "sip:alice@example.com", "Nothing was called: “alice” is not a phone number" },
+    { "https://example.com/?tel=201",
+      "Nothing was called: “https:” links are not phone numbers; only tel:, callto: and sip: links are" },
+  };
+  Expect unknown;
+  AttendantWindow *window;
+
+  attendant_pbx_add_contact (pbx, "201", "Bruno Bianchi", "Sales", "available");
+  attendant_pbx_add_contact (pbx, "202", "Carla Rossi", "Support", "busy");
+  use_server (address);
+  window = window_new_for (server, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  log_in (window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      Expect expect = { window, cases[i].text };
+
+      g_test_message ("%s → %s", cases[i].link, cases[i].text);
+      attendant_window_dial (window, cases[i].link);
+      attendant_test_gui_wait_for (toast_shown, &expect, 10000);
+      /* One toast for calls from links, rewritten: the latest word. */
+      if (i > 0)
+        g_assert_null (toast_label (window, cases[i - 1].text));
+    }
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "201"), ==, 1);
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "202"), ==, 0);
+  attendant_test_gui_screenshot (GTK_WIDGET (window), "dial-refused.png");
+
+  /* The server stops answering with the command in flight. */
+  attendant_node_freeze (primary);
+  attendant_window_dial (window, "tel:+390123999");
+  unknown = (Expect) { window, "The connection was lost before the server answered: "
+                               "whether +390123999 is being called is unknown" };
+  attendant_test_gui_wait_for (toast_shown, &unknown, 10000);
+  g_assert_null (toast_label (window, "Calling +390123999…"));
+  attendant_node_thaw (primary);
+
+  attendant_test_gui_window_free (GTK_WIDGET (window));
+}
+
+/* }}} */
 /* {{{ Preferences */
 
 /* The preferences write the settings, and show them when they change
@@ -860,6 +1071,9 @@ main (int   argc,
   g_test_add_func ("/window/rapid-moves", test_window_rapid_moves);
   g_test_add_func ("/window/reconnecting", test_window_reconnecting);
   g_test_add_func ("/window/notification", test_window_notification);
+  g_test_add_func ("/window/dial-pending", test_window_dial_pending);
+  g_test_add_func ("/window/dial-cancel", test_window_dial_cancel);
+  g_test_add_func ("/window/dial-refused", test_window_dial_refused);
   g_test_add_func ("/preferences/bindings", test_preferences);
 
   return g_test_run ();

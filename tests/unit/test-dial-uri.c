@@ -132,12 +132,12 @@ test_invalid (void)
     { "++39", "“+”" },
     { "sip:201+1@pbx.example", "“+”" },
     /* other schemes */
-    { "http://example.com/call?201", "“http:” links cannot be called" },
-    { "mailto:201@example.com", "“mailto:” links cannot be called" },
-    { "HTTPS://example.com", "“https:” links cannot be called" },
-    { "skype:echo123?call", "“skype:” links cannot be called" },
-    { "file:///tmp/201", "“file:” links cannot be called" },
-    { "C:\\201", "“c:” links cannot be called" },
+    { "http://example.com/call?201", "“http:” links are not phone numbers" },
+    { "mailto:201@example.com", "“mailto:” links are not phone numbers" },
+    { "HTTPS://example.com", "“https:” links are not phone numbers" },
+    { "skype:echo123?call", "“skype:” links are not phone numbers" },
+    { "file:///tmp/201", "“file:” links are not phone numbers" },
+    { "C:\\201", "“c:” links are not phone numbers" },
     /* broken escapes */
     { "tel:%", "invalid escape" },
     { "tel:%2", "invalid escape" },
