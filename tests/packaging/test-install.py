@@ -62,6 +62,15 @@ try:
     for rel in ("bin/attendant", "bin/attendant-cli", "bin/attendant-server"):
         check(os.access(os.path.join(root, rel), os.X_OK), "%s is executable" % rel)
 
+    desktop = open(os.path.join(root, "share/applications/%s.desktop" % APP_ID)).read()
+    check("\nExec=attendant %U\n" in desktop,
+          "the desktop file hands links to the program (Exec=attendant %U)")
+    mime_types = [line.split("=", 1)[1].strip(";").split(";")
+                  for line in desktop.splitlines() if line.startswith("MimeType=")]
+    for scheme in ("tel", "callto", "sip"):
+        check(any("x-scheme-handler/" + scheme in types for types in mime_types),
+              "the desktop file handles %s: links" % scheme)
+
     service = open(os.path.join(root, "share/dbus-1/services/%s.service" % APP_ID)).read()
     check("Exec=%s/bin/attendant " % prefix in service,
           "the D-Bus service starts the installed binary at its prefix")
@@ -95,6 +104,12 @@ try:
         check(launch.returncode == 0 and
               "exe=%s/bin/attendant\n" % prefix in launch.stdout,
               "gio launch of the installed desktop file starts the installed attendant")
+        for scheme in ("tel", "callto", "sip"):
+            check("handler=%s\n" % scheme in launch.stdout,
+                  "the installed attendant is a registered handler of %s: links" % scheme)
+        check(launch.returncode == 0 and
+              "tel-exe=%s/bin/attendant\n" % prefix in launch.stdout,
+              "gio open tel:… starts the installed attendant through D-Bus activation")
 finally:
     shutil.rmtree(destdir, ignore_errors=True)
 
