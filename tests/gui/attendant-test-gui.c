@@ -269,6 +269,32 @@ attendant_test_gui_find_label (GtkWidget  *widget,
   return NULL;
 }
 
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_on_screen (gpointer data)
+{
+  LabelWait *wait = data;
+  GtkWidget *label = attendant_test_gui_find_label (wait->widget, wait->text);
+
+  return label != NULL && gtk_widget_get_mapped (label);
+}
+
+/* Waits until a label inside @widget shows @text (a toast's, say). */
+void
+attendant_test_gui_wait_for_label (GtkWidget  *widget,
+                                   const char *text,
+                                   guint       timeout_ms)
+{
+  LabelWait wait = { widget, text };
+
+  attendant_test_gui_wait_for (label_on_screen, &wait, timeout_ms);
+}
+
 GtkWindow *
 attendant_test_gui_find_toplevel (GType type)
 {

@@ -43,6 +43,9 @@ void       attendant_test_gui_reset_settings    (void);
 void       attendant_test_gui_use_server        (const char             *server);
 GtkWidget *attendant_test_gui_find_label        (GtkWidget              *widget,
                                                  const char             *text);
+void       attendant_test_gui_wait_for_label    (GtkWidget              *widget,
+                                                 const char             *text,
+                                                 guint                   timeout_ms);
 GtkWindow *attendant_test_gui_find_toplevel     (GType                   type);
 const char *attendant_test_gui_label_text       (GtkWidget              *widget,
                                                  const char             *name);

@@ -354,20 +354,6 @@ dialled (gpointer data)
 
 typedef struct
 {
-  AttendantWindow *window;
-  const char      *text;
-} Toast;
-
-static gboolean
-toast_shown (gpointer data)
-{
-  Toast *toast = data;
-
-  return attendant_test_gui_find_label (GTK_WIDGET (toast->window), toast->text) != NULL;
-}
-
-typedef struct
-{
   GVariant *reply;
   GError   *error;
   gboolean  done;
@@ -424,7 +410,6 @@ test_application_links (void)
   g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "..", "src", "gui", "attendant", NULL);
   const char *uris[] = { "tel:+39-0123-456", NULL };
   Dialled from_open = { server, "+390123456" }, from_terminal = { server, "+39055123" };
-  Toast calling, refused;
   AttendantWindow *window;
   char *err = NULL;
 
@@ -439,8 +424,7 @@ test_application_links (void)
                     "org.freedesktop.Application", "Open",
                     g_variant_new ("(^as@a{sv})", uris, g_variant_new ("a{sv}", NULL)));
   attendant_test_gui_wait_for (dialled, &from_open, 10000);
-  calling = (Toast) { window, "Calling +390123456…" };
-  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Calling +390123456…", 10000);
   attendant_test_gui_screenshot (GTK_WIDGET (window), "link-opened.png");
 
   {
@@ -450,8 +434,7 @@ test_application_links (void)
     g_clear_pointer (&err, g_free);
   }
   attendant_test_gui_wait_for (dialled, &from_terminal, 10000);
-  calling = (Toast) { window, "Calling +39055123…" };
-  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Calling +39055123…", 10000);
 
   {
     const char *argv[] = { program, "sip:alice@example.com", NULL };
@@ -461,38 +444,12 @@ test_application_links (void)
     g_assert_nonnull (strstr (err, "is not a phone number"));
     g_clear_pointer (&err, g_free);
   }
-  refused = (Toast) { window, "Nothing was called: “alice” is not a phone number" };
-  attendant_test_gui_wait_for (toast_shown, &refused, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Nothing was called: “alice” is not a phone number", 10000);
   g_assert_cmpuint (g_list_length (gtk_application_get_windows (GTK_APPLICATION (app))), ==, 1);
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390123456"), ==, 1);
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+39055123"), ==, 1);
 
   app_free (app);
-}
-
-typedef struct
-{
-  GSubprocess *process;
-  gboolean     done;
-} Exited;
-
-static void
-exited (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Exited *exit = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, &error);
-  g_assert_no_error (error);
-  exit->done = TRUE;
-}
-
-static gboolean
-has_exited (gpointer data)
-{
-  return ((Exited *) data)->done;
 }
 
 /* The app not running: `attendant tel:…` starts it, and with remembered
@@ -519,7 +476,7 @@ test_application_link_starts_app (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *settings = NULL;
   Dialled call = { server, "+390123458" };
-  Exited exit = { NULL, FALSE };
+  Second second = { NULL, NULL, FALSE };
 
   /* GSettings' keyfile backend, as build-aux/demo.py writes it. */
   g_assert_cmpint (g_mkdir_with_parents (settings_dir, 0700), ==, 0);
@@ -532,17 +489,17 @@ test_application_link_starts_app (void)
   password = attendant_test_write_file (dir, "password", TEST_PASSWORD "\n");
   g_strdelimit (object_path, ".", '/');
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, program, app_id_option,
                                          "--password-file", password, "tel:+39 0123 458", NULL);
   g_assert_no_error (error);
-  exit.process = process;
-  g_subprocess_wait_async (process, NULL, exited, &exit);
+  second.process = process;
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, second_done, &second);
 
   attendant_test_gui_wait_for (dialled, &call, 30000);
-  g_assert_false (exit.done);
+  g_assert_false (second.done);
 
   /* Quit as the menu does, and see it exit cleanly (in the sanitizer
    * build that is also a leak check of the whole program). */
@@ -550,7 +507,9 @@ test_application_link_starts_app (void)
   g_assert_no_error (error);
   call_application (bus, app_id, object_path, "org.gtk.Actions", "Activate",
                     g_variant_new ("(sava{sv})", "quit", NULL, NULL));
-  attendant_test_gui_wait_for (has_exited, &exit, 30000);
+  attendant_test_gui_wait_for (second_finished, &second, 30000);
+  g_test_message ("its standard error: %s", second.err);
+  g_free (second.err);
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 

@@ -525,21 +525,6 @@ test_translation_main_window (void)
   attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
-typedef struct
-{
-  AttendantWindow *window;
-  const char      *text;
-} Shown;
-
-static gboolean
-label_shown (gpointer data)
-{
-  Shown *shown = data;
-  GtkWidget *label = attendant_test_gui_find_label (GTK_WIDGET (shown->window), shown->text);
-
-  return label != NULL && gtk_widget_get_mapped (label);
-}
-
 /* A call from a link: the banner while it waits for the login, the
  * toast once the server placed it, and a link that is no number, whose
  * reason comes from the core's catalogue. */
@@ -548,27 +533,23 @@ test_translation_dial (void)
 {
   g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
   g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
-  Shown pending, calling, refused;
   AttendantWindow *window;
 
   attendant_test_gui_use_server (address);
   window = window_new_for (server);
   gtk_window_present (GTK_WINDOW (window));
   attendant_window_dial (window, "tel:+39 0123 456");
-  pending = (Shown) { window, "+390123456 sarà chiamato appena effettuato l'accesso" };
-  attendant_test_gui_wait_for (label_shown, &pending, 5000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "+390123456 sarà chiamato appena effettuato l'accesso", 5000);
   assert_no_english (GTK_WIDGET (window), 20);
   attendant_test_gui_screenshot (GTK_WIDGET (window), "it-dial-pending.png");
 
   log_in (window, TEST_PASSWORD);
-  calling = (Shown) { window, "Chiamata a +390123456 in corso…" };
-  attendant_test_gui_wait_for (label_shown, &calling, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Chiamata a +390123456 in corso…", 10000);
   assert_no_english (GTK_WIDGET (window), 5);
   attendant_test_gui_screenshot (GTK_WIDGET (window), "it-dial-calling.png");
 
   attendant_window_dial (window, "sip:alice@example.com");
-  refused = (Shown) { window, "Nessuna chiamata effettuata: «alice» non è un numero di telefono" };
-  attendant_test_gui_wait_for (label_shown, &refused, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Nessuna chiamata effettuata: «alice» non è un numero di telefono", 10000);
   assert_no_english (GTK_WIDGET (window), 5);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "log-out", NULL);

@@ -798,14 +798,6 @@ typedef struct
   const char      *text;
 } Expect;
 
-static gboolean
-toast_shown (gpointer data)
-{
-  Expect *expect = data;
-
-  return toast_label (expect->window, expect->text) != NULL;
-}
-
 static GtkRevealer *
 dial_banner (AttendantWindow *window)
 {
@@ -853,7 +845,7 @@ test_window_dial_pending (void)
   g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
   g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
   AttendantNode *primary = attendant_server_lookup_node (server->server, "primary");
-  Expect before_login, before_connect, calling;
+  Expect before_login, before_connect;
   AttendantWindow *window;
   GtkWidget *cancel;
 
@@ -884,8 +876,7 @@ test_window_dial_pending (void)
 
   g_assert_true (attendant_node_start (primary, NULL));
   g_action_group_activate_action (G_ACTION_GROUP (window), "reconnect", NULL);
-  calling = (Expect) { window, "Calling +390123456…" };
-  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Calling +390123456…", 10000);
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390123456"), ==, 1);
   attendant_test_gui_wait_for (dial_banner_hidden, window, 5000);
   g_assert_false (action_enabled (window, "cancel-dial"));
@@ -903,7 +894,7 @@ test_window_dial_cancel (void)
   g_autoptr(AttendantTestGuiServer) server = attendant_test_gui_server_new (TEST_GUI_NODES);
   g_autofree char *address = attendant_test_gui_server_address (server, "primary", "plain");
   AttendantNode *primary = attendant_server_lookup_node (server->server, "primary");
-  Expect pending, connecting, dropped, calling;
+  Expect pending, connecting;
   AttendantWindow *window;
 
   use_server (address);
@@ -924,8 +915,7 @@ test_window_dial_cancel (void)
   connecting = (Expect) { window, "Will call +390551234 once connected" };
   attendant_test_gui_wait_for (dial_banner_says, &connecting, 10000);
   g_action_group_activate_action (G_ACTION_GROUP (window), "log-out", NULL);
-  dropped = (Expect) { window, "+390551234 was not called: you logged out" };
-  attendant_test_gui_wait_for (toast_shown, &dropped, 5000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "+390551234 was not called: you logged out", 5000);
   attendant_test_gui_wait_for (dial_banner_hidden, window, 5000);
 
   /* Logged in again, a new link is called; neither of the old ones. */
@@ -933,8 +923,7 @@ test_window_dial_cancel (void)
   log_in (window);
   attendant_test_gui_wait_for (window_connected, window, 10000);
   attendant_window_dial (window, "tel:+390000001");
-  calling = (Expect) { window, "Calling +390000001…" };
-  attendant_test_gui_wait_for (toast_shown, &calling, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window), "Calling +390000001…", 10000);
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390000001"), ==, 1);
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+39055123"), ==, 0);
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (server, "+390551234"), ==, 0);
@@ -963,7 +952,6 @@ test_window_dial_refused (void)
     { "https://example.com/?tel=201",
       "Nothing was called: “https:” links are not phone numbers; only tel:, callto: and sip: links are" },
   };
-  Expect unknown;
   AttendantWindow *window;
 
   attendant_pbx_add_contact (pbx, "201", "Bruno Bianchi", "Sales", "available");
@@ -975,11 +963,9 @@ test_window_dial_refused (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      Expect expect = { window, cases[i].text };
-
       g_test_message ("%s → %s", cases[i].link, cases[i].text);
       attendant_window_dial (window, cases[i].link);
-      attendant_test_gui_wait_for (toast_shown, &expect, 10000);
+      attendant_test_gui_wait_for_label (GTK_WIDGET (window), cases[i].text, 10000);
       /* One toast for calls from links, rewritten: the latest word. */
       if (i > 0)
         g_assert_null (toast_label (window, cases[i - 1].text));
@@ -991,9 +977,9 @@ test_window_dial_refused (void)
   /* The server stops answering with the command in flight. */
   attendant_node_freeze (primary);
   attendant_window_dial (window, "tel:+390123999");
-  unknown = (Expect) { window, "The connection was lost before the server answered: "
-                               "whether +390123999 is being called is unknown" };
-  attendant_test_gui_wait_for (toast_shown, &unknown, 10000);
+  attendant_test_gui_wait_for_label (GTK_WIDGET (window),
+                                     "The connection was lost before the server answered: "
+                                     "whether +390123999 is being called is unknown", 10000);
   g_assert_null (toast_label (window, "Calling +390123999…"));
   attendant_node_thaw (primary);
 
