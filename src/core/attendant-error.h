@@ -27,7 +27,6 @@ typedef enum
   ATTENDANT_ERROR_COMMAND_FAILED,
 } AttendantError;
 
-GQuark  attendant_error_quark            (void);
-char   *attendant_error_dup_command_code (const GError *error);
+GQuark attendant_error_quark (void);
 
 G_END_DECLS

@@ -271,7 +271,6 @@ handle_reply (AttendantSession *self,
       const char *code = error ? attendant_protocol_get_string (error, "code") : NULL;
       const char *text = error ? attendant_protocol_get_string (error, "text") : NULL;
 
-      /* "code: text": attendant_error_dup_command_code() reads it back. */
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED,
                                "%s: %s", code ? code : "internal",
                                text ? text : _("the server refused the command"));

@@ -945,9 +945,9 @@ test_window_dial_refused (void)
   AttendantNode *primary = attendant_server_lookup_node (server->server, "primary");
   static const struct { const char *link; const char *text; } cases[] = {
     { "tel:201", "Calling Bruno Bianchi (201)…" },
-    { "callto:202", "202 is busy" },
-    { "sip:299@pbx.example", "Could not call 299: there is no such extension" },
-    { "tel:200", "Could not call 200: the telephone system does not call this number, or it is your own extension" },
+    { "callto:202", "202 is busy or not available" },
+    { "sip:299@pbx.example", "There is no extension 299" },
+    { "tel:200", "“200” is not a number that can be called" },
     { "sip:alice@example.com", "Nothing was called: “alice” is not a phone number" },
     { "https://example.com/?tel=201",
       "Nothing was called: “https:” links are not phone numbers; only tel:, callto: and sip: links are" },
@@ -966,7 +966,7 @@ test_window_dial_refused (void)
       g_test_message ("%s → %s", cases[i].link, cases[i].text);
       attendant_window_dial (window, cases[i].link);
       attendant_test_gui_wait_for_label (GTK_WIDGET (window), cases[i].text, 10000);
-      /* One toast for calls from links, rewritten: the latest word. */
+      /* One toast, rewritten: the latest word. */
       if (i > 0)
         g_assert_null (toast_label (window, cases[i - 1].text));
     }
@@ -978,8 +978,8 @@ test_window_dial_refused (void)
   attendant_node_freeze (primary);
   attendant_window_dial (window, "tel:+390123999");
   attendant_test_gui_wait_for_label (GTK_WIDGET (window),
-                                     "The connection was lost before the server answered: "
-                                     "whether +390123999 is being called is unknown", 10000);
+                                     "Result unknown: the connection was lost before the "
+                                     "server confirmed “Call”. Check the call.", 10000);
   g_assert_null (toast_label (window, "Calling +390123999…"));
   attendant_node_thaw (primary);
 

@@ -214,23 +214,6 @@ test_idempotent (void)
     }
 }
 
-/* The code of a refused command, for the app's messages. */
-static void
-test_command_code (void)
-{
-  g_autoptr(GError) busy = g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED,
-                                        "busy: Bruno Bianchi (201) is busy");
-  g_autoptr(GError) unknown = g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_RESULT_UNKNOWN,
-                                           "busy: not a refusal");
-  g_autoptr(GError) bare = g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_COMMAND_FAILED,
-                                        "no code here");
-  g_autofree char *code = attendant_error_dup_command_code (busy);
-
-  g_assert_cmpstr (code, ==, "busy");
-  g_assert_null (attendant_error_dup_command_code (unknown));
-  g_assert_null (attendant_error_dup_command_code (bare));
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -241,7 +224,6 @@ main (int   argc,
   g_test_add_func ("/dial-uri/invalid", test_invalid);
   g_test_add_func ("/dial-uri/hostile", test_hostile);
   g_test_add_func ("/dial-uri/idempotent", test_idempotent);
-  g_test_add_func ("/dial-uri/command-code", test_command_code);
 
   return g_test_run ();
 }
