@@ -40,21 +40,32 @@ attendant_application_new (void)
 }
 
 static AttendantWindow *
+console_window (GtkApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (ATTENDANT_IS_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+static AttendantWindow *
 ensure_window (GApplication *app)
 {
-  GtkWindow *window;
+  AttendantWindow *window;
 
   /* One operator, one console: a second launch raises the first window
-   * instead of opening a second connection to the cluster. */
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+   * instead of opening a second connection to the cluster. Not the active
+   * window: that may be Preferences when a link comes in. */
+  window = console_window (GTK_APPLICATION (app));
   if (window == NULL)
     {
       g_autoptr(AttendantClient) client = attendant_client_new (NULL);
 
-      window = GTK_WINDOW (attendant_window_new (ADW_APPLICATION (app), client));
+      window = attendant_window_new (ADW_APPLICATION (app), client);
     }
 
-  return ATTENDANT_WINDOW (window);
+  return window;
 }
 
 static void
@@ -193,16 +204,6 @@ show_window_activated (GSimpleAction *action,
                        gpointer       user_data)
 {
   g_application_activate (G_APPLICATION (user_data));
-}
-
-static AttendantWindow *
-console_window (GtkApplication *app)
-{
-  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
-    if (ATTENDANT_IS_WINDOW (l->data))
-      return l->data;
-
-  return NULL;
 }
 
 /* The incoming-call notification's buttons. */
