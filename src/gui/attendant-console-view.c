@@ -607,16 +607,21 @@ contact_row_update (ContactRow *row)
            : g_strdup (presence_label (presence));
   gtk_label_set_label (GTK_LABEL (row->detail), detail);
 
-  /* The dot's colour comes from style.css, one class per presence. */
-  for (int p = ATTENDANT_PRESENCE_AVAILABLE; p <= ATTENDANT_PRESENCE_OFFLINE; p++)
-    {
-      g_autofree char *cls = g_strdup_printf ("presence-%s", attendant_enum_to_nick (ATTENDANT_TYPE_PRESENCE, p));
+  /* The dot's colour comes from style.css, one class per presence, set in
+   * one go: each class change alone would restyle the dot again. */
+  {
+    static const char *classes[][3] = {
+      [ATTENDANT_PRESENCE_AVAILABLE] = { "presence-dot", "presence-available", NULL },
+      [ATTENDANT_PRESENCE_BUSY]      = { "presence-dot", "presence-busy", NULL },
+      [ATTENDANT_PRESENCE_RINGING]   = { "presence-dot", "presence-ringing", NULL },
+      [ATTENDANT_PRESENCE_AWAY]      = { "presence-dot", "presence-away", NULL },
+      [ATTENDANT_PRESENCE_DND]       = { "presence-dot", "presence-dnd", NULL },
+      [ATTENDANT_PRESENCE_OFFLINE]   = { "presence-dot", "presence-offline", NULL },
+    };
 
-      if (p == (int)presence)
-        gtk_widget_add_css_class (row->dot, cls);
-      else
-        gtk_widget_remove_css_class (row->dot, cls);
-    }
+    if (presence <= ATTENDANT_PRESENCE_OFFLINE)
+      gtk_widget_set_css_classes (row->dot, classes[presence]);
+  }
   contact_row_update_buttons (row);
 }
 
