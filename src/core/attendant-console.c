@@ -387,31 +387,29 @@ on_event (AttendantConsole *self,
 }
 
 static void
-on_client_state (AttendantConsole *self)
-{
-  /* Online again only with the next snapshot. */
-  if (attendant_client_get_state (self->client) != ATTENDANT_CLIENT_STATE_CONNECTED)
-    set_online (self, FALSE);
-}
-
-static void
 on_connected (AttendantConsole *self)
 {
   set_online (self, FALSE);
 }
 
 static void
-on_client_stopped (AttendantConsole *self)
+on_client_state (AttendantConsole *self)
 {
-  /* Logged out: nothing of the last session stays on screen. */
-  if (attendant_client_get_state (self->client) != ATTENDANT_CLIENT_STATE_IDLE)
-    return;
+  AttendantClientState state = attendant_client_get_state (self->client);
 
-  self->synced = FALSE;
-  g_list_store_remove_all (self->queue);
-  g_list_store_remove_all (self->calls);
-  g_hash_table_remove_all (self->by_id);
-  attendant_directory_clear (self->directory);
+  /* Online again only with the next snapshot. */
+  if (state != ATTENDANT_CLIENT_STATE_CONNECTED)
+    set_online (self, FALSE);
+
+  /* Logged out: nothing of the last session stays on screen. */
+  if (state == ATTENDANT_CLIENT_STATE_IDLE)
+    {
+      self->synced = FALSE;
+      g_list_store_remove_all (self->queue);
+      g_list_store_remove_all (self->calls);
+      g_hash_table_remove_all (self->by_id);
+      attendant_directory_clear (self->directory);
+    }
 }
 
 /* }}} */
@@ -458,7 +456,6 @@ attendant_console_constructed (GObject *object)
   g_signal_connect_object (self->client, "event", G_CALLBACK (on_event), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_state), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_stopped), self, G_CONNECT_SWAPPED);
 }
 
 static void

@@ -45,7 +45,7 @@ struct _AttendantWindow
   /* whether last_host was the primary, for the failover toast's words */
   gboolean              last_was_preferred;
   /* the toast on screen, rewritten by the next message */
-  AdwToast             *move_toast;
+  AdwToast             *message_toast;
   /* The number a link asked to call while not logged in, called at the
    * next login unless the operator cancels it or logs out */
   char                 *pending_number;
@@ -255,12 +255,12 @@ forget_login (AttendantWindow *self)
 /* {{{ Toasts */
 
 static void
-on_move_toast_dismissed (AttendantWindow *self,
+on_message_toast_dismissed (AttendantWindow *self,
                          AdwToast        *toast)
 {
   /* A dismissed toast cannot be shown again; the next move gets a new one. */
-  if (self->move_toast == toast)
-    g_clear_object (&self->move_toast);
+  if (self->message_toast == toast)
+    g_clear_object (&self->message_toast);
 }
 
 /* One toast at a time, the latest news: an older one would tell the
@@ -276,16 +276,16 @@ show_toast (AttendantWindow *self,
 {
   g_autofree char *markup = g_markup_escape_text (text, -1);
 
-  if (self->move_toast == NULL)
+  if (self->message_toast == NULL)
     {
-      self->move_toast = adw_toast_new (markup);
-      g_signal_connect_object (self->move_toast, "dismissed",
-                               G_CALLBACK (on_move_toast_dismissed), self,
+      self->message_toast = adw_toast_new (markup);
+      g_signal_connect_object (self->message_toast, "dismissed",
+                               G_CALLBACK (on_message_toast_dismissed), self,
                                G_CONNECT_SWAPPED);
     }
   else
-    adw_toast_set_title (self->move_toast, markup);
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->move_toast));
+    adw_toast_set_title (self->message_toast, markup);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->message_toast));
 }
 
 /* }}} */
@@ -998,7 +998,7 @@ attendant_window_dispose (GObject *object)
   g_clear_pointer (&self->attempt_rows, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->last_host, g_free);
-  g_clear_object (&self->move_toast);
+  g_clear_object (&self->message_toast);
   g_clear_pointer (&self->pending_number, g_free);
   forget_login (self);
 

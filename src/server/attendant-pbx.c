@@ -1025,7 +1025,7 @@ attendant_pbx_get_seq (AttendantPbx *self)
 }
 
 /* Worst case of a contact's encoded size: every byte of its strings
- * escaped as \uXXXX, plus the member names. */
+ * escaped as a six-byte \u escape, plus the member names. */
 static gsize
 contact_size_bound (Contact *contact)
 {
