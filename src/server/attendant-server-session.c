@@ -129,7 +129,9 @@ send_message (AttendantServerSession *self,
 {
   g_autofree char *text = NULL;
 
-  if (self->frozen || !is_open (self))
+  /* Closed also covers a dropped session, whose websocket libsoup still
+   * believes open. */
+  if (self->frozen || self->state == ATTENDANT_SERVER_SESSION_STATE_CLOSED || !is_open (self))
     return;
 
   text = attendant_protocol_encode (message);
@@ -403,6 +405,8 @@ handle_auth_finish (AttendantServerSession *self,
     json_object_set_null_member (ok, "extension");
   json_object_set_string_member (ok, "session", self->id);
   send_message (self, ok);
+  if (self->state == ATTENDANT_SERVER_SESSION_STATE_CLOSED)
+    return;
 
   set_state (self, ATTENDANT_SERVER_SESSION_STATE_AUTHENTICATED);
   g_message ("%s: logged in as %s (%s, node %s, %s)", self->id, self->user, self->peer,
@@ -414,6 +418,8 @@ handle_auth_finish (AttendantServerSession *self,
   snapshot = attendant_pbx_build_snapshot (pbx, self->user, self->extension);
   for (guint i = 0; i < snapshot->len; i++)
     send_message (self, g_ptr_array_index (snapshot, i));
+  if (self->state == ATTENDANT_SERVER_SESSION_STATE_CLOSED)
+    return;
   self->event_handler = g_signal_connect_object (pbx, "event", G_CALLBACK (on_event), self,
                                                  G_CONNECT_SWAPPED);
 }
@@ -543,6 +549,10 @@ on_message (AttendantServerSession *self,
             GBytes           *bytes,
             SoupWebsocketConnection *websocket)
 {
+  /* A command's own events can push this session's backlog over its bound
+   * and drop it mid-handler (send_message), which would free it under the
+   * handler's feet: the node held the last reference. */
+  g_autoptr(AttendantServerSession) hold = g_object_ref (self);
   g_autoptr(JsonObject) message = NULL;
   g_autoptr(GError) error = NULL;
   const char *kind;

@@ -576,6 +576,7 @@ test_slow_consumer (void)
   gboolean peak_reset;
   gsize rss_before;
   int connected = 0;
+  pid_t pid;
   guint n_events = 0;
   guint sessions;
 
@@ -589,13 +590,16 @@ test_slow_consumer (void)
                                        "--user", TEST_USER2, "--password-file", password_file,
                                        target, NULL);
   g_assert_no_error (error);
+  /* Read while it certainly runs: once GLib's worker has reaped it, the
+   * identifier is NULL. */
+  pid = atoi (g_subprocess_get_identifier (watch));
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (watch));
   g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, watch_line_cb, &connected);
   attendant_test_wait_until (watch_connected, &connected, "attendant-cli watch to log in");
   sessions = attendant_server_get_n_sessions (fixture->server);
   g_assert_cmpuint (sessions, ==, 2);
 
-  kill (atoi (g_subprocess_get_identifier (watch)), SIGSTOP);
+  kill (pid, SIGSTOP);
 
   peak_reset = attendant_test_memory_reset_peak ();
   rss_before = attendant_test_memory_rss_kib ();
@@ -628,9 +632,9 @@ test_slow_consumer (void)
   g_assert_false (attendant_test_client_is_closed (client));
 
   /* Its stdout is a pipe full of events nobody reads: it could not
-   * finish a SIGTERM, so it is killed. */
+   * finish a SIGTERM, so it is killed. SIGKILL ends a stopped process as
+   * it is; no SIGCONT, which could reach a reaped and reused pid. */
   g_subprocess_force_exit (watch);
-  kill (atoi (g_subprocess_get_identifier (watch)), SIGCONT);
   g_subprocess_wait (watch, NULL, NULL);
 }
 
