@@ -12,6 +12,7 @@
 #include "attendant-console-view.h"
 #include "attendant-enum-types.h"
 #include "attendant-error.h"
+#include "attendant-slot-model.h"
 
 /* The switchboard: waiting calls, the attendant's own calls and the
  * directory, side by side. Everything it shows comes from
@@ -30,6 +31,10 @@ struct _AttendantConsoleView
   GSimpleActionGroup *actions;
   GtkCustomFilter    *filter;
   GtkFilterListModel *filtered;
+  /* the filtered directory through positions that stay (see
+   * attendant-slot-model.c): a search updates the rows on screen instead
+   * of replacing them */
+  AttendantSlotModel *directory_slots;
   GtkSingleSelection *queue_selection;
   GtkSingleSelection *calls_selection;
   GtkSingleSelection *directory_selection;
@@ -494,12 +499,12 @@ typedef struct
   AttendantConsoleView *view;
   GtkWidget            *box;
   GtkWidget            *dot;
-  GtkWidget            *name;
-  GtkWidget            *detail;
+  GtkWidget            *text;
   GtkWidget            *number;
   GtkWidget            *transfer;
   GtkWidget            *consult;
   GtkWidget            *call;
+  AttendantSlot        *slot;
   AttendantContact     *contact;
 } ContactRow;
 
@@ -593,19 +598,24 @@ contact_row_update (ContactRow *row)
   AttendantPresence presence;
   const char *department;
   g_autofree char *detail = NULL;
-  g_autofree char *nick = NULL;
+  g_autofree char *markup = NULL;
 
   if (contact == NULL)
     return;
 
   presence = attendant_contact_get_presence (contact);
   department = attendant_contact_get_department (contact);
-  gtk_label_set_label (GTK_LABEL (row->name), attendant_contact_get_name (contact));
   gtk_label_set_label (GTK_LABEL (row->number), attendant_contact_get_number (contact));
   detail = department != NULL && department[0] != '\0'
            ? g_strdup_printf ("%s · %s", presence_label (presence), department)
            : g_strdup (presence_label (presence));
-  gtk_label_set_label (GTK_LABEL (row->detail), detail);
+  /* Name and detail in one label, the detail small and dim as a caption:
+   * two labels in a box made a row half again as costly to build, style
+   * and lay out, which a search does for up to 200 rows (GTK 4.8's list
+   * views keep that many) in one keystroke (bench/console-load). */
+  markup = g_markup_printf_escaped ("%s\n<small><span fgalpha=\"55%%\">%s</span></small>",
+                                    attendant_contact_get_name (contact), detail);
+  gtk_label_set_markup (GTK_LABEL (row->text), markup);
 
   /* The dot's colour comes from style.css, one class per presence, set in
    * one go: each class change alone would restyle the dot again. */
@@ -644,10 +654,30 @@ on_dot_query_tooltip (GtkWidget  *dot,
   return TRUE;
 }
 
+/* The row's position shows another contact: its slot says which. */
+static void
+contact_row_follow_slot (ContactRow *row)
+{
+  AttendantContact *contact = row->slot != NULL ? attendant_slot_get_item (row->slot) : NULL;
+
+  if (row->contact == contact)
+    return;
+
+  if (row->contact != NULL)
+    g_signal_handlers_disconnect_by_data (row->contact, row);
+  g_set_object (&row->contact, contact);
+  if (contact != NULL)
+    {
+      g_signal_connect_swapped (contact, "notify", G_CALLBACK (contact_row_update), row);
+      contact_row_update (row);
+    }
+}
+
 static void
 contact_row_free (ContactRow *row)
 {
   g_clear_object (&row->contact);
+  g_clear_object (&row->slot);
   g_free (row);
 }
 
@@ -674,7 +704,6 @@ setup_contact_row (GtkSignalListItemFactory *factory,
                    AttendantConsoleView     *self)
 {
   ContactRow *row = g_new0 (ContactRow, 1);
-  GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkDropTarget *drop;
 
   row->view = self;
@@ -687,24 +716,17 @@ setup_contact_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_has_tooltip (row->dot, TRUE);
   g_signal_connect (row->dot, "query-tooltip", G_CALLBACK (on_dot_query_tooltip), row);
 
-  row->name = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (row->name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (row->name), PANGO_ELLIPSIZE_END);
-  row->detail = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (row->detail), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (row->detail), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (row->detail, "dim-label");
-  gtk_widget_add_css_class (row->detail, "caption");
-  gtk_box_append (GTK_BOX (text), row->name);
-  gtk_box_append (GTK_BOX (text), row->detail);
-  gtk_widget_set_hexpand (text, TRUE);
+  row->text = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (row->text), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (row->text), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (row->text, TRUE);
 
   row->number = gtk_label_new (NULL);
   gtk_widget_add_css_class (row->number, "numeric");
   gtk_widget_set_valign (row->number, GTK_ALIGN_CENTER);
 
   gtk_box_append (GTK_BOX (row->box), row->dot);
-  gtk_box_append (GTK_BOX (row->box), text);
+  gtk_box_append (GTK_BOX (row->box), row->text);
   gtk_box_append (GTK_BOX (row->box), row->number);
 
   drop = gtk_drop_target_new (ATTENDANT_TYPE_CALL, GDK_ACTION_MOVE);
@@ -722,10 +744,10 @@ bind_contact_row (GtkSignalListItemFactory *factory,
 {
   ContactRow *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "row");
 
-  g_set_object (&row->contact, gtk_list_item_get_item (item));
-  g_signal_connect_swapped (row->contact, "notify", G_CALLBACK (contact_row_update), row);
+  g_set_object (&row->slot, gtk_list_item_get_item (item));
+  g_signal_connect_swapped (row->slot, "notify::item", G_CALLBACK (contact_row_follow_slot), row);
   g_hash_table_add (self->contact_rows, row);
-  contact_row_update (row);
+  contact_row_follow_slot (row);
 }
 
 static void
@@ -736,9 +758,10 @@ unbind_contact_row (GtkSignalListItemFactory *factory,
   ContactRow *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "row");
 
   g_hash_table_remove (self->contact_rows, row);
-  if (row->contact != NULL)
-    g_signal_handlers_disconnect_by_data (row->contact, row);
-  g_clear_object (&row->contact);
+  if (row->slot != NULL)
+    g_signal_handlers_disconnect_by_data (row->slot, row);
+  g_clear_object (&row->slot);
+  contact_row_follow_slot (row);
 }
 
 static gboolean
@@ -767,7 +790,9 @@ selected_call (AttendantConsoleView *self)
 static AttendantContact *
 selected_contact (AttendantConsoleView *self)
 {
-  return gtk_single_selection_get_selected_item (self->directory_selection);
+  AttendantSlot *slot = gtk_single_selection_get_selected_item (self->directory_selection);
+
+  return slot != NULL ? attendant_slot_get_item (slot) : NULL;
 }
 
 static AttendantCall *
@@ -1242,11 +1267,25 @@ on_directory_shown_changed (AttendantConsoleView *self)
 }
 
 static void
+scroll_directory_to_top (AttendantConsoleView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->directory_view));
+
+  if (adjustment != NULL && gtk_adjustment_get_value (adjustment) > gtk_adjustment_get_lower (adjustment))
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+}
+
+static void
 on_search_changed (AttendantConsoleView *self)
 {
   g_auto(GStrv) old = g_steal_pointer (&self->terms);
   gboolean narrower;
   gboolean wider;
+
+  /* A search starts from its best match, at the top: the slots keep the
+   * list where it was scrolled to. First, so that the list does not build
+   * rows for where it was. */
+  scroll_directory_to_top (self);
 
   self->terms = attendant_search_terms_new (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   /* Typing on only narrows: the filter need look again only at what it
@@ -1261,6 +1300,14 @@ on_search_changed (AttendantConsoleView *self)
                         : GTK_FILTER_CHANGE_DIFFERENT);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) > 0)
     gtk_single_selection_set_selected (self->directory_selection, 0);
+}
+
+/* The chosen colleague can change in place, the selected position staying:
+ * no "selected-item" notification says so. */
+static void
+on_directory_filtered (AttendantConsoleView *self)
+{
+  update_actions (self);
 }
 
 /* Enter on a colleague: transfer the call being handled to them, or call
@@ -1305,7 +1352,7 @@ static void
 on_directory_activate (AttendantConsoleView *self,
                        guint                 position)
 {
-  g_autoptr(AttendantContact) contact = g_list_model_get_item (G_LIST_MODEL (self->directory_selection), position);
+  g_autoptr(AttendantContact) contact = attendant_slot_model_get_item_at (self->directory_slots, position);
 
   act_on_contact (self, contact);
 }
@@ -1337,6 +1384,7 @@ attendant_console_view_dispose (GObject *object)
   g_clear_object (&self->queue_selection);
   g_clear_object (&self->calls_selection);
   g_clear_object (&self->directory_selection);
+  g_clear_object (&self->directory_slots);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->actions);
@@ -1481,7 +1529,8 @@ attendant_console_view_init (AttendantConsoleView *self)
    * filter would hand the list its matches in batches, and GTK 4.8's list
    * rebuilds rows for each (bench/console-load). */
   gtk_filter_list_model_set_incremental (self->filtered, FALSE);
-  self->directory_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->filtered)));
+  self->directory_slots = attendant_slot_model_new (G_LIST_MODEL (self->filtered));
+  self->directory_selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->directory_slots)));
 
   queue_factory = call_factory (self, TRUE);
   calls_factory = call_factory (self, FALSE);
@@ -1504,6 +1553,8 @@ attendant_console_view_init (AttendantConsoleView *self)
    * new call can be selected. */
   g_signal_connect_swapped (self->calls_selection, "items-changed", G_CALLBACK (on_calls_changed), self);
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_counts), self);
+  /* After the slots', connected when they were made: they have changed. */
+  g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (on_directory_filtered), self);
   g_signal_connect_swapped (self->directory_selection, "items-changed", G_CALLBACK (on_directory_shown_changed), self);
   g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (update_counts), self);
 

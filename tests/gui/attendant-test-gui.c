@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "attendant-node.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
@@ -250,11 +252,25 @@ GtkWidget *
 attendant_test_gui_find_label (GtkWidget  *widget,
                      const char *text)
 {
-  /* The text as shown, or as written when that is markup or has a mnemonic. */
-  if (GTK_IS_LABEL (widget) &&
-      (g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 ||
-       g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0))
-    return widget;
+  /* The text as shown, or one of its lines (a directory row's name and
+   * detail are one label), or as written when that is markup or has a
+   * mnemonic. */
+  if (GTK_IS_LABEL (widget))
+    {
+      const char *shown = gtk_label_get_text (GTK_LABEL (widget));
+
+      if (g_strcmp0 (shown, text) == 0 ||
+          g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+        return widget;
+
+      if (strchr (shown, '\n') != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit (shown, "\n", -1);
+
+          if (g_strv_contains ((const char * const *)lines, text))
+            return widget;
+        }
+    }
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;

@@ -10,6 +10,7 @@
 #include "attendant-greeting.h"
 #include "attendant-console-view.h"
 #include "attendant-node.h"
+#include "attendant-slot-model.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
@@ -227,9 +228,12 @@ filter_done (gpointer data)
 {
   GtkWidget *view = data;
   GtkSelectionModel *model = gtk_list_view_get_model (GTK_LIST_VIEW (view));
-  GListModel *filtered = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model));
+  GListModel *slots = gtk_single_selection_get_model (GTK_SINGLE_SELECTION (model));
+  GListModel *filtered = attendant_slot_model_get_model (ATTENDANT_SLOT_MODEL (slots));
 
-  return gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (filtered)) == 0;
+  /* Filtered, and every match shown in the list (which grows in steps). */
+  return gtk_filter_list_model_get_pending (GTK_FILTER_LIST_MODEL (filtered)) == 0 &&
+         attendant_slot_model_get_pending (ATTENDANT_SLOT_MODEL (slots)) == 0;
 }
 
 static guint
@@ -682,16 +686,34 @@ test_console_search_large (Fixture       *f,
   GListModel *directory = G_LIST_MODEL (attendant_console_get_directory (f->console));
   g_autofree char *count = NULL;
 
+  GtkWidget *view = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LIST_VIEW, "directory-view");
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  g_autoptr(GtkWidget) first_row = NULL;
+
   g_assert_cmpuint (g_list_model_get_n_items (directory), ==, 10000 + 2);
+
+  /* A search changes the rows on screen in place: the first row is the
+   * widget it was (GTK 4.8 would build a new one for a new contact). */
+  first_row = g_object_ref (gtk_widget_get_first_child (view));
 
   /* Surname number 123 is given to every 1,000th person from the 123rd,
    * in Sales for odd thousands. */
   g_assert_cmpuint (search (f, "surname123 "), ==, 10);
+  g_assert_true (gtk_widget_get_first_child (view) == first_row);
+  wait_label (f, "Person1123 Surname123");
   g_assert_cmpuint (search (f, "surname123 sales"), ==, 5);
   g_assert_cmpuint (search (f, "30123"), ==, 1);
   wait_label (f, "1 of 10002");
+  wait_label (f, "Person123 Surname123");
   g_assert_cmpuint (search (f, ""), ==, 10002);
   wait_label (f, "10002");
+  g_assert_true (gtk_widget_get_first_child (view) == first_row);
+
+  /* A search starts at the top, wherever the list was scrolled to. */
+  gtk_adjustment_set_value (adjustment, 2000);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  g_assert_cmpuint (search (f, "person"), ==, 10000);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, gtk_adjustment_get_lower (adjustment));
 }
 
 static const char *

@@ -1,0 +1,216 @@
+/* test-slot-model.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * AttendantSlotModel: positions that keep their identity while the model
+ * underneath changes, and growth in steps. */
+
+#include "config.h"
+
+#include "attendant-slot-model.h"
+
+typedef struct
+{
+  GArray *changes;  /* (position, removed, added) triples */
+} Recorder;
+
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               Recorder   *recorder)
+{
+  guint change[] = { position, removed, added };
+
+  g_array_append_vals (recorder->changes, change, 3);
+}
+
+static void
+assert_change (Recorder *recorder,
+               guint     index,
+               guint     position,
+               guint     removed,
+               guint     added)
+{
+  g_assert_cmpuint (recorder->changes->len, >=, 3 * (index + 1));
+  g_assert_cmpuint (g_array_index (recorder->changes, guint, 3 * index), ==, position);
+  g_assert_cmpuint (g_array_index (recorder->changes, guint, 3 * index + 1), ==, removed);
+  g_assert_cmpuint (g_array_index (recorder->changes, guint, 3 * index + 2), ==, added);
+}
+
+static GListStore *
+store_new (guint n_items)
+{
+  GListStore *store = g_list_store_new (G_TYPE_OBJECT);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(GObject) item = g_object_new (G_TYPE_OBJECT, NULL);
+
+      g_list_store_append (store, item);
+    }
+
+  return store;
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* The filter's matches change under the rows: the rows' slots stay and
+ * take the new items; only the change in length is a change of the list. */
+static void
+test_slot_model_identity (void)
+{
+  g_autoptr(GListStore) store = store_new (3);
+  g_autoptr(AttendantSlotModel) slots = attendant_slot_model_new (G_LIST_MODEL (store));
+  g_autoptr(AttendantSlot) first = NULL;
+  g_autoptr(AttendantSlot) again = NULL;
+  g_autoptr(GObject) d = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GObject) e = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GObject) a = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_autoptr(GObject) at = NULL;
+  GObject *replacement[] = { d, e };
+  Recorder recorder = { g_array_new (FALSE, FALSE, sizeof (guint)) };
+  guint notified = 0;
+
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (slots)) == ATTENDANT_TYPE_SLOT);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 3);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (slots), 3));
+
+  first = g_list_model_get_item (G_LIST_MODEL (slots), 0);
+  g_assert_true (attendant_slot_get_item (first) == a);
+  g_signal_connect (first, "notify::item", G_CALLBACK (count_notify), &notified);
+  g_signal_connect (slots, "items-changed", G_CALLBACK (record_change), &recorder);
+
+  g_list_store_splice (store, 0, 3, (gpointer *)replacement, 2);
+
+  g_assert_cmpuint (recorder.changes->len, ==, 3);
+  assert_change (&recorder, 0, 2, 1, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 2);
+  again = g_list_model_get_item (G_LIST_MODEL (slots), 0);
+  g_assert_true (again == first);
+  g_assert_true (attendant_slot_get_item (first) == d);
+  g_assert_cmpuint (notified, ==, 1);
+  at = attendant_slot_model_get_item_at (slots, 1);
+  g_assert_true (at == e);
+  g_assert_null (attendant_slot_model_get_item_at (slots, 2));
+
+  /* The same item in its place: no notification. */
+  g_list_store_remove (store, 1);
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 1);
+
+  attendant_slot_model_set_model (slots, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 0);
+  g_assert_null (attendant_slot_model_get_model (slots));
+
+  g_array_unref (recorder.changes);
+  g_signal_handlers_disconnect_by_data (slots, &recorder);
+  g_clear_object (&again);
+  g_assert_finalize_object (g_steal_pointer (&first));
+  g_assert_finalize_object (g_steal_pointer (&slots));
+}
+
+static void
+iterate_until_shown (AttendantSlotModel *slots,
+                     guint              *turns)
+{
+  *turns = 0;
+  while (attendant_slot_model_get_pending (slots) > 0)
+    {
+      g_assert_cmpuint (*turns, <, 100);
+      g_main_context_iteration (NULL, TRUE);
+      (*turns)++;
+    }
+}
+
+/* Growing, the first positions (each a row to build) come a step per
+ * main-loop turn; the rest at once. */
+static void
+test_slot_model_growth (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (G_TYPE_OBJECT);
+  g_autoptr(GListStore) many = store_new (1000);
+  g_autoptr(AttendantSlotModel) slots = attendant_slot_model_new (G_LIST_MODEL (store));
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  Recorder recorder = { g_array_new (FALSE, FALSE, sizeof (guint)) };
+  guint pending_notified = 0;
+  guint turns;
+
+  for (guint i = 0; i < 1000; i++)
+    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (many), i));
+
+  g_signal_connect (slots, "items-changed", G_CALLBACK (record_change), &recorder);
+  g_signal_connect (slots, "notify::pending", G_CALLBACK (count_notify), &pending_notified);
+
+  g_list_store_splice (store, 0, 0, items->pdata, 1000);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 64);
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), ==, 936);
+
+  iterate_until_shown (slots, &turns);
+  g_assert_cmpuint (turns, >=, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 1000);
+  g_assert_cmpuint (recorder.changes->len, ==, 3 * 5);
+  assert_change (&recorder, 0, 0, 0, 64);
+  assert_change (&recorder, 1, 64, 0, 64);
+  assert_change (&recorder, 2, 128, 0, 64);
+  assert_change (&recorder, 3, 192, 0, 64);
+  assert_change (&recorder, 4, 256, 0, 744);
+  g_assert_cmpuint (pending_notified, ==, 5);
+
+  /* Shrinking while it grows: the growth stops where the model ends. */
+  g_list_store_remove_all (store);
+  g_array_set_size (recorder.changes, 0);
+  g_list_store_splice (store, 0, 0, items->pdata, 1000);
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), >, 0);
+  g_list_store_splice (store, 10, 990, NULL, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 10);
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), ==, 0);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 10);
+
+  /* A small growth comes at once. */
+  g_list_store_append (store, g_ptr_array_index (items, 999));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 11);
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), ==, 0);
+
+  g_signal_handlers_disconnect_by_data (slots, &recorder);
+  g_signal_handlers_disconnect_by_data (slots, &pending_notified);
+  g_array_unref (recorder.changes);
+  g_assert_finalize_object (g_steal_pointer (&slots));
+}
+
+/* Gone while it grows: its growth goes with it. */
+static void
+test_slot_model_dispose_growing (void)
+{
+  g_autoptr(GListStore) many = store_new (1000);
+  AttendantSlotModel *slots = attendant_slot_model_new (NULL);
+
+  attendant_slot_model_set_model (slots, G_LIST_MODEL (many));
+  g_assert_true (attendant_slot_model_get_model (slots) == G_LIST_MODEL (many));
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), >, 0);
+  g_assert_finalize_object (slots);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/slot-model/identity", test_slot_model_identity);
+  g_test_add_func ("/slot-model/growth", test_slot_model_growth);
+  g_test_add_func ("/slot-model/dispose-growing", test_slot_model_dispose_growing);
+
+  return g_test_run ();
+}
