@@ -173,45 +173,28 @@ parse_response (Handshake *hs)
 static void read_byte_cb (GObject      *object,
                           GAsyncResult *result,
                           gpointer      user_data);
+static void read_response (GTask *task);
 
-/* The response is read one byte at a time so that not a byte past its end
- * is consumed: the server may send its first frame right behind it, and
- * SoupWebsocketConnection needs the stream itself (pollable), not a
- * buffered wrapper that could hold that frame back. */
-static void
-read_next_byte (GTask *task)
+/* Takes one byte of the response (@n from a read of one, @error its
+ * failure). Returns whether to read on; when not, @task has returned. */
+static gboolean
+take_byte (GTask   *task,
+           gssize   n,
+           GError  *error)
 {
   Handshake *hs = g_task_get_task_data (task);
-
-  g_input_stream_read_async (g_io_stream_get_input_stream (hs->stream),
-                             &hs->byte, 1, G_PRIORITY_DEFAULT,
-                             g_task_get_cancellable (task),
-                             read_byte_cb, g_object_ref (task));
-}
-
-static void
-read_byte_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Handshake *hs = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  gssize n;
-
-  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
   if (n < 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_task_return_error (task, g_error_copy (error));
+      return FALSE;
     }
 
   if (n == 0)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                                _("The server closed the connection during the WebSocket handshake"));
-      return;
+      return FALSE;
     }
 
   g_string_append_c (hs->response, (char)hs->byte);
@@ -220,7 +203,7 @@ read_byte_cb (GObject      *object,
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                                _("The server's handshake response is over %d bytes"), MAX_RESPONSE_BYTES);
-      return;
+      return FALSE;
     }
 
   if (g_str_has_suffix (hs->response->str, "\r\n\r\n") ||
@@ -228,10 +211,75 @@ read_byte_cb (GObject      *object,
     {
       parse_response (hs);
       finish_handshake (task);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+read_byte_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (take_byte (task, n, error))
+    read_response (task);
+}
+
+static gboolean
+response_readable_cb (GObject *stream,
+                      gpointer user_data)
+{
+  read_response (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The response is read one byte at a time so that not a byte past its end
+ * is consumed: the server may send its first frame right behind it, and
+ * SoupWebsocketConnection needs the stream itself (pollable), not a
+ * buffered wrapper that could hold that frame back. The bytes already
+ * there are taken in one go; an asynchronous read per byte cost a
+ * main-loop turn each, some 200 per connection, a third of a client's
+ * work in a failover (bench: the storm of a thousand clients). */
+static void
+read_response (GTask *task)
+{
+  Handshake *hs = g_task_get_task_data (task);
+  GInputStream *input = g_io_stream_get_input_stream (hs->stream);
+  GPollableInputStream *pollable = G_IS_POLLABLE_INPUT_STREAM (input) ? G_POLLABLE_INPUT_STREAM (input) : NULL;
+
+  if (pollable == NULL || !g_pollable_input_stream_can_poll (pollable))
+    {
+      g_input_stream_read_async (input, &hs->byte, 1, G_PRIORITY_DEFAULT,
+                                 g_task_get_cancellable (task),
+                                 read_byte_cb, g_object_ref (task));
       return;
     }
 
-  read_next_byte (task);
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (pollable, &hs->byte, 1,
+                                                           g_task_get_cancellable (task), &error);
+
+      if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_autoptr(GSource) source = g_pollable_input_stream_create_source (pollable,
+                                                                             g_task_get_cancellable (task));
+
+          g_task_attach_source (task, source, (GSourceFunc)(void (*)(void))response_readable_cb);
+          return;
+        }
+
+      if (!take_byte (task, n, error))
+        return;
+    }
 }
 
 static void
@@ -248,7 +296,7 @@ write_request_cb (GObject      *object,
       return;
     }
 
-  read_next_byte (task);
+  read_response (task);
 }
 
 /**

@@ -16,6 +16,7 @@
 #include "attendant-core.h"
 #include "attendant-test-memory.h"
 #include "attendant-test-resolver.h"
+#include "attendant-test-sanitizer.h"
 
 /* The client against servers that misbehave on purpose (issue 7, item 3).
  * Each hostile server is a thread of this process with blocking sockets on
@@ -47,6 +48,8 @@ typedef enum {
   BEHAVIOUR_OVER_LIMIT,    /* upgrade, then a 2 MiB text frame */
   BEHAVIOUR_INVALID_UTF8,  /* upgrade, then a text frame of invalid UTF-8 */
   BEHAVIOUR_PINGS,         /* upgrade, then a ping every 100 ms, never hello */
+  BEHAVIOUR_ONE_WRITE,     /* upgrade and hello in one write, then listen */
+  BEHAVIOUR_DRIBBLE,       /* upgrade a byte at a time, hello, then listen */
 } Behaviour;
 
 typedef struct
@@ -113,9 +116,17 @@ send_all (Hostile      *hostile,
   return ok;
 }
 
+static gsize frame_header (guint8  *header,
+                           guint8   opcode,
+                           guint64  length);
+
+/* The 101 response; then @then (a frame, or NULL) in the same write, or
+ * the response a byte at a time when @dribble. */
 static gboolean
-send_upgrade (Hostile   *hostile,
-              GIOStream *stream)
+send_upgrade_full (Hostile    *hostile,
+                   GIOStream  *stream,
+                   const char *then,
+                   gboolean    dribble)
 {
   g_autofree char *key = NULL;
   g_autofree char *joined = NULL;
@@ -140,7 +151,41 @@ send_upgrade (Hostile   *hostile,
                               "Sec-WebSocket-Protocol: attendant.v1\r\n"
                               "\r\n", accept);
   hostile->handshaken = TRUE;
+
+  if (dribble)
+    {
+      for (const char *p = response; *p != '\0'; p++)
+        {
+          if (!send_all (hostile, stream, p, 1))
+            return FALSE;
+          /* Each byte its own segment: the client must wait for more in
+           * the middle of the response, not only at its start. */
+          g_usleep (1000);
+        }
+      return TRUE;
+    }
+
+  if (then != NULL)
+    {
+      g_autoptr(GByteArray) bytes = g_byte_array_new ();
+      guint8 header[10];
+      gsize n = frame_header (header, 0x1, strlen (then));
+
+      g_byte_array_append (bytes, (const guint8 *)response, strlen (response));
+      g_byte_array_append (bytes, header, n);
+      g_byte_array_append (bytes, (const guint8 *)then, strlen (then));
+      hostile->frames_sent++;
+      return send_all (hostile, stream, bytes->data, bytes->len);
+    }
+
   return send_all (hostile, stream, response, strlen (response));
+}
+
+static gboolean
+send_upgrade (Hostile   *hostile,
+              GIOStream *stream)
+{
+  return send_upgrade_full (hostile, stream, NULL, FALSE);
 }
 
 /* A server frame (unmasked) header for @length bytes of @opcode. */
@@ -275,12 +320,21 @@ serve (Hostile           *hostile,
   switch (hostile->behaviour)
     {
     case BEHAVIOUR_GOOD:
+    case BEHAVIOUR_ONE_WRITE:
+    case BEHAVIOUR_DRIBBLE:
       {
         const char *hello = "{\"type\":\"hello\",\"protocol\":1,\"server\":\"hostile-test\","
                             "\"cluster\":\"acme\",\"node\":\"good\",\"nodes\":[],"
                             "\"mechanisms\":[\"SCRAM-SHA-256\"],\"heartbeat_s\":5}";
+        gboolean sent;
 
-        if (send_upgrade (hostile, stream) && send_frame (hostile, stream, 0x1, hello, strlen (hello)))
+        if (hostile->behaviour == BEHAVIOUR_ONE_WRITE)
+          sent = send_upgrade_full (hostile, stream, hello, FALSE);
+        else
+          sent = send_upgrade_full (hostile, stream, NULL, hostile->behaviour == BEHAVIOUR_DRIBBLE) &&
+                 send_frame (hostile, stream, 0x1, hello, strlen (hello));
+
+        if (sent)
           {
             char buffer[256];
 
@@ -732,6 +786,39 @@ test_pings_never_hello (void)
   g_assert_cmpuint (hostile->frames_sent, >=, 10);
 }
 
+/* The handshake's response with the greeting right behind it, in one
+ * segment: the client reads the response to its last byte and no further,
+ * so the greeting is still there for the WebSocket to frame. */
+static void
+test_upgrade_and_hello_in_one_write (void)
+{
+  g_autoptr(Hostile) server = hostile_new (BEHAVIOUR_ONE_WRITE, NULL);
+  g_auto(Run) run = { 0 };
+
+  run_client (&run, server->port, 0, ATTENDANT_TRANSPORT_PLAIN, NULL);
+  g_assert_no_error (run.error);
+  g_assert_nonnull (run.connection);
+  g_assert_cmpuint (run.attempts->len, ==, 1);
+  g_assert_cmpstr (attendant_greeting_get_node (ATTENDANT_GREETING (attendant_connection_get_greeting (run.connection))), ==, "good");
+  drain_main_context ();
+}
+
+/* The response a byte at a time: the client waits for the rest wherever
+ * it stops, and connects. */
+static void
+test_upgrade_dribbled (void)
+{
+  g_autoptr(Hostile) server = hostile_new (BEHAVIOUR_DRIBBLE, NULL);
+  g_auto(Run) run = { 0 };
+
+  run_client (&run, server->port, 0, ATTENDANT_TRANSPORT_PLAIN, NULL);
+  g_assert_no_error (run.error);
+  g_assert_nonnull (run.connection);
+  g_assert_cmpuint (run.attempts->len, ==, 1);
+  g_assert_cmpstr (attendant_greeting_get_node (ATTENDANT_GREETING (attendant_connection_get_greeting (run.connection))), ==, "good");
+  drain_main_context ();
+}
+
 /* {{{ A chain of 50 certificates */
 
 static void
@@ -885,6 +972,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* Under the sanitizers: the options that keep LeakSanitizer's tracer
+   * from crashing at exit on GnuTLS's thread-local blocks (see there). */
+  attendant_test_sanitizer_setup (argv);
   g_test_init (&argc, &argv, NULL);
 
   attendant_tls_init ();
@@ -895,6 +985,8 @@ main (int   argc,
   g_test_add_func ("/hostile/server/over-limit-frame", test_over_limit_frame);
   g_test_add_func ("/hostile/server/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/hostile/server/pings-never-hello", test_pings_never_hello);
+  g_test_add_func ("/hostile/server/upgrade-and-hello-in-one-write", test_upgrade_and_hello_in_one_write);
+  g_test_add_func ("/hostile/server/upgrade-dribbled", test_upgrade_dribbled);
   g_test_add_func ("/hostile/server/long-certificate-chain", test_long_chain);
 
   return g_test_run ();
