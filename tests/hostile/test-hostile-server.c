@@ -786,21 +786,30 @@ test_pings_never_hello (void)
   g_assert_cmpuint (hostile->frames_sent, >=, 10);
 }
 
-/* The handshake's response with the greeting right behind it, in one
- * segment: the client reads the response to its last byte and no further,
- * so the greeting is still there for the WebSocket to frame. */
+/* A well-behaved server whose bytes come as @behaviour sends them: the
+ * client connects to it, greeted, at the first attempt. */
 static void
-test_upgrade_and_hello_in_one_write (void)
+assert_connects (Behaviour behaviour)
 {
-  g_autoptr(Hostile) server = hostile_new (BEHAVIOUR_ONE_WRITE, NULL);
+  g_autoptr(Hostile) server = hostile_new (behaviour, NULL);
   g_auto(Run) run = { 0 };
 
   run_client (&run, server->port, 0, ATTENDANT_TRANSPORT_PLAIN, NULL);
   g_assert_no_error (run.error);
   g_assert_nonnull (run.connection);
   g_assert_cmpuint (run.attempts->len, ==, 1);
-  g_assert_cmpstr (attendant_greeting_get_node (ATTENDANT_GREETING (attendant_connection_get_greeting (run.connection))), ==, "good");
+  g_assert_cmpstr (attendant_greeting_get_node (ATTENDANT_GREETING (attendant_connection_get_greeting (run.connection))),
+                   ==, "good");
   drain_main_context ();
+}
+
+/* The handshake's response with the greeting right behind it, in one
+ * segment: the client reads the response to its last byte and no further,
+ * so the greeting is still there for the WebSocket to frame. */
+static void
+test_upgrade_and_hello_in_one_write (void)
+{
+  assert_connects (BEHAVIOUR_ONE_WRITE);
 }
 
 /* The response a byte at a time: the client waits for the rest wherever
@@ -808,15 +817,7 @@ test_upgrade_and_hello_in_one_write (void)
 static void
 test_upgrade_dribbled (void)
 {
-  g_autoptr(Hostile) server = hostile_new (BEHAVIOUR_DRIBBLE, NULL);
-  g_auto(Run) run = { 0 };
-
-  run_client (&run, server->port, 0, ATTENDANT_TRANSPORT_PLAIN, NULL);
-  g_assert_no_error (run.error);
-  g_assert_nonnull (run.connection);
-  g_assert_cmpuint (run.attempts->len, ==, 1);
-  g_assert_cmpstr (attendant_greeting_get_node (ATTENDANT_GREETING (attendant_connection_get_greeting (run.connection))), ==, "good");
-  drain_main_context ();
+  assert_connects (BEHAVIOUR_DRIBBLE);
 }
 
 /* {{{ A chain of 50 certificates */
