@@ -26,9 +26,9 @@
  *   3. a search typed one character every KEYSTROKE ms into the
  *      directory's search entry (gtk_editable_insert_text(), as typing
  *      does), then cleared; the next key only once the filter and the
- *      list have nothing pending. The entry's search delay (GTK's 150 ms debounce) is 0, so
- *      every keystroke refilters: the worst case, which a slow typist
- *      always meets. A keystroke's stall is the longest gap from the key to
+ *      list have nothing pending. The entry's search delay (GTK's 150 ms
+ *      debounce) is 0, so every keystroke refilters: the worst case,
+ *      which a slow typist always meets. A keystroke's stall is the longest gap from the key to
  *      the next one (filtering, and the painting it causes)
  *   4. RATE presence events a second for STORM s, random contacts, valid
  *      presences, increasing seq, fed from a G_PRIORITY_DEFAULT source as

@@ -140,39 +140,35 @@ resize (AttendantSlotModel *self,
         guint               n_items)
 {
   guint old = self->slots->len;
+  guint shown = n_items;
 
-  if (n_items <= old)
+  /* Many new positions near the top: a step now, the rest after the frame
+   * (GTK paints at a higher priority than this idle). */
+  if (n_items > old && old < GROWTH_STEPPED && n_items - old > GROWTH_STEP)
+    shown = old + GROWTH_STEP;
+
+  set_pending (self, n_items - shown);
+  if (shown == n_items)
+    g_clear_handle_id (&self->grow_source, g_source_remove);
+  else if (self->grow_source == 0)
     {
-      g_clear_handle_id (&self->grow_source, g_source_remove);
-      set_pending (self, 0);
-      if (n_items < old)
-        {
-          g_ptr_array_remove_range (self->slots, n_items, old - n_items);
-          g_list_model_items_changed (G_LIST_MODEL (self), n_items, old - n_items, 0);
-        }
-      return;
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_static_name (source, "[attendant] slot model growth");
+      g_source_set_callback (source, grow_cb, self, NULL);
+      self->grow_source = g_source_attach (source, NULL);
     }
 
-  if (old < GROWTH_STEPPED && n_items - old > GROWTH_STEP)
+  if (shown < old)
     {
-      set_pending (self, n_items - old - GROWTH_STEP);
-      if (self->grow_source == 0)
-        {
-          /* After the frame: GTK paints at a higher priority. */
-          self->grow_source = g_idle_add (grow_cb, self);
-          g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->grow_source),
-                                    "[attendant] slot model growth");
-        }
-      n_items = old + GROWTH_STEP;
+      g_ptr_array_remove_range (self->slots, shown, old - shown);
+      g_list_model_items_changed (G_LIST_MODEL (self), shown, old - shown, 0);
     }
-  else
+  else if (shown > old)
     {
-      g_clear_handle_id (&self->grow_source, g_source_remove);
-      set_pending (self, 0);
+      g_ptr_array_set_size (self->slots, shown);
+      g_list_model_items_changed (G_LIST_MODEL (self), old, 0, shown - old);
     }
-
-  g_ptr_array_set_size (self->slots, n_items);
-  g_list_model_items_changed (G_LIST_MODEL (self), old, 0, n_items - old);
 }
 
 static gboolean
