@@ -7,8 +7,8 @@ this script), or directly with ATTENDANT_CLI, ATTENDANT_SERVER,
 ATTENDANT_BENCH_BASELINE, ATTENDANT_BENCH_FIRST_FRAME,
 ATTENDANT_BENCH_CONSOLE_LOAD and GSETTINGS_SCHEMA_DIR pointing at a build. It re-executes itself in a network and mount namespace
 of its own, exactly as the lab suite does (tests/lab/lab.py: `unshare --net
---mount`, only `lo`, the lab's resolv.conf, dnsmasq serving the seed
-article's SRV records, nftables for the seed's NAT and for dropping
+--mount`, only `lo`, the lab's resolv.conf, dnsmasq serving the SRV
+records of Imagicle's SRV guide (docs/dns.md), nftables for its NAT and for dropping
 packets), runs real `attendant-server` processes there (one node each, as
 tests/lab/lab_failover.py does) and prints one table. No packet leaves the
 namespace; no name is looked up outside it.
@@ -71,7 +71,7 @@ UNREACHABLE = "172.17.20.14"
 CLOSED_PORT = 51299   # nothing listens there on the primary: RST
 
 # The zones the benchmark adds to the lab's dnsmasq, all plain (_iac._tcp).
-# rfc.example: the seed's two servers with priorities as RFC 2782 means them
+# rfc.example: the guide's two servers with priorities as RFC 2782 means them
 # (lower first), so that GLib and `--priority-order=rfc2782` agree on which
 # one is the primary and only the racing differs.
 RFC_RECORDS = [("acme.com", 28101, 10, 100), ("acme.com", 28102, 20, 100)]
@@ -91,7 +91,7 @@ SERVERS = {(PUBLIC, 28101): "primary", (PUBLIC, 28102): "backup",
 
 # key, label, domain, our extra options, primary state, acceptance
 REACH_SCENARIOS = [
-    ("up", "both up (seed records: primary 10, backup 8)", "acme.com", [], "up", None),
+    ("up", "both up (guide's zone: primary 10, backup 8)", "acme.com", [], "up", None),
     ("refused", "primary refused (its process stopped)", "acme.com", [], "stopped", "refused"),
     ("blackholed", "primary blackholed (every SYN dropped)", "acme.com", [], "blackholed", None),
     ("slow", "primary slow but alive (1st SYN dropped)", "acme.com", [], "slow", "slow"),
@@ -1037,7 +1037,7 @@ def self_check():
     want = [f"--srv-host=_iac._tcp.rfc.example,{t},{p},{pr},{w}" for t, p, pr, w in RFC_RECORDS] + \
            [f"--srv-host=_iac._tcp.dead.example,{t},{p},{pr},{w}" for t, p, pr, w in DEAD_RECORDS]
     tap.ok(all(a in args for a in want) and "--srv-host=_iac._tcp.acme.com,acme.com,28101,10,100" in args,
-           "the lab's dnsmasq gets the seed's records and the benchmark's zones")
+           "the lab's dnsmasq gets the guide's records and the benchmark's zones")
     fake = {
         "reach": {"slow": {"label": "slow", "ours_ms": 1003.0, "base_ms": 2.0, "ours_wall_ms": 1010.0,
                            "base_wall_ms": 5.0, "ours_reached": ["primary"], "base_reached": ["backup"],

@@ -3,9 +3,9 @@
 #
 # The DNS demo (docs/dns.md): installs the dependencies, builds into
 # _build/demo (reused when already configured), then runs tests/lab/demo.py,
-# which sets up the seed article's DNS SRV records and NAT rules inside a
-# private network namespace (the network lab's machinery) and shows
-# `attendant-cli check` against them. Needs root for that namespace; no
+# which sets up the DNS SRV records and NAT rules of Imagicle's SRV guide
+# (docs/dns.md) inside a private network namespace (the network lab's
+# machinery) and shows `attendant-cli check` against them. Needs root for that namespace; no
 # packet leaves loopback or the namespace. Set ATTENDANT_SKIP_DEPS=1 to skip
 # the package installation.
 set -eu

@@ -18,7 +18,7 @@
 
 /* `attendant-cli check` (SPEC §7): one discovery and one connector run, told
  * either as the JSON object of the spec or as text for an administrator who
- * is checking the DNS set-up of the seed article. */
+ * is checking a DNS set-up like those of Imagicle's SRV guide (docs/dns.md). */
 
 typedef struct
 {
@@ -218,7 +218,7 @@ print_discovery (Check *check)
     case ATTENDANT_DISCOVERY_RESULT_NOT_FOUND:
     case ATTENDANT_DISCOVERY_RESULT_FAILED:
       printf ("  No usable SRV answer, so the client falls back to %s on the default port %u,\n"
-              "  as the seed article's Notes describe.\n",
+              "  as the notes of Imagicle's SRV guide say.\n",
               attendant_plan_get_domain (plan), attendant_transport_default_port (transport));
       break;
 
@@ -228,7 +228,7 @@ print_discovery (Check *check)
 
     case ATTENDANT_DISCOVERY_RESULT_ANSWERED:
       if (attendant_plan_get_priority_order (plan) == ATTENDANT_PRIORITY_ORDER_HIGHEST_FIRST)
-        printf ("  Order: highest-first — higher priority numbers are tried first, as the seed article\n"
+        printf ("  Order: highest-first — higher priority numbers are tried first, as Imagicle's SRV guide\n"
                 "  specifies (primary 10, backup 8); equal priorities are drawn at random by weight.\n");
       else
         printf ("  Order: rfc2782 — lower priority numbers are tried first, as RFC 2782 says;\n"

@@ -892,7 +892,7 @@ attendant_connector_connect_async (AttendantConnector  *self,
   run->plan = g_object_ref (plan);
   run->client = g_socket_client_new ();
   /* A proxy would make the address we report and the failover we promise
-   * meaningless, and the seed's set-ups have none. */
+   * meaningless, and the set-ups of Imagicle's SRV guide have none. */
   g_socket_client_set_enable_proxy (run->client, FALSE);
   g_task_set_task_data (task, run, (GDestroyNotify)run_free);
 

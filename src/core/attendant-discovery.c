@@ -331,8 +331,8 @@ return_fallback (GTask                    *task,
   _attendant_plan_set_method (plan, ATTENDANT_DISCOVERY_METHOD_FALLBACK);
   _attendant_plan_set_result (plan, result, message);
 
-  /* Seed article, Notes: if the SRV query fails, connect to the domain
-   * itself on the default port. */
+  /* The Notes of Imagicle's SRV guide (docs/dns.md): if the SRV query fails,
+   * connect to the domain itself on the default port. */
   fallback = attendant_endpoint_new (attendant_plan_get_domain (plan),
                                      attendant_transport_default_port (self->transport),
                                      0, 0, ATTENDANT_ENDPOINT_ORIGIN_FALLBACK);

@@ -18,7 +18,7 @@ attendant_transport_default_port (AttendantTransport transport)
                                                 : ATTENDANT_DEFAULT_PORT_TLS;
 }
 
-/* The service labels are fixed by the seed article ("the prefix cannot be
+/* The service labels are fixed by Imagicle's SRV guide ("the prefix cannot be
  * changed"), so they are not configurable. */
 const char *
 attendant_transport_service (AttendantTransport transport)

@@ -391,8 +391,8 @@ attendant_plan_get_endpoint (AttendantPlan *self,
  *
  * Returns: whether `highest-first` and `rfc2782` would try the SRV records
  *   in a different order — true as soon as two usable records have
- *   different priorities. Administrators are warned about this, since the
- *   seed article and RFC 2782 read priorities in opposite directions.
+ *   different priorities. Administrators are warned about this, since
+ *   Imagicle's SRV guide and RFC 2782 read priorities in opposite directions.
  */
 gboolean
 attendant_plan_orders_disagree (AttendantPlan *self)

@@ -111,7 +111,7 @@ order_group (GPtrArray *array,
  * attendant_srv_order:
  * @records: (element-type GSrvTarget): usable SRV records
  * @order: which priorities come first
- * @rand: the source of randomness (seeded in tests)
+ * @rand: the source of randomness (started at a fixed value in tests)
  *
  * Returns: (transfer full) (element-type GSrvTarget): a new array of copies of
  *   @records in the order to try them.

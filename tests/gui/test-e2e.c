@@ -20,8 +20,8 @@
 /* The application end to end (issue #4, item 7): AttendantApplication and
  * its AttendantWindow, in this process, against real attendant-server
  * processes in the network lab that tests/lab/lab_gui.py builds (dnsmasq
- * with the seed article's dual-DC SRV records, nftables NAT, TLS with the
- * lab's CA), on the private X server and session bus of
+ * with the dual-data-centre SRV records of Imagicle's SRV guide, nftables
+ * NAT, TLS with the lab's CA), on the private X server and session bus of
  * run-under-xvfb.sh, with python3-dbusmock's notification daemon on that
  * bus. The lab does what the window cannot: it kills and restarts the
  * nodes. The driver asks for that on standard output ("lab: kill dc1") and

@@ -687,7 +687,7 @@ node_logged_in (Fixture    *f,
   return json_object_get_int_member (json, "logged_in");
 }
 
-/* The seed article's set-up: primary with priority 10, backup with 8. */
+/* The set-up of Imagicle's SRV guide: primary with priority 10, backup with 8. */
 static void
 publish_srv (Fixture            *f,
              AttendantTransport  transport)

@@ -104,8 +104,8 @@ make_plan (AttendantTestResolver *resolver,
   g_assert_no_error (error);
 
   attendant_discovery_set_transport (discovery, transport);
-  /* Every test gives distinct priorities; the seed only makes a mistake in
-   * that repeatable. */
+  /* Every test gives distinct priorities; a fixed start for the random draw
+   * only makes a mistake in that repeatable. */
   attendant_discovery_set_random_seed (discovery, 42);
 
   run.loop = g_main_loop_new (NULL, FALSE);

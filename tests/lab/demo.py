@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Attendant demo: `attendant-cli check` against the seed article's set-ups.
+"""The Attendant demo: `attendant-cli check` against the set-ups of Imagicle's SRV guide.
 
 Run by `sudo sh build-aux/demo-dns.sh`, which builds attendant-cli first:
 
@@ -9,7 +9,7 @@ Run by `sudo sh build-aux/demo-dns.sh`, which builds attendant-cli first:
 It reuses the network lab's machinery (lab.py): it re-executes itself under
 `unshare --net --mount`, refuses to go on unless its new network namespace has
 no link but `lo`, bind-mounts the lab's resolv.conf (nameserver 127.0.0.1),
-hosts and nsswitch.conf, and runs dnsmasq with the seed article's SRV records,
+hosts and nsswitch.conf, and runs dnsmasq with the guide's SRV records (docs/dns.md),
 nftables with its NAT rules and listener.py as the servers. Every address
 exists only on that namespace's `lo`, so no packet leaves it.
 
@@ -102,12 +102,12 @@ class Demo:
 
     def run(self):
         lab, fw = self.lab, self.fw
-        say("Setting up a private network namespace with the seed article's DNS and NAT...")
+        say("Setting up a private network namespace with the DNS and NAT of Imagicle's SRV guide...")
         lab.setup_namespace()
         lab.make_certificates()
         ca = lab.certs["ca"]
         say(f"""
-Single data centre (the seed article's; 203.0.113.100 stands in for its
+Single data centre (from Imagicle's SRV guide; 203.0.113.100 stands in for its
 public 123.100.100.100, and every address lives on this namespace's lo only):
   DNS (dnsmasq on 127.0.0.1)
     acme.com                 A    {L.PUBLIC_DC1}
@@ -153,7 +153,7 @@ public 123.100.100.100, and every address lives on this namespace's lo only):
         fw.apply(nat=L.dual_dc_nat(PLAIN))
         self.servers([("dc2", L.PRIVATE_DC2, PLAIN)])
         say(f"""
-Dual data centre (the seed article's; 198.51.100.100 stands in for 123.200.100.100):
+Dual data centre (from Imagicle's SRV guide; 198.51.100.100 stands in for 123.200.100.100):
   DNS  dc1.acme.com A {L.PUBLIC_DC1}, dc2.acme.com A {L.PUBLIC_DC2}
        _iac._tcp.acme.com SRV 10 100 21234 dc1.acme.com
        _iac._tcp.acme.com SRV  8  80 21234 dc2.acme.com

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The Attendant network lab: the seed article's set-ups, for real.
+"""The Attendant network lab: the set-ups of Imagicle's SRV guide, for real.
 
 Runs `attendant-cli check --json` against a real DNS server (dnsmasq), real
 NAT rules (nftables), and real TCP/TLS listeners (listener.py), all inside a
@@ -11,8 +11,8 @@ Nothing leaves the namespace: the runner re-executes itself under
 `unshare --net --mount`, refuses to go on unless it really is in a new network
 namespace whose only link is `lo`, bind-mounts its own resolv.conf
 (nameserver 127.0.0.1), hosts and nsswitch.conf over /etc, and every address
-used (the documentation addresses standing in for the seed's public ones, the
-seed's private 172.17/172.18 addresses) exists only on that namespace's `lo`.
+used (the documentation addresses standing in for the guide's public ones, the
+guide's private 172.17/172.18 addresses) exists only on that namespace's `lo`.
 
 Needs root, unshare, nft, dnsmasq, ip, mount and openssl. Without root or a
 tool it reports a TAP skip, except under CI=true, where it fails: CI must never
@@ -46,7 +46,7 @@ A test of a known product bug is marked TAP "# TODO <the bug>": it still runs
 in full and shows its failure; once the bug is fixed it becomes an unexpected
 pass, which fails the suite until the marker is removed.
 
-Topology (seed article, with 203.0.113.100 for 123.100.100.100 and
+Topology (Imagicle's SRV guide, docs/dns.md, with 203.0.113.100 for 123.100.100.100 and
 198.51.100.100 for 123.200.100.100):
 
   single DC   acme.com = 203.0.113.100
@@ -96,8 +96,8 @@ NS_MARK = "ATTENDANT_LAB_IN_NAMESPACE"
 SBIN_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin", "/usr/bin", "/bin"])
 
 # Addresses, all on the namespace's lo only.
-PUBLIC_DC1 = "203.0.113.100"      # seed: 123.100.100.100 (acme.com, dc1.acme.com)
-PUBLIC_DC2 = "198.51.100.100"     # seed: 123.200.100.100 (dc2.acme.com)
+PUBLIC_DC1 = "203.0.113.100"      # the guide's 123.100.100.100 (acme.com, dc1.acme.com)
+PUBLIC_DC2 = "198.51.100.100"     # the guide's 123.200.100.100 (dc2.acme.com)
 PRIVATE_PRIMARY = "172.17.20.11"
 PRIVATE_BACKUP = "172.17.20.12"   # single DC backup
 PRIVATE_DC2 = "172.18.20.11"      # dual DC backup
@@ -124,7 +124,7 @@ TRANSPORTS = {
     "tls": ([], "_iacsec._tcp", 51235),
 }
 
-# The seed article's records, exactly.
+# The records of Imagicle's SRV guide, exactly.
 SINGLE_DC_RECORDS = [("acme.com", 28101, 10, 100), ("acme.com", 28102, 8, 80)]
 DUAL_DC_RECORDS = [("dc1.acme.com", 21234, 10, 100), ("dc2.acme.com", 21234, 8, 80)]
 
@@ -845,12 +845,12 @@ def run(argv, check=True):
 
 
 # ---------------------------------------------------------------------------
-# nftables: the seed's NAT, plus drops and counters
+# nftables: the guide's NAT, plus drops and counters
 
 class Firewall:
     """One table, rewritten per scenario:
       nat_out     type nat hook output: DNAT public address:port -> private
-                  address:port, the seed's NAT rules for locally generated
+                  address:port, the guide's NAT rules for locally generated
                   traffic;
       filter_out  type filter hook output priority 0 (sees post-DNAT
                   addresses): counts DNS packets (port 53), SYNs (all, and to
@@ -940,8 +940,8 @@ def dual_dc_plan(order):
     return entries if order == "highest-first" else entries[::-1]
 
 
-def records_of(seed_records):
-    return [record(*r) for r in seed_records]
+def records_of(guide_records):
+    return [record(*r) for r in guide_records]
 
 
 def order_args(order, explicit=False):

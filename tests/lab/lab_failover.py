@@ -3,7 +3,7 @@
 """The network lab's failover suite: SPEC §3 with real servers, for real.
 
 Runs real `attendant-server` processes (one node each, so that a node can be
-killed with SIGKILL) on the seed article's private addresses, behind its NAT
+killed with SIGKILL) on the private addresses of Imagicle's SRV guide, behind its NAT
 rules (nftables DNAT from the public 203.0.113.100:28101/28102), found
 through its SRV records (dnsmasq), and asserts what `attendant-cli watch`
 prints (one JSON object per line, SPEC §7) when nodes die, freeze, drain and

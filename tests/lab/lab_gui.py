@@ -4,8 +4,8 @@
 
 The GTK application, driven in its own process by tests/gui/test-e2e.c (the
 real AttendantApplication and AttendantWindow, linked from the GUI's static
-library), against real `attendant-server` processes behind the seed
-article's dual-DC set-up, under Xvfb and a private D-Bus session bus
+library), against real `attendant-server` processes behind the dual-data-centre
+set-up of Imagicle's SRV guide, under Xvfb and a private D-Bus session bus
 (tests/gui/run-under-xvfb.sh) on which the driver starts python3-dbusmock's
 notification daemon. Output is TAP: this runner's own checks, and the
 driver's test points relayed as "app: /e2e/...".

@@ -73,8 +73,8 @@ make_node_list (void)
 }
 
 static void
-add_seed_records (AttendantTestResolver *resolver,
-                  const char            *service)
+add_guide_records (AttendantTestResolver *resolver,
+                   const char            *service)
 {
   g_autofree char *name = g_strdup_printf ("%s.acme.test", service);
 
@@ -93,7 +93,7 @@ test_srv_answered (void)
   g_autofree char *s = NULL;
   GPtrArray *records;
 
-  add_seed_records (resolver, "_iacsec._tcp");
+  add_guide_records (resolver, "_iacsec._tcp");
   plan = discover (discovery, "ACME.test.", nodes, NULL, &error);
   g_assert_no_error (error);
 
@@ -130,7 +130,7 @@ test_srv_rfc2782_and_plain (void)
   g_autoptr(AttendantPlan) plan = NULL;
   g_autofree char *s = NULL;
 
-  add_seed_records (resolver, "_iac._tcp");
+  add_guide_records (resolver, "_iac._tcp");
   attendant_discovery_set_transport (discovery, ATTENDANT_TRANSPORT_PLAIN);
   attendant_discovery_set_priority_order (discovery, ATTENDANT_PRIORITY_ORDER_RFC2782);
 
@@ -167,7 +167,7 @@ test_fallback (gconstpointer data)
 
       attendant_discovery_set_transport (discovery, transport);
       /* Records exist for the other transport: they must not leak in. */
-      add_seed_records (resolver, transport == ATTENDANT_TRANSPORT_PLAIN ? "_iacsec._tcp" : "_iac._tcp");
+      add_guide_records (resolver, transport == ATTENDANT_TRANSPORT_PLAIN ? "_iacsec._tcp" : "_iac._tcp");
       if (fc->code != G_RESOLVER_ERROR_NOT_FOUND)
         attendant_test_resolver_set_error (resolver,
                                            transport == ATTENDANT_TRANSPORT_PLAIN
@@ -294,7 +294,7 @@ test_direct (void)
       g_autoptr(AttendantPlan) plan = NULL;
       g_autofree char *s = NULL;
 
-      add_seed_records (resolver, "_iacsec._tcp");
+      add_guide_records (resolver, "_iacsec._tcp");
       plan = discover (discovery, cases[i].input, nodes, NULL, NULL);
 
       g_assert_cmpint (attendant_plan_get_method (plan), ==, ATTENDANT_DISCOVERY_METHOD_DIRECT);

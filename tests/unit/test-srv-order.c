@@ -9,11 +9,11 @@
 
 #include "attendant-core.h"
 
-/* Statistical checks use a fixed seed, so they are repeatable, and bounds
- * of five standard deviations around the exact expected count, so a correct
- * implementation passes with any seed while a biased one (like RFC 2782's
- * literal algorithm, which favours the first record) fails. This follows
- * GLib's gio/tests/srvtarget.c. */
+/* Statistical checks draw from a GRand started at a fixed value, so they are
+ * repeatable, and bounds of five standard deviations around the exact
+ * expected count, so a correct implementation passes whatever that value
+ * while a biased one (like RFC 2782's literal algorithm, which favours the
+ * first record) fails. This follows GLib's gio/tests/srvtarget.c. */
 
 #define N_RUNS 20000
 
@@ -55,12 +55,12 @@ assert_count_near (guint  observed,
 }
 
 static void
-test_seed_records (void)
+test_guide_records (void)
 {
-  /* The seed article's single-DC records: primary 10/100 port 28101,
-   * backup 8/80 port 28102. */
-  static const guint16 seed[] = { 28101, 10, 100, 28102, 8, 80 };
-  g_autoptr(GPtrArray) records = make_records (seed, 2);
+  /* The single-DC records of Imagicle's SRV guide: primary 10/100 port
+   * 28101, backup 8/80 port 28102. */
+  static const guint16 guide[] = { 28101, 10, 100, 28102, 8, 80 };
+  g_autoptr(GPtrArray) records = make_records (guide, 2);
   g_autoptr(GRand) rand = g_rand_new_with_seed (1);
 
   for (guint i = 0; i < 100; i++)
@@ -269,7 +269,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/srv-order/seed-records", test_seed_records);
+  g_test_add_func ("/srv-order/guide-records", test_guide_records);
   g_test_add_func ("/srv-order/priority-groups", test_priority_groups);
   g_test_add_func ("/srv-order/weighted-first-unbiased", test_weighted_first_unbiased);
   g_test_add_func ("/srv-order/weighted-permutations", test_weighted_permutations);
