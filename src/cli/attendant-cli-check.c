@@ -16,8 +16,8 @@
 #include "attendant-cli-options.h"
 #include "attendant-core.h"
 
-/* `attendant-cli check` (SPEC §7): one discovery and one connector run, told
- * either as the JSON object of the spec or as text for an administrator who
+/* `attendant-cli check`: one discovery and one connector run, told
+ * either as the JSON object of docs/cli.md or as text for an administrator who
  * is checking a DNS set-up like those of Imagicle's SRV guide (docs/dns.md). */
 
 typedef struct
@@ -335,7 +335,7 @@ finish (Check *check)
   /* For bench/bench.py: the time from the start of discovery to the
    * result, without the process's own start-up and exit, which is what the
    * benchmark compares with GLib's stock connect; on stderr so that the
-   * output the SPEC defines is untouched. */
+   * output docs/cli.md defines is untouched. */
   if (g_getenv ("ATTENDANT_CLI_TIMING") != NULL)
     fprintf (stderr, "attendant-cli check: timing %.3f ms\n",
              (g_get_monotonic_time () - check->started) / 1000.0);
@@ -453,7 +453,8 @@ attendant_cli_check (int    argc,
   if (!attendant_cli_connect_options_finish (&options, &invalid))
     return usage_error (invalid);
 
-  /* Refuse bad input before any packet is sent (D1). */
+  /* Refuse bad input before any packet is sent (docs/architecture.md,
+   * "What the server field accepts"). */
   check.spec = attendant_server_spec_parse (argv[1], &error);
   if (check.spec == NULL)
     {
@@ -474,8 +475,9 @@ attendant_cli_check (int    argc,
   check.connector = attendant_connector_new (NULL);
   attendant_connector_set_attempt_timeout (check.connector, (guint)options.timeout);
   attendant_connector_set_extra_anchors (check.connector, options.anchors);
-  /* D9: an endpoint is only reached once it greets as an Attendant server,
-   * unless the administrator only wants to see the network path. */
+  /* An endpoint is only reached once it greets as an Attendant server
+   * (docs/architecture.md, "When an endpoint is reached"), unless the
+   * administrator only wants to see the network path. */
   if (!tcp_only)
     {
       g_autoptr(AttendantGreeter) greeter = attendant_protocol_greeter_new ();

@@ -11,7 +11,7 @@
 
 #include "attendant-cli-json.h"
 
-/* The JSON shapes of SPEC §7 that `check` and `watch` share. */
+/* The JSON shapes of docs/cli.md that `check` and `watch` share. */
 
 void
 attendant_cli_json_add_nullable_string (JsonBuilder *builder,

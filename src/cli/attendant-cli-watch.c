@@ -19,7 +19,7 @@
 #include "attendant-cli-options.h"
 #include "attendant-core.h"
 
-/* `attendant-cli watch` (SPEC §7): the same client core as the app, logged
+/* `attendant-cli watch` (docs/cli.md): the same client core as the app, logged
  * in and kept connected, telling every change of connection state and every
  * telephony event as one JSON object per line. Commands can be fed on
  * standard input, one JSON object per line ({"id", "command", "args"}), and

@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-/* Exit statuses of SPEC §7. */
+/* Exit statuses, as docs/cli.md lists them. */
 #define ATTENDANT_CLI_EXIT_OK          0
 #define ATTENDANT_CLI_EXIT_UNREACHABLE 1
 #define ATTENDANT_CLI_EXIT_USAGE       2

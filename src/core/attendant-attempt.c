@@ -219,7 +219,8 @@ attendant_attempt_get_certificate_errors (AttendantAttempt *self)
  * attendant_attempt_get_identity:
  *
  * Returns: (nullable): the reference identity the certificate was checked
- *   against (the domain or address typed, T2), what a pin names (T3)
+ *   against (the domain or address typed), which is what a pin names
+ *   (docs/architecture.md, "Trusted certificates")
  */
 const char *
 attendant_attempt_get_identity (AttendantAttempt *self)

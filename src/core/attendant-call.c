@@ -14,7 +14,8 @@
 /* One call as the server last described it (docs/protocol.md §2.3), plus
  * what the console knows of it that the server does not: whether a
  * command on it awaits its reply, and a notice for the operator when a
- * command's outcome was lost with the connection (S7). */
+ * command's outcome was lost with the connection (docs/architecture.md,
+ * "Nothing silently lost"). */
 struct _AttendantCall
 {
   GObject             parent_instance;

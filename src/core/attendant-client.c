@@ -23,15 +23,15 @@
 #include "attendant-protocol-greeter.h"
 #include "attendant-server-spec.h"
 
-/* The whole life of a logged-in client (SPEC §3): connection cycles of
- * fresh discovery and strict failover (D10), a session, and what happens
- * when it ends — at once a new cycle with the dead node tried last (S2),
- * exponential backoff with full jitter when nothing answers, a stop when
- * retrying cannot help (S3), moving away from a draining node (S4),
- * failback to a preferred node when the user is idle (S5), a liveness
- * check on network change or resume (S6). Everything it does is told
- * through its signals (S8), which the app, `attendant-cli watch` and the
- * tests consume alike. */
+/* The whole life of a logged-in client (docs/architecture.md, "Failover
+ * and failback"): connection cycles of fresh discovery and strict
+ * failover, a session, and what happens when it ends — at once a new cycle
+ * with the dead node tried last, exponential backoff with full jitter when
+ * nothing answers, a stop when retrying cannot help, moving away from a
+ * draining node, failback to a preferred node when the user is idle, a
+ * liveness check on network change or resume. Everything it does is told
+ * through its signals, which the app, `attendant-cli watch` and the tests
+ * consume alike. */
 struct _AttendantClient
 {
   GObject                 parent_instance;
@@ -340,7 +340,7 @@ backoff_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* S2: exponential backoff with full jitter, so that hundreds of clients
+/* Exponential backoff with full jitter, so that hundreds of clients
  * that lost the same server do not come back in lockstep, with a small
  * floor so that no draw can turn into a tight loop. */
 static void
@@ -372,9 +372,10 @@ remember_node_list (AttendantClient   *self,
 {
   GObject *greeting = attendant_connection_get_greeting (attendant_session_get_connection (session));
 
-  /* D11: after SRV, the node list (private addresses, usually) is ignored
+  /* After SRV, the node list (private addresses, usually) is ignored
    * entirely; after a fallback or a direct connection, it is what later
-   * cycles try when the domain itself is down. */
+   * cycles try when the domain itself is down (docs/architecture.md, "The
+   * node list"). */
   if (attendant_plan_get_method (plan) == ATTENDANT_DISCOVERY_METHOD_SRV ||
       !ATTENDANT_IS_GREETING (greeting))
     return;
@@ -417,7 +418,7 @@ start_failback_timer (AttendantClient *self)
 typedef struct
 {
   AttendantPlan    *plan;
-  AttendantPlan    *preferred;  /* the order of preference, before S2 and S4 */
+  AttendantPlan    *preferred;  /* the order of preference, before a loss or a drain adjusts it */
   AttendantSession *session;
   GPtrArray        *held;          /* JsonObject: snapshot and events before login_cb */
   char             *drain_text;
@@ -475,8 +476,8 @@ login_free (Login *login)
 }
 
 /* A cycle's plan twice: as discovered, which says which endpoint is
- * preferred, and as walked, with the node that just died moved last (S2)
- * and a draining node left out (S4). After a failover the first endpoint
+ * preferred, and as walked, with the node that just died moved last
+ * and a draining node left out. After a failover the first endpoint
  * walked is the backup: judged by that plan, the backup would look like
  * the first choice and failback would never be tried. */
 typedef struct
@@ -523,7 +524,7 @@ login_cb (GObject      *object,
 
       if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED))
         {
-          /* S3: a wrong password is wrong on every node: ask the user. */
+          /* A wrong password is wrong on every node: ask the user. */
           set_state (self, ATTENDANT_CLIENT_STATE_AUTH_FAILED);
           g_signal_emit (self, signals[AUTH_FAILED], 0, error->message);
           return;
@@ -536,8 +537,8 @@ login_cb (GObject      *object,
 
   if (login->failback)
     {
-      /* S5, make before break: the new session is logged in before the
-       * old one is closed. */
+      /* Failback makes before it breaks: the new session is logged in
+       * before the old one is closed. */
       drop_session (self, TRUE);
     }
 
@@ -628,7 +629,7 @@ connect_cb (GObject      *object,
 
   if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED))
     {
-      /* S3 and T3: never trust silently, never retry silently. */
+      /* Never trust silently, never retry silently: the user decides. */
       set_state (self, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
       g_signal_emit (self, signals[CERTIFICATE_REJECTED], 0, self->last_attempt);
       return;
@@ -645,8 +646,9 @@ connect_cb (GObject      *object,
                g_task_get_cancellable (task), FALSE);
 }
 
-/* The plan a cycle really walks: a node that just died goes last (S2) and
- * a node that is draining is left out (S4), for this cycle only. */
+/* The plan a cycle really walks: a node that just died goes last (a silent
+ * death then costs one detection, not another attempt timeout) and a node
+ * that is draining is left out, for this cycle only. */
 static AttendantPlan *
 adjust_plan (AttendantClient *self,
              AttendantPlan   *plan)
@@ -689,7 +691,7 @@ discover_cb (GObject      *object,
 
   adjusted = adjust_plan (self, plan);
 
-  /* Only the first cycle after a loss or a drain is adjusted (S2, S4):
+  /* Only the first cycle after a loss or a drain is adjusted:
    * if it fails, later cycles try the nodes in their own order again. */
   g_clear_object (&self->dead_endpoint);
   g_clear_object (&self->drained_endpoint);
@@ -723,7 +725,7 @@ configure (AttendantClient *self)
   attendant_connector_set_accept_target_identity (self->probe_connector, self->accept_target_identity);
 }
 
-/* D10: every cycle starts from a fresh SRV query, with the settings as
+/* Every cycle starts from a fresh SRV query, with the settings as
  * they are now, so a preference changed meanwhile applies at once. */
 static void
 start_cycle (AttendantClient *self)
@@ -843,8 +845,8 @@ probe_discover_cb (GObject      *object,
                                      probe_connect_cb, g_object_ref (task));
 }
 
-/* S5: look for a more preferred node (greeting only) while idle on a less
- * preferred one. */
+/* Failback: look for a more preferred node (greeting only) while idle on a
+ * less preferred one. */
 static void
 failback_probe (AttendantClient *self)
 {
@@ -863,7 +865,7 @@ failback_probe (AttendantClient *self)
                                       g_object_ref (task));
 }
 
-/* T3: only the very certificate the user pinned for this very identity;
+/* Only the very certificate the user pinned for this very identity;
  * anything else stays rejected and stops the cycle (connect_cb). */
 static gboolean
 accept_certificate_cb (AttendantConnector   *connector,
@@ -914,7 +916,7 @@ prepare_for_sleep_cb (GDBusConnection *connection,
   if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
     g_variant_get (parameters, "(b)", &going_to_sleep);
 
-  /* S6: after a resume, the old TCP connection may be dead without a
+  /* After a resume, the old TCP connection may be dead without a
    * socket error to show for it. */
   if (!going_to_sleep)
     check_liveness (user_data);
@@ -1263,7 +1265,7 @@ attendant_client_class_init (AttendantClientClass *klass)
   /**
    * AttendantClient:trusted-certificates:
    *
-   * Certificates the user trusted although they failed verification (T3),
+   * Certificates the user trusted although they failed verification,
    * as pins "IDENTITY SHA256" (see attendant_pin_new()). Read at each
    * handshake, so a pin added after a rejection counts on the next
    * attendant_client_reconnect_now().
@@ -1521,7 +1523,7 @@ attendant_client_set_extra_anchors (AttendantClient *self,
  * attendant_client_start:
  *
  * Parses the server and starts the first connection cycle. Fails, before
- * any network traffic, when the server is not valid input (D1).
+ * any network traffic, when the server is not valid input.
  */
 gboolean
 attendant_client_start (AttendantClient  *self,
@@ -1608,7 +1610,7 @@ command_cb (GObject      *object,
  * attendant_client_send_command_async:
  *
  * Sends a command through the current session. While disconnected it is
- * refused at once with %ATTENDANT_ERROR_NOT_CONNECTED (S7); see
+ * refused at once with %ATTENDANT_ERROR_NOT_CONNECTED, never queued; see
  * attendant_session_send_command_async() for the other outcomes.
  */
 void

@@ -13,9 +13,10 @@
 #include "attendant-error.h"
 #include "attendant-tls.h"
 
-/* Walks a plan strictly in order (SPEC D7–D9): the endpoint's host is
- * resolved only when the walk reaches it, every address of an endpoint is
- * tried before the next endpoint, and there is only ever one attempt in
+/* Walks a plan strictly in order (docs/architecture.md, "Strict failover"
+ * and the rules around it): the endpoint's host is resolved only when the
+ * walk reaches it, every address of an endpoint is tried before the next
+ * endpoint, and there is only ever one attempt in
  * flight, each bounded by the attempt timeout. GSocketClient is only ever
  * given a single GInetSocketAddress, because over a GNetworkService its async
  * path starts racing SRV targets after 250 ms and a slow but alive primary
@@ -243,7 +244,7 @@ attendant_connector_class_init (AttendantConnectorClass *klass)
    * @identity: the reference identity it was checked against
    *
    * Emitted when a certificate fails verification, so that a certificate
-   * the user pinned for @identity can be accepted (T3). Return %TRUE to
+   * the user pinned for @identity can be accepted. Return %TRUE to
    * accept. Unhandled, the certificate is rejected and the run stops.
    */
   signals[ACCEPT_CERTIFICATE] =
@@ -305,7 +306,7 @@ attendant_connector_get_accept_target_identity (AttendantConnector *self)
  * attendant_connector_set_accept_target_identity:
  *
  * Whether a certificate valid for the SRV target name, rather than for the
- * domain the user typed, is good enough (T2). Off by default: a forged SRV
+ * domain the user typed, is good enough. Off by default: a forged SRV
  * answer could otherwise point the client at any host with a valid
  * certificate for its own name.
  */
@@ -603,7 +604,7 @@ accept_certificate_cb (GTlsConnection       *connection,
         }
     }
 
-  /* T2: the SRV target's name only counts when the user opted in, and only
+  /* The SRV target's name only counts when the user opted in, and only
    * when that is the sole problem. */
   if (errors == G_TLS_CERTIFICATE_BAD_IDENTITY &&
       self->accept_target_identity &&
@@ -651,7 +652,7 @@ handshake_cb (GObject      *object,
                          _("The certificate of %s is not trusted: %s"),
                          attendant_plan_get_domain (run->plan), problems);
 
-          /* D9/T3: a certificate the user has not accepted would be just as
+          /* A certificate the user has not accepted would be just as
            * unacceptable from the next node; stop and ask. */
           run_end_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED, cert_error);
           g_clear_object (&run->stream);
@@ -715,7 +716,7 @@ socket_connect_cb (GObject      *object,
       return;
     }
 
-  /* T2: the reference identity (and SNI) is the domain the user typed, not
+  /* The reference identity (and SNI) is the domain the user typed, not
    * the SRV target: the port in the identity is irrelevant to the check.
    * An address typed directly is checked against the certificate's IP
    * addresses, and must not go out as SNI (RFC 6066 forbids it and GnuTLS
@@ -785,7 +786,7 @@ lookup_by_name_cb (GObject      *object,
 
   if (addresses == NULL)
     {
-      /* D7: a host that does not resolve is a failed attempt, not the end. */
+      /* A host that does not resolve is a failed attempt, not the end. */
       run_fail_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_RESOLVE_FAILED, error);
       return;
     }
@@ -829,7 +830,8 @@ run_next_endpoint (GTask *task)
       return;
     }
 
-  /* D7: resolve only now that this endpoint's turn has come. */
+  /* Resolve only now that this endpoint's turn has come (docs/architecture.md,
+   * "Addresses looked up in turn"). */
   run_begin_attempt (task, NULL);
   g_resolver_lookup_by_name_async (self->resolver, host, run->attempt_cancellable,
                                    lookup_by_name_cb, g_object_ref (task));

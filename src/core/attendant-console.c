@@ -25,7 +25,8 @@
  *   and a row bound to a call stays bound);
  * - a command shows as done only through the events and the reply that
  *   confirm it; one cut off by a lost connection leaves a notice on its
- *   call saying its result is unknown (S7);
+ *   call saying its result is unknown (docs/architecture.md, "Nothing
+ *   silently lost");
  * - while offline the panes keep the last known state, and commands are
  *   refused at once by the client. */
 struct _AttendantConsole

@@ -14,7 +14,7 @@
 #include "attendant-dial-uri.h"
 #include "attendant-error.h"
 
-/* Desktop CTI (SPEC §6): what a browser, a file manager, the desktop's
+/* Desktop CTI (README, "The desktop app `attendant`"): what a browser, a file manager, the desktop's
  * launcher or a terminal hands the app as a "call this" link, turned into
  * the number the `dial` command takes. Links come from web pages and mail,
  * so anything may arrive: what is not plainly a phone number is refused

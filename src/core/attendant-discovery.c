@@ -16,10 +16,10 @@
 #include "attendant-plan-private.h"
 #include "attendant-srv-order.h"
 
-/* Turns a parsed server input into a plan (SPEC D2–D6, D10, D11). Only the
- * SRV query is made here; the A/AAAA lookups of the endpoints are left to
- * the connector, which makes each one only when it reaches that endpoint
- * (D7). Nothing is cached: each call queries DNS afresh. */
+/* Turns a parsed server input into a plan (docs/architecture.md, "Rules of
+ * discovery and connection"). Only the SRV query is made here; the A/AAAA
+ * lookups of the endpoints are left to the connector, which makes each one
+ * only when it reaches that endpoint. Nothing is cached: each call queries DNS afresh. */
 struct _AttendantDiscovery
 {
   GObject                 parent_instance;
@@ -265,7 +265,7 @@ attendant_discovery_get_timeout (AttendantDiscovery *self)
  * attendant_discovery_set_timeout:
  * @seconds: how long the SRV query may take, 1–60
  *
- * A query not answered in time counts as failed (D6), so that a dead DNS
+ * A query not answered in time counts as failed, so that a dead DNS
  * server cannot stall login for the stub resolver's own minutes.
  */
 void
@@ -509,7 +509,8 @@ lookup_records_cb (GObject      *object,
       return;
     }
 
-  /* D3 and D11: an answered SRV query is the whole plan. */
+  /* An answered SRV query is the whole plan: no fallback, no node list
+   * (docs/architecture.md). */
   _attendant_plan_set_result (state->plan, ATTENDANT_DISCOVERY_RESULT_ANSWERED, NULL);
   if (ordered->len > ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS)
     g_debug ("%s: %u usable SRV records; the plan keeps the first %d in policy order",
@@ -555,7 +556,7 @@ cancelled_cb (GCancellable *cancellable,
  * @spec: what the user typed
  * @node_list: (nullable) (element-type AttendantEndpoint): the node list
  *   remembered from the last session with this server, appended after a
- *   fallback or a direct endpoint (D6, D11) and never after an SRV answer
+ *   fallback or a direct endpoint and never after an SRV answer
  *
  * Makes a plan. The plan is returned even when the SRV query fails (it then
  * holds the fallback) or the service is unavailable (it then holds no

@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 /* The nicks of these enums (derived by glib-mkenums from the value names)
- * are the strings of SPEC §7's JSON, so keep the names in step with it. */
+ * are the strings of attendant-cli's JSON (docs/cli.md), so keep the names
+ * in step with it. */
 
 typedef enum
 {

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_INTERFACE (AttendantGreeter, attendant_greeter, ATTENDANT, GREETER, GObject)
 
-/* The last stage of reaching an endpoint (D9): after TCP and TLS, the
+/* The last stage of reaching an endpoint: after TCP and TLS, the
  * protocol greeting. The connector calls it on the established stream; a
  * failure moves on to the next endpoint as `protocol-failed`. Without a
  * greeter an endpoint counts as reached after TCP and TLS (`--tcp-only`). */

@@ -15,8 +15,8 @@
 #include "attendant-pin.h"
 #include "attendant-tls.h"
 
-/* T3: a certificate the user chose to trust is remembered as a pin,
- * "IDENTITY FINGERPRINT": the reference identity it was checked against
+/* A certificate the user chose to trust is remembered as a pin
+ * (docs/architecture.md, "Trusted certificates"), "IDENTITY FINGERPRINT": the reference identity it was checked against
  * (the domain or address typed at login, lower-case) and the SHA-256 of
  * its DER encoding in the form attendant_tls_certificate_sha256() gives
  * and `attendant-cli check` prints ("ab:cd:…", lower-case). A pin trusts

@@ -290,7 +290,7 @@ attendant_plan_get_input (AttendantPlan *self)
  * attendant_plan_get_domain:
  *
  * Returns: the source domain (or, for direct input, the host): the reference
- *   identity a TLS certificate is checked against and the SNI sent (T2).
+ *   identity a TLS certificate is checked against and the SNI sent.
  */
 const char *
 attendant_plan_get_domain (AttendantPlan *self)

@@ -15,8 +15,8 @@
 #include "attendant-protocol-greeter.h"
 #include "attendant-websocket.h"
 
-/* The greeting stage of D9: an endpoint is only "reached" once it has
- * upgraded to attendant.v1 and sent a valid `hello`. Anything else — an
+/* The greeting stage of reaching an endpoint: it is only "reached" once it
+ * has upgraded to attendant.v1 and sent a valid `hello`. Anything else — an
  * HTTP server, a TLS terminator with nothing behind it, a wrong protocol
  * version — is `protocol-failed`, and the connector moves on. The result is
  * an AttendantGreeting that owns the open WebSocket. */

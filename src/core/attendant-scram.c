@@ -17,7 +17,7 @@
 #include "attendant-scram.h"
 
 /* SCRAM-SHA-256 (RFC 5802, RFC 7677) through GNU SASL, for both ends of
- * the login (SPEC T4). Messages go in and out base64-encoded, as the
+ * the login: the password never crosses the network. Messages go in and out base64-encoded, as the
  * protocol carries them. The server side is given StoredKey and ServerKey,
  * so neither the password nor anything that lets one log in is stored. */
 

@@ -14,7 +14,8 @@
 #include "attendant-error.h"
 #include "attendant-server-spec.h"
 
-/* What the user typed in the "server" field, understood (SPEC D1): either a
+/* What the user typed in the "server" field, understood (docs/architecture.md,
+ * "What the server field accepts"): either a
  * domain for SRV discovery, or a host and optional port to connect to
  * directly. Parsing happens entirely offline so that bad input is refused
  * before any packet leaves the machine. */

@@ -16,8 +16,9 @@
 #include "attendant-scram.h"
 #include "attendant-session.h"
 
-/* One logged-in conversation with one node over one connection (SPEC S1,
- * S7, T4): the SCRAM login, the heartbeat that notices a silent server
+/* One logged-in conversation with one node over one connection
+ * (docs/architecture.md, "Heartbeat", "Nothing silently lost", "The
+ * password"): the SCRAM login, the heartbeat that notices a silent server
  * within two intervals, commands matched to their replies, and the snapshot
  * and events passed on as signals. When the connection ends, for whatever
  * reason, `closed` is emitted exactly once and every command still waiting
@@ -563,7 +564,7 @@ closed_cb (SoupWebsocketConnection *websocket,
  * frame) as an error without always closing: the session ends here. It
  * reports a failed read or write the same way, before "closed": a reset,
  * or a TLS stream cut without close_notify because the server died. That
- * is a lost connection (S1), not something the server sent. */
+ * is a lost connection, not something the server sent. */
 static void
 error_cb (SoupWebsocketConnection *websocket,
           GError                  *error,
@@ -692,7 +693,7 @@ attendant_session_class_init (AttendantSessionClass *klass)
    * AttendantSession::drain:
    * @text: what the server said
    *
-   * The node is going away: the client should move elsewhere at once (S4).
+   * The node is going away: the client should move elsewhere at once.
    */
   signals[DRAIN] =
     g_signal_new ("drain", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -720,7 +721,7 @@ attendant_session_init (AttendantSession *self)
  * attendant_session_new:
  * @connection: a connection whose greeting is an #AttendantGreeting
  * @heartbeat_interval: seconds between pings; silence for twice as long
- *   ends the session (S1)
+ *   ends the session
  */
 AttendantSession *
 attendant_session_new (AttendantConnection *connection,
@@ -789,9 +790,9 @@ attendant_session_get_heartbeat_interval (AttendantSession *self)
 /**
  * attendant_session_login_async:
  *
- * Logs in with SCRAM-SHA-256: the password never leaves this process
- * (T4). Fails with %ATTENDANT_ERROR_AUTH_FAILED when the server refuses
- * the credentials — retrying elsewhere would not help (S3).
+ * Logs in with SCRAM-SHA-256: the password never leaves this process.
+ * Fails with %ATTENDANT_ERROR_AUTH_FAILED when the server refuses
+ * the credentials — retrying elsewhere would not help.
  */
 void
 attendant_session_login_async (AttendantSession    *self,
@@ -857,7 +858,7 @@ attendant_session_login_finish (AttendantSession  *self,
  * Sends a command and waits for its reply. Refused at once with
  * %ATTENDANT_ERROR_NOT_CONNECTED when the session is not ready; fails with
  * %ATTENDANT_ERROR_RESULT_UNKNOWN if the connection is lost before the
- * reply (S7), and %ATTENDANT_ERROR_COMMAND_FAILED ("code: text") when the
+ * reply, and %ATTENDANT_ERROR_COMMAND_FAILED ("code: text") when the
  * server refused it.
  */
 void
@@ -916,7 +917,7 @@ attendant_session_send_command_finish (AttendantSession  *self,
  * attendant_session_check_liveness:
  *
  * Pings now and expects to hear from the server within one heartbeat
- * interval, after a network change or a resume from suspend (S6), when the
+ * interval, after a network change or a resume from suspend, when the
  * old connection may be dead without any socket error to show for it.
  */
 void

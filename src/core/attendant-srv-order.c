@@ -9,7 +9,7 @@
 
 #include "attendant-srv-order.h"
 
-/* SPEC D5. Priorities are grouped by the chosen policy; within a group the
+/* docs/architecture.md, "Priority order". Priorities are grouped by the chosen policy; within a group the
  * next record is drawn with probability weight / (sum of remaining weights).
  * RFC 2782's literal algorithm (and GLib's g_srv_target_list_sort) gives
  * the first record an extra share because the random number starts at 0;

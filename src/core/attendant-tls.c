@@ -14,8 +14,8 @@
 /**
  * attendant_tls_init:
  *
- * Restricts glib-networking to TLS 1.2 and newer (T1). glib-networking 2.74
- * with GnuTLS still negotiates TLS 1.0 by default and only takes a priority
+ * Restricts glib-networking to TLS 1.2 and newer, on both ends.
+ * glib-networking 2.74 with GnuTLS still negotiates TLS 1.0 by default and only takes a priority
  * string from the environment, read once when the backend loads, so every
  * program calls this first thing in main(). A priority the user set
  * explicitly is respected; the connector and the server still refuse

@@ -74,7 +74,7 @@ attendant_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (ensure_window (app)));
 }
 
-/* SPEC §6, desktop CTI: a file manager, a browser or the desktop's
+/* Desktop CTI: a file manager, a browser or the desktop's
  * launcher (org.freedesktop.Application.Open, as the desktop file is
  * D-Bus activatable) hands over tel:, callto: and sip: links. */
 static void

@@ -11,7 +11,7 @@
 #include "attendant-pin.h"
 #include "attendant-tls.h"
 
-/* T3: the one place where the operator can decide to trust a certificate
+/* The one place where the operator can decide to trust a certificate
  * that failed verification. It shows what they need to decide (who it is
  * for, who issued it, when it is valid, its fingerprint to compare, and
  * exactly what is wrong) and never decides for them: Cancel is the

@@ -1591,7 +1591,7 @@ on_online_changed (AttendantConsoleView *self)
   gpointer row;
 
   /* Every row's buttons follow; the rows themselves stay, showing the last
-   * state known (S7). */
+   * state known, so nothing vanishes unexplained. */
   g_hash_table_iter_init (&iter, self->live_rows);
   while (g_hash_table_iter_next (&iter, &row, NULL))
     call_row_update (row);

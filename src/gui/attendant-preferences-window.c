@@ -37,7 +37,7 @@ attendant_preferences_window_new (void)
   return g_object_new (ATTENDANT_TYPE_PREFERENCES_WINDOW, NULL);
 }
 
-/* {{{ Trusted certificates (T3) */
+/* {{{ Trusted certificates */
 
 static void
 remove_certificate_cb (GtkButton                  *button,

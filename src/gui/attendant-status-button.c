@@ -14,7 +14,7 @@
 #include "attendant-status-button.h"
 
 /* The header's connection indicator and its popover: the node, whether
- * the link is encrypted, and (SPEC §6) how the client got there — the
+ * the link is encrypted, and how the client got there — the
  * facts an operator reads out to whoever looks after the servers. */
 
 struct _AttendantStatusButton

@@ -289,7 +289,7 @@ show_toast (AttendantWindow *self,
 }
 
 /* }}} */
-/* {{{ Calls from links (SPEC §6, desktop CTI) */
+/* {{{ Calls from links (desktop CTI) */
 
 static void
 update_dial_banner (AttendantWindow *self)
@@ -463,7 +463,7 @@ update_state (AttendantWindow *self)
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "log-out");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "reconnect");
-  /* S2: "Reconnect now" is always there while the client runs; during an
+  /* "Reconnect now" is always there while the client runs; during an
    * attempt it starts the cycle afresh. */
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
                                state == ATTENDANT_CLIENT_STATE_WAITING ||
@@ -904,7 +904,7 @@ on_connected (AttendantWindow  *self,
   send_pending_dial (self);
 }
 
-/* T3: the form keeps saying why nothing is connected, whatever the
+/* The form keeps saying why nothing is connected, whatever the
  * operator answers; only "Trust This Certificate" starts a new cycle. */
 static void
 on_certificate_rejected (AttendantWindow  *self,

@@ -14,7 +14,7 @@
 #include "attendant-admin.h"
 #include "attendant-server.h"
 
-/* The admin API (SPEC §5): JSON over HTTP on a loopback address, every
+/* The admin API (docs/server.md, "Admin API"): JSON over HTTP on a loopback address, every
  * request with "Authorization: Bearer TOKEN". It is how tests and demos
  * act as the outside world (a caller, a colleague changing presence) and
  * as the operator of the nodes (crash, freeze, stop, start, drain).

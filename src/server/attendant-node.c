@@ -19,7 +19,7 @@
 #include "attendant-tls.h"
 
 /* One named node of the cluster: its plain and TLS listeners and its
- * sessions (SPEC §5). The listeners are GSocketServices rather than
+ * sessions (docs/server.md). The listeners are GSocketServices rather than
  * soup_server_listen(), because the node must control every connection
  * itself: finish the TLS handshake and refuse anything older than TLS 1.2
  * before HTTP starts, and be able to drop the sockets at once for "crash".
@@ -248,7 +248,7 @@ handshake_cb (GObject      *object,
 
   /* attendant_tls_init() already keeps GnuTLS from offering anything older
    * than TLS 1.2; this holds even if someone overrode its priority string
-   * (SPEC T1). */
+   * (docs/architecture.md, "TLS version and identity"). */
   version = g_tls_connection_get_protocol_version (tls);
   if (!attendant_tls_version_is_acceptable (version))
     {

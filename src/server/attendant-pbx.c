@@ -12,7 +12,8 @@
 #include "attendant-pbx.h"
 #include "attendant-protocol.h"
 
-/* The simulated telephone system every node of a process shares (SPEC §5):
+/* The simulated telephone system every node of a process shares
+ * (docs/server.md, "The simulated telephone system"):
  * a directory of extensions with presence, attendant queues, and calls
  * that queue, ring, are answered, held, transferred and recalled. It is
  * driven by the attendants' commands, by the admin API (incoming calls,

@@ -9,9 +9,9 @@
 
 #include "attendant-rate-limit.h"
 
-/* Failed logins per client address in a sliding window (SPEC §5): once an
- * address has failed max-failures times within the window, its logins are
- * refused with "rate-limited" until the oldest failure leaves the window.
+/* Failed logins per client address in a sliding window (docs/server.md,
+ * "Configuration"): once an address has failed max-failures times within
+ * the window, its logins are refused with "rate-limited" until the oldest failure leaves the window.
  * SCRAM makes every guess cost the server a PBKDF2-free proof check only,
  * but it costs the guesser nothing either, so the limit is what makes
  * guessing a password over the network slow. Keyed by address, not by

@@ -545,7 +545,7 @@ attendant_server_build_hello (AttendantServer *self,
           continue;
         }
 
-      /* TLS first: it is the default transport (SPEC D2). */
+      /* TLS first: it is the default transport (docs/dns.md, "The names"). */
       if (config->tls != NULL)
         add_node_entry (nodes, config->name, config->tls->host,
                         hosted ? attendant_node_get_port (hosted, "tls") : config->tls->port, "tls");

@@ -14,7 +14,7 @@
 
 /* The users file: a GKeyFile with a [user NAME] group per user, holding
  * what SCRAM needs to check a proof (salt, iterations, StoredKey,
- * ServerKey) and never the password (SPEC §5, docs/protocol.md §2.2). It
+ * ServerKey) and never the password (docs/server.md, docs/protocol.md §2.2). It
  * is written by `attendant-server add-user` only, with mode 0600: the keys
  * do not let anyone log in, but they do allow an offline guess of the
  * password. */
