@@ -359,7 +359,7 @@ test_application_password_file (void)
   g_rmdir (dir);
 }
 
-/* {{{ Calls from links (SPEC §6, desktop CTI) */
+/* {{{ Calls from links (desktop CTI) */
 
 typedef struct
 {

@@ -19,7 +19,7 @@
 #include "attendant-tls.h"
 #include "attendant-window.h"
 
-/* AttendantCertificateDialog (T3): what it shows of a rejected
+/* AttendantCertificateDialog (docs/architecture.md, "Trusted certificates"): what it shows of a rejected
  * certificate, and what its two answers do. Through the window, against
  * the reference server on 127.0.0.1 presenting a self-signed certificate
  * made for acme.test (so both "unknown issuer" and "not issued for
@@ -256,7 +256,7 @@ test_dialog_trust_no_duplicate (void)
   g_assert_cmpstr (pins[1], ==, pin);
 }
 
-/* The whole T3 path: rejected, the dialog over the form, "Trust This
+/* The whole path of an untrusted certificate: rejected, the dialog over the form, "Trust This
  * Certificate" clicked: the pin is stored for 127.0.0.1, the client
  * reconnects with it and logs in. */
 static void

@@ -560,7 +560,7 @@ offline (gpointer data)
   return !attendant_console_get_online (data);
 }
 
-/* S7: with every server gone the console keeps showing the last known
+/* Nothing silently lost: with every server gone the console keeps showing the last known
  * calls, but nothing can be done to them until it is back. */
 static void
 test_console_offline (Fixture       *f,

@@ -17,7 +17,7 @@
 #include "attendant-test-wait.h"
 #include "attendant-window.h"
 
-/* The application end to end (issue #4, item 7): AttendantApplication and
+/* The application end to end: AttendantApplication and
  * its AttendantWindow, in this process, against real attendant-server
  * processes in the network lab that tests/lab/lab_gui.py builds (dnsmasq
  * with the dual-data-centre SRV records of Imagicle's SRV guide, nftables
@@ -34,7 +34,7 @@
  * are for people. Outside the lab (no ATTENDANT_LAB_SERVER) every test
  * skips. */
 
-/* Kill → the indicator shows the backup: SPEC S1 notices a closed socket
+/* Kill → the indicator shows the backup: the client notices a closed socket
  * at once, and lab_failover.py holds the client core to 1 s from the kill
  * to the login on the backup; the window adds one main-loop turn. */
 #ifdef __SANITIZE_ADDRESS__
@@ -44,7 +44,7 @@
 #define FAILOVER_BOUND_MS 1000
 #endif
 #define LOGIN_DEADLINE_MS 20000
-/* The client's failback interval for this run (SPEC S5 says 60 s). */
+/* The client's failback interval for this run (60 s by default). */
 #define FAILBACK_INTERVAL_S 2
 
 typedef struct
@@ -416,7 +416,7 @@ popover_row (GtkWidget  *popover,
 }
 
 /* On dc2 after the failover: the status popover, opened as the header's
- * button opens it, tells where and how (SPEC §6): the SRV query, dc2's
+ * button opens it, tells where and how: the SRV query, dc2's
  * endpoint, TLS, the certificate's SHA-256 and one failover so far. */
 static void
 test_status_popover (void)
@@ -516,7 +516,7 @@ client_waiting (gpointer data)
 }
 
 /* dc1 is still down; dc2 SIGKILLed too: the console stays, a banner says
- * the app is reconnecting and offers "Reconnect Now" (SPEC S2); once dc1
+ * the app is reconnecting and offers "Reconnect Now"; once dc1
  * is back, that action logs in there without waiting for the backoff. */
 static void
 test_reconnecting (void)

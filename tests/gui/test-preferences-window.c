@@ -13,7 +13,7 @@
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
 
-/* The "Trusted Certificates" list of AttendantPreferencesWindow (T3): a
+/* The "Trusted Certificates" list of AttendantPreferencesWindow: a
  * row per pin in the settings, following the key as it changes, Remove
  * per row, and an empty state that says what the list is for.
  *

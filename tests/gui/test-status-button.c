@@ -88,7 +88,7 @@ uptime_moved (gpointer data)
   return g_strcmp0 (row (data, "status-uptime"), "0:00") != 0;
 }
 
-/* SPEC §6: the popover says how the server was found (the SRV query and
+/* The popover says how the server was found (the SRV query and
  * its records), the endpoint, the address, the TLS version and the
  * certificate's SHA-256 fingerprint, a live uptime and the failovers. */
 static void

@@ -333,7 +333,7 @@ test_window_log_in (void)
   gtk_window_present (GTK_WINDOW (window));
   type_password (window, TEST_PASSWORD);
   g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
-  /* S2: Reconnect is there while the first attempt hangs, too. */
+  /* "Reconnect now" is there while the first attempt hangs, too. */
   assert_actions (window, FALSE, TRUE, TRUE);
 
   attendant_test_gui_wait_for (plan_shown, window, 5000);
@@ -561,7 +561,7 @@ count_page_changes (GtkStack   *stack,
   (*changes)++;
 }
 
-/* SPEC §6: on a failover the toast says which server was lost and where
+/* On a failover the toast says which server was lost and where
  * the console is now, and the header shows the new node, without the
  * operator opening anything and without leaving the console; the
  * failback says so too. */
@@ -790,7 +790,7 @@ test_window_notification (void)
 }
 
 /* }}} */
-/* {{{ Calls from links (SPEC §6, desktop CTI) */
+/* {{{ Calls from links (desktop CTI) */
 
 typedef struct
 {

@@ -19,10 +19,10 @@
 #include "attendant-test-pki.h"
 #include "attendant-test-sanitizer.h"
 
-/* The reference server against clients that misbehave on purpose (issue 7,
- * item 3): the server, the real library in this process, must hang up on
- * them within its limits, keep serving everyone else promptly, and keep
- * its memory bounded. The hostile clients are raw sockets (or a real
+/* The reference server against clients that misbehave on purpose: the
+ * server, the real library in this process, must hang up on them within
+ * its limits, keep serving everyone else promptly, and keep its memory
+ * bounded. The hostile clients are raw sockets (or a real
  * client stopped with SIGSTOP), so they can do what the client core never
  * would: say nothing, dribble, guess passwords a thousand times, flood. */
 

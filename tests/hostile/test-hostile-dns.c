@@ -13,7 +13,8 @@
 #include "attendant-test-resolver.h"
 
 /* What a hostile or broken DNS zone can hand the client's discovery, and
- * what the user typed at the edges of DNS's limits (SPEC D1–D5). The SRV
+ * what the user typed at the edges of DNS's limits (docs/architecture.md,
+ * "Rules of discovery and connection"). The SRV
  * answers come from AttendantTestResolver, the GResolver seam, so nothing
  * leaves the process. */
 
@@ -195,7 +196,7 @@ name_of_length (gsize length)
   return g_string_free (name, FALSE);
 }
 
-/* The user's input at the limits of D1: 253 bytes and 63-byte labels are
+/* The user's input at the limits of a host name: 253 bytes and 63-byte labels are
  * accepted, one more is refused before any query with a message that says
  * which limit. A valid 253-byte domain makes an SRV name DNS cannot carry:
  * not queried, fallback with that reason. */
@@ -267,7 +268,7 @@ test_target_names (void)
   g_assert_cmpstr (attendant_endpoint_get_host (attendant_plan_get_endpoint (plan, 0)), ==, name253);
 }
 
-/* IDN (SPEC D1): the user's UTF-8 and its punycode spelling make the same
+/* IDN: the user's UTF-8 and its punycode spelling make the same
  * query; a target in UTF-8 becomes its ASCII form in the plan; input that
  * is not valid UTF-8 or not a valid IDN is refused with a message. */
 static void

@@ -18,7 +18,7 @@
 #include "attendant-test-resolver.h"
 #include "attendant-test-sanitizer.h"
 
-/* The client against servers that misbehave on purpose (issue 7, item 3).
+/* The client against servers that misbehave on purpose.
  * Each hostile server is a thread of this process with blocking sockets on
  * 127.0.0.1, scripted at the byte level, so that it can do what no real
  * server library would: say nothing, never end a line, announce a 100 MB
@@ -917,7 +917,7 @@ remove_tree (const char *dir)
 
 /* 50 certificates up to a root the client trusts: GnuTLS stops verifying
  * at a depth of 16, so the chain is untrusted. The client says so (the run
- * stops, as for any untrusted certificate: T3), at once, not after the
+ * stops, as for any untrusted certificate), at once, not after the
  * attempt timeout, and not by hanging or crashing on the long chain. */
 static void
 test_long_chain (void)

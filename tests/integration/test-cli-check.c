@@ -16,7 +16,7 @@
 #include "attendant-test-sanitizer.h"
 #include "attendant-test-server.h"
 
-/* `attendant-cli check --json` (SPEC §7) run as a program against loopback
+/* `attendant-cli check --json` (docs/cli.md) run as a program against loopback
  * listeners hosted by this test. Only IP literals are ever given to it, so
  * it makes no DNS query at all: direct input skips SRV, and an address needs
  * no lookup. The whole JSON object is checked, member by member, with its
@@ -446,7 +446,7 @@ test_plain_ipv6 (void)
   check_plain ("::1");
 }
 
-/* TLS to a direct address: the address is the identity (T2), the test CA
+/* TLS to a direct address: the address is the identity, the test CA
  * comes from --ca-file, and the report has the TLS version and openssl's
  * fingerprint of the certificate. */
 static void
@@ -527,7 +527,7 @@ test_tls_untrusted (void)
   attendant_test_drain_main_context ();
 }
 
-/* For a direct address the address is the identity (T2): a certificate
+/* For a direct address the address is the identity: a certificate
  * from the trusted CA that is valid only for a name is still refused. */
 static void
 test_tls_wrong_identity (void)
@@ -759,7 +759,7 @@ main (int   argc,
   attendant_test_sanitizer_setup (argv);
 
   /* This process hosts the TLS servers; like every Attendant program it
-   * allows nothing older than TLS 1.2 (T1). */
+   * allows nothing older than TLS 1.2. */
   g_unsetenv ("G_TLS_GNUTLS_PRIORITY");
   attendant_tls_init ();
 

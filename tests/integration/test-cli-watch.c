@@ -19,12 +19,12 @@
 #include "attendant-test-server.h"
 #include "attendant-test-wait.h"
 
-/* `attendant-cli watch` (SPEC §7) run as a program against the reference
+/* `attendant-cli watch` (docs/cli.md) run as a program against the reference
  * server hosted in this process, nodes "primary" (127.0.0.1) and "backup"
  * (127.0.0.2). It is only ever given an IP literal and port (direct input:
  * no SRV query, no address lookup), so it makes no DNS query at all; the
- * backup is reached through the node list of the primary's hello, as D11
- * says for a direct connection.
+ * backup is reached through the node list of the primary's hello, as
+ * docs/architecture.md ("The node list") says for a direct connection.
  *
  * The contract under test: every line of standard output is one JSON
  * object with a string "event" and a numeric "t" that never goes back; the
@@ -533,7 +533,7 @@ test_watch_session (void)
   watch_dump (watch);
 }
 
-/* S3: a refused password is an auth-failed line and status 1, at once. */
+/* A refused password is an auth-failed line and status 1, at once. */
 static void
 test_watch_wrong_password (void)
 {

@@ -19,8 +19,8 @@
 #include "attendant-test-server.h"
 #include "attendant-test-wait.h"
 
-/* AttendantClient, the whole life cycle of SPEC §3 (S1–S8) and the
- * discovery rules it applies every cycle (D3, D6, D10, D11), against the
+/* AttendantClient, the whole life cycle (docs/architecture.md, "Failover
+ * and failback") and the discovery rules it applies every cycle, against the
  * real reference server hosted in this process: two nodes of one cluster,
  * "primary" on 127.0.0.1 and "backup" on 127.0.0.2, found through SRV
  * records of AttendantTestResolver (priority 10 → primary, 8 → backup,
@@ -859,7 +859,7 @@ test_login_ok (void)
   g_assert_cmpint (attendant_client_get_connected_time (f->client), ==, 0);
 }
 
-/* S3: a refused password stops everything: auth-failed, the state says
+/* When the client stops and asks: a refused password stops everything: auth-failed, the state says
  * so, and no further attempt for several heartbeat intervals — not on the
  * backup either (wrong there too). "Reconnect now" with the right
  * password then logs in. */
@@ -906,7 +906,7 @@ test_login_wrong_password (void)
 /* }}} */
 /* {{{ Failover */
 
-/* The cycle that follows a loss: the plan puts the dead node last (S2),
+/* The cycle that follows a loss: the plan puts the dead node last,
  * so the first and only attempt is the backup, which connects. */
 static void
 assert_failover_cycle (Fixture *f,
@@ -949,7 +949,7 @@ assert_fresh_snapshot (Fixture *f,
   g_assert_cmpint (json_object_get_int_member (b, "seq"), >=, json_object_get_int_member (a, "seq"));
 }
 
-/* S1, S2: a crashed primary (sockets dropped, nothing sent) is noticed at
+/* Heartbeat, after a loss: a crashed primary (sockets dropped, nothing sent) is noticed at
  * once — well within 1 s — as connection-lost, and the client is on the
  * backup with failover=true and a fresh snapshot, without trying the dead
  * node first. */
@@ -986,7 +986,7 @@ test_failover_crash (void)
   g_assert_cmpint (node_logged_in (f, "backup"), ==, 1);
 }
 
-/* S1: a frozen primary (TCP alive, silent above it) is declared dead after
+/* Heartbeat: a frozen primary (TCP alive, silent above it) is declared dead after
  * two heartbeat intervals of silence — not sooner than one, not later than
  * two plus slack — and the client is on the backup at once: the frozen
  * node, last in the plan, costs no attempt timeout. */
@@ -1032,7 +1032,7 @@ node_stopped (gpointer data)
   return attendant_node_get_state (data) == ATTENDANT_NODE_STATE_STOPPED;
 }
 
-/* S4: a draining primary tells its clients; the client moves to the
+/* Drain: a draining primary tells its clients; the client moves to the
  * backup at once (long before the 10 s grace), leaves the drained node
  * out of that cycle's plan, and closes its end so the node can stop. */
 static void
@@ -1115,7 +1115,7 @@ fail_over_to_backup (Fixture *f)
   return wait_event (f->rec, EV_SNAPSHOT, connected, 5000);
 }
 
-/* S5: on the backup after a failover, with failback every 1 s: once the
+/* Failback: on the backup after a failover, with failback every 1 s: once the
  * primary is back, the client moves there (failback=true, failover=false),
  * logged in on the primary before the backup's session is closed, and
  * without a "disconnected" in between. */
@@ -1163,7 +1163,7 @@ test_failback_idle (void)
   g_object_unref (old);
 }
 
-/* S5: no failback while the attendant has a call in progress through the
+/* Failback: none while the attendant has a call in progress through the
  * backup; once it is hung up, the client moves back. */
 static void
 test_failback_call_in_progress (void)
@@ -1219,7 +1219,7 @@ test_failback_call_in_progress (void)
 /* }}} */
 /* {{{ Discovery rules across cycles */
 
-/* D3, D11: when SRV answered, the node list of hello (here naming a third
+/* An answered SRV query is the whole plan: when SRV answered, the node list of hello (here naming a third
  * live listener on 127.0.0.3) is never contacted — not after a failover,
  * not when both SRV targets are dead and the client cycles. */
 static void
@@ -1302,7 +1302,7 @@ test_srv_node_list_ignored (void)
     }
 }
 
-/* D6, D11: the SRV query fails (SERVFAIL) and the domain itself resolves
+/* Fallback when SRV fails, and the node list: the SRV query fails (SERVFAIL) and the domain itself resolves
  * to the primary: the fallback plan reaches it on the default port; its
  * hello's node list is remembered, and once the primary dies the next
  * cycle does use it and reaches the backup it names. */
@@ -1370,7 +1370,7 @@ test_srv_failed_fallback (void)
 /* }}} */
 /* {{{ Backoff */
 
-/* S2: with every endpoint down, the delays of reconnect-scheduled follow
+/* After a loss: with every endpoint down, the delays of reconnect-scheduled follow
  * exponential backoff with full jitter — the n-th within its cap of 1 s,
  * 2 s, 4 s, 8 s, not all at the cap — and are honoured; few cycles in a
  * 5 s window, so no tight loop. "Reconnect now" starts a cycle at once
@@ -1476,7 +1476,7 @@ test_backoff_all_down (void)
 /* }}} */
 /* {{{ Commands */
 
-/* S7: a command the server carries out: its effect arrives as an event
+/* Nothing silently lost: a command the server carries out: its effect arrives as an event
  * before its reply, which is ok. */
 static void
 test_command_ok (void)
@@ -1518,7 +1518,7 @@ test_command_ok (void)
   g_assert_true (attendant_client_get_call_in_progress (f->client));
 }
 
-/* S7: a command the server refuses fails with COMMAND_FAILED, naming the
+/* Nothing silently lost: a command the server refuses fails with COMMAND_FAILED, naming the
  * server's error code; so does one it does not know. */
 static void
 test_command_refused (void)
@@ -1547,7 +1547,7 @@ test_command_refused (void)
   g_assert_cmpint (find_event (f->rec, EV_DISCONNECTED, 0), ==, -1);
 }
 
-/* S7: a command issued while disconnected is refused at once, without any
+/* Nothing silently lost: a command issued while disconnected is refused at once, without any
  * network traffic — before the client was started, and in the moment the
  * connection is lost, with no node to go to. */
 static void
@@ -1582,7 +1582,7 @@ test_command_not_connected (void)
   g_assert_cmpuint (count_events (f->rec, EV_CONNECTED, disconnected, G_MAXUINT), ==, 0);
 }
 
-/* S7: a command sent to a primary that froze just before is reported
+/* Nothing silently lost: a command sent to a primary that froze just before is reported
  * "result unknown" when the heartbeat declares the node dead; after the
  * failover, the backup's snapshot tells the truth: the call was never
  * answered (the frozen node read nothing). */
@@ -1917,7 +1917,7 @@ hostile_misbehave (Hostile     *hostile,
     }
 }
 
-/* §4: whatever a logged-in server sends that breaks the protocol — text
+/* docs/protocol.md: whatever a logged-in server sends that breaks the protocol — text
  * that is not JSON, a binary frame, a message over 1 MiB, text that is
  * not UTF-8 — ends the session with protocol-error (no crash, no hang);
  * the client then carries on with a new cycle. */
@@ -1966,7 +1966,7 @@ not_attendant_cb (SoupServer        *soup,
   soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, body, sizeof body - 1);
 }
 
-/* D9: an HTTP server that is not Attendant, first in the SRV order, is a
+/* When an endpoint is reached: an HTTP server that is not Attendant, first in the SRV order, is a
  * protocol-failed attempt, and the client goes on to the next endpoint. */
 static void
 test_protocol_not_attendant (void)
@@ -2013,7 +2013,7 @@ test_protocol_not_attendant (void)
   "[node backup]\n" \
   "plain=127.0.0.2:0\n"
 
-/* T1, T2: the TLS path end to end: SRV for _iacsec._tcp, the certificate
+/* TLS version and identity: the TLS path end to end: SRV for _iacsec._tcp, the certificate
  * checked against the source domain with the test CA as extra anchor,
  * TLS 1.2 or newer reported, login and snapshot over it. */
 static void
@@ -2047,7 +2047,7 @@ test_tls (void)
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 1);
 }
 
-/* S3, T3: without the test CA the certificate is untrusted: the client
+/* When the client stops and asks: without the test CA the certificate is untrusted: the client
  * says so and stops — no plain-text fallback, no retry. */
 static void
 test_tls_untrusted (void)
@@ -2098,7 +2098,7 @@ set_pins (AttendantClient *client,
   g_object_set (client, "trusted-certificates", pins, NULL);
 }
 
-/* T3: a self-signed certificate is rejected unless the user pinned that
+/* Trusted certificates: a self-signed certificate is rejected unless the user pinned that
  * very certificate for that very identity (the domain typed): no pin, a
  * pin of another certificate or a pin for another name all stop the
  * client with the certificate, its problem and the identity to show, and
@@ -2183,7 +2183,7 @@ count_notify (guint *notifies)
   (*notifies)++;
 }
 
-/* T3: with the pin already there, the first cycle logs in at once. */
+/* Trusted certificates: with the pin already there, the first cycle logs in at once. */
 static void
 test_tls_pinned_ok (void)
 {

@@ -19,7 +19,8 @@
 #include "attendant-test-sanitizer.h"
 #include "attendant-test-server.h"
 
-/* The connector against real sockets on loopback (SPEC D7–D9, T1–T3). Names
+/* The connector against real sockets on loopback (docs/architecture.md,
+ * "Rules of discovery and connection", and "Trusted certificates"). Names
  * are answered by AttendantTestResolver and mapped to 127.0.0.x, so no query
  * ever reaches the machine's DNS server; the listeners, certificates and the
  * TLS 1.0-only server are made by the test itself. Everything waits on
@@ -503,7 +504,7 @@ test_timeout_tls_silent (void)
 }
 
 /* }}} */
-/* {{{ Strict order (D8) */
+/* {{{ Strict order */
 
 /* Binds a listener on @live_address and a closed port on @closed_address
  * with the same port number, as two addresses of one endpoint share the
@@ -665,7 +666,7 @@ test_slow_primary_wins (void)
 }
 
 /* }}} */
-/* {{{ Lazy resolution (D7) */
+/* {{{ Lazy resolution */
 
 /* The first endpoint is reachable, so the second's name is never looked
  * up. */
@@ -768,7 +769,7 @@ test_lazy_resolution_timeout (void)
 }
 
 /* }}} */
-/* {{{ Certificates (T2, T3) */
+/* {{{ Certificates */
 
 /* The SRV set-up of the TLS tests: the primary node1.acme.test (priority
  * 10) with the certificate under test, and a backup node2.acme.test
@@ -868,7 +869,7 @@ assert_tls_rejected (Run                  *run,
   g_assert_error (attendant_attempt_get_error (attempt), ATTENDANT_ERROR,
                   ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
 
-  /* What the user is shown to decide on a pin (T3). */
+  /* What the user is shown to decide on a pin. */
   g_assert_nonnull (attendant_attempt_get_certificate (attempt));
   g_assert_true (g_tls_certificate_is_same (attendant_attempt_get_certificate (attempt),
                                             lab->certificate));
@@ -921,7 +922,7 @@ test_tls_extra_anchors (void)
 }
 
 /* A certificate valid only for the SRV target, not for the domain the user
- * typed, is refused and stops the run (T2)... */
+ * typed, is refused and stops the run... */
 static void
 test_tls_target_identity_rejected (void)
 {
@@ -1040,7 +1041,7 @@ test_tls_pinned_other (void)
 }
 
 /* }}} */
-/* {{{ TLS 1.0 (T1) */
+/* {{{ TLS 1.0 */
 
 typedef struct
 {
@@ -1306,7 +1307,7 @@ test_cancel_while_resolving (void)
   attendant_test_drain_main_context ();
 }
 
-/* An SRV answer whose only record is "." (D4): no attempt at all, and the
+/* An SRV answer whose only record is ".": no attempt at all, and the
  * connector says SERVICE_UNAVAILABLE. */
 static void
 test_service_unavailable (void)

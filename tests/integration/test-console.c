@@ -18,7 +18,7 @@
 #include "attendant-test-server.h"
 #include "attendant-test-wait.h"
 
-/* The attendant console of issue 5 end to end below the GUI:
+/* The attendant console end to end below the GUI:
  * AttendantClient and AttendantConsole against the real reference server
  * hosted in this process — two nodes, "primary" on 127.0.0.1 and "backup"
  * on 127.0.0.2, sharing one telephone system, found through SRV records of
@@ -1126,7 +1126,7 @@ frozen_at_event (gpointer data)
 
 /* The snapshot after a failover is the truth: the panes show it exactly,
  * keep the objects of calls that are still there, show nothing that is
- * gone, and say of the command cut off that its result is unknown (S7).
+ * gone, and say of the command cut off that its result is unknown.
  * "online" drops with the connection and comes back with the snapshot. */
 static void
 test_failover_consult (gconstpointer data)

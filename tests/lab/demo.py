@@ -201,8 +201,8 @@ def inside_namespace(cli):
     say("""Done: every process the demo started is stopped and its files are removed; the
 namespace, with its DNS, NAT and addresses, ends with the demo.
 
-The desktop app is not there yet: it comes with a later issue. What exists
-today is the discovery and connection core and attendant-cli.
+The desktop app uses the same discovery and connection core as attendant-cli;
+`sh build-aux/demo.sh` shows it against the reference server on loopback.
 
 To run the tests:
   sudo sh build-aux/test.sh                   # every suite, network lab and sanitizers included

@@ -5,7 +5,7 @@
 Runs `attendant-cli check --json` against a real DNS server (dnsmasq), real
 NAT rules (nftables), and real TCP/TLS listeners (listener.py), all inside a
 network and mount namespace of its own, and checks every JSON object field for
-field against SPEC §7. Output is TAP.
+field against docs/cli.md. Output is TAP.
 
 Nothing leaves the namespace: the runner re-executes itself under
 `unshare --net --mount`, refuses to go on unless it really is in a new network
@@ -34,7 +34,7 @@ Scenarios (each for plain and TLS unless said):
   6   a single "." SRV record: unavailable, exit 1, no SYN; "." among others ignored
   7   dual DC: dc1 reached (dc2 never resolved), rfc2782 gives dc2, dc1 down -> dc2;
       TLS: certificate and SNI are for acme.com, the source domain
-  8   bad input (D1): exit 2, one line on stderr, no DNS query; the limits and
+  8   bad input: exit 2, one line on stderr, no DNS query; the limits and
       normalisation of accepted input; direct host:port makes no DNS query
   9   TLS: a certificate for the SRV target only, or from an unknown issuer,
       stops the run at dc1
@@ -608,13 +608,13 @@ class Lab:
              "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
         self.certs["ca"] = ca_pem
         servers = {
-            # The certificate is valid for the SOURCE domain the user types
-            # (T2), not for the SRV targets dc1/dc2.acme.com.
+            # The certificate is valid for the SOURCE domain the user types,
+            # not for the SRV targets dc1/dc2.acme.com.
             "acme": ["acme.com"],
             "fallback": ["nxdomain.example", "nosrv.example", "servfail.example",
                          "slowdns.example", "none.example", "mixed.example",
                          "lazy.example", "slowtarget.example"],
-            # Valid only for the SRV target names: must be refused (T2).
+            # Valid only for the SRV target names: must be refused.
             "targets": ["dc1.acme.com", "dc2.acme.com"],
         }
         for name, sans in servers.items():
@@ -1080,7 +1080,7 @@ def scenario_single_dc_order(lab, fw, transport):
         label = "default highest-first" if order == "highest-first" else "--priority-order=rfc2782"
         TAP.ok(not failures,
                f"1. single DC {transport}, {label}: {runs}/{runs} runs reach acme.com:{first_port} "
-               f"first (exit 0, JSON per SPEC §7)", diagnostics)
+               f"first (exit 0, JSON per docs/cli.md)", diagnostics)
         preferred, other = ("primary", "backup") if first_port == 28101 else ("backup", "primary")
         check_counts(f"1. single DC {transport}, {label}: {runs} SYNs to the {preferred}, "
                      f"none to the {other}", counts, {preferred: runs, other: 0, "escaped": 0})
@@ -1142,7 +1142,7 @@ def scenario_single_dc_failover(lab, fw, transport):
 
     # 4. Slow but alive primary: its first SYN is dropped, the retransmission
     # a second later passes. With --timeout=5 the primary must still win, and
-    # the backup must not be contacted meanwhile (no racing, D8).
+    # the backup must not be contacted meanwhile (strict failover: no racing).
     fw.apply(nat=single_dc_nat(port), watch=watch, drops=[("first", PRIVATE_PRIMARY, port)])
     lab.start_listener(f"s4-primary-{transport}", [(PRIVATE_PRIMARY, port)], cert)
     lab.start_listener(f"s4-backup-{transport}", [(PRIVATE_BACKUP, port)], cert)
@@ -1225,7 +1225,7 @@ def scenario_unavailable(lab, fw, transport):
                  f"sent to anyone", counts, {"dns": (1, 100), "syn_all": 0, "escaped": 0})
     lab.stop_scenario()
 
-    # D4, second half: "." mixed with a usable record is ignored.
+    # A "." record mixed with a usable record is ignored.
     lab.start_listener(f"s6-mixed-{transport}", [(FALLBACK_HOSTS["srv.mixed.example"], port)],
                        cert)
     before = fw.counters()
@@ -1276,8 +1276,8 @@ def scenario_dual_dc(lab, fw, transport):
     dc1_new = lab.wait_dns_log(r" dc1\.acme\.com ", dc1_queries + 1) - dc1_queries
     dc2_new = lab.dns_log_count(r" dc2\.acme\.com ") - dc2_queries
     TAP.ok(dc1_new >= 1 and dc2_new == 0,
-           f"7. dual DC {transport}, both up: dc1.acme.com resolved, dc2.acme.com never (D7: "
-           f"lazy resolution)", [f"dnsmasq logged {dc1_new} new dc1 and {dc2_new} new dc2 queries"])
+           f"7. dual DC {transport}, both up: dc1.acme.com resolved, dc2.acme.com never "
+           f"(lazy resolution)", [f"dnsmasq logged {dc1_new} new dc1 and {dc2_new} new dc2 queries"])
     check_run(f"7. dual DC {transport}, both up: dc1.acme.com:21234 (203.0.113.100) reached",
               result, expected("highest-first",
                                [attempt("dc1.acme.com", 21234, PUBLIC_DC1, "connected")],
@@ -1317,7 +1317,7 @@ def scenario_dual_dc(lab, fw, transport):
 
 
 def scenario_untrusted(lab, fw):
-    """T2/T3 and D9: a certificate the client does not accept stops the run
+    """A certificate the client does not accept stops the run
     at once; the next endpoint is not tried (it would be just as wrong)."""
     port = 51235
     watch = {"dc1": (PRIVATE_PRIMARY, port), "dc2": (PRIVATE_DC2, port)}
@@ -1347,7 +1347,7 @@ def scenario_untrusted(lab, fw):
 
 
 def scenario_unresolvable_target(lab, fw, transport):
-    """10. D7/D8: an SRV target that does not resolve is one failed attempt
+    """10. An SRV target that does not resolve is one failed attempt
     with no address, and the connector goes on; one whose A query is never
     answered is given up after the attempt timeout."""
     option, service, port = TRANSPORTS[transport]
@@ -1386,7 +1386,7 @@ def scenario_unresolvable_target(lab, fw, transport):
 
 
 def scenario_tls_versions(lab, fw):
-    """11. T1: a server offering only TLS 1.0/1.1 is a failed attempt (the
+    """11. A server offering only TLS 1.0/1.1 is a failed attempt (the
     client requires TLS 1.2), and the next endpoint is tried; a server capped
     at TLS 1.2 is reached over "TLS 1.2", a current one over "TLS 1.3"."""
     port = 51235
@@ -1486,7 +1486,7 @@ def bad_inputs():
 
 
 def scenario_bad_input(lab, fw):
-    """8. Bad input (D1) is refused before any packet: exit 2, one line on
+    """8. Bad input is refused before any packet: exit 2, one line on
     stderr that names the problem, nothing on stdout, no DNS query."""
     fw.apply()
     lab.start_dns("single")
@@ -1541,7 +1541,7 @@ def scenario_bad_input(lab, fw):
                      ("a DNS query" if dns else "no DNS query (the SRV name would be too long)")
                      + ", no SYN", counts, {"dns": dns, "syn_all": 0})
 
-    # Normalisation (D1): white space trimmed, case folded, root dot dropped.
+    # Normalisation: white space trimmed, case folded, root dot dropped.
     for raw in ("  ACME.com.  ", "acme.COM."):
         result = lab.cli("--json", "--plain", "--no-connect", raw)
         expected = document(

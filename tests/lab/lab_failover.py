@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The network lab's failover suite: SPEC §3 with real servers, for real.
+"""The network lab's failover suite: failover and failback (docs/architecture.md)
+with real servers, for real.
 
 Runs real `attendant-server` processes (one node each, so that a node can be
 killed with SIGKILL) on the private addresses of Imagicle's SRV guide, behind its NAT
 rules (nftables DNAT from the public 203.0.113.100:28101/28102), found
 through its SRV records (dnsmasq), and asserts what `attendant-cli watch`
-prints (one JSON object per line, SPEC §7) when nodes die, freeze, drain and
+prints (one JSON object per line, docs/cli.md) when nodes die, freeze, drain and
 come back. Output is TAP.
 
 It reuses lab.py's namespace, DNS, NAT and certificates: it re-executes
@@ -32,7 +33,7 @@ Servers (one process each, same configuration file):
   after SRV would show up there; nftables counts the SYNs it gets.
   The certificate of every node is for acme.com, the name users type.
 
-Scenarios (numbers as in the failover issue; plain unless said):
+Scenarios (plain unless said):
   1  primary SIGKILLed -> disconnected, then connected to 28102 with
      failover=true within 1 s of the kill (measured kill -> connected line);
      the dead primary is last in the new cycle's plan; a fresh snapshot
@@ -59,7 +60,7 @@ Scenarios (numbers as in the failover issue; plain unless said):
      the node list is used: connected to the spare (an advertised node)
   7  every endpoint down for 30 s: connection cycles counted (5..11, see
      BACKOFF_MAX_CYCLES), each reconnect-scheduled delay within its cap
-     (1 s base, x2, 60 s cap), one fresh SRV query per cycle (D10)
+     (1 s base, x2, 60 s cap), one fresh SRV query per cycle
   8  failover storm: 200 `watch` processes on the primary, primary SIGKILLed,
      all 200 log in on the backup with failover=true; the time until the
      last one is a TAP diagnostic only (speed is a benchmark's business)
@@ -566,7 +567,7 @@ def scenario_kill(flab, w, transport, label):
     hit = w.wait(is_event("disconnected"), 5, mark)
     TAP.ok(hit is not None and hit[2].get("reason") == "connection-lost",
            f"{label}: primary SIGKILLed -> disconnected, reason connection-lost "
-           f"(noticed at once, S1)", w.describe(mark))
+           f"(noticed at once)", w.describe(mark))
     disc_index = hit[0] if hit else mark
     index, elapsed = expect_connected(
         f"{label}: connected to the backup acme.com:28102 with failover=true "
@@ -576,7 +577,7 @@ def scenario_kill(flab, w, transport, label):
         connecting = w.wait(is_event("connecting"), 0, disc_index)
         plan = plan_pairs(connecting[2]) if connecting else None
         TAP.ok(plan == [("acme.com", 28102, "srv"), ("acme.com", 28101, "srv")],
-               f"{label}: the new cycle's plan has the dead primary last (S2), "
+               f"{label}: the new cycle's plan has the dead primary last, "
                f"and no node-list entry", [f"plan: {plan}"])
         attempts = attempts_between(w, disc_index, index + 1)
         TAP.ok([(a.get("port"), a.get("outcome")) for a in attempts] == [(28102, "connected")],
@@ -637,7 +638,7 @@ def scenario_freeze(flab, w, heartbeat_s=HEARTBEAT_S, label="2. primary frozen",
         attempts = attempts_between(w, index, c_index + 1)
         TAP.ok([(a.get("port"), a.get("outcome")) for a in attempts] == [(28102, "connected")],
                f"{label}: the frozen primary is tried last, so no attempt timeout is spent "
-               f"on it (S2)", [json.dumps(a) for a in attempts])
+               f"on it", [json.dumps(a) for a in attempts])
         check_fresh_snapshot(f"{label}: a fresh snapshot from the backup", w, c_index, 5)
         TAP.diag(f"{label}: freeze -> disconnected {detection:.3f} s, disconnected -> "
                  f"connected {elapsed:.3f} s")
@@ -720,7 +721,7 @@ def scenario_drain(flab, w):
         connecting = w.wait(is_event("connecting"), 0, disc)
         plan = plan_pairs(connecting[2]) if connecting else None
         TAP.ok(plan == [("acme.com", 28102, "srv")],
-               f"{label}: the draining node is left out of the cycle (S4)", [f"plan: {plan}"])
+               f"{label}: the draining node is left out of the cycle", [f"plan: {plan}"])
         check_fresh_snapshot(f"{label}: a fresh snapshot from the backup", w, index, 5)
         TAP.diag(f"{label}: drain command -> connected on the backup {elapsed * 1000:.0f} ms")
 
@@ -767,7 +768,7 @@ def scenario_all_down(flab, w):
            f"{label}: each reconnect-scheduled delay within its cap (1 s x2^k, at most 60 s): "
            f"{delays}", bad + [f"{len(cycles)} cycles, {len(delays)} delays"])
     TAP.ok(srv_queries == len(cycles),
-           f"{label}: one fresh SRV query per cycle (D10): {srv_queries} queries, "
+           f"{label}: one fresh SRV query per cycle: {srv_queries} queries, "
            f"{len(cycles)} cycles", [])
     wrong_plans = [plan_pairs(c) for c in cycles
                    if c.get("method") != "srv" or c.get("result") != "answered"
@@ -835,7 +836,8 @@ def run_tls(flab):
 
 def run_defaults(flab):
     """2D: scenario 2 with the client's default settings (TLS, heartbeat 5 s,
-    attempt timeout 5 s), the case SPEC S1 bounds at 10 s."""
+    attempt timeout 5 s), where a silent server is declared dead within
+    10 s (two heartbeat intervals)."""
     fw = flab.fw
     fw.apply(nat=srv_nat(TLS), watch=WATCHED)
     flab.ensure_running("primary", "backup", "spare")

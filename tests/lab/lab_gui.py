@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The network lab's end-to-end GUI suite (issue #4, item 7).
+"""The network lab's end-to-end GUI suite.
 
 The GTK application, driven in its own process by tests/gui/test-e2e.c (the
 real AttendantApplication and AttendantWindow, linked from the GUI's static

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Hostile SRV answers from a real DNS server (issue 7, item 3).
+"""Hostile SRV answers from a real DNS server.
 
 The unit tests in tests/hostile/ feed the discovery through the GResolver
 test double; this runs the same cases through dnsmasq and glibc's stub

@@ -141,7 +141,7 @@ def main():
     if args.tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         if args.max_tls == "1.1":
-            # An outdated server, to check that clients refuse it (SPEC T1).
+            # An outdated server, to check that clients refuse it (TLS 1.2 at least).
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DeprecationWarning)
                 context.minimum_version = ssl.TLSVersion.TLSv1

@@ -16,7 +16,7 @@
 #include "attendant-test-pki.h"
 #include "attendant-test-sanitizer.h"
 
-/* The admin API (SPEC §5) against the server in this process: the token,
+/* The admin API (docs/server.md) against the server in this process: the token,
  * injected calls and presence reaching clients, and what crash, freeze,
  * stop, start and drain do to a node, seen from its clients and from new
  * connections, while the other node goes on serving. */

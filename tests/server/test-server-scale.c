@@ -15,8 +15,8 @@
 #include "attendant-test-resolver.h"
 #include "attendant-test-sanitizer.h"
 
-/* The reference server with a directory of 10,000 people (issue 5: the
- * attendant console must be testable against a company that size): it
+/* The reference server with a directory of 10,000 people (the attendant
+ * console must hold up for a company that size): it
  * starts, sends the snapshot in parts each well under 1 MiB, the client
  * core merges them into one "snapshot" signal, and presence changes reach
  * it as events. The timings are reported, not asserted: the machine is

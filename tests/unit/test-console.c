@@ -335,7 +335,7 @@ run_done (GObject      *object,
   g_assert_null (reply);
 }
 
-/* S7: offline, a command is refused at once, says so, and leaves the call
+/* Nothing silently lost: offline, a command is refused at once, says so, and leaves the call
  * as it was (not pending, not changed). */
 static void
 test_console_offline_command (void)

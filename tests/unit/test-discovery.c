@@ -104,7 +104,7 @@ test_srv_answered (void)
   g_assert_cmpstr (attendant_plan_get_input (plan), ==, "ACME.test.");
   g_assert_null (attendant_plan_get_error (plan));
 
-  /* D3/D11: the SRV answer is the whole plan; the node list is ignored. */
+  /* The SRV answer is the whole plan; the node list is ignored. */
   s = plan_string (plan);
   g_assert_cmpstr (s, ==, "acme.test:28101/srv acme.test:28102/srv");
   g_assert_true (attendant_plan_orders_disagree (plan));
@@ -114,7 +114,7 @@ test_srv_answered (void)
   g_assert_cmpstr (g_srv_target_get_hostname (records->pdata[0]), ==, "acme.test");
   g_assert_cmpuint (g_srv_target_get_port (records->pdata[1]), ==, 28102);
 
-  /* D7: no A lookup yet; that is the connector's business. */
+  /* No A lookup yet; that is the connector's business. */
   g_assert_cmpuint (attendant_test_resolver_get_n_queries (resolver), ==, 1);
   g_assert_cmpstr (attendant_test_resolver_get_log (resolver)[0], ==, "SRV _iacsec._tcp.acme.test");
 
@@ -180,7 +180,7 @@ test_fallback (gconstpointer data)
       g_assert_nonnull (attendant_plan_get_error (plan));
       g_assert_cmpuint (attendant_plan_get_records (plan)->len, ==, 0);
 
-      /* D6: the domain on the default port, then the remembered node list
+      /* Fallback: the domain on the default port, then the remembered node list
        * (without repeating the fallback endpoint). */
       s = plan_string (plan);
       expected = g_strdup_printf ("acme.test:%u/fallback 172.17.20.11:51235/node-list "
@@ -204,7 +204,7 @@ test_timeout (void)
   g_autoptr(AttendantPlan) plan = NULL;
   g_autofree char *s = NULL;
 
-  /* D6: a DNS server that never answers counts as failed after the
+  /* A DNS server that never answers counts as failed after the
    * attempt timeout, instead of the stub resolver's own minutes. */
   attendant_test_resolver_set_hang (resolver, "_iacsec._tcp.acme.test");
   attendant_discovery_set_timeout (discovery, 1);
@@ -225,7 +225,7 @@ test_root_target (void)
   g_autoptr(GPtrArray) nodes = make_node_list ();
   g_autoptr(AttendantPlan) plan = NULL;
 
-  /* D4: a lone "." record: decidedly not available, no fallback at all. */
+  /* A lone "." record: decidedly not available, no fallback at all. */
   attendant_test_resolver_add_srv (resolver, "_iacsec._tcp.acme.test", "", 0, 0, 0);
   plan = discover (discovery, "acme.test", nodes, NULL, NULL);
 
@@ -325,7 +325,7 @@ test_idn_and_fresh_lookups (void)
   g_assert_cmpint (attendant_plan_get_result (first), ==, ATTENDANT_DISCOVERY_RESULT_ANSWERED);
   g_assert_cmpint (attendant_plan_get_result (second), ==, ATTENDANT_DISCOVERY_RESULT_ANSWERED);
 
-  /* D10: every cycle asks DNS again. */
+  /* Every cycle asks DNS again. */
   log = attendant_test_resolver_get_log (resolver);
   g_assert_cmpuint (g_strv_length ((char **)log), ==, 2);
   g_assert_cmpstr (log[0], ==, "SRV _iacsec._tcp.xn--bcher-kva.example");

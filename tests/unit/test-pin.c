@@ -7,7 +7,7 @@
 
 #include "attendant-core.h"
 
-/* T3 pins: the fingerprint forms users paste, the "IDENTITY SHA256" form,
+/* Certificate pins: the fingerprint forms users paste, the "IDENTITY SHA256" form,
  * and that a pin trusts one certificate for one identity only. The
  * certificate is a fixed self-signed one whose fingerprint openssl gave:
  * `openssl x509 -noout -fingerprint -sha256`. */
