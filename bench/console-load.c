@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The benchmark's probe of what a big directory costs the desktop app
- * (issues 5 and 7): the real AttendantWindow, on its console page, fed a
+ * (a company's directory of 10,000): the real AttendantWindow, on its console page, fed a
  * snapshot of N contacts and then a storm of presence events, while a
  * 1 ms timer at G_PRIORITY_HIGH notes every dispatch. The longest gap
  * between two dispatches is the longest the main loop was busy elsewhere:

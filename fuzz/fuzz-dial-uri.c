@@ -12,7 +12,7 @@
 #include "attendant-core.h"
 #include "fuzz-common.h"
 
-/* Desktop CTI (SPEC §6): whatever a web page puts in a tel:, callto: or
+/* Desktop CTI: whatever a web page puts in a tel:, callto: or
  * sip: link reaches attendant_dial_uri_parse(). A refusal must be
  * INVALID_INPUT with a UTF-8 message of one line (the app shows it in a
  * toast); an accepted number must be what the server's `dial` takes

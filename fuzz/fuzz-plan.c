@@ -13,10 +13,11 @@
 #include "attendant-test-resolver.h"
 #include "fuzz-common.h"
 
-/* SPEC D2–D6: the plan made from whatever SRV answer a DNS server sends.
- * The input is a flags byte, then records of priority, weight and port (16
- * bits each, big-endian), a target length byte and the target; the answer
- * is served by AttendantTestResolver, so nothing leaves the process. The
+/* The plan made from whatever SRV answer a DNS server sends
+ * (docs/architecture.md, "Rules of discovery and connection"). The input
+ * is a flags byte, then records of priority, weight and port (16 bits
+ * each, big-endian), a target length byte and the target; the answer is
+ * served by AttendantTestResolver, so nothing leaves the process. The
  * plan must keep every usable record once (up to its limit of
  * ATTENDANT_DISCOVERY_MAX_SRV_ENDPOINTS), drop port 0, duplicates, the root
  * target and targets that are not host names, and honour the chosen

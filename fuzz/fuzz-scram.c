@@ -12,7 +12,8 @@
 #include "attendant-core.h"
 #include "fuzz-common.h"
 
-/* SPEC T4: the SCRAM-SHA-256 exchange with a hostile peer, both ways.
+/* The login (docs/protocol.md, section 2.2): the SCRAM-SHA-256 exchange
+ * with a hostile peer, both ways.
  *
  * The first byte picks the side and the encoding; the rest are the peer's
  * messages, separated by NUL bytes, in SCRAM's text form (the harness

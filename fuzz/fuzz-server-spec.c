@@ -12,8 +12,8 @@
 #include "attendant-core.h"
 #include "fuzz-common.h"
 
-/* SPEC D1: whatever the user types in the server field. Besides not
- * crashing, the parser must refuse with a readable message (the GUI shows
+/* Whatever the user types in the server field (docs/architecture.md, "What
+ * the server field accepts"). Besides not crashing, the parser must refuse with a readable message (the GUI shows
  * it in a label and the CLI prints it in JSON, so it must be UTF-8), and
  * what it accepts for discovery must be a DNS name that parses back to
  * itself. */
