@@ -13,8 +13,8 @@
 
 /* The main() of a fuzz target built without libFuzzer (gcc, the normal and
  * the sanitizer builds): runs every input of the given corpus directories
- * once, as a TAP test. The seeds and every crash a fuzzer ever found
- * (regression-*) so stay tested by the unit suite, without clang. */
+ * once, as a TAP test. The starting inputs and every crash a fuzzer ever
+ * found (regression-*) so stay tested by the unit suite, without clang. */
 
 static int
 compare_paths (gconstpointer a,

@@ -3,7 +3,7 @@
 #
 # Builds the libFuzzer targets (clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer) and runs each for a bounded time, starting
-# from the seed corpora in fuzz/corpus/. Fails on the first finding: a
+# from the corpora in fuzz/corpus/. Fails on the first finding: a
 # crash, a sanitizer report, a leak, a GLib critical or warning, an input
 # that takes over 10 s, or memory over 2.5 GB. What it finds is kept in
 # $FUZZ_BUILDDIR/findings/TARGET/ (crash-*, leak-*, timeout-*, oom-*).
@@ -12,7 +12,7 @@
 #   fuzz/run.sh 3600 protocol-server      longer, on demand
 #
 # New interesting inputs go to a scratch corpus under the build directory,
-# never into the checked-in seeds: add one there by hand (or with
+# never into the checked-in corpus: add one there by hand (or with
 # `FUZZER -merge=1 fuzz/corpus/TARGET SCRATCH`) when it is worth keeping.
 set -eu
 

@@ -145,7 +145,7 @@ test_invalid (void)
   }
 }
 
-/* Inputs fuzz/fuzz-server-spec found (each is also in its seed corpus):
+/* Inputs fuzz/fuzz-server-spec found (each is also in its fuzz corpus):
  * every refusal must come with a UTF-8 message, since the GUI shows it in
  * a label and the CLI prints it in JSON. */
 static void

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Writes the seed corpora of fuzz/corpus/ from the examples of
-# docs/protocol.md, SPEC §1 and the tests. Run it after changing an input
-# format; the files it writes are checked in (crash regressions found by
-# the fuzzers sit beside them, named regression-*).
+# Writes the starting inputs of the fuzz corpora in fuzz/corpus/ (named
+# example-*) from the examples of docs/protocol.md, docs/architecture.md
+# and the tests. Run it after changing an input format; the files it writes
+# are checked in (crash regressions found by the fuzzers sit beside them,
+# named regression-*).
 import base64
 import json
 import os
@@ -27,23 +28,24 @@ def frames(*messages):
                       for m in messages)
 
 
-# SPEC §1 D1 and tests/unit/test-server-spec.c.
+# docs/architecture.md, "What the server field accepts", and
+# tests/unit/test-server-spec.c.
 for i, text in enumerate([
         'acme.com', 'ACME.com.', 'acme.com:51235', '192.0.2.10', '192.0.2.10:51234',
         '[2001:db8::1]:51235', '2001:db8::1', 'bücher.example', 'xn--bcher-kva.example',
         'http://acme.com', 'user@acme.com', 'acme..com', '-acme.com', 'acme.com:65536',
         '[::1]x', 'acme com', 'a' * 63 + '.example']):
-    write('server-spec', 'seed-%02d' % i, text)
+    write('server-spec', 'example-%02d' % i, text)
 
 
-# Desktop CTI links (SPEC §6) and tests/unit/test-dial-uri.c.
+# Desktop CTI links and tests/unit/test-dial-uri.c.
 for i, text in enumerate([
         'tel:+390123456', 'TEL:+39-0123-456;phone-context=example.com', 'tel:+1-201-555-0123;ext=12',
         'tel:*21%23', 'callto://+39%20012%203456', 'callto:echo123', 'sip:201@pbx.example',
         'sips:+390123456@gw.example;user=phone', 'sip:201:secret@pbx.example:5060',
         'sip:alice@example.com', 'sip:pbx.example', '+44 (0)20 7946 0958',
         '+39\u00a0012\u20133456', 'mailto:201@example.com', 'tel:%zz', 'tel:201%00', '1' * 33]):
-    write('dial-uri', 'seed-%02d' % i, text)
+    write('dial-uri', 'example-%02d' % i, text)
 
 # Plan: flags, then (priority, weight, port, length, target) records.
 def srv(flags, *records):
@@ -54,30 +56,30 @@ def srv(flags, *records):
     return out
 
 
-write('plan', 'seed-seed-article', srv(0,
+write('plan', 'example-dc1-dc2-backup', srv(0,
     (10, 60, 51235, 'dc1.acme.com.'), (10, 40, 51235, 'dc2.acme.com.'),
     (20, 0, 51235, 'backup.acme.com.')))
-write('plan', 'seed-rfc2782', srv(2,
+write('plan', 'example-rfc2782', srv(2,
     (10, 60, 51234, 'dc1.acme.com'), (20, 0, 51234, 'dc2.acme.com')))
-write('plan', 'seed-root-target', srv(0, (0, 0, 0, '')))
-write('plan', 'seed-port-zero-and-duplicates', srv(1,
+write('plan', 'example-root-target', srv(0, (0, 0, 0, '')))
+write('plan', 'example-port-zero-and-duplicates', srv(1,
     (10, 5, 0, 'dc1.acme.com'), (10, 5, 51234, 'DC1.acme.com.'), (10, 5, 51234, 'dc1.acme.com')))
-write('plan', 'seed-literal-and-idn', srv(4,
+write('plan', 'example-literal-and-idn', srv(4,
     (1, 1, 51235, '192.0.2.10'), (1, 1, 51235, 'xn--bcher-kva.example'), (1, 0, 1, '..')))
-write('plan', 'seed-no-answer', bytes([4]))
+write('plan', 'example-no-answer', bytes([4]))
 
 # SCRAM (RFC 5802 §5 / RFC 7677 §3 shapes). Byte 0: bit 0 server side,
 # bit 1 raw base64.
-write('scram', 'seed-client-side', b'\0' + b'\0'.join([
+write('scram', 'example-client-side', b'\0' + b'\0'.join([
     b'r=@NONCE@3rfcNHYJY1ZVvWVs7j,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096',
     b'v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=']))
-write('scram', 'seed-client-side-error', b'\0' + b'r=@NONCE@x,s=c2FsdA==,i=1\0e=invalid-proof')
-write('scram', 'seed-client-side-raw', b'\2' + base64.b64encode(b'r=@NONCE@x,s=c2FsdA==,i=1'))
-write('scram', 'seed-server-side', b'\1' + b'\0'.join([
+write('scram', 'example-client-side-error', b'\0' + b'r=@NONCE@x,s=c2FsdA==,i=1\0e=invalid-proof')
+write('scram', 'example-client-side-raw', b'\2' + base64.b64encode(b'r=@NONCE@x,s=c2FsdA==,i=1'))
+write('scram', 'example-server-side', b'\1' + b'\0'.join([
     b'n,,n=reception,r=rOprNGfwEbeRWgbNEkqO',
     b'c=biws,r=@NONCE@,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=']))
-write('scram', 'seed-server-side-unknown-user', b'\1' + b'n,,n=mallory,r=abc')
-write('scram', 'seed-server-side-authzid', b'\1' + b'n,a=admin,n=reception,r=abc\0c=bixhPWFkbWluLA==,r=@NONCE@,p=AAAA')
+write('scram', 'example-server-side-unknown-user', b'\1' + b'n,,n=mallory,r=abc')
+write('scram', 'example-server-side-authzid', b'\1' + b'n,a=admin,n=reception,r=abc\0c=bixhPWFkbWluLA==,r=@NONCE@,p=AAAA')
 
 hello = {"type": "hello", "protocol": 1, "server": "attendant-server 0.1.0", "cluster": "acme",
          "node": "dc1", "nodes": [
@@ -96,15 +98,15 @@ ok = '{"type": "auth.ok", "data": "@SCRAM@", "user": "reception", "display_name"
 challenge = '{"type": "auth.challenge", "data": "@SCRAM@"}'
 
 # Server → client.
-write('protocol-client', 'seed-login', frames(hello, challenge, ok, snapshot,
+write('protocol-client', 'example-login', frames(hello, challenge, ok, snapshot,
     {"type": "event", "seq": 1043, "event": "call.removed", "id": "call-77"},
     {"type": "reply", "id": "c-1", "ok": True, "result": {}},
     {"type": "ping", "id": 7}, {"type": "drain", "reason": "maintenance", "text": "Node dc1 is shutting down"}))
-write('protocol-client', 'seed-reply-error', frames(hello, challenge, ok,
+write('protocol-client', 'example-reply-error', frames(hello, challenge, ok,
     {"type": "reply", "id": "c-1", "ok": False, "error": {"code": "not-found", "text": "No call call-99"}}))
-write('protocol-client', 'seed-auth-failed', frames(hello,
+write('protocol-client', 'example-auth-failed', frames(hello,
     {"type": "auth.failed", "reason": "invalid-credentials", "text": "Wrong user name or password"}))
-write('protocol-client', 'seed-sequence-gap', frames(hello, snapshot,
+write('protocol-client', 'example-sequence-gap', frames(hello, snapshot,
     {"type": "event", "seq": 1045, "event": "presence", "id": "ext-201", "presence": "busy"}))
 # A snapshot in parts (docs/protocol.md §2.3), then the protocol errors
 # around it: a part without a beginning, an event between the parts.
@@ -112,36 +114,36 @@ first_part = dict(snapshot, more=True)
 more_part = {"type": "snapshot.more", "more": False,
              "directory": [{"id": "ext-202", "name": "Carla Verdi", "number": "202",
                             "department": None, "presence": "away"}]}
-write('protocol-client', 'seed-snapshot-parts', frames(hello, challenge, ok, first_part,
+write('protocol-client', 'example-snapshot-parts', frames(hello, challenge, ok, first_part,
     dict(more_part, more=True), more_part,
     {"type": "event", "seq": 1043, "event": "presence", "id": "ext-202", "presence": "busy"}))
-write('protocol-client', 'seed-snapshot-more-alone', frames(hello, challenge, ok, more_part))
-write('protocol-client', 'seed-snapshot-event-between', frames(hello, challenge, ok, first_part,
+write('protocol-client', 'example-snapshot-more-alone', frames(hello, challenge, ok, more_part))
+write('protocol-client', 'example-snapshot-event-between', frames(hello, challenge, ok, first_part,
     {"type": "event", "seq": 1043, "event": "call.removed", "id": "call-77"}, more_part))
-write('protocol-client', 'seed-old-protocol', frames(dict(hello, protocol=0)))
-write('protocol-client', 'seed-not-hello', frames({"type": "pong", "id": 1}))
+write('protocol-client', 'example-old-protocol', frames(dict(hello, protocol=0)))
+write('protocol-client', 'example-not-hello', frames({"type": "pong", "id": 1}))
 
 # Client → server.
 start = '{"type": "auth.start", "mechanism": "SCRAM-SHA-256", "data": "@SCRAM@"}'
 finish = '{"type": "auth.finish", "data": "@SCRAM@"}'
 def command(i, name, **args):
     return {"type": "command", "id": "c-%d" % i, "command": name, "args": args}
-write('protocol-server', 'seed-login-and-calls', frames(start, finish,
+write('protocol-server', 'example-login-and-calls', frames(start, finish,
     command(1, "call.answer", call="call-1"), command(2, "call.hold", call="call-1"),
     command(3, "call.resume", call="call-1"), command(4, "call.transfer", call="call-1", target="201"),
     command(5, "call.answer", call="call-2"), command(6, "call.consult", call="call-2", target="202"),
     command(7, "call.complete", call="call-2"), {"type": "ping", "id": 3}))
-write('protocol-server', 'seed-consult-cancel', frames(start, finish,
+write('protocol-server', 'example-consult-cancel', frames(start, finish,
     command(1, "call.answer", call="call-1"), command(2, "call.consult", call="call-1", target="201"),
     command(3, "call.cancel-consult", call="call-1"), command(4, "call.hangup", call="call-1"),
     command(5, "dial", number="+390212345678"), command(6, "presence.set", presence="away")))
-write('protocol-server', 'seed-bad-args', frames(start, finish,
+write('protocol-server', 'example-bad-args', frames(start, finish,
     {"type": "command", "id": "c-1", "command": "call.answer", "args": "call-1"},
     {"type": "command", "id": "c-2", "command": "nope", "args": None},
     command(3, "dial", number="x" * 40)))
-write('protocol-server', 'seed-wrong-password', frames(start,
+write('protocol-server', 'example-wrong-password', frames(start,
     '{"type": "auth.finish", "data": "Yz1iaXdzLHI9YWJjLHA9QUFBQQ=="}'))
-write('protocol-server', 'seed-before-login', frames(command(1, "call.answer", call="call-1"),
+write('protocol-server', 'example-before-login', frames(command(1, "call.answer", call="call-1"),
     {"type": "ping", "id": 1}, {"type": "auth.finish", "data": ""}))
-write('protocol-server', 'seed-bad-mechanism', frames(
+write('protocol-server', 'example-bad-mechanism', frames(
     '{"type": "auth.start", "mechanism": "PLAIN", "data": "AHJlY2VwdGlvbgBzZWNyZXQ="}'))
