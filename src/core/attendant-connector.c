@@ -700,6 +700,7 @@ socket_connect_cb (GObject      *object,
   Run *run = g_task_get_task_data (task);
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GIOStream) guarded = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) error = NULL;
   const char *domain;
@@ -734,7 +735,10 @@ socket_connect_cb (GObject      *object,
   identity = (GSocketConnectable *)g_inet_socket_address_new_from_string (domain, port);
   if (identity == NULL)
     identity = g_network_address_new (domain, port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  /* A server's request to renegotiate fails the connection: this client
+   * never renegotiates in either direction (attendant_tls_guard_stream()). */
+  guarded = attendant_tls_guard_stream (G_IO_STREAM (connection));
+  tls = g_tls_client_connection_new (guarded, identity, &error);
   if (tls == NULL)
     {
       run_fail_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED, error);
