@@ -126,7 +126,8 @@ set_refused_error (GError **error)
                          "the connection is closed"));
 }
 
-/* Filters what a read from the base stream returned. */
+/* Filters what a read from the base stream returned (@n, or -1 with
+ * @error set by that read). */
 static gssize
 filter_read (AttendantTlsRecordGuard  *self,
              const void               *buffer,
@@ -148,6 +149,17 @@ filter_read (AttendantTlsRecordGuard  *self,
   return (gssize)allowed;
 }
 
+/* Whether the refusal has happened: then every read fails with it. */
+static gboolean
+check_refused (AttendantTlsRecordGuard  *self,
+               GError                  **error)
+{
+  if (self->refused)
+    set_refused_error (error);
+
+  return self->refused;
+}
+
 static GInputStream *
 base_stream (AttendantTlsRecordGuard *self)
 {
@@ -162,16 +174,13 @@ attendant_tls_record_guard_read (GInputStream  *stream,
                                  GError       **error)
 {
   AttendantTlsRecordGuard *self = ATTENDANT_TLS_RECORD_GUARD (stream);
-  gssize n;
 
-  if (self->refused)
-    {
-      set_refused_error (error);
-      return -1;
-    }
+  if (check_refused (self, error))
+    return -1;
 
-  n = g_input_stream_read (base_stream (self), buffer, count, cancellable, error);
-  return filter_read (self, buffer, n, error);
+  return filter_read (self, buffer,
+                      g_input_stream_read (base_stream (self), buffer, count, cancellable, error),
+                      error);
 }
 
 static gboolean
@@ -229,17 +238,14 @@ attendant_tls_record_guard_read_nonblocking (GPollableInputStream  *stream,
                                              GError               **error)
 {
   AttendantTlsRecordGuard *self = ATTENDANT_TLS_RECORD_GUARD (stream);
-  gssize n;
 
-  if (self->refused)
-    {
-      set_refused_error (error);
-      return -1;
-    }
+  if (check_refused (self, error))
+    return -1;
 
-  n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_stream (self)),
-                                                buffer, count, NULL, error);
-  return filter_read (self, buffer, n, error);
+  return filter_read (self, buffer,
+                      g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (base_stream (self)),
+                                                                buffer, count, NULL, error),
+                      error);
 }
 
 static void

@@ -129,17 +129,17 @@ is_connected (gpointer data)
   return attendant_client_get_state (data) == ATTENDANT_CLIENT_STATE_CONNECTED;
 }
 
-/* Logs in to @server through a new window, up to the dialog. */
+/* A new window for @client, its form filled for @server over TLS, and
+ * "Log In" activated. */
 static AttendantWindow *
-log_in_until_rejected (Server *server)
+log_in (AttendantClient *client,
+        const char      *server)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "tls");
-  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
   AttendantWindow *window;
   GtkWidget *password;
 
-  g_settings_set_string (settings, "server", address);
+  g_settings_set_string (settings, "server", server);
   g_settings_set_string (settings, "user-name", TEST_USER);
   g_settings_set_string (settings, "transport", "tls");
   g_settings_set_uint (settings, "attempt-timeout", 5);
@@ -151,6 +151,18 @@ log_in_until_rejected (Server *server)
   gtk_editable_set_text (GTK_EDITABLE (password), TEST_PASSWORD);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+
+  return window;
+}
+
+/* Logs in to @server through a new window, up to the dialog. */
+static AttendantWindow *
+log_in_until_rejected (Server *server)
+{
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "tls");
+  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
+  AttendantWindow *window = log_in (client, address);
+
   attendant_test_gui_wait_for (dialog_shown, NULL, 10000);
 
   return window;
@@ -366,10 +378,7 @@ static AttendantWindow *
 two_dc_log_in (Server   *server,
                gboolean  trust_backup)
 {
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr(AttendantClient) client = attendant_test_gui_client_new (server);
-  AttendantWindow *window;
-  GtkWidget *password;
 
   if (trust_backup)
     {
@@ -378,19 +387,7 @@ two_dc_log_in (Server   *server,
       attendant_client_set_extra_anchors (client, anchors);
     }
 
-  g_settings_set_string (settings, "server", TEST_DOMAIN);
-  g_settings_set_string (settings, "user-name", TEST_USER);
-  g_settings_set_string (settings, "transport", "tls");
-  g_settings_set_uint (settings, "attempt-timeout", 5);
-
-  window = g_object_ref (attendant_window_new (NULL, client));
-  gtk_window_present (GTK_WINDOW (window));
-  password = attendant_test_gui_find_widget (GTK_WIDGET (window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
-  g_assert_nonnull (password);
-  gtk_editable_set_text (GTK_EDITABLE (password), TEST_PASSWORD);
-  g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
-
-  return window;
+  return log_in (client, TEST_DOMAIN);
 }
 
 /* A broken certificate on the first data centre does not keep the user

@@ -2013,6 +2013,23 @@ test_protocol_not_attendant (void)
   "[node backup]\n" \
   "plain=127.0.0.2:0\n"
 
+/* A TLS client of the fixture's nodes through SRV, trusting the test CA
+ * when @with_anchors, started. */
+static void
+start_tls_client (Fixture  *f,
+                  gboolean  with_anchors)
+{
+  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
+  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
+  if (with_anchors)
+    {
+      g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
+
+      attendant_client_set_extra_anchors (f->client, anchors);
+    }
+  start_client (f);
+}
+
 /* T1, T2: the TLS path end to end: SRV for _iacsec._tcp, the certificate
  * checked against the source domain with the test CA as extra anchor,
  * TLS 1.2 or newer reported, login and snapshot over it. */
@@ -2021,15 +2038,11 @@ test_tls (void)
 {
   g_autofree char *nodes = g_strdup_printf (NODES_TLS_FORMAT, pki->acme_file, pki->key_file);
   g_autoptr(Fixture) f = fixture_new (nodes);
-  g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
   AttendantConnection *connection;
   const char *version;
   guint connected;
 
-  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
-  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
-  attendant_client_set_extra_anchors (f->client, anchors);
-  start_client (f);
+  start_tls_client (f, TRUE);
 
   connected = wait_event (f->rec, EV_CONNECTED, 0, 10000);
   assert_connected_to (ev_at (f->rec, connected), PRIMARY_HOST, node_port (f, "primary", "tls"),
@@ -2198,14 +2211,10 @@ test_tls_untrusted_then_trusted (void)
   g_autofree char *nodes = g_strdup_printf (NODES_TLS_TWO_FORMAT, pki->self_signed_file, pki->key_file,
                                             pki->acme_file, pki->key_file);
   g_autoptr(Fixture) f = fixture_new (nodes);
-  g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
   AttendantAttempt *attempt;
   guint connected;
 
-  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
-  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
-  attendant_client_set_extra_anchors (f->client, anchors);
-  start_client (f);
+  start_tls_client (f, TRUE);
 
   connected = wait_event (f->rec, EV_CONNECTED, 0, 10000);
   assert_connected_to (ev_at (f->rec, connected), BACKUP_HOST, node_port (f, "backup", "tls"),
@@ -2235,9 +2244,7 @@ test_tls_all_untrusted (void)
   AttendantAttempt *attempt;
   guint rejected, n_events;
 
-  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
-  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
-  start_client (f);
+  start_tls_client (f, FALSE);
 
   rejected = wait_event (f->rec, EV_CERT_REJECTED, 0, 10000);
   g_assert_cmpuint (count_events (f->rec, EV_ATTEMPT, 0, rejected), ==, 2);
