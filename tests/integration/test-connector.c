@@ -973,7 +973,7 @@ test_tls_extra_anchors (void)
 }
 
 /* A certificate valid only for the SRV target, not for the domain the user
- * typed, is refused (T2), and the walk goes on to the backup... */
+ * typed, is refused, and the walk goes on to the backup... */
 static void
 test_tls_target_identity_rejected (void)
 {

@@ -1325,7 +1325,7 @@ def scenario_dual_dc(lab, fw, transport):
 
 
 def scenario_untrusted(lab, fw):
-    """T2/T3 and D9: a certificate the client does not accept fails its
+    """9. A certificate the client does not accept fails its
     endpoint (tls-failed) and the walk goes on, exactly as after a refused
     connection: a broken certificate on dc1 must not keep users off dc2.
     Only when no endpoint is reached does the run fail (exit 1)."""
