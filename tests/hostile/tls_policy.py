@@ -11,7 +11,8 @@ gnutls-cli and openssl s_client:
   - TLS 1.2 with a CBC suite is refused, with ECDHE as with static RSA;
   - TLS 1.2 with ECDHE and AES-GCM or ChaCha20-Poly1305 is accepted;
   - TLS 1.3 is accepted, and is what a default client gets;
-  - TLS 1.1 is refused;
+  - TLS 1.1 is refused, and so is a client without secure renegotiation
+    (RFC 5746);
   - a client-initiated renegotiation of a TLS 1.2 session is refused: the
     server closes the connection instead of running a second handshake.
 
@@ -211,6 +212,9 @@ def main():
                                  "+AES-256-CBC): refused",
                                  "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-CBC:+AES-256-CBC")
             check_refused_openssl(port, "TLS 1.1: refused", "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0")
+            check_refused_gnutls(port, "TLS 1.2, a client without secure renegotiation (RFC 5746; "
+                                 "gnutls-cli %DISABLE_SAFE_RENEGOTIATION): refused",
+                                 "NORMAL:-VERS-ALL:+VERS-TLS1.2:%DISABLE_SAFE_RENEGOTIATION")
 
             check_accepted_openssl(port, "TLS 1.2, ECDHE with AES-128-GCM: accepted",
                                    "TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256",
