@@ -52,7 +52,6 @@ struct _AttendantClient
   gboolean                on_preferred;    /* the session is on the first choice */
   gint64                  next_retry_time; /* monotonic, of the backoff */
   AttendantEndpoint      *endpoint;        /* of the session */
-  AttendantAttempt       *last_attempt;
   GPtrArray              *node_list;       /* AttendantEndpoint, after fallback/direct */
   AttendantEndpoint      *dead_endpoint;   /* tried last in the next cycle */
   AttendantEndpoint      *drained_endpoint;/* skipped in the next cycle */
@@ -629,9 +628,12 @@ connect_cb (GObject      *object,
 
   if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED))
     {
-      /* Never trust silently, never retry silently: the user decides. */
+      /* Nothing was reached and a certificate was not trusted: never
+       * trust silently, never retry silently; ask about the first one met
+       * (docs/architecture.md, "Trusted certificates"). */
       set_state (self, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
-      g_signal_emit (self, signals[CERTIFICATE_REJECTED], 0, self->last_attempt);
+      g_signal_emit (self, signals[CERTIFICATE_REJECTED], 0,
+                     attendant_connector_get_rejected_attempt (ATTENDANT_CONNECTOR (object), result));
       return;
     }
 
@@ -883,7 +885,6 @@ attempt_finished_cb (AttendantConnector *connector,
                      AttendantAttempt   *attempt,
                      AttendantClient    *self)
 {
-  g_set_object (&self->last_attempt, attempt);
   g_signal_emit (self, signals[ATTEMPT], 0, attempt);
 }
 
@@ -976,7 +977,6 @@ attendant_client_dispose (GObject *object)
   g_clear_object (&self->probe_connector);
   g_clear_object (&self->spec);
   g_clear_object (&self->endpoint);
-  g_clear_object (&self->last_attempt);
   g_clear_object (&self->dead_endpoint);
   g_clear_object (&self->drained_endpoint);
   g_clear_pointer (&self->node_list, g_ptr_array_unref);
@@ -1383,7 +1383,14 @@ attendant_client_class_init (AttendantClientClass *klass)
 
   /**
    * AttendantClient::certificate-rejected:
-   * @attempt: the attempt, with the certificate and what is wrong with it
+   * @attempt: the attempt that met the cycle's first untrusted certificate,
+   *   with that certificate and what is wrong with it
+   *
+   * Emitted when a cycle reached no endpoint and at least one of them
+   * presented a certificate that is not trusted; the client then stops
+   * retrying until attendant_client_reconnect_now(). An untrusted
+   * certificate on one endpoint while another is reached is only that
+   * endpoint's `tls-failed` attempt.
    */
   signals[CERTIFICATE_REJECTED] =
     g_signal_new ("certificate-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

@@ -70,6 +70,7 @@ typedef struct
   gint64                started_at;
   GTlsCertificate      *peer_certificate;
   GTlsCertificateFlags  peer_errors;
+  AttendantAttempt     *rejected;        /* the first untrusted certificate met */
   guint                 timed_out : 1;
   guint                 certificate_rejected : 1;
 } Run;
@@ -99,6 +100,7 @@ run_free (Run *run)
   g_clear_object (&run->stream);
   g_clear_object (&run->attempt_cancellable);
   g_clear_object (&run->peer_certificate);
+  g_clear_object (&run->rejected);
   g_free (run);
 }
 
@@ -244,8 +246,10 @@ attendant_connector_class_init (AttendantConnectorClass *klass)
    * @identity: the reference identity it was checked against
    *
    * Emitted when a certificate fails verification, so that a certificate
-   * the user pinned for @identity can be accepted. Return %TRUE to
-   * accept. Unhandled, the certificate is rejected and the run stops.
+   * the user pinned for @identity can be accepted (docs/architecture.md,
+   * "Trusted certificates"). Return %TRUE to accept. Unhandled, the
+   * certificate is rejected: that attempt is `tls-failed` and the run goes
+   * on to the next address, like after any other failed handshake.
    */
   signals[ACCEPT_CERTIFICATE] =
     g_signal_new ("accept-certificate",
@@ -425,6 +429,12 @@ run_end_attempt (GTask                   *task,
   if (run->peer_certificate != NULL)
     attendant_attempt_set_certificate (attempt, run->peer_certificate, run->peer_errors,
                                        attendant_plan_get_domain (run->plan));
+
+  /* Kept so that a run that reaches nothing can end on the first
+   * certificate the user could still choose to trust. */
+  if (run->rejected == NULL &&
+      g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED))
+    run->rejected = g_object_ref (attempt);
 
   if (error != NULL)
     g_debug ("%s:%u (%s): %s",
@@ -652,11 +662,10 @@ handshake_cb (GObject      *object,
                          _("The certificate of %s is not trusted: %s"),
                          attendant_plan_get_domain (run->plan), problems);
 
-          /* A certificate the user has not accepted would be just as
-           * unacceptable from the next node; stop and ask. */
-          run_end_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED, cert_error);
-          g_clear_object (&run->stream);
-          g_task_return_error (task, g_steal_pointer (&cert_error));
+          /* One node's broken or intercepted certificate must not keep
+           * users off a healthy one: this endpoint failed, the walk goes
+           * on (docs/architecture.md, "Trusted certificates"). */
+          run_fail_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED, cert_error);
           return;
         }
 
@@ -692,6 +701,7 @@ socket_connect_cb (GObject      *object,
   Run *run = g_task_get_task_data (task);
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GIOStream) guarded = NULL;
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GError) error = NULL;
   const char *domain;
@@ -726,7 +736,10 @@ socket_connect_cb (GObject      *object,
   identity = (GSocketConnectable *)g_inet_socket_address_new_from_string (domain, port);
   if (identity == NULL)
     identity = g_network_address_new (domain, port);
-  tls = g_tls_client_connection_new (G_IO_STREAM (connection), identity, &error);
+  /* A server's request to renegotiate fails the connection: this client
+   * never renegotiates in either direction (attendant_tls_guard_stream()). */
+  guarded = attendant_tls_guard_stream (G_IO_STREAM (connection));
+  tls = g_tls_client_connection_new (guarded, identity, &error);
   if (tls == NULL)
     {
       run_fail_attempt (task, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED, error);
@@ -811,6 +824,14 @@ run_next_endpoint (GTask *task)
 
   if (run->endpoint_index >= n)
     {
+      /* Nothing reached and a certificate was the reason somewhere: the
+       * run ends on the first one, which the user may inspect and trust. */
+      if (run->rejected != NULL)
+        {
+          g_task_return_error (task, g_error_copy (attendant_attempt_get_error (run->rejected)));
+          return;
+        }
+
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_ALL_FAILED,
                                n == 1 ? _("The server %s could not be reached")
                                       : _("None of the servers found for %s could be reached"),
@@ -854,6 +875,10 @@ run_cancelled_cb (GTask        *task,
  * Tries the plan's endpoints one at a time until one is reached (TCP, TLS
  * when the plan's transport is TLS, then the greeter's step if there is a
  * greeter). Every try is reported by #AttendantConnector::attempt-finished.
+ * An untrusted certificate fails its attempt like any other handshake
+ * failure; only a run that reaches nothing and met one ends with
+ * %ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED (see
+ * attendant_connector_get_rejected_attempt()).
  */
 void
 attendant_connector_connect_async (AttendantConnector  *self,
@@ -910,7 +935,9 @@ attendant_connector_connect_async (AttendantConnector  *self,
  *
  * Returns: (transfer full): the endpoint reached, or %NULL with @error:
  *   %ATTENDANT_ERROR_ALL_FAILED, %ATTENDANT_ERROR_SERVICE_UNAVAILABLE,
- *   %ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED or %G_IO_ERROR_CANCELLED
+ *   %ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED (nothing reached, and at least
+ *   one certificate was not trusted; the message is the first one's) or
+ *   %G_IO_ERROR_CANCELLED
  */
 AttendantConnection *
 attendant_connector_connect_finish (AttendantConnector  *self,
@@ -922,4 +949,33 @@ attendant_connector_connect_finish (AttendantConnector  *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == attendant_connector_connect_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * attendant_connector_get_rejected_attempt:
+ * @result: the result given to attendant_connector_connect_async()'s callback
+ *
+ * The attempt that met the run's first untrusted certificate, with that
+ * certificate, its errors and its reference identity: what the user is
+ * asked to trust when the run ended with
+ * %ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED.
+ *
+ * Returns: (transfer none) (nullable): that attempt, or %NULL when the run
+ *   met no untrusted certificate
+ */
+AttendantAttempt *
+attendant_connector_get_rejected_attempt (AttendantConnector *self,
+                                          GAsyncResult       *result)
+{
+  Run *run;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONNECTOR (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == attendant_connector_connect_async, NULL);
+
+  /* Runs refused before they began (service unavailable, empty plan)
+   * have no data. */
+  run = g_task_get_task_data (G_TASK (result));
+
+  return run != NULL ? run->rejected : NULL;
 }

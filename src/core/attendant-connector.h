@@ -39,5 +39,7 @@ void                 attendant_connector_connect_async              (AttendantCo
 AttendantConnection *attendant_connector_connect_finish             (AttendantConnector  *self,
                                                                      GAsyncResult        *result,
                                                                      GError             **error);
+AttendantAttempt    *attendant_connector_get_rejected_attempt       (AttendantConnector  *self,
+                                                                     GAsyncResult        *result);
 
 G_END_DECLS

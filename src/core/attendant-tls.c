@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "attendant-tls.h"
+#include "attendant-tls-record-guard.h"
 
 /**
  * attendant_tls_init:
@@ -25,6 +26,31 @@ void
 attendant_tls_init (void)
 {
   g_setenv ("G_TLS_GNUTLS_PRIORITY", ATTENDANT_TLS_PRIORITY, FALSE);
+}
+
+/**
+ * attendant_tls_guard_stream:
+ * @base: a connection (a #GSocketConnection) about to carry TLS
+ *
+ * What to give g_tls_client_connection_new() or
+ * g_tls_server_connection_new() instead of @base: the same connection,
+ * whose incoming TLS records are checked before GnuTLS reads them, so that
+ * a renegotiation the peer starts fails the connection instead of running
+ * a second handshake (ATTENDANT_TLS_PRIORITY says why this cannot be left
+ * to GnuTLS or glib-networking). Closing it closes @base.
+ *
+ * Returns: (transfer full): the stream to run TLS over
+ */
+GIOStream *
+attendant_tls_guard_stream (GIOStream *base)
+{
+  g_autoptr(GInputStream) input = NULL;
+
+  g_return_val_if_fail (G_IS_IO_STREAM (base), NULL);
+
+  input = attendant_tls_record_guard_new (base);
+
+  return g_simple_io_stream_new (input, g_io_stream_get_output_stream (base));
 }
 
 const char *

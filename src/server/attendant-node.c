@@ -309,9 +309,13 @@ accept_connection (AttendantNode     *self,
 
   if (g_str_equal (transport, "tls"))
     {
+      g_autoptr(GIOStream) guarded = attendant_tls_guard_stream (G_IO_STREAM (connection));
       g_autoptr(GIOStream) tls = NULL;
 
-      tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->config->certificate, &error);
+      /* Guarded: a client's renegotiation closes its connection instead
+       * of costing a second handshake (ATTENDANT_TLS_PRIORITY says why
+       * GnuTLS cannot be told). */
+      tls = g_tls_server_connection_new (guarded, self->config->certificate, &error);
       if (tls == NULL)
         {
           g_warning ("node %s: cannot start TLS: %s", self->name, error->message);

@@ -129,17 +129,17 @@ is_connected (gpointer data)
   return attendant_client_get_state (data) == ATTENDANT_CLIENT_STATE_CONNECTED;
 }
 
-/* Logs in to @server through a new window, up to the dialog. */
+/* A new window for @client, its form filled for @server over TLS, and
+ * "Log In" activated. */
 static AttendantWindow *
-log_in_until_rejected (Server *server)
+log_in (AttendantClient *client,
+        const char      *server)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "tls");
-  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
   AttendantWindow *window;
   GtkWidget *password;
 
-  g_settings_set_string (settings, "server", address);
+  g_settings_set_string (settings, "server", server);
   g_settings_set_string (settings, "user-name", TEST_USER);
   g_settings_set_string (settings, "transport", "tls");
   g_settings_set_uint (settings, "attempt-timeout", 5);
@@ -151,6 +151,18 @@ log_in_until_rejected (Server *server)
   gtk_editable_set_text (GTK_EDITABLE (password), TEST_PASSWORD);
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+
+  return window;
+}
+
+/* Logs in to @server through a new window, up to the dialog. */
+static AttendantWindow *
+log_in_until_rejected (Server *server)
+{
+  g_autofree char *address = attendant_test_gui_server_address (server, "primary", "tls");
+  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
+  AttendantWindow *window = log_in (client, address);
+
   attendant_test_gui_wait_for (dialog_shown, NULL, 10000);
 
   return window;
@@ -339,6 +351,120 @@ test_window_cancel (void)
   window_free (window);
 }
 
+/* Two data centres behind SRV for acme.test: the primary with a
+ * self-signed certificate, the backup with one from the test CA, which the
+ * client trusts as an extra anchor only when two_dc_log_in() is told to. */
+static Server *
+two_dc_server_new (void)
+{
+  g_autofree char *nodes = g_strdup_printf ("[node primary]\n"
+                                            "tls=127.0.0.1:0\n"
+                                            "certificate=%s\n"
+                                            "key=%s\n"
+                                            "\n"
+                                            "[node backup]\n"
+                                            "tls=127.0.0.2:0\n"
+                                            "certificate=%s\n"
+                                            "key=%s\n",
+                                            pki->self_signed_file, pki->key_file,
+                                            pki->acme_file, pki->key_file);
+  Server *server = attendant_test_gui_server_new (nodes);
+
+  attendant_test_gui_server_publish_srv (server, "tls");
+  return server;
+}
+
+static AttendantWindow *
+two_dc_log_in (Server   *server,
+               gboolean  trust_backup)
+{
+  g_autoptr(AttendantClient) client = attendant_test_gui_client_new (server);
+
+  if (trust_backup)
+    {
+      g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
+
+      attendant_client_set_extra_anchors (client, anchors);
+    }
+
+  return log_in (client, TEST_DOMAIN);
+}
+
+/* A broken certificate on the first data centre does not keep the user
+ * off the second (docs/architecture.md, "Trusted certificates"): the
+ * window logs in on the backup and never asks about the primary's
+ * certificate. */
+static void
+test_window_walks_on (void)
+{
+  g_autoptr(AttendantTestGuiServer) server = two_dc_server_new ();
+  AttendantWindow *window;
+  AttendantClient *client;
+  AttendantSession *session;
+
+  attendant_test_gui_reset_settings ();
+  window = two_dc_log_in (server, TRUE);
+  client = attendant_window_get_client (window);
+
+  attendant_test_gui_wait_for (is_connected, client, 10000);
+  session = attendant_client_get_session (client);
+  g_assert_nonnull (session);
+  g_assert_cmpstr (attendant_endpoint_get_host (attendant_connection_get_endpoint (attendant_session_get_connection (session))),
+                   ==, TEST_BACKUP_HOST);
+  attendant_test_drain_main_context ();
+  g_assert_null (find_dialog ());
+  {
+    g_auto(GStrv) pins = trusted_certificates ();
+
+    g_assert_cmpuint (g_strv_length (pins), ==, 0);
+  }
+
+  window_free (window);
+}
+
+/* No data centre reached, both certificates untrusted: the dialog comes
+ * up for the FIRST one met (the primary's self-signed certificate, not the
+ * backup's), and trusting it pins that one for acme.test and logs in on
+ * the primary. */
+static void
+test_window_all_untrusted (void)
+{
+  g_autoptr(AttendantTestGuiServer) server = two_dc_server_new ();
+  g_autofree char *pin = expected_pin (TEST_DOMAIN);
+  g_autofree char *fingerprint = attendant_test_fingerprint (pki->self_signed_file);
+  g_autofree char *flat = NULL;
+  AttendantWindow *window;
+  AttendantCertificateDialog *dialog;
+  AttendantClient *client;
+  AttendantSession *session;
+  g_auto(GStrv) pins = NULL;
+
+  attendant_test_gui_reset_settings ();
+  window = two_dc_log_in (server, FALSE);
+  client = attendant_window_get_client (window);
+  attendant_test_gui_wait_for (dialog_shown, NULL, 10000);
+  g_assert_cmpint (attendant_client_get_state (client), ==, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
+
+  dialog = g_object_ref (find_dialog ());
+  flat = g_strdelimit (g_strdup (label_text (GTK_WIDGET (dialog), "fingerprint-label")), "\n", ':');
+  g_assert_cmpstr (flat, ==, fingerprint);
+
+  g_signal_emit_by_name (attendant_test_gui_find_button (GTK_WIDGET (dialog), TRUST_LABEL), "clicked");
+  pins = trusted_certificates ();
+  g_assert_cmpuint (g_strv_length (pins), ==, 1);
+  g_assert_cmpstr (pins[0], ==, pin);
+
+  attendant_test_gui_wait_for (is_connected, client, 10000);
+  session = attendant_client_get_session (client);
+  g_assert_cmpstr (attendant_endpoint_get_host (attendant_connection_get_endpoint (attendant_session_get_connection (session))),
+                   ==, TEST_PRIMARY_HOST);
+  attendant_test_gui_wait_for (dialog_gone, NULL, 5000);
+
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (dialog);
+  window_free (window);
+}
+
 /* }}} */
 
 int
@@ -358,6 +484,8 @@ main (int   argc,
   g_test_add_func ("/certificate-dialog/trust-no-duplicate", test_dialog_trust_no_duplicate);
   g_test_add_func ("/certificate-dialog/window-trust", test_window_trust);
   g_test_add_func ("/certificate-dialog/window-cancel", test_window_cancel);
+  g_test_add_func ("/certificate-dialog/window-walks-on", test_window_walks_on);
+  g_test_add_func ("/certificate-dialog/window-all-untrusted", test_window_all_untrusted);
 
   status = g_test_run ();
 

@@ -916,9 +916,11 @@ remove_tree (const char *dir)
 }
 
 /* 50 certificates up to a root the client trusts: GnuTLS stops verifying
- * at a depth of 16, so the chain is untrusted. The client says so (the run
- * stops, as for any untrusted certificate), at once, not after the
- * attempt timeout, and not by hanging or crashing on the long chain. */
+ * at a depth of 16, so the chain is untrusted. The client says so (its only
+ * endpoint is `tls-failed`, so the run ends CERTIFICATE_UNTRUSTED, as for
+ * any untrusted certificate when nothing else is reached), at once, not
+ * after the attempt timeout, and not by hanging or crashing on the long
+ * chain. */
 static void
 test_long_chain (void)
 {

@@ -2013,7 +2013,24 @@ test_protocol_not_attendant (void)
   "[node backup]\n" \
   "plain=127.0.0.2:0\n"
 
-/* TLS version and identity: the TLS path end to end: SRV for _iacsec._tcp, the certificate
+/* A TLS client of the fixture's nodes through SRV, trusting the test CA
+ * when @with_anchors, started. */
+static void
+start_tls_client (Fixture  *f,
+                  gboolean  with_anchors)
+{
+  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
+  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
+  if (with_anchors)
+    {
+      g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
+
+      attendant_client_set_extra_anchors (f->client, anchors);
+    }
+  start_client (f);
+}
+
+/* TLS version and identity (docs/architecture.md): the TLS path end to end: SRV for _iacsec._tcp, the certificate
  * checked against the source domain with the test CA as extra anchor,
  * TLS 1.2 or newer reported, login and snapshot over it. */
 static void
@@ -2021,15 +2038,11 @@ test_tls (void)
 {
   g_autofree char *nodes = g_strdup_printf (NODES_TLS_FORMAT, pki->acme_file, pki->key_file);
   g_autoptr(Fixture) f = fixture_new (nodes);
-  g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
   AttendantConnection *connection;
   const char *version;
   guint connected;
 
-  publish_srv (f, ATTENDANT_TRANSPORT_TLS);
-  fixture_client (f, DOMAIN, ATTENDANT_TRANSPORT_TLS);
-  attendant_client_set_extra_anchors (f->client, anchors);
-  start_client (f);
+  start_tls_client (f, TRUE);
 
   connected = wait_event (f->rec, EV_CONNECTED, 0, 10000);
   assert_connected_to (ev_at (f->rec, connected), PRIMARY_HOST, node_port (f, "primary", "tls"),
@@ -2177,6 +2190,82 @@ test_tls_pinned (gconstpointer data)
   g_assert_cmpint (node_logged_in (f, "primary"), ==, 1);
 }
 
+#define NODES_TLS_TWO_FORMAT \
+  "[node primary]\n" \
+  "tls=127.0.0.1:0\n" \
+  "certificate=%s\n" \
+  "key=%s\n" \
+  "\n" \
+  "[node backup]\n" \
+  "tls=127.0.0.2:0\n" \
+  "certificate=%s\n" \
+  "key=%s\n"
+
+/* An untrusted certificate fails only its endpoint (docs/architecture.md,
+ * "Trusted certificates"): the primary's self-signed one is `tls-failed`
+ * and the client logs in on the backup, whose certificate the test CA
+ * vouches for, with no certificate-rejected and no question to the user. */
+static void
+test_tls_untrusted_then_trusted (void)
+{
+  g_autofree char *nodes = g_strdup_printf (NODES_TLS_TWO_FORMAT, pki->self_signed_file, pki->key_file,
+                                            pki->acme_file, pki->key_file);
+  g_autoptr(Fixture) f = fixture_new (nodes);
+  AttendantAttempt *attempt;
+  guint connected;
+
+  start_tls_client (f, TRUE);
+
+  connected = wait_event (f->rec, EV_CONNECTED, 0, 10000);
+  assert_connected_to (ev_at (f->rec, connected), BACKUP_HOST, node_port (f, "backup", "tls"),
+                       "127.0.0.2", FALSE, FALSE);
+  g_assert_cmpuint (count_events (f->rec, EV_ATTEMPT, 0, connected), ==, 2);
+  attempt = ev_attempt (ev_at (f->rec, find_event (f->rec, EV_ATTEMPT, 0)));
+  g_assert_cmpstr (attendant_endpoint_get_host (attendant_attempt_get_endpoint (attempt)), ==, PRIMARY_HOST);
+  g_assert_cmpint (attendant_attempt_get_outcome (attempt), ==, ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED);
+  g_assert_error (attendant_attempt_get_error (attempt), ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+  g_assert_cmpint (find_event (f->rec, EV_CERT_REJECTED, 0), ==, -1);
+
+  wait_event (f->rec, EV_SNAPSHOT, connected, 5000);
+  g_assert_cmpint (node_logged_in (f, "backup"), ==, 1);
+  g_assert_cmpint (node_logged_in (f, "primary"), ==, 0);
+}
+
+/* Both certificates untrusted, each its own: nothing is reached, so the
+ * cycle ends certificate-rejected, on the FIRST one met (the primary's,
+ * which the app offers to trust), and the client stops retrying. */
+static void
+test_tls_all_untrusted (void)
+{
+  g_autofree char *nodes = g_strdup_printf (NODES_TLS_TWO_FORMAT, pki->self_signed_file, pki->key_file,
+                                            pki->acme_file, pki->key_file);
+  g_autoptr(Fixture) f = fixture_new (nodes);
+  g_autofree char *fingerprint = attendant_test_fingerprint (pki->self_signed_file);
+  AttendantAttempt *attempt;
+  guint rejected, n_events;
+
+  start_tls_client (f, FALSE);
+
+  rejected = wait_event (f->rec, EV_CERT_REJECTED, 0, 10000);
+  g_assert_cmpuint (count_events (f->rec, EV_ATTEMPT, 0, rejected), ==, 2);
+  attempt = ATTENDANT_ATTEMPT (ev_at (f->rec, rejected)->object);
+  g_assert_cmpstr (attendant_endpoint_get_host (attendant_attempt_get_endpoint (attempt)), ==, PRIMARY_HOST);
+  g_assert_error (attendant_attempt_get_error (attempt), ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+  {
+    g_autofree char *sha256 = attendant_tls_certificate_sha256 (attendant_attempt_get_certificate (attempt));
+
+    g_assert_cmpstr (sha256, ==, fingerprint);
+  }
+  g_assert_cmpint (attendant_client_get_state (f->client), ==, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
+
+  /* Stopped: no retry, nobody logged in. */
+  n_events = f->rec->events->len;
+  attendant_test_run_for (1500);
+  g_assert_cmpuint (f->rec->events->len, ==, n_events);
+  g_assert_cmpint (node_logged_in (f, "primary"), ==, 0);
+  g_assert_cmpint (node_logged_in (f, "backup"), ==, 0);
+}
+
 static void
 count_notify (guint *notifies)
 {
@@ -2265,6 +2354,8 @@ main (int   argc,
   g_test_add_func ("/client/protocol/not-attendant", test_protocol_not_attendant);
   g_test_add_func ("/client/tls/connected", test_tls);
   g_test_add_func ("/client/tls/untrusted", test_tls_untrusted);
+  g_test_add_func ("/client/tls/untrusted-then-trusted", test_tls_untrusted_then_trusted);
+  g_test_add_func ("/client/tls/all-untrusted", test_tls_all_untrusted);
   g_test_add_data_func ("/client/tls/pin/none", GINT_TO_POINTER (PIN_NONE), test_tls_pinned);
   g_test_add_data_func ("/client/tls/pin/wrong-fingerprint", GINT_TO_POINTER (PIN_WRONG_FINGERPRINT), test_tls_pinned);
   g_test_add_data_func ("/client/tls/pin/other-identity", GINT_TO_POINTER (PIN_OTHER_IDENTITY), test_tls_pinned);

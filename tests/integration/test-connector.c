@@ -44,6 +44,7 @@ typedef struct
   GError              *error;
   GPtrArray           *started;   /* "host address", "host -" while resolving */
   GPtrArray           *attempts;  /* AttendantAttempt */
+  AttendantAttempt    *rejected;  /* attendant_connector_get_rejected_attempt() */
   gint64               began_at;
   gint64               finished_at;
 } Run;
@@ -57,6 +58,7 @@ run_clear (Run *run)
   g_clear_error (&run->error);
   g_clear_pointer (&run->started, g_ptr_array_unref);
   g_clear_pointer (&run->attempts, g_ptr_array_unref);
+  g_clear_object (&run->rejected);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
@@ -161,6 +163,8 @@ connect_cb (GObject      *object,
 
   run->connection = attendant_connector_connect_finish (ATTENDANT_CONNECTOR (object), result,
                                                         &run->error);
+  g_set_object (&run->rejected,
+                attendant_connector_get_rejected_attempt (ATTENDANT_CONNECTOR (object), result));
   run->finished_at = g_get_monotonic_time ();
   g_assert_true ((run->connection == NULL) != (run->error == NULL));
 
@@ -848,9 +852,10 @@ assert_tls_connected (Run        *run,
   g_assert_cmpuint (attendant_test_server_get_n_connections (lab->backup), ==, 0);
 }
 
-/* The certificate is refused with CERTIFICATE_UNTRUSTED, the attempt says
- * why, and the run stopped there: the backup, whose certificate is fine,
- * was never contacted. */
+/* The primary's certificate is refused: its attempt is `tls-failed` with
+ * CERTIFICATE_UNTRUSTED and says why, and the walk went on to the backup,
+ * whose certificate is fine, exactly as after a refused connection
+ * (docs/architecture.md, "Trusted certificates"). */
 static void
 assert_tls_rejected (Run                  *run,
                      TlsLab               *lab,
@@ -860,16 +865,13 @@ assert_tls_rejected (Run                  *run,
   AttendantAttempt *attempt;
   GTlsCertificateFlags errors;
 
-  g_assert_error (run->error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
-  g_assert_null (run->connection);
-
-  g_assert_cmpuint (run->attempts->len, ==, 1);
+  g_assert_cmpuint (run->attempts->len, ==, 2);
   attempt = assert_attempt (run, 0, "node1.acme.test", "127.0.0.1",
                             ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED);
   g_assert_error (attendant_attempt_get_error (attempt), ATTENDANT_ERROR,
                   ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
 
-  /* What the user is shown to decide on a pin. */
+  /* What the user would be shown to decide on a pin. */
   g_assert_nonnull (attendant_attempt_get_certificate (attempt));
   g_assert_true (g_tls_certificate_is_same (attendant_attempt_get_certificate (attempt),
                                             lab->certificate));
@@ -877,10 +879,56 @@ assert_tls_rejected (Run                  *run,
   g_assert_cmpuint (errors & must_have, ==, must_have);
   g_assert_cmpuint (errors & must_not_have, ==, 0);
 
+  assert_attempt (run, 1, "node2.acme.test", "127.0.0.2", ATTENDANT_ATTEMPT_OUTCOME_CONNECTED);
+  assert_connected_to (run, "node2.acme.test", attendant_test_server_get_port (lab->backup),
+                       "127.0.0.2");
+  /* The run was not ended by it, but it still remembers the first
+   * untrusted certificate it met. */
+  g_assert_true (run->rejected == attempt);
+
   g_assert_cmpuint (attendant_test_server_get_n_connections (lab->primary), ==, 1);
-  g_assert_cmpuint (attendant_test_server_get_n_connections (lab->backup), ==, 0);
+  g_assert_cmpuint (attendant_test_server_get_n_connections (lab->backup), ==, 1);
   assert_log (lab->resolver, (const char * const[]) {
-    "SRV " SRV_TLS, "A node1.acme.test", NULL });
+    "SRV " SRV_TLS, "A node1.acme.test", "A node2.acme.test", NULL });
+}
+
+/* Every endpoint's certificate is refused: nothing was reached, so the run
+ * ends CERTIFICATE_UNTRUSTED, with the message and the attempt of the first
+ * one met (the primary's), which is the one the user is asked about. */
+static void
+assert_all_rejected (Run                  *run,
+                     TlsLab               *lab,
+                     GTlsCertificateFlags  must_have,
+                     GTlsCertificateFlags  must_not_have)
+{
+  AttendantAttempt *first;
+  AttendantAttempt *second;
+  GTlsCertificateFlags errors;
+
+  g_assert_error (run->error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+  g_assert_null (run->connection);
+
+  g_assert_cmpuint (run->attempts->len, ==, 2);
+  first = assert_attempt (run, 0, "node1.acme.test", "127.0.0.1",
+                          ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED);
+  second = assert_attempt (run, 1, "node2.acme.test", "127.0.0.2",
+                           ATTENDANT_ATTEMPT_OUTCOME_TLS_FAILED);
+  g_assert_error (attendant_attempt_get_error (first), ATTENDANT_ERROR,
+                  ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+  g_assert_error (attendant_attempt_get_error (second), ATTENDANT_ERROR,
+                  ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+
+  g_assert_true (run->rejected == first);
+  g_assert_cmpstr (run->error->message, ==, attendant_attempt_get_error (first)->message);
+  g_assert_true (g_tls_certificate_is_same (attendant_attempt_get_certificate (first),
+                                            lab->certificate));
+  g_assert_cmpstr (attendant_attempt_get_identity (first), ==, DOMAIN);
+  errors = attendant_attempt_get_certificate_errors (first);
+  g_assert_cmpuint (errors & must_have, ==, must_have);
+  g_assert_cmpuint (errors & must_not_have, ==, 0);
+
+  g_assert_cmpuint (attendant_test_server_get_n_connections (lab->primary), ==, 1);
+  g_assert_cmpuint (attendant_test_server_get_n_connections (lab->backup), ==, 1);
 }
 
 /* A CA-signed certificate for the domain the user typed is trusted through
@@ -901,7 +949,8 @@ test_tls_source_domain (void)
 }
 
 /* Without the extra anchors the very same certificate is refused as coming
- * from an unknown CA; with them it is accepted. */
+ * from an unknown CA, on both nodes: nothing was reached, so the run ends
+ * CERTIFICATE_UNTRUSTED on the first one. With them it is accepted. */
 static void
 test_tls_extra_anchors (void)
 {
@@ -912,17 +961,20 @@ test_tls_extra_anchors (void)
 
   tls_lab_init (&lab, pki->acme_file, FALSE);
   run_connector (&without, lab.connector, lab.plan, NULL);
-  assert_tls_rejected (&without, &lab, G_TLS_CERTIFICATE_UNKNOWN_CA, G_TLS_CERTIFICATE_BAD_IDENTITY);
+  assert_all_rejected (&without, &lab, G_TLS_CERTIFICATE_UNKNOWN_CA, G_TLS_CERTIFICATE_BAD_IDENTITY);
 
   attendant_connector_set_extra_anchors (lab.connector, anchors);
   run_connector (&with, lab.connector, lab.plan, NULL);
   g_assert_cmpuint (with.attempts->len, ==, 1);
+  g_assert_null (with.rejected);
   g_assert_cmpuint (attendant_test_server_get_n_connections (lab.primary), ==, 2);
-  assert_tls_connected (&with, &lab, pki->acme_file);
+  g_assert_cmpuint (attendant_test_server_get_n_connections (lab.backup), ==, 1);
+  assert_connected_to (&with, "node1.acme.test", attendant_test_server_get_port (lab.primary),
+                       "127.0.0.1");
 }
 
 /* A certificate valid only for the SRV target, not for the domain the user
- * typed, is refused and stops the run... */
+ * typed, is refused, and the walk goes on to the backup... */
 static void
 test_tls_target_identity_rejected (void)
 {
@@ -977,6 +1029,27 @@ test_tls_expired (void)
 
   assert_tls_rejected (&run, &lab, G_TLS_CERTIFICATE_EXPIRED,
                        G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY);
+}
+
+/* Two endpoints, both with certificates that are not trusted, each its
+ * own: both are tried, both `tls-failed`, and the run ends
+ * CERTIFICATE_UNTRUSTED carrying the first one (the primary's self-signed
+ * one), not the last. */
+static void
+test_tls_all_untrusted (void)
+{
+  g_auto(TlsLab) lab = { 0 };
+  g_auto(Run) run = { 0 };
+  g_autoptr(GTlsCertificate) backup = attendant_test_pki_load (pki, pki->acme_file);
+
+  tls_lab_init (&lab, pki->self_signed_file, FALSE);
+  run_connector (&run, lab.connector, lab.plan, NULL);
+
+  assert_all_rejected (&run, &lab, G_TLS_CERTIFICATE_UNKNOWN_CA, G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_assert_true (g_tls_certificate_is_same (attendant_attempt_get_certificate (run.attempts->pdata[1]),
+                                            backup));
+  g_assert_false (g_tls_certificate_is_same (attendant_attempt_get_certificate (run.rejected),
+                                             backup));
 }
 
 typedef struct
@@ -1377,6 +1450,7 @@ main (int   argc,
   g_test_add_func ("/connector/tls/target-identity-accepted", test_tls_target_identity_accepted);
   g_test_add_func ("/connector/tls/self-signed", test_tls_self_signed);
   g_test_add_func ("/connector/tls/expired", test_tls_expired);
+  g_test_add_func ("/connector/tls/all-untrusted", test_tls_all_untrusted);
   g_test_add_func ("/connector/tls/pinned", test_tls_pinned);
   g_test_add_func ("/connector/tls/pinned-other", test_tls_pinned_other);
   g_test_add_func ("/connector/tls/tls10-server", test_tls10_server);

@@ -36,8 +36,9 @@ Scenarios (each for plain and TLS unless said):
       TLS: certificate and SNI are for acme.com, the source domain
   8   bad input: exit 2, one line on stderr, no DNS query; the limits and
       normalisation of accepted input; direct host:port makes no DNS query
-  9   TLS: a certificate for the SRV target only, or from an unknown issuer,
-      stops the run at dc1
+  9   TLS: a certificate for the SRV target only, or self-signed, on dc1 is
+      tls-failed there and dc2 is reached; untrusted on both: tls-failed
+      twice, exit 1
   10  an SRV target that does not resolve, or whose A query is never answered:
       resolve-failed with address null, then the next target
   11  TLS: a TLS 1.1-only server is a failed attempt; TLS 1.2 reported exactly
@@ -640,6 +641,13 @@ class Lab:
             if fingerprint.replace(":", "") != digest:
                 raise LabError(f"openssl fingerprint {fingerprint} differs from {digest}")
             self.fingerprints[name] = fingerprint
+        # Self-signed for the right name: an issuer no --ca-file vouches for,
+        # as an administrator's stop-gap or an interception would present.
+        key, pem = os.path.join(d, "rogue.key"), os.path.join(d, "rogue.pem")
+        run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-keyout", key, "-out", pem, "-days", "2", "-subj", "/CN=acme.com",
+             "-addext", "subjectAltName=DNS:acme.com"])
+        self.certs["rogue"] = (pem, key)
 
     # -- DNS ----------------------------------------------------------------
 
@@ -1317,32 +1325,53 @@ def scenario_dual_dc(lab, fw, transport):
 
 
 def scenario_untrusted(lab, fw):
-    """A certificate the client does not accept stops the run
-    at once; the next endpoint is not tried (it would be just as wrong)."""
+    """A certificate the client does not accept fails its
+    endpoint (tls-failed) and the walk goes on, exactly as after a refused
+    connection: a broken certificate on dc1 must not keep users off dc2.
+    Only when no endpoint is reached does the run fail (exit 1)."""
     port = 51235
     watch = {"dc1": (PRIVATE_PRIMARY, port), "dc2": (PRIVATE_DC2, port)}
     fw.apply(nat=dual_dc_nat(port), watch=watch)
+    ca = ["--ca-file", lab.certs["ca"]]
     cases = [
-        ("targets", ["--ca-file", lab.certs["ca"]],
-         "a certificate valid only for the SRV target dc1.acme.com"),
-        ("acme", [], "a certificate from an issuer the client does not trust (no --ca-file)"),
+        ("targets", "acme", ca, "a certificate valid only for the SRV target dc1.acme.com"),
+        ("rogue", "acme", ca, "a self-signed certificate for acme.com"),
+        ("acme", "acme", [], "a certificate from an issuer the client does not trust (no --ca-file)"),
     ]
-    for cert, ca, what in cases:
-        lab.start_listener(f"s9-dc1-{cert}", [(PRIVATE_PRIMARY, port)], cert)
-        lab.start_listener(f"s9-dc2-{cert}", [(PRIVATE_DC2, port)], "acme")
+    for dc1_cert, dc2_cert, ca_option, what in cases:
+        lab.start_listener(f"s9-dc1-{dc1_cert}", [(PRIVATE_PRIMARY, port)], dc1_cert)
+        lab.start_listener(f"s9-dc2-{dc1_cert}", [(PRIVATE_DC2, port)], dc2_cert)
         before = fw.counters()
-        result = lab.cli("--json", *ca, "acme.com")
+        result = lab.cli("--json", *ca_option, "acme.com")
         counts = delta(before, fw.counters())
+        reached = bool(ca_option)
+        attempts = [attempt("dc1.acme.com", 21234, PUBLIC_DC1, "tls-failed"),
+                    attempt("dc2.acme.com", 21234, PUBLIC_DC2,
+                            "connected" if reached else "tls-failed")]
         expected = document(
             input="acme.com", domain="acme.com", transport="tls", method="srv",
             query="_iacsec._tcp.acme.com", result="answered",
             records=records_of(DUAL_DC_RECORDS), plan=dual_dc_plan("highest-first"),
-            attempts=[attempt("dc1.acme.com", 21234, PUBLIC_DC1, "tls-failed")],
-            connected=None)
-        check_run(f"9. dual DC tls, {what}: tls-failed at dc1, the run stops, exit 1",
-                  result, expected, 1)
-        check_counts(f"9. dual DC tls, {what}: dc2 not contacted", counts,
-                     {"dc1": 1, "dc2": 0, "escaped": 0})
+            attempts=attempts,
+            connected=(connected("dc2.acme.com", 21234, PUBLIC_DC2, "tls",
+                                 lab.fingerprints["acme"]) if reached else None))
+        errors = []
+        for i in ((0,) if reached else (0, 1)):
+            try:
+                message = result.doc["attempts"][i]["error"] or ""
+            except (KeyError, IndexError, TypeError):
+                continue  # check_run reports the document itself
+            if "not trusted" not in message:
+                errors.append(f"attempts[{i}].error does not say the certificate is not "
+                              f"trusted: {message!r}")
+        if reached:
+            check_run(f"9. dual DC tls, {what} on dc1: tls-failed at dc1, then dc2 reached, "
+                      f"exit 0", result, expected, 0, errors)
+        else:
+            check_run(f"9. dual DC tls, {what} on both: tls-failed at dc1 and at dc2, "
+                      f"nothing reached, exit 1", result, expected, 1, errors)
+        check_counts(f"9. dual DC tls, {what}: one SYN to each DC", counts,
+                     {"dc1": 1, "dc2": 1, "escaped": 0})
         lab.stop_scenario()
 
 
