@@ -212,7 +212,9 @@ class RealServer:
         self.log = open(os.path.join(workdir, "server.log"), "w")
         self.proc = subprocess.Popen([SERVER, "--config", config], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=self.log, text=True)
+        self.token = open(token_file).read().strip()
         self.port = None
+        self.admin = None
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
@@ -220,6 +222,8 @@ class RealServer:
                 break
             if line.startswith("node a plain"):
                 self.port = int(line.split()[-1])
+            if line.startswith("admin "):
+                self.admin = line.split()[1]
             if line.strip() == "ready":
                 break
         check(self.port is not None, "attendant-server did not say ready:\n" + self.log_tail())
@@ -309,6 +313,56 @@ def server_deep_nesting(workdir):
         check("64 deep" in server.log_tail(), "the log does not say why:\n" + server.log_tail())
         server.login_works()
         return [f"closed with {code}; a real login afterwards"]
+    finally:
+        server.stop()
+
+
+def server_upgrade_with_body(workdir):
+    """An upgrade request with a body: the frame guard cannot vouch for
+    where libsoup's frames begin, so the node must not run that WebSocket
+    (libsoup 3.2 upgrades it; a node's connection serves one request)."""
+    server = RealServer(workdir)
+    try:
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall((f"GET /attendant HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                      "Sec-WebSocket-Protocol: attendant.v1\r\nContent-Length: 4\r\n\r\n"
+                      "\x81\x7f\x00\x00").encode())
+        head = read_http_head(sock)
+        check(head.startswith("HTTP/1.1 101"), f"no upgrade at all: {head!r}")
+        opcode, payload = read_frame(sock)
+        sock.close()
+        check(opcode == 0x8 and struct.unpack("!H", payload[:2])[0] == 1002,
+              f"the WebSocket ran: opcode {opcode}, {payload[:80]!r}")
+        check(server.alive(), "the server died")
+        return ["the WebSocket closed with 1002 before its hello"]
+    finally:
+        server.stop()
+
+
+def server_admin_deep_body(workdir):
+    server = RealServer(workdir)
+    try:
+        host, port = server.admin.split("//", 1)[1].split(":")
+        body = DEEP
+        sock = socket.create_connection((host, int(port)), timeout=20)
+        sock.sendall((f"POST /calls HTTP/1.1\r\nHost: {host}\r\n"
+                      f"Authorization: Bearer {server.token}\r\n"
+                      "Content-Type: application/json\r\nConnection: close\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+        sock.close()
+        text = answer.decode("latin-1")
+        check(server.alive(), f"the server died: status {server.proc.poll()}\n" + server.log_tail())
+        check(text.startswith("HTTP/1.1 400") and "64 deep" in text, f"answered {text[:300]!r}")
+        return [text.splitlines()[0] + " " + " ".join(text.split("\r\n\r\n", 1)[-1].split())]
     finally:
         server.stop()
 
@@ -450,11 +504,13 @@ def main():
     if not SERVER or not CLI:
         print("Bail out! ATTENDANT_SERVER and ATTENDANT_CLI must name the programs")
         return 1
-    print("1..6")
+    print("1..8")
     tap = Tap()
     with tempfile.TemporaryDirectory(prefix="hostile-wire-") as workdir:
         for name, func in (("server/deep-nesting", server_deep_nesting),
-                           ("server/endless-message", server_endless_message)):
+                           ("server/admin-deep-body", server_admin_deep_body),
+                           ("server/endless-message", server_endless_message),
+                           ("server/upgrade-with-body", server_upgrade_with_body)):
             d = os.path.join(workdir, name.replace("/", "-"))
             os.makedirs(d, mode=0o700)
             tap.case(name, lambda f=func, d=d: f(d))
