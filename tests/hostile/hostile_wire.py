@@ -269,7 +269,14 @@ class RealServer:
         if self.alive():
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=20)
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
+
+    def finish(self):
+        """Stops the server; it must exit 0 (no sanitizer report at exit)."""
+        tail = self.log_tail(40)
+        self.stop()
+        check(self.proc.returncode == 0, f"attendant-server exited {self.proc.returncode}:\n" + tail)
 
 
 def read_lines(proc, predicate, timeout):
@@ -312,6 +319,7 @@ def server_deep_nesting(workdir):
         check(code == 1002, f"closed with {code}, not 1002 (protocol error)\n" + server.log_tail())
         check("64 deep" in server.log_tail(), "the log does not say why:\n" + server.log_tail())
         server.login_works()
+        server.finish()
         return [f"closed with {code}; a real login afterwards"]
     finally:
         server.stop()
@@ -337,6 +345,7 @@ def server_upgrade_with_body(workdir):
         check(opcode == 0x8 and struct.unpack("!H", payload[:2])[0] == 1002,
               f"the WebSocket ran: opcode {opcode}, {payload[:80]!r}")
         check(server.alive(), "the server died")
+        server.finish()
         return ["the WebSocket closed with 1002 before its hello"]
     finally:
         server.stop()
@@ -362,6 +371,7 @@ def server_admin_deep_body(workdir):
         text = answer.decode("latin-1")
         check(server.alive(), f"the server died: status {server.proc.poll()}\n" + server.log_tail())
         check(text.startswith("HTTP/1.1 400") and "64 deep" in text, f"answered {text[:300]!r}")
+        server.finish()
         return [text.splitlines()[0] + " " + " ".join(text.split("\r\n\r\n", 1)[-1].split())]
     finally:
         server.stop()
@@ -385,6 +395,7 @@ def server_endless_message(workdir):
         check(sent < FRAMES, f"all {sent} frames of 1 MiB were taken without a close")
         check(code in (1009, None), f"closed with {code}, not 1009")
         server.login_works()
+        server.finish()
         return [f"{sent} frame(s) of 1 MiB sent before the close ({code}); peak RSS +{growth} KiB; "
                 f"{elapsed:.2f} s"]
     finally:
