@@ -362,6 +362,38 @@ attendant_frame_guard_read (GInputStream  *stream,
   return judge (self, buffer, g_input_stream_read (base_of (self), buffer, count, cancellable, error), error);
 }
 
+/* GFilterInputStream would skip on the base stream, past the parser. */
+static gssize
+attendant_frame_guard_skip (GInputStream  *stream,
+                            gsize          count,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  guint8 buffer[8192];
+  gsize skipped = 0;
+
+  while (skipped < count)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gssize n = attendant_frame_guard_read (stream, buffer, MIN (sizeof buffer, count - skipped),
+                                             cancellable, &local_error);
+
+      /* What was skipped counts; a failed guard says so again next time. */
+      if (n < 0 && skipped > 0)
+        break;
+      if (n < 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return -1;
+        }
+      if (n == 0)
+        break;
+      skipped += (gsize)n;
+    }
+
+  return (gssize)skipped;
+}
+
 static gboolean
 attendant_frame_guard_can_poll (GPollableInputStream *stream)
 {
@@ -443,6 +475,7 @@ attendant_frame_guard_class_init (AttendantFrameGuardClass *klass)
 
   object_class->finalize = attendant_frame_guard_finalize;
   input_class->read_fn = attendant_frame_guard_read;
+  input_class->skip = attendant_frame_guard_skip;
 }
 
 static void

@@ -169,6 +169,16 @@ test_message_over_bound (void)
 
       g_assert_cmpuint (check_all_splits (data, ATTENDANT_FRAME_GUARD_START_FRAMES,
                                           SOUP_WEBSOCKET_CLOSE_TOO_BIG), <=, before);
+
+      /* Skipping goes through the parser too. */
+      {
+        g_autoptr(GInputStream) memory = g_memory_input_stream_new_from_data (data->data, data->len, NULL);
+        g_autoptr(AttendantFrameGuard) guard = attendant_frame_guard_new (memory, ATTENDANT_FRAME_GUARD_START_FRAMES, BOUND);
+        g_autoptr(GError) error = NULL;
+
+        g_assert_cmpint (g_input_stream_skip (G_INPUT_STREAM (guard), data->len, NULL, &error), ==, -1);
+        g_assert_error (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+      }
     }
 }
 
