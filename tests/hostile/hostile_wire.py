@@ -248,15 +248,19 @@ class RealServer:
         return self.alive()
 
     def connect(self):
-        """A WebSocket on /attendant, its hello read."""
+        """A WebSocket on /attendant, its hello read. It offers
+        permessage-deflate, which the server must decline: a compressed
+        frame could inflate past any bound on what was read."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=20)
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall((f"GET /attendant HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
                       "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Protocol: attendant.v1\r\n\r\n").encode())
+                      "Sec-WebSocket-Protocol: attendant.v1\r\n"
+                      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").encode())
         head = read_http_head(sock)
         check(head.startswith("HTTP/1.1 101"), f"no upgrade: {head!r}")
+        check("sec-websocket-extensions" not in head.lower(), f"an extension was accepted: {head!r}")
         opcode, payload = read_frame(sock)
         check(opcode == 1 and json.loads(payload)["type"] == "hello", f"no hello: {payload[:200]!r}")
         return sock
