@@ -247,19 +247,24 @@ class RealServer:
                 pass
         return self.alive()
 
-    def connect(self):
-        """A WebSocket on /attendant, its hello read. It offers
-        permessage-deflate, which the server must decline: a compressed
-        frame could inflate past any bound on what was read."""
+    def upgrade(self, extra=""):
+        """A socket upgraded to a WebSocket on /attendant, @extra (header
+        lines, and a body) added to the request."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=20)
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall((f"GET /attendant HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
                       "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Protocol: attendant.v1\r\n"
-                      "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n").encode())
+                      "Sec-WebSocket-Protocol: attendant.v1\r\n" + extra).encode("latin-1"))
         head = read_http_head(sock)
         check(head.startswith("HTTP/1.1 101"), f"no upgrade: {head!r}")
+        return sock, head
+
+    def connect(self):
+        """A WebSocket on /attendant, its hello read. It offers
+        permessage-deflate, which the server must decline: a compressed
+        frame could inflate past any bound on what was read."""
+        sock, head = self.upgrade("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
         check("sec-websocket-extensions" not in head.lower(), f"an extension was accepted: {head!r}")
         opcode, payload = read_frame(sock)
         check(opcode == 1 and json.loads(payload)["type"] == "hello", f"no hello: {payload[:200]!r}")
@@ -346,15 +351,7 @@ def server_upgrade_with_body(workdir):
     (libsoup 3.2 upgrades it; a node's connection serves one request)."""
     server = RealServer(workdir)
     try:
-        sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
-        key = base64.b64encode(os.urandom(16)).decode()
-        sock.sendall((f"GET /attendant HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                      f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Protocol: attendant.v1\r\nContent-Length: 4\r\n\r\n"
-                      "\x81\x7f\x00\x00").encode())
-        head = read_http_head(sock)
-        check(head.startswith("HTTP/1.1 101"), f"no upgrade at all: {head!r}")
+        sock, _ = server.upgrade("Content-Length: 4\r\n\r\n\x81\x7f\x00\x00")
         opcode, payload = read_frame(sock)
         sock.close()
         check(opcode == 0x8 and struct.unpack("!H", payload[:2])[0] == 1002,
