@@ -41,7 +41,7 @@ ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui
 
-# About 5 minutes: 60 s for each of the five targets, from the checked-in
+# About 7 minutes: 60 s for each of the seven targets, from the checked-in
 # corpus; ATTENDANT_FUZZ_SECONDS changes it.
 FUZZ_BUILDDIR="$fuzzdir" sh fuzz/run.sh "${ATTENDANT_FUZZ_SECONDS:-60}"
 

@@ -12,6 +12,8 @@
 #include <libsoup/soup.h>
 
 #include "attendant-admin.h"
+#include "attendant-error.h"
+#include "attendant-protocol.h"
 #include "attendant-server.h"
 
 /* The admin API (docs/server.md, "Admin API"): JSON over HTTP on a loopback address, every
@@ -127,9 +129,12 @@ is_authorized (AttendantAdmin    *self,
   return token_matches (self->token, header + 7);
 }
 
-/* The request's JSON object; an empty body counts as {}. */
+/* The request's JSON object; an empty body counts as {}. Nested no deeper
+ * than a protocol message, for the same reason: json-glib's parser
+ * recurses once per level. */
 static JsonObject *
-read_body (SoupServerMessage *msg)
+read_body (SoupServerMessage  *msg,
+           GError            **error)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
@@ -141,12 +146,16 @@ read_body (SoupServerMessage *msg)
   if (length == 0)
     return json_object_new ();
 
-  if (!json_parser_load_from_data (parser, data, (gssize)length, NULL))
+  if (!attendant_json_check_depth (data, length, ATTENDANT_PROTOCOL_MAX_DEPTH, error))
     return NULL;
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
+  if (!json_parser_load_from_data (parser, data, (gssize)length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           "The body must be a JSON object");
+      return NULL;
+    }
 
   return json_object_ref (json_node_get_object (root));
 }
@@ -365,6 +374,7 @@ handle_request (SoupServer        *soup,
   const char *method = soup_server_message_get_method (msg);
   g_auto(GStrv) parts = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) body_error = NULL;
   guint n;
 
   if (!is_authorized (self, msg))
@@ -416,9 +426,9 @@ handle_request (SoupServer        *soup,
       return;
     }
 
-  if (!(body = read_body (msg)))
+  if (!(body = read_body (msg, &body_error)))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "The body must be a JSON object");
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, body_error->message);
       return;
     }
 
