@@ -217,6 +217,81 @@ attendant_scram_credentials_to_string (const AttendantScramCredentials *self)
                           self->salt, self->stored_key, self->server_key);
 }
 
+/* HMAC-SHA-256 (secret, label "\0" user): one 32-byte value per label. */
+static void
+decoy_hmac (GBytes     *secret,
+            const char *label,
+            const char *user,
+            guint8      out[GSASL_HASH_SHA256_SIZE])
+{
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (secret, NULL),
+                                      g_bytes_get_size (secret));
+  gsize length = GSASL_HASH_SHA256_SIZE;
+
+  g_hmac_update (hmac, (const guchar *)label, strlen (label) + 1);
+  g_hmac_update (hmac, (const guchar *)user, strlen (user));
+  g_hmac_get_digest (hmac, out, &length);
+}
+
+/**
+ * attendant_scram_credentials_new_decoy:
+ * @like: (nullable): real credentials whose iteration count and salt
+ *   length the decoy copies; %NULL for add-user's defaults
+ * @secret: the server's secret key (see docs/server.md, "Unknown users")
+ * @user: the unknown user name
+ *
+ * Credentials for a user that does not exist, so that a server answers an
+ * unknown name exactly as a known one with a wrong password: the salt is
+ * the same for every try (HMAC-SHA-256 of the name under @secret, where a
+ * fresh random one would tell the name is unknown), the iteration count
+ * and salt length are those of real users, and StoredKey and ServerKey
+ * exist so the proof is checked as usual and fails. No PBKDF2 runs: a real
+ * user's keys are read from the users file, so neither costs one.
+ *
+ * Returns: (transfer full): the decoy credentials
+ */
+AttendantScramCredentials *
+attendant_scram_credentials_new_decoy (const AttendantScramCredentials *like,
+                                       GBytes                          *secret,
+                                       const char                      *user)
+{
+  AttendantScramCredentials *self;
+  guint8 salt[GSASL_HASH_SHA256_SIZE];
+  guint8 stored_key[GSASL_HASH_SHA256_SIZE];
+  guint8 server_key[GSASL_HASH_SHA256_SIZE];
+  gsize salt_len = 16;
+
+  g_return_val_if_fail (secret != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  if (like != NULL)
+    {
+      g_autofree guchar *raw = g_base64_decode (like->salt, &salt_len);
+
+      salt_len = CLAMP (salt_len, 8, sizeof salt);
+    }
+
+  decoy_hmac (secret, "salt", user, salt);
+  decoy_hmac (secret, "stored-key", user, stored_key);
+  decoy_hmac (secret, "server-key", user, server_key);
+
+  self = g_new0 (AttendantScramCredentials, 1);
+  self->iterations = like != NULL ? like->iterations : ATTENDANT_SCRAM_DEFAULT_ITERATIONS;
+  self->salt = g_base64_encode (salt, salt_len);
+  self->stored_key = g_base64_encode (stored_key, sizeof stored_key);
+  self->server_key = g_base64_encode (server_key, sizeof server_key);
+
+  return self;
+}
+
+guint
+attendant_scram_credentials_get_iterations (const AttendantScramCredentials *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->iterations;
+}
+
 AttendantScramCredentials *
 attendant_scram_credentials_copy (const AttendantScramCredentials *self)
 {

@@ -27,6 +27,10 @@ AttendantScramCredentials *attendant_scram_credentials_new_from_password (const 
 AttendantScramCredentials *attendant_scram_credentials_parse         (const char                *text,
                                                                       GError                   **error);
 char                      *attendant_scram_credentials_to_string     (const AttendantScramCredentials *self);
+AttendantScramCredentials *attendant_scram_credentials_new_decoy     (const AttendantScramCredentials *like,
+                                                                      GBytes                    *secret,
+                                                                      const char                *user);
+guint                      attendant_scram_credentials_get_iterations (const AttendantScramCredentials *self);
 AttendantScramCredentials *attendant_scram_credentials_copy          (const AttendantScramCredentials *self);
 void                       attendant_scram_credentials_free          (AttendantScramCredentials *self);
 
