@@ -10,6 +10,11 @@
 G_BEGIN_DECLS
 
 #define ATTENDANT_SCRAM_DEFAULT_ITERATIONS 4096
+/* RFC 7677 §4's floor. A client refuses a server that asks for fewer: the
+ * proof it would send lets whoever sees the exchange (a man in the middle
+ * of a plain connection) guess the password offline at that many PBKDF2
+ * rounds per guess. add-user and the users file keep the same floor. */
+#define ATTENDANT_SCRAM_MIN_ITERATIONS     4096
 /* The client derives its keys with the count the server sends, before the
  * server has proved anything: an unbounded count would let any server
  * stall the client in PBKDF2 for minutes. */

@@ -449,6 +449,15 @@ attendant_users_add_to_file (const char  *path,
       return FALSE;
     }
 
+  /* The file's reader and every client refuse other counts. */
+  if (iterations < ATTENDANT_SCRAM_MIN_ITERATIONS || iterations > ATTENDANT_SCRAM_MAX_ITERATIONS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The iteration count must be from %d to %d", ATTENDANT_SCRAM_MIN_ITERATIONS,
+                   ATTENDANT_SCRAM_MAX_ITERATIONS);
+      return FALSE;
+    }
+
   new_file = !g_file_test (path, G_FILE_TEST_EXISTS);
   if (!new_file)
     {
