@@ -102,17 +102,24 @@ clear_source (guint *source)
     }
 }
 
-/* Ends the rate limit's count of this session's login attempt, or its
- * place in the queue for one. */
+/* Gives up this session's place in the rate limit's queue, if it has one. */
 static void
-end_attempt (AttendantServerSession *self,
-             gboolean                succeeded)
+cancel_wait (AttendantServerSession *self)
 {
   if (self->first_message != NULL)
     {
       attendant_rate_limit_cancel (self->rate_limit, self->peer_host, self);
       g_clear_pointer (&self->first_message, g_free);
     }
+}
+
+/* Ends the rate limit's count of this session's login attempt, or its
+ * place in the queue for one. */
+static void
+end_attempt (AttendantServerSession *self,
+             gboolean                succeeded)
+{
+  cancel_wait (self);
 
   if (self->attempt_open)
     {
@@ -210,6 +217,12 @@ attendant_server_session_close (AttendantServerSession *self,
     return;
 
   g_debug ("%s: closing with %u (%s)", self->id, code, reason);
+  /* A login waiting for its turn never gets it now; one cut short by the
+   * node going away (stop, shutdown) is not held against the client. */
+  if (code == ATTENDANT_CLOSE_GOING_AWAY)
+    end_attempt (self, TRUE);
+  else
+    cancel_wait (self);
   stop_timers (self);
   disconnect_events (self);
   set_state (self, ATTENDANT_SERVER_SESSION_STATE_CLOSING);
@@ -326,6 +339,8 @@ issue_challenge (AttendantServerSession *self,
   self->scram = attendant_scram_new_server (lookup_credentials, self, &error);
   if (self->scram == NULL)
     {
+      /* Our failure, not the client's. */
+      end_attempt (self, TRUE);
       g_warning ("%s: cannot start SCRAM: %s", self->id, error->message);
       attendant_server_session_close (self, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR, "Internal error");
       return;
