@@ -373,16 +373,21 @@ attendant_users_lookup_credentials (AttendantUsers *self,
 {
   const AttendantUser *user;
   const AttendantUser *first;
+  g_autoptr(AttendantScramCredentials) decoy = NULL;
 
   g_return_val_if_fail (ATTENDANT_IS_USERS (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
+  /* Made for every name, known or not, so that both cost the same three
+   * HMACs (a few microseconds that many samples could otherwise tell). */
+  first = self->users->len > 0 ? g_ptr_array_index (self->users, 0) : NULL;
+  decoy = attendant_scram_credentials_new_decoy (first != NULL ? first->credentials : NULL,
+                                                 self->decoy_secret, name);
+
   if ((user = attendant_users_lookup (self, name)) != NULL)
     return attendant_scram_credentials_copy (user->credentials);
 
-  first = self->users->len > 0 ? g_ptr_array_index (self->users, 0) : NULL;
-  return attendant_scram_credentials_new_decoy (first != NULL ? first->credentials : NULL,
-                                                self->decoy_secret, name);
+  return g_steal_pointer (&decoy);
 }
 
 /**

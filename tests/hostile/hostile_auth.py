@@ -109,16 +109,23 @@ class Server:
         return self.stderr.read()
 
     def stop(self):
-        if self.proc.poll() is None:
+        """SIGTERM; a server that was running must exit 0 (under the
+        sanitizers, a leak or an error found makes it fail)."""
+        running = self.proc.poll() is None
+        if running:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        log = self.log()
         self.proc.stdout.close()
         self.stderr.close()
         subprocess.run(["rm", "-rf", self.dir], check=False)
+        if running and self.port is not None and sys.exc_info()[0] is None:
+            check(self.proc.returncode == 0,
+                  f"the server exited {self.proc.returncode} on SIGTERM: {log[-3000:]}")
 
 
 # -- a raw WebSocket client -----------------------------------------------------
@@ -446,7 +453,7 @@ def test_unknown_user():
         again = Server.__new__(Server)
         again.__dict__.update(server.__dict__)
         server.proc.terminate()
-        server.proc.wait(timeout=30)
+        check(server.proc.wait(timeout=30) == 0, f"the server exited badly: {server.log()[-3000:]}")
         again.stderr = open(os.path.join(server.dir, "stderr2"), "w+")
         again.proc = subprocess.Popen([SERVER, "--config", "server.conf"], cwd=server.dir,
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
