@@ -26,8 +26,9 @@ import tempfile
 import threading
 import time
 
-SERVER = os.environ["ATTENDANT_SERVER"]
-CLI = os.environ["ATTENDANT_CLI"]
+# Not needed by --weak-server, which another test runs without them.
+SERVER = os.environ.get("ATTENDANT_SERVER", "attendant-server")
+CLI = os.environ.get("ATTENDANT_CLI", "attendant-cli")
 
 USER = "reception"
 PASSWORD = "Sup3r-secret passphrase"
@@ -608,7 +609,23 @@ CASES = [
 ]
 
 
+def serve_weak():
+    """`hostile_auth.py --weak-server`: one hostile server for another
+    test's client (tests/gui/test-window.c): prints its port, serves one
+    connection asking for one iteration, then prints what it was sent."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    print(listener.getsockname()[1], flush=True)
+    seen = []
+    hostile_server(listener, 1, seen)
+    print("seen " + " ".join(seen), flush=True)
+    return 0
+
+
 def main():
+    if sys.argv[1:2] == ["--weak-server"]:
+        return serve_weak()
     only = sys.argv[1:]
     cases = [(n, f) for n, f in CASES if not only or f.__name__ in only]
     print(f"1..{len(cases)}", flush=True)
