@@ -326,6 +326,8 @@ auth_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+#define RATE_LIMITED_TEXT "Too many failed logins from your address: try again later"
+
 /* The SCRAM exchange proper, once the rate limit has counted the attempt. */
 static void
 issue_challenge (AttendantServerSession *self,
@@ -370,7 +372,7 @@ rate_limit_ready_cb (gboolean admitted,
 
   if (!admitted)
     {
-      auth_failed (self, "rate-limited", "Too many failed logins from your address: try again later");
+      auth_failed (self, "rate-limited", RATE_LIMITED_TEXT);
       return;
     }
 
@@ -406,12 +408,13 @@ handle_auth_start (AttendantServerSession *self,
       break;
 
     case ATTENDANT_RATE_LIMIT_QUEUED:
-      self->first_message = g_strdup (data);
+      /* Never NULL while queued: it marks the place to cancel. */
+      self->first_message = g_strdup (data != NULL ? data : "");
       break;
 
     case ATTENDANT_RATE_LIMIT_REFUSED:
     default:
-      auth_failed (self, "rate-limited", "Too many failed logins from your address: try again later");
+      auth_failed (self, "rate-limited", RATE_LIMITED_TEXT);
       break;
     }
 }
