@@ -447,7 +447,9 @@ attendant_cli_watch (int    argc,
     "until interrupted. Commands may be given on standard input, one JSON object\n"
     "per line: {\"id\": \"1\", \"command\": \"call.answer\", \"args\": {\"call\": \"…\"}}.\n"
     "Exit status: 0 when interrupted, 1 when the password or the certificate is\n"
-    "refused, 2 bad usage or input.");
+    "refused, or the server asks for fewer than 4096 PBKDF2 iterations (an\n"
+    "auth-failed line says which), 2 bad usage or input (a password file that\n"
+    "others may read, too).");
   attendant_cli_connect_options_add (&options, context);
   g_option_context_add_main_entries (context, entries, NULL);
 
