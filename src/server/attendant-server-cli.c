@@ -344,7 +344,9 @@ read_password (const char  *password_file,
 
   if (password_file != NULL)
     {
-      if (!g_file_get_contents (password_file, &text, &length, error))
+      /* Refused, like every secret file, if others may read it. */
+      if (!attendant_secret_check_file_mode (password_file, error) ||
+          !g_file_get_contents (password_file, &text, &length, error))
         return NULL;
       password = password_from_text (text, password_file, error);
       wipe (text);
@@ -488,7 +490,7 @@ admin (int    argc,
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GProxyResolver) no_proxy = NULL;
-  g_autofree char *token = NULL;
+  g_autoptr(AttendantSecret) token = NULL;
   g_autofree char *path = NULL;
   g_autofree char *full = NULL;
   g_autofree char *authorization = NULL;
@@ -515,7 +517,8 @@ admin (int    argc,
   if (argc < 2)
     return usage_error ("admin: no command (see admin --help)");
 
-  if (!g_file_get_contents (token_file, &token, NULL, &error))
+  if (!attendant_secret_check_file_mode (token_file, &error) ||
+      !g_file_get_contents (token_file, &token, NULL, &error))
     return usage_error ("admin: %s", error->message);
   g_strstrip (token);
 
