@@ -271,44 +271,6 @@ test_rate_limit (void)
   assert_refused (fixture, TEST_USER, TEST_PASSWORD, "rate-limited");
 }
 
-/* The first half of a login: auth.start sent with @scram's client-first. */
-static void
-send_auth_start (AttendantTestClient *client,
-                 AttendantScram      *scram)
-{
-  g_autoptr(JsonObject) start = attendant_protocol_message_new ("auth.start");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *first = NULL;
-  gboolean done = FALSE;
-
-  first = attendant_scram_step (scram, NULL, &done, &error);
-  g_assert_no_error (error);
-  json_object_set_string_member (start, "mechanism", "SCRAM-SHA-256");
-  json_object_set_string_member (start, "data", first);
-  attendant_test_client_send_message (client, start);
-}
-
-/* The second half: the proof for @challenge; returns the answer's type. */
-static char *
-send_auth_finish (AttendantTestClient *client,
-                  AttendantScram      *scram,
-                  JsonObject          *challenge)
-{
-  g_autoptr(JsonObject) finish = attendant_protocol_message_new ("auth.finish");
-  g_autoptr(JsonObject) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *final = NULL;
-  gboolean done = FALSE;
-
-  final = attendant_scram_step (scram, json_object_get_string_member (challenge, "data"), &done, &error);
-  g_assert_no_error (error);
-  json_object_set_string_member (finish, "data", final);
-  attendant_test_client_send_message (client, finish);
-  answer = attendant_test_client_next (client);
-
-  return g_strdup (attendant_protocol_get_type (answer));
-}
-
 /* Issue 13, finding 3: with login-failures=1, a second auth.start from the
  * same address while the first is challenged waits (a ping sent after it
  * is answered first); the first's right proof takes its attempt off, and
@@ -327,21 +289,21 @@ test_rate_limit_queue (void)
   g_autoptr(JsonObject) a_challenge = NULL;
   g_autoptr(JsonObject) b_challenge = NULL;
   g_autoptr(JsonObject) pong = NULL;
-  g_autofree char *a_answer = NULL;
-  g_autofree char *b_answer = NULL;
+  g_autoptr(JsonObject) a_answer = NULL;
+  g_autoptr(JsonObject) b_answer = NULL;
 
-  send_auth_start (a, a_scram);
+  attendant_test_client_auth_start (a, a_scram);
   a_challenge = attendant_test_client_expect (a, "auth.challenge");
 
-  send_auth_start (b, b_scram);
+  attendant_test_client_auth_start (b, b_scram);
   attendant_test_client_send (b, "{\"type\":\"ping\",\"id\":7}");
   pong = attendant_test_client_expect (b, "pong");
 
-  a_answer = send_auth_finish (a, a_scram, a_challenge);
-  g_assert_cmpstr (a_answer, ==, "auth.ok");
+  a_answer = attendant_test_client_auth_finish (a, a_scram, a_challenge);
+  g_assert_cmpstr (attendant_protocol_get_type (a_answer), ==, "auth.ok");
   b_challenge = attendant_test_client_expect (b, "auth.challenge");
-  b_answer = send_auth_finish (b, b_scram, b_challenge);
-  g_assert_cmpstr (b_answer, ==, "auth.ok");
+  b_answer = attendant_test_client_auth_finish (b, b_scram, b_challenge);
+  g_assert_cmpstr (attendant_protocol_get_type (b_answer), ==, "auth.ok");
 
   /* Two right logins left nothing on the count; a probe that stops after
    * its challenge does. */
@@ -351,7 +313,7 @@ test_rate_limit_queue (void)
     g_autoptr(JsonObject) hello = attendant_test_client_expect (probe, "hello");
     g_autoptr(JsonObject) challenge = NULL;
 
-    send_auth_start (probe, scram);
+    attendant_test_client_auth_start (probe, scram);
     challenge = attendant_test_client_expect (probe, "auth.challenge");
   }
   assert_refused (fixture, TEST_USER, TEST_PASSWORD, "rate-limited");
