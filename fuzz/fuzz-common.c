@@ -60,7 +60,8 @@ fuzz_lookup (const char *user,
     return NULL;
 
   if (credentials == NULL)
-    credentials = attendant_scram_credentials_new_from_password (FUZZ_PASSWORD, 1, NULL);
+    credentials = attendant_scram_credentials_new_from_password (FUZZ_PASSWORD, ATTENDANT_SCRAM_MIN_ITERATIONS,
+                                                                 NULL);
 
   return attendant_scram_credentials_copy (credentials);
 }

@@ -76,11 +76,13 @@ LLVMFuzzerInitialize (int    *argc,
   users = g_build_filename (dir, "users.ini", NULL);
   conf = g_build_filename (dir, "server.conf", NULL);
 
-  /* One PBKDF2 iteration: the harness's client computes the proof on
-   * every run that logs in. */
-  attendant_users_add_to_file (users, USER, "Reception Desk", "200", PASSWORD, 1, &error);
+  /* The floor clients accept; the harness's client runs PBKDF2 once and
+   * then reuses its SaltedPassword (same user, password and salt). */
+  attendant_users_add_to_file (users, USER, "Reception Desk", "200", PASSWORD,
+                               ATTENDANT_SCRAM_MIN_ITERATIONS, &error);
   g_assert_no_error (error);
-  attendant_users_add_to_file (users, "nobody", NULL, NULL, PASSWORD, 1, &error);
+  attendant_users_add_to_file (users, "nobody", NULL, NULL, PASSWORD,
+                               ATTENDANT_SCRAM_MIN_ITERATIONS, &error);
   g_assert_no_error (error);
 
   text = g_strdup_printf ("[server]\n"

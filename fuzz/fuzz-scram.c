@@ -104,6 +104,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       output = attendant_scram_step (scram, input, &done, &error);
       if (output == NULL)
         {
+          /* A client also refuses too few iterations, as insecure. */
+          if (!server_side && g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INSECURE_SERVER))
+            break;
           g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
           g_assert_false (done);
           break;

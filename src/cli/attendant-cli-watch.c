@@ -377,12 +377,14 @@ static char *
 read_password (const char  *password_file,
                GError     **error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr(AttendantSecret) contents = NULL;
   const char *env = g_getenv ("ATTENDANT_PASSWORD");
 
   if (password_file != NULL)
     {
-      if (!g_file_get_contents (password_file, &contents, NULL, error))
+      /* A password file that others may read is no secret: say so. */
+      if (!attendant_secret_check_file_mode (password_file, error) ||
+          !g_file_get_contents (password_file, &contents, NULL, error))
         return NULL;
 
       /* The file's last line break is not part of the password. */
@@ -409,7 +411,7 @@ attendant_cli_watch (int    argc,
   gboolean no_failback = FALSE;
   g_autofree char *user = NULL;
   g_autofree char *password_file = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(AttendantSecret) password = NULL;
   int heartbeat = 5;
   int failback_interval = 60;
   const GOptionEntry entries[] = {
@@ -445,7 +447,9 @@ attendant_cli_watch (int    argc,
     "until interrupted. Commands may be given on standard input, one JSON object\n"
     "per line: {\"id\": \"1\", \"command\": \"call.answer\", \"args\": {\"call\": \"…\"}}.\n"
     "Exit status: 0 when interrupted, 1 when the password or the certificate is\n"
-    "refused, 2 bad usage or input.");
+    "refused, or the server asks for fewer than 4096 PBKDF2 iterations (an\n"
+    "auth-failed line says which), 2 bad usage or input (a password file that\n"
+    "others may read, too).");
   attendant_cli_connect_options_add (&options, context);
   g_option_context_add_main_entries (context, entries, NULL);
 
@@ -488,7 +492,7 @@ attendant_cli_watch (int    argc,
                 NULL);
   attendant_client_set_credentials (watch.client, user, password);
   attendant_client_set_extra_anchors (watch.client, options.anchors);
-  memset (password, 0, strlen (password));
+  g_clear_pointer (&password, attendant_secret_free);
 
   g_signal_connect (watch.client, "connecting", G_CALLBACK (connecting_cb), &watch);
   g_signal_connect (watch.client, "attempt", G_CALLBACK (attempt_cb), &watch);

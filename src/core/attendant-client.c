@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "attendant-client.h"
+#include "attendant-secret.h"
 #include "attendant-connector.h"
 #include "attendant-discovery.h"
 #include "attendant-enum-types.h"
@@ -44,6 +45,7 @@ struct _AttendantClient
   char                   *server;
   char                   *user;
   char                   *password;
+  gboolean                server_insecure; /* the last login refused a weak server */
   AttendantServerSpec    *spec;
 
   AttendantSession       *session;
@@ -521,7 +523,10 @@ login_cb (GObject      *object,
           return;
         }
 
-      if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED))
+      /* A server that asks for too few iterations is not worth the
+       * password on any node either: it may be an impostor on the path. */
+      self->server_insecure = g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INSECURE_SERVER);
+      if (g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED) || self->server_insecure)
         {
           /* A wrong password is wrong on every node: ask the user. */
           set_state (self, ATTENDANT_CLIENT_STATE_AUTH_FAILED);
@@ -992,7 +997,7 @@ attendant_client_finalize (GObject *object)
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->server, g_free);
   g_clear_pointer (&self->user, g_free);
-  g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->password, attendant_secret_free);
   g_clear_pointer (&self->my_extension, g_free);
   g_clear_pointer (&self->trusted_certificates, g_strfreev);
   g_clear_pointer (&self->busy_calls, g_hash_table_unref);
@@ -1489,6 +1494,20 @@ attendant_client_get_on_preferred (AttendantClient *self)
   return self->on_preferred;
 }
 
+/**
+ * attendant_client_get_server_insecure:
+ *
+ * Returns: whether the last #AttendantClient::auth-failed was the client's
+ *   own refusal of a server that asked for too few PBKDF2 iterations (see
+ *   %ATTENDANT_SCRAM_MIN_ITERATIONS), not the server's of the password
+ */
+gboolean
+attendant_client_get_server_insecure (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), FALSE);
+  return self->server_insecure;
+}
+
 gboolean
 attendant_client_get_call_in_progress (AttendantClient *self)
 {
@@ -1506,9 +1525,7 @@ attendant_client_set_credentials (AttendantClient *self,
   g_free (self->user);
   self->user = g_strdup (user);
 
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  attendant_secret_free (self->password);
   self->password = g_strdup (password);
 }
 

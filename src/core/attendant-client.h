@@ -26,6 +26,7 @@ AttendantPlan        *attendant_client_get_plan             (AttendantClient    
 gint64                attendant_client_get_connected_time   (AttendantClient      *self);
 gint64                attendant_client_get_next_retry_time  (AttendantClient      *self);
 gboolean              attendant_client_get_call_in_progress (AttendantClient      *self);
+gboolean              attendant_client_get_server_insecure  (AttendantClient      *self);
 gboolean              attendant_client_get_on_preferred     (AttendantClient      *self);
 void                  attendant_client_set_credentials      (AttendantClient      *self,
                                                              const char           *user,

@@ -28,6 +28,7 @@
 #include "attendant-protocol.h"
 #include "attendant-protocol-greeter.h"
 #include "attendant-scram.h"
+#include "attendant-secret.h"
 #include "attendant-server-spec.h"
 #include "attendant-session.h"
 #include "attendant-srv-order.h"

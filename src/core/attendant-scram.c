@@ -15,6 +15,7 @@
 
 #include "attendant-error.h"
 #include "attendant-scram.h"
+#include "attendant-secret.h"
 
 /* SCRAM-SHA-256 (RFC 5802, RFC 7677) through GNU SASL, for both ends of
  * the login: the password never crosses the network. Messages go in and out base64-encoded, as the
@@ -75,12 +76,10 @@ static void
 salted_cache_clear_locked (void)
 {
   g_clear_pointer (&salted_cache.user, g_free);
-  g_clear_pointer (&salted_cache.password_digest, g_free);
+  g_clear_pointer (&salted_cache.password_digest, attendant_secret_free);
   g_clear_pointer (&salted_cache.salt, g_free);
   g_clear_pointer (&salted_cache.iterations, g_free);
-  if (salted_cache.salted_password != NULL)
-    memset (salted_cache.salted_password, 0, strlen (salted_cache.salted_password));
-  g_clear_pointer (&salted_cache.salted_password, g_free);
+  g_clear_pointer (&salted_cache.salted_password, attendant_secret_free);
 }
 
 static void
@@ -118,8 +117,8 @@ attendant_scram_credentials_new_from_password (const char  *password,
   rc = gsasl_scram_secrets_from_password (GSASL_HASH_SHA256, password, iterations,
                                           (const char *)salt, sizeof salt,
                                           salted, client_key, server_key, stored_key);
-  memset (salted, 0, sizeof salted);
-  memset (client_key, 0, sizeof client_key);
+  attendant_secret_wipe (salted, sizeof salted);
+  attendant_secret_wipe (client_key, sizeof client_key);
   if (rc != GSASL_OK)
     {
       set_gsasl_error (error, rc, _("Could not derive the SCRAM keys"));
@@ -176,11 +175,12 @@ attendant_scram_credentials_parse (const char  *text,
       return NULL;
     }
 
-  if (!g_ascii_string_to_unsigned (parts[1], 10, 1, ATTENDANT_SCRAM_MAX_ITERATIONS, &iterations, NULL))
+  if (!g_ascii_string_to_unsigned (parts[1], 10, ATTENDANT_SCRAM_MIN_ITERATIONS,
+                                   ATTENDANT_SCRAM_MAX_ITERATIONS, &iterations, NULL))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   _("The iteration count “%s” is not a number from 1 to %d"),
-                   parts[1], ATTENDANT_SCRAM_MAX_ITERATIONS);
+                   _("The iteration count “%s” is not a number from %d to %d"),
+                   parts[1], ATTENDANT_SCRAM_MIN_ITERATIONS, ATTENDANT_SCRAM_MAX_ITERATIONS);
       return NULL;
     }
 
@@ -215,6 +215,81 @@ attendant_scram_credentials_to_string (const AttendantScramCredentials *self)
 
   return g_strdup_printf (MECHANISM "$%u$%s$%s$%s", self->iterations,
                           self->salt, self->stored_key, self->server_key);
+}
+
+/* HMAC-SHA-256 (secret, label "\0" user): one 32-byte value per label. */
+static void
+decoy_hmac (GBytes     *secret,
+            const char *label,
+            const char *user,
+            guint8      out[GSASL_HASH_SHA256_SIZE])
+{
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, g_bytes_get_data (secret, NULL),
+                                      g_bytes_get_size (secret));
+  gsize length = GSASL_HASH_SHA256_SIZE;
+
+  g_hmac_update (hmac, (const guchar *)label, strlen (label) + 1);
+  g_hmac_update (hmac, (const guchar *)user, strlen (user));
+  g_hmac_get_digest (hmac, out, &length);
+}
+
+/**
+ * attendant_scram_credentials_new_decoy:
+ * @like: (nullable): real credentials whose iteration count and salt
+ *   length the decoy copies; %NULL for add-user's defaults
+ * @secret: the server's secret key (see docs/server.md, "Unknown users")
+ * @user: the unknown user name
+ *
+ * Credentials for a user that does not exist, so that a server answers an
+ * unknown name exactly as a known one with a wrong password: the salt is
+ * the same for every try (HMAC-SHA-256 of the name under @secret, where a
+ * fresh random one would tell the name is unknown), the iteration count
+ * and salt length are those of real users, and StoredKey and ServerKey
+ * exist so the proof is checked as usual and fails. No PBKDF2 runs: a real
+ * user's keys are read from the users file, so neither costs one.
+ *
+ * Returns: (transfer full): the decoy credentials
+ */
+AttendantScramCredentials *
+attendant_scram_credentials_new_decoy (const AttendantScramCredentials *like,
+                                       GBytes                          *secret,
+                                       const char                      *user)
+{
+  AttendantScramCredentials *self;
+  guint8 salt[GSASL_HASH_SHA256_SIZE];
+  guint8 stored_key[GSASL_HASH_SHA256_SIZE];
+  guint8 server_key[GSASL_HASH_SHA256_SIZE];
+  gsize salt_len = 16;
+
+  g_return_val_if_fail (secret != NULL, NULL);
+  g_return_val_if_fail (user != NULL, NULL);
+
+  if (like != NULL)
+    {
+      g_autofree guchar *raw = g_base64_decode (like->salt, &salt_len);
+
+      salt_len = CLAMP (salt_len, 8, sizeof salt);
+    }
+
+  decoy_hmac (secret, "salt", user, salt);
+  decoy_hmac (secret, "stored-key", user, stored_key);
+  decoy_hmac (secret, "server-key", user, server_key);
+
+  self = g_new0 (AttendantScramCredentials, 1);
+  self->iterations = like != NULL ? like->iterations : ATTENDANT_SCRAM_DEFAULT_ITERATIONS;
+  self->salt = g_base64_encode (salt, salt_len);
+  self->stored_key = g_base64_encode (stored_key, sizeof stored_key);
+  self->server_key = g_base64_encode (server_key, sizeof server_key);
+
+  return self;
+}
+
+guint
+attendant_scram_credentials_get_iterations (const AttendantScramCredentials *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->iterations;
 }
 
 AttendantScramCredentials *
@@ -293,7 +368,7 @@ attendant_scram_finalize (GObject *object)
   g_clear_pointer (&self->session, gsasl_finish);
   g_clear_pointer (&self->ctx, gsasl_done);
   g_clear_pointer (&self->user, g_free);
-  g_clear_pointer (&self->password_digest, g_free);
+  g_clear_pointer (&self->password_digest, attendant_secret_free);
 
   G_OBJECT_CLASS (attendant_scram_parent_class)->finalize (object);
 }
@@ -443,9 +518,11 @@ attendant_scram_new_server (AttendantScramLookup   lookup,
 }
 
 /* The server-first message (RFC 5802 §5.1) names the PBKDF2 iteration
- * count the client must spend. GNU SASL accepts any count, so a hostile
- * server could make the client compute for minutes on the main thread
- * (found by fuzz/fuzz-scram): refuse more than our own servers may use. */
+ * count the client must spend. GNU SASL accepts any count. Too many, and a
+ * hostile server makes the client compute for minutes on the main thread
+ * (found by fuzz/fuzz-scram); too few, and the proof the client sends next
+ * is cheap to guess the password from offline. Both are refused before any
+ * key is derived or proof sent. */
 static gboolean
 check_iterations (const char  *input,
                   GError     **error)
@@ -463,12 +540,28 @@ check_iterations (const char  *input,
   attributes = g_strsplit (text, ",", -1);
   for (guint i = 0; attributes[i]; i++)
     {
-      if (g_str_has_prefix (attributes[i], "i=") &&
-          !g_ascii_string_to_unsigned (attributes[i] + 2, 10, 1, ATTENDANT_SCRAM_MAX_ITERATIONS, NULL, NULL))
+      guint64 count = 0;
+
+      if (!g_str_has_prefix (attributes[i], "i="))
+        continue;
+
+      if (!g_ascii_string_to_unsigned (attributes[i] + 2, 10, 0, G_MAXUINT64, &count, NULL) ||
+          count > ATTENDANT_SCRAM_MAX_ITERATIONS)
         {
           g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
-                       _("The server asks for an iteration count that is not from 1 to %d"),
-                       ATTENDANT_SCRAM_MAX_ITERATIONS);
+                       _("The server asks for an iteration count that is not from %d to %d"),
+                       ATTENDANT_SCRAM_MIN_ITERATIONS, ATTENDANT_SCRAM_MAX_ITERATIONS);
+          return FALSE;
+        }
+
+      if (count < ATTENDANT_SCRAM_MIN_ITERATIONS)
+        {
+          g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INSECURE_SERVER,
+                       /* TRANSLATORS: %s is a number from the server, %d is 4096 */
+                       _("The server asks for only %s PBKDF2 iterations, fewer than the %d that "
+                         "keep a password safe from whoever sees the login: it may not be the "
+                         "real server, so the password was not used"),
+                       attributes[i] + 2, ATTENDANT_SCRAM_MIN_ITERATIONS);
           return FALSE;
         }
     }

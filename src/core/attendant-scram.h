@@ -10,6 +10,11 @@
 G_BEGIN_DECLS
 
 #define ATTENDANT_SCRAM_DEFAULT_ITERATIONS 4096
+/* RFC 7677 §4's floor. A client refuses a server that asks for fewer: the
+ * proof it would send lets whoever sees the exchange (a man in the middle
+ * of a plain connection) guess the password offline at that many PBKDF2
+ * rounds per guess. add-user and the users file keep the same floor. */
+#define ATTENDANT_SCRAM_MIN_ITERATIONS     4096
 /* The client derives its keys with the count the server sends, before the
  * server has proved anything: an unbounded count would let any server
  * stall the client in PBKDF2 for minutes. */
@@ -27,6 +32,10 @@ AttendantScramCredentials *attendant_scram_credentials_new_from_password (const 
 AttendantScramCredentials *attendant_scram_credentials_parse         (const char                *text,
                                                                       GError                   **error);
 char                      *attendant_scram_credentials_to_string     (const AttendantScramCredentials *self);
+AttendantScramCredentials *attendant_scram_credentials_new_decoy     (const AttendantScramCredentials *like,
+                                                                      GBytes                    *secret,
+                                                                      const char                *user);
+guint                      attendant_scram_credentials_get_iterations (const AttendantScramCredentials *self);
 AttendantScramCredentials *attendant_scram_credentials_copy          (const AttendantScramCredentials *self);
 void                       attendant_scram_credentials_free          (AttendantScramCredentials *self);
 

@@ -305,6 +305,17 @@ handle_auth (AttendantSession *self,
 
   out = attendant_scram_step (self->scram, json_object_get_string_member (message, "data"),
                               &done, &error);
+  if (out == NULL && g_error_matches (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INSECURE_SERVER))
+    {
+      /* Refused before any proof was sent: the login fails with that
+       * reason, for the user to see, not as a broken connection. */
+      g_autoptr(GTask) login = g_steal_pointer (&self->login);
+
+      session_end (self, ATTENDANT_CLOSE_REASON_AUTH_FAILED, ATTENDANT_CLOSE_AUTH_FAILED, error->message);
+      g_task_return_error (login, g_steal_pointer (&error));
+      return;
+    }
+
   if (out == NULL)
     {
       /* On the client, a failing last step means the server's signature is

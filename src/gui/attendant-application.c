@@ -14,6 +14,7 @@
 #include "attendant-client.h"
 #include "attendant-dial-uri.h"
 #include "attendant-preferences-window.h"
+#include "attendant-secret.h"
 #include "attendant-window.h"
 
 struct _AttendantApplication
@@ -99,11 +100,13 @@ static char *
 read_password (GFile   *file,
                GError **error)
 {
-  g_autofree char *contents = NULL;
+  g_autoptr(AttendantSecret) contents = NULL;
   g_autofree char *path = g_file_get_path (file);
   gsize length = 0;
 
-  if (!g_file_load_contents (file, NULL, &contents, &length, NULL, error))
+  /* A password that others may read is refused, as the CLI refuses it. */
+  if ((path != NULL && !attendant_secret_check_file_mode (path, error)) ||
+      !g_file_load_contents (file, NULL, &contents, &length, NULL, error))
     return NULL;
 
   if (strlen (contents) != length || !g_utf8_validate (contents, -1, NULL))
@@ -137,7 +140,7 @@ attendant_application_command_line (GApplication            *app,
   int status = EXIT_SUCCESS;
 
   const char *password_file = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(AttendantSecret) password = NULL;
   g_autofree const char **links = NULL;
 
   g_variant_dict_lookup (options, "server", "&s", &server);

@@ -11,6 +11,7 @@
 #include <libsecret/secret.h>
 
 #include "attendant-password-store.h"
+#include "attendant-secret.h"
 
 /* "Remember password": the password goes to the Secret Service (the
  * desktop keyring), never to GSettings, under one item per server and
@@ -60,7 +61,7 @@ attendant_password_store_new_in_memory (void)
 {
   AttendantPasswordStore *self = attendant_password_store_new ();
 
-  self->memory = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->memory = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)attendant_secret_free);
   return self;
 }
 
@@ -174,12 +175,12 @@ lookup_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   char *password = secret_password_lookup_finish (result, &error);
 
-  /* Copied, so that callers free what either store returns the same way;
-   * it goes into an entry's plain memory anyway. */
+  /* Copied, so that callers free (and wipe) what either store returns the
+   * same way: attendant_secret_free(). */
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_pointer (task, g_strdup (password), g_free);
+    g_task_return_pointer (task, g_strdup (password), (GDestroyNotify)attendant_secret_free);
   secret_password_free (password);
 }
 
@@ -203,7 +204,8 @@ attendant_password_store_lookup_async (AttendantPasswordStore *self,
     {
       g_autofree char *key = memory_key (server, user);
 
-      g_task_return_pointer (task, g_strdup (g_hash_table_lookup (self->memory, key)), g_free);
+      g_task_return_pointer (task, g_strdup (g_hash_table_lookup (self->memory, key)),
+                             (GDestroyNotify)attendant_secret_free);
       return;
     }
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "attendant-certificate-dialog.h"
+#include "attendant-secret.h"
 #include "attendant-connection.h"
 #include "attendant-console-view.h"
 #include "attendant-dial-uri.h"
@@ -199,7 +200,7 @@ password_found_cb (GObject      *object,
 {
   g_autoptr(AttendantWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *password = NULL;
+  g_autoptr(AttendantSecret) password = NULL;
 
   password = attendant_password_store_lookup_finish (ATTENDANT_PASSWORD_STORE (object), result, &error);
   if (error != NULL)
@@ -248,7 +249,7 @@ forget_login (AttendantWindow *self)
 {
   g_clear_pointer (&self->login_server, g_free);
   g_clear_pointer (&self->login_user, g_free);
-  g_clear_pointer (&self->login_password, g_free);
+  g_clear_pointer (&self->login_password, attendant_secret_free);
 }
 
 /* }}} */
@@ -702,9 +703,13 @@ on_auth_failed (AttendantWindow *self,
 
   g_debug ("Login refused: %s", message);
 
-  /* TRANSLATORS: %s is the user name */
-  text = g_strdup_printf (_("The server did not accept the password for %s. Check it and log in again."),
-                          gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
+  /* Our own refusal of a weak server says why; the password is not at fault. */
+  if (attendant_client_get_server_insecure (self->client))
+    text = g_strdup (message);
+  else
+    /* TRANSLATORS: %s is the user name */
+    text = g_strdup_printf (_("The server did not accept the password for %s. Check it and log in again."),
+                            gtk_editable_get_text (GTK_EDITABLE (self->user_row)));
   show_error (self, text);
 
   /* A remembered password that no longer works is not kept. */

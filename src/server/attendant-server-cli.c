@@ -16,6 +16,7 @@
 #include <libsoup/soup.h>
 
 #include "attendant-scram.h"
+#include "attendant-secret.h"
 #include "attendant-server.h"
 #include "attendant-server-cli.h"
 #include "attendant-users.h"
@@ -272,7 +273,7 @@ static void
 wipe (char *secret)
 {
   if (secret != NULL)
-    memset (secret, 0, strlen (secret));
+    attendant_secret_wipe (secret, strlen (secret));
 }
 
 static char *
@@ -298,7 +299,7 @@ prompt_password (const char *prompt)
 
   buffer[strcspn (buffer, "\r\n")] = '\0';
   line = g_strdup (buffer);
-  memset (buffer, 0, sizeof buffer);
+  attendant_secret_wipe (buffer, sizeof buffer);
 
   return line;
 }
@@ -343,7 +344,9 @@ read_password (const char  *password_file,
 
   if (password_file != NULL)
     {
-      if (!g_file_get_contents (password_file, &text, &length, error))
+      /* Refused, like every secret file, if others may read it. */
+      if (!attendant_secret_check_file_mode (password_file, error) ||
+          !g_file_get_contents (password_file, &text, &length, error))
         return NULL;
       password = password_from_text (text, password_file, error);
       wipe (text);
@@ -376,26 +379,26 @@ read_password (const char  *password_file,
       {
         if (input->len + n > 64 * 1024)
           {
-            memset (buffer, 0, sizeof buffer);
-            memset (input->str, 0, input->len);
+            attendant_secret_wipe (buffer, sizeof buffer);
+            attendant_secret_wipe (input->str, input->len);
             g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                  "The standard input is too long for a password");
             return NULL;
           }
         g_string_append_len (input, buffer, (gssize)n);
       }
-    memset (buffer, 0, sizeof buffer);
+    attendant_secret_wipe (buffer, sizeof buffer);
 
     if (memchr (input->str, '\0', input->len) != NULL)
       {
-        memset (input->str, 0, input->len);
+        attendant_secret_wipe (input->str, input->len);
         g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                              "The password contains a NUL byte");
         return NULL;
       }
 
     password = password_from_text (input->str, "The standard input", error);
-    memset (input->str, 0, input->len);
+    attendant_secret_wipe (input->str, input->len);
     return password;
   }
 }
@@ -487,7 +490,7 @@ admin (int    argc,
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(GBytes) response = NULL;
   g_autoptr(GProxyResolver) no_proxy = NULL;
-  g_autofree char *token = NULL;
+  g_autoptr(AttendantSecret) token = NULL;
   g_autofree char *path = NULL;
   g_autofree char *full = NULL;
   g_autofree char *authorization = NULL;
@@ -514,7 +517,8 @@ admin (int    argc,
   if (argc < 2)
     return usage_error ("admin: no command (see admin --help)");
 
-  if (!g_file_get_contents (token_file, &token, NULL, &error))
+  if (!attendant_secret_check_file_mode (token_file, &error) ||
+      !g_file_get_contents (token_file, &token, NULL, &error))
     return usage_error ("admin: %s", error->message);
   g_strstrip (token);
 

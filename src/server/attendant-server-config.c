@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "attendant-secret.h"
 #include "attendant-server-config.h"
 
 /* The server's configuration file: a GKeyFile. Every mistake is refused
@@ -465,9 +466,7 @@ attendant_server_config_finalize (GObject *object)
   g_free (self->cluster);
   g_free (self->users_file);
   g_clear_object (&self->admin_address);
-  if (self->admin_token != NULL)
-    memset (self->admin_token, 0, strlen (self->admin_token));
-  g_free (self->admin_token);
+  g_clear_pointer (&self->admin_token, attendant_secret_free);
   g_clear_pointer (&self->nodes, g_ptr_array_unref);
   g_clear_pointer (&self->directory, g_ptr_array_unref);
   g_clear_pointer (&self->queues, g_ptr_array_unref);
@@ -777,7 +776,7 @@ parse_server (AttendantServerConfig  *self,
       g_autoptr(AttendantServerAddress) address = NULL;
       g_autoptr(GInetAddress) inet = NULL;
       g_autofree char *token_file = NULL;
-      g_autofree char *token = NULL;
+      g_autoptr(AttendantSecret) token = NULL;
       g_autoptr(GError) local_error = NULL;
 
       if (text == NULL)
@@ -807,14 +806,15 @@ parse_server (AttendantServerConfig  *self,
         token_file = resolve_path (self, value);
       }
 
-      if (!g_file_get_contents (token_file, &token, NULL, &local_error))
+      if (!attendant_secret_check_file_mode (token_file, &local_error) ||
+          !g_file_get_contents (token_file, &token, NULL, &local_error))
         return attendant_key_file_fail (kf, group, "admin-token-file", error,
                                         "admin-token-file: %s", local_error->message);
 
       g_strstrip (token);
       if (strlen (token) < 16 || strchr (token, '\n') != NULL)
         {
-          memset (token, 0, strlen (token));
+          attendant_secret_wipe (token, strlen (token));
           return attendant_key_file_fail (kf, group, "admin-token-file", error,
                                           "admin-token-file: the token must be one line of at "
                                           "least 16 characters");
@@ -938,10 +938,11 @@ parse_node (AttendantServerConfig  *self,
                                           "certificate: %s", local_error->message);
         g_clear_pointer (&contents, g_free);
 
-        if (!g_file_get_contents (key_path, &contents, NULL, &local_error))
+        if (!attendant_secret_check_file_mode (key_path, &local_error) ||
+            !g_file_get_contents (key_path, &contents, NULL, &local_error))
           return attendant_key_file_fail (kf, group, "key", error, "key: %s", local_error->message);
         if (contents != NULL)
-          memset (contents, 0, strlen (contents));
+          attendant_secret_wipe (contents, strlen (contents));
 
         node->certificate = g_tls_certificate_new_from_files (certificate_path, key_path, &local_error);
         if (node->certificate == NULL)

@@ -47,6 +47,9 @@ struct _AttendantServerSession
 
   AttendantServerSessionState    state;
   AttendantScram          *scram;
+  AttendantRateLimit      *rate_limit;
+  char                    *first_message;  /* auth.start's data while queued */
+  gboolean                 attempt_open;   /* counted by the rate limit */
   char                    *user;
   char                    *display_name;
   char                    *extension;
@@ -96,6 +99,32 @@ clear_source (guint *source)
     {
       g_source_remove (*source);
       *source = 0;
+    }
+}
+
+/* Gives up this session's place in the rate limit's queue, if it has one. */
+static void
+cancel_wait (AttendantServerSession *self)
+{
+  if (self->first_message != NULL)
+    {
+      attendant_rate_limit_cancel (self->rate_limit, self->peer_host, self);
+      g_clear_pointer (&self->first_message, g_free);
+    }
+}
+
+/* Ends the rate limit's count of this session's login attempt, or its
+ * place in the queue for one. */
+static void
+end_attempt (AttendantServerSession *self,
+             gboolean                succeeded)
+{
+  cancel_wait (self);
+
+  if (self->attempt_open)
+    {
+      self->attempt_open = FALSE;
+      attendant_rate_limit_end (self->rate_limit, self->peer_host, succeeded);
     }
 }
 
@@ -188,6 +217,12 @@ attendant_server_session_close (AttendantServerSession *self,
     return;
 
   g_debug ("%s: closing with %u (%s)", self->id, code, reason);
+  /* A login waiting for its turn never gets it now; one cut short by the
+   * node going away (stop, shutdown) is not held against the client. */
+  if (code == ATTENDANT_CLOSE_GOING_AWAY)
+    end_attempt (self, TRUE);
+  else
+    cancel_wait (self);
   stop_timers (self);
   disconnect_events (self);
   set_state (self, ATTENDANT_SERVER_SESSION_STATE_CLOSING);
@@ -207,6 +242,8 @@ finish (AttendantServerSession *self)
   if (self->state == ATTENDANT_SERVER_SESSION_STATE_CLOSED)
     return;
 
+  /* Gone after the challenge without a right proof: a failure. */
+  end_attempt (self, FALSE);
   stop_timers (self);
   disconnect_events (self);
   if (self->websocket != NULL)
@@ -242,6 +279,8 @@ attendant_server_session_abort (AttendantServerSession *self)
   if (self->socket != NULL && !g_socket_is_closed (self->socket))
     g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
 
+  /* The server dropped it itself (admin "crash"): not the client's failure. */
+  end_attempt (self, TRUE);
   g_message ("%s: dropped (%s, node %s)", self->id, self->peer, self->node);
   finish (self);
 }
@@ -254,12 +293,9 @@ lookup_credentials (const char *user,
                     gpointer    user_data)
 {
   AttendantServerSession *self = user_data;
-  const AttendantUser *found = attendant_users_lookup (attendant_server_get_users (self->server), user);
 
-  if (found == NULL)
-    return NULL;
-
-  return attendant_scram_credentials_copy (found->credentials);
+  /* Never NULL: an unknown name gets decoy credentials, the same work. */
+  return attendant_users_lookup_credentials (attendant_server_get_users (self->server), user);
 }
 
 static void
@@ -278,12 +314,6 @@ auth_failed (AttendantServerSession *self,
   attendant_server_session_close (self, ATTENDANT_CLOSE_AUTH_FAILED, "Authentication failed");
 }
 
-static void
-record_failure (AttendantServerSession *self)
-{
-  attendant_rate_limit_record_failure (attendant_server_get_rate_limit (self->server), self->peer_host);
-}
-
 static gboolean
 auth_timeout_cb (gpointer user_data)
 {
@@ -296,27 +326,70 @@ auth_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+#define RATE_LIMITED_TEXT "Too many failed logins from your address: try again later"
+
+/* The SCRAM exchange proper, once the rate limit has counted the attempt. */
+static void
+issue_challenge (AttendantServerSession *self,
+                 const char             *data)
+{
+  g_autoptr(JsonObject) challenge = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server_first = NULL;
+  gboolean done = FALSE;
+
+  self->scram = attendant_scram_new_server (lookup_credentials, self, &error);
+  if (self->scram == NULL)
+    {
+      /* Our failure, not the client's. */
+      end_attempt (self, TRUE);
+      g_warning ("%s: cannot start SCRAM: %s", self->id, error->message);
+      attendant_server_session_close (self, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR, "Internal error");
+      return;
+    }
+
+  server_first = attendant_scram_step (self->scram, data, &done, &error);
+  if (server_first == NULL || done)
+    {
+      end_attempt (self, FALSE);
+      auth_failed (self, "malformed", "The SCRAM client-first message is not valid");
+      return;
+    }
+
+  challenge = attendant_protocol_message_new ("auth.challenge");
+  json_object_set_string_member (challenge, "data", server_first);
+  send_message (self, challenge);
+  set_state (self, ATTENDANT_SERVER_SESSION_STATE_CHALLENGED);
+}
+
+static void
+rate_limit_ready_cb (gboolean admitted,
+                     gpointer user_data)
+{
+  AttendantServerSession *self = user_data;
+  g_autoptr(AttendantServerSession) hold = g_object_ref (self);
+  g_autofree char *data = g_steal_pointer (&self->first_message);
+
+  if (!admitted)
+    {
+      auth_failed (self, "rate-limited", RATE_LIMITED_TEXT);
+      return;
+    }
+
+  self->attempt_open = TRUE;
+  issue_challenge (self, data);
+}
+
 static void
 handle_auth_start (AttendantServerSession *self,
                    JsonObject       *message)
 {
   const char *mechanism = json_object_get_string_member (message, "mechanism");
   const char *data = json_object_get_string_member (message, "data");
-  g_autoptr(JsonObject) challenge = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *server_first = NULL;
-  gboolean done = FALSE;
 
-  if (self->state != ATTENDANT_SERVER_SESSION_STATE_GREETED)
+  if (self->state != ATTENDANT_SERVER_SESSION_STATE_GREETED || self->first_message != NULL)
     {
       auth_failed (self, "malformed", "auth.start was not expected now");
-      return;
-    }
-
-  if (attendant_rate_limit_is_limited (attendant_server_get_rate_limit (self->server), self->peer_host))
-    {
-      auth_failed (self, "rate-limited",
-                   "Too many failed logins from your address: try again later");
       return;
     }
 
@@ -326,26 +399,24 @@ handle_auth_start (AttendantServerSession *self,
       return;
     }
 
-  self->scram = attendant_scram_new_server (lookup_credentials, self, &error);
-  if (self->scram == NULL)
+  /* Counted now, before any challenge goes out (see attendant-rate-limit.c). */
+  switch (attendant_rate_limit_begin (self->rate_limit, self->peer_host, rate_limit_ready_cb, self))
     {
-      g_warning ("%s: cannot start SCRAM: %s", self->id, error->message);
-      attendant_server_session_close (self, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR, "Internal error");
-      return;
-    }
+    case ATTENDANT_RATE_LIMIT_ADMITTED:
+      self->attempt_open = TRUE;
+      issue_challenge (self, data);
+      break;
 
-  server_first = attendant_scram_step (self->scram, data, &done, &error);
-  if (server_first == NULL || done)
-    {
-      record_failure (self);
-      auth_failed (self, "malformed", "The SCRAM client-first message is not valid");
-      return;
-    }
+    case ATTENDANT_RATE_LIMIT_QUEUED:
+      /* Never NULL while queued: it marks the place to cancel. */
+      self->first_message = g_strdup (data != NULL ? data : "");
+      break;
 
-  challenge = attendant_protocol_message_new ("auth.challenge");
-  json_object_set_string_member (challenge, "data", server_first);
-  send_message (self, challenge);
-  set_state (self, ATTENDANT_SERVER_SESSION_STATE_CHALLENGED);
+    case ATTENDANT_RATE_LIMIT_REFUSED:
+    default:
+      auth_failed (self, "rate-limited", RATE_LIMITED_TEXT);
+      break;
+    }
 }
 
 static void
@@ -380,15 +451,17 @@ handle_auth_finish (AttendantServerSession *self,
   user = attendant_users_lookup (attendant_server_get_users (self->server),
                                  attendant_scram_get_user (self->scram));
 
-  /* An unknown user fails here too, at the proof, like a wrong password:
-   * the answer does not tell which of the two was wrong. */
+  /* An unknown user fails here too, at the proof against its decoy keys,
+   * like a wrong password: the answer does not tell which was wrong. */
   if (server_final == NULL || !done || user == NULL)
     {
-      record_failure (self);
+      end_attempt (self, FALSE);
       auth_failed (self, "invalid-credentials", "Wrong user name or password");
       return;
     }
 
+  /* A right proof takes its own attempt off the count. */
+  end_attempt (self, TRUE);
   g_clear_object (&self->scram);
   clear_source (&self->auth_source);
   self->user = g_strdup (user->name);
@@ -640,6 +713,8 @@ attendant_server_session_dispose (GObject *object)
 {
   AttendantServerSession *self = (AttendantServerSession *)object;
 
+  /* Torn down with its server: nothing the client did. */
+  end_attempt (self, TRUE);
   stop_timers (self);
   disconnect_events (self);
   if (self->websocket != NULL)
@@ -669,6 +744,8 @@ attendant_server_session_finalize (GObject *object)
   g_free (self->user);
   g_free (self->display_name);
   g_free (self->extension);
+  g_free (self->first_message);
+  g_clear_object (&self->rate_limit);
 
   G_OBJECT_CLASS (attendant_server_session_parent_class)->finalize (object);
 }
@@ -782,6 +859,7 @@ attendant_server_session_new (AttendantServer         *server,
   self->peer = address_to_string (remote, TRUE);
   self->peer_host = address_to_string (remote, FALSE);
   self->transport = g_strdup (transport);
+  self->rate_limit = g_object_ref (attendant_server_get_rate_limit (server));
 
   /* libsoup's own limit is larger than the protocol's, so that a message
    * just over 1 MiB arrives whole and gets a clean 1009 (on_message); past

@@ -8,7 +8,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/random.h>
 
+#include "attendant-secret.h"
 #include "attendant-server-config.h"
 #include "attendant-users.h"
 
@@ -25,7 +27,13 @@ struct _AttendantUsers
 
   char       *path;
   GPtrArray  *users;
+  GBytes     *decoy_secret;   /* keys the unknown users' credentials */
 };
+
+/* [unknown-users] secret=: see attendant_users_lookup_credentials(). */
+#define SECRET_GROUP "unknown-users"
+#define SECRET_KEY   "secret"
+#define SECRET_BYTES 32
 
 G_DEFINE_FINAL_TYPE (AttendantUsers, attendant_users, G_TYPE_OBJECT)
 
@@ -61,6 +69,7 @@ attendant_users_finalize (GObject *object)
 
   g_free (self->path);
   g_clear_pointer (&self->users, g_ptr_array_unref);
+  g_clear_pointer (&self->decoy_secret, g_bytes_unref);
 
   G_OBJECT_CLASS (attendant_users_parent_class)->finalize (object);
 }
@@ -142,6 +151,66 @@ is_extension (const char *text)
   return TRUE;
 }
 
+static gboolean
+load_secret (AttendantUsers    *self,
+             AttendantKeyFile  *kf,
+             GError           **error)
+{
+  GKeyFile *key_file = attendant_key_file_get_key_file (kf);
+  g_auto(GStrv) keys = g_key_file_get_keys (key_file, SECRET_GROUP, NULL, NULL);
+  g_autofree char *text = NULL;
+  guchar *raw;
+  gsize length = 0;
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (!g_str_equal (keys[i], SECRET_KEY))
+      return attendant_key_file_fail (kf, SECRET_GROUP, keys[i], error, "unknown key “%s” in [%s]",
+                                      keys[i], SECRET_GROUP);
+
+  text = g_key_file_get_string (key_file, SECRET_GROUP, SECRET_KEY, NULL);
+  raw = text != NULL ? g_base64_decode (g_strstrip (text), &length) : NULL;
+  if (length < SECRET_BYTES)
+    {
+      attendant_secret_wipe (raw, length);
+      g_free (raw);
+      return attendant_key_file_fail (kf, SECRET_GROUP, text != NULL ? SECRET_KEY : NULL, error,
+                                      "[%s] needs secret= (base64 of at least %u bytes; "
+                                      "“attendant-server add-user” writes one)",
+                                      SECRET_GROUP, SECRET_BYTES);
+    }
+
+  attendant_secret_wipe (text, strlen (text));
+  g_clear_pointer (&self->decoy_secret, g_bytes_unref);
+  self->decoy_secret = g_bytes_new_take (raw, length);
+  return TRUE;
+}
+
+/* A users file without [unknown-users] (written by hand, or by a version
+ * before it) still gets a secret that is the same on every node that reads
+ * the file and after every restart: one derived from the users' keys,
+ * which the file's mode keeps secret. Unlike a written one, it changes
+ * whenever a user is added, removed or given a new password. */
+static void
+derive_secret (AttendantUsers *self)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[SECRET_BYTES];
+  gsize length = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *)"attendant unknown-users", sizeof "attendant unknown-users");
+  for (guint i = 0; i < self->users->len; i++)
+    {
+      const AttendantUser *user = g_ptr_array_index (self->users, i);
+      g_autofree char *text = attendant_scram_credentials_to_string (user->credentials);
+
+      g_checksum_update (checksum, (const guchar *)text, strlen (text) + 1);
+      attendant_secret_wipe (text, strlen (text));
+    }
+  g_checksum_get_digest (checksum, digest, &length);
+  self->decoy_secret = g_bytes_new (digest, length);
+  attendant_secret_wipe (digest, sizeof digest);
+}
+
 /**
  * attendant_users_new_from_file:
  *
@@ -162,10 +231,13 @@ attendant_users_new_from_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, &local_error))
+  if (!attendant_secret_check_file_mode (path, &local_error) ||
+      !g_file_get_contents (path, &contents, &length, &local_error))
     {
+      /* The mode check's message names the file already. */
       g_set_error (error, ATTENDANT_SERVER_CONFIG_ERROR, ATTENDANT_SERVER_CONFIG_ERROR_INVALID,
-                   "%s: %s", path, local_error->message);
+                   "%s%s%s", local_error->domain == G_FILE_ERROR ? path : "",
+                   local_error->domain == G_FILE_ERROR ? ": " : "", local_error->message);
       return NULL;
     }
 
@@ -185,6 +257,13 @@ attendant_users_new_from_file (const char  *path,
       g_auto(GStrv) keys = NULL;
       g_autofree char *text = NULL;
       AttendantUser *user;
+
+      if (g_str_equal (group, SECRET_GROUP))
+        {
+          if (!load_secret (self, kf, error))
+            return NULL;
+          continue;
+        }
 
       if (!g_str_has_prefix (group, "user ") || !attendant_user_name_is_valid (name))
         {
@@ -236,6 +315,9 @@ attendant_users_new_from_file (const char  *path,
         }
     }
 
+  if (self->decoy_secret == NULL)
+    derive_secret (self);
+
   return g_steal_pointer (&self);
 }
 
@@ -270,6 +352,42 @@ attendant_users_lookup (AttendantUsers *self,
     }
 
   return NULL;
+}
+
+/**
+ * attendant_users_lookup_credentials:
+ * @name: the name a client logs in with
+ *
+ * What SCRAM needs for @name. For a name that is no user, decoy credentials
+ * (attendant_scram_credentials_new_decoy()) under the file's secret, with
+ * the first user's iteration count and salt length: the client gets the
+ * same salt on every try and a challenge of the same form, the proof is
+ * checked against keys that no password matches, and no PBKDF2 runs for
+ * either, so neither the answer nor its time tells whether the name exists.
+ *
+ * Returns: (transfer full): the credentials, never %NULL
+ */
+AttendantScramCredentials *
+attendant_users_lookup_credentials (AttendantUsers *self,
+                                    const char     *name)
+{
+  const AttendantUser *user;
+  const AttendantUser *first;
+  g_autoptr(AttendantScramCredentials) decoy = NULL;
+
+  g_return_val_if_fail (ATTENDANT_IS_USERS (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  /* Made for every name, known or not, so that both cost the same three
+   * HMACs (a few microseconds that many samples could otherwise tell). */
+  first = self->users->len > 0 ? g_ptr_array_index (self->users, 0) : NULL;
+  decoy = attendant_scram_credentials_new_decoy (first != NULL ? first->credentials : NULL,
+                                                 self->decoy_secret, name);
+
+  if ((user = attendant_users_lookup (self, name)) != NULL)
+    return attendant_scram_credentials_copy (user->credentials);
+
+  return g_steal_pointer (&decoy);
 }
 
 /**
@@ -336,6 +454,15 @@ attendant_users_add_to_file (const char  *path,
       return FALSE;
     }
 
+  /* The file's reader and every client refuse other counts. */
+  if (iterations < ATTENDANT_SCRAM_MIN_ITERATIONS || iterations > ATTENDANT_SCRAM_MAX_ITERATIONS)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The iteration count must be from %d to %d", ATTENDANT_SCRAM_MIN_ITERATIONS,
+                   ATTENDANT_SCRAM_MAX_ITERATIONS);
+      return FALSE;
+    }
+
   new_file = !g_file_test (path, G_FILE_TEST_EXISTS);
   if (!new_file)
     {
@@ -363,15 +490,36 @@ attendant_users_add_to_file (const char  *path,
     g_key_file_set_string (key_file, group, "extension", extension);
   if (new_file)
     g_key_file_set_comment (key_file, NULL, NULL, USERS_HEADER, NULL);
+  if (!g_key_file_has_key (key_file, SECRET_GROUP, SECRET_KEY, NULL))
+    {
+      guint8 secret[SECRET_BYTES];
+      g_autofree char *encoded = NULL;
+
+      if (getrandom (secret, sizeof secret, 0) != sizeof secret)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               "Could not make a secret for unknown users");
+          return FALSE;
+        }
+      encoded = g_base64_encode (secret, sizeof secret);
+      attendant_secret_wipe (secret, sizeof secret);
+      g_key_file_set_string (key_file, SECRET_GROUP, SECRET_KEY, encoded);
+      g_key_file_set_comment (key_file, SECRET_GROUP, NULL,
+                              " Keys the answers to user names that do not exist, so they look\n"
+                              " like those to names that do. Keep it, and this file, secret.", NULL);
+      attendant_secret_wipe (encoded, strlen (encoded));
+    }
 
   data = g_key_file_to_data (key_file, &length, NULL);
   if (!g_file_set_contents_full (path, data, length,
                                  G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
                                  0600, &local_error))
     {
+      attendant_secret_wipe (data, length);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  attendant_secret_wipe (data, length);
 
   return TRUE;
 }

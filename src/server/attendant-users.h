@@ -28,6 +28,8 @@ AttendantUsers      *attendant_users_new_from_file (const char      *path,
 const char          *attendant_users_get_path      (AttendantUsers  *self);
 const AttendantUser *attendant_users_lookup        (AttendantUsers  *self,
                                                     const char      *name);
+AttendantScramCredentials *attendant_users_lookup_credentials (AttendantUsers *self,
+                                                               const char     *name);
 GPtrArray           *attendant_users_get_all       (AttendantUsers  *self);
 
 gboolean             attendant_users_add_to_file   (const char      *path,

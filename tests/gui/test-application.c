@@ -317,8 +317,9 @@ test_application_password_file (void)
 
   attendant_test_gui_reset_settings ();
   g_settings_set_string (settings, "transport", "plain");
-  g_assert_true (g_file_set_contents (good, TEST_PASSWORD "\n", -1, NULL));
-  g_assert_true (g_file_set_contents (empty, "\n", -1, NULL));
+  g_assert_true (g_file_set_contents_full (good, TEST_PASSWORD "\n", -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                           0600, NULL));
+  g_assert_true (g_file_set_contents_full (empty, "\n", -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
   g_signal_connect (app, "window-added", G_CALLBACK (on_window_added), &form);
 
   {

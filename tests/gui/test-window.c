@@ -412,6 +412,88 @@ test_window_all_down (void)
   attendant_test_gui_window_free (GTK_WIDGET (window));
 }
 
+typedef struct
+{
+  GDataInputStream *lines;
+  char             *line;
+  gboolean          done;
+} LineRead;
+
+static void
+line_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineRead *read = user_data;
+
+  read->line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
+  read->done = TRUE;
+}
+
+static gboolean
+line_read (gpointer data)
+{
+  return ((LineRead *)data)->done;
+}
+
+/* The next line of the weak server's output, the main loop running. */
+static char *
+next_line (GDataInputStream *lines)
+{
+  LineRead read = { lines, NULL, FALSE };
+
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
+  attendant_test_gui_wait_for (line_read, &read, 20000);
+  g_assert_nonnull (read.line);
+  return read.line;
+}
+
+/* A server asking for one PBKDF2 iteration (the
+ * hostile server of tests/hostile/hostile_auth.py) gets no proof; the
+ * window says why instead of blaming the password. */
+static void
+test_window_weak_server (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "..", "hostile", "hostile_auth.py", NULL);
+  g_autoptr(GSubprocess) weak = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *seen = NULL;
+  AttendantWindow *window;
+  const char *text;
+
+  weak = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "python3", script, "--weak-server", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (weak));
+  port = next_line (lines);
+  address = g_strdup_printf ("127.0.0.1:%s", port);
+
+  use_server (address);
+  window = window_new ();
+  gtk_window_present (GTK_WINDOW (window));
+  type_password (window, "the right password, for all it knows");
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+  attendant_test_gui_wait_for (error_shown, window, 10000);
+  g_assert_cmpstr (visible_page (window), ==, "login");
+  g_assert_cmpint (attendant_client_get_state (attendant_window_get_client (window)),
+                   ==, ATTENDANT_CLIENT_STATE_AUTH_FAILED);
+  g_assert_true (attendant_client_get_server_insecure (attendant_window_get_client (window)));
+  text = label_text (window, "error-label");
+  g_test_message ("error label: %s", text);
+  g_assert_nonnull (strstr (text, "only 1 PBKDF2 iterations"));
+  g_assert_nonnull (strstr (text, "4096"));
+  g_assert_null (strstr (text, "did not accept the password"));
+
+  attendant_test_gui_window_free (GTK_WIDGET (window));
+
+  /* The client hung up after the challenge, without a proof. */
+  seen = next_line (lines);
+  g_assert_cmpstr (seen, ==, "seen auth.start");
+}
+
 static gboolean
 password_focused (gpointer data)
 {
@@ -1051,6 +1133,7 @@ main (int   argc,
   g_test_add_func ("/window/log-in", test_window_log_in);
   g_test_add_func ("/window/all-down", test_window_all_down);
   g_test_add_func ("/window/wrong-password", test_window_wrong_password);
+  g_test_add_func ("/window/weak-server", test_window_weak_server);
   g_test_add_func ("/window/remember-password", test_window_remember_password);
   g_test_add_func ("/window/failover", test_window_failover);
   g_test_add_func ("/window/failover-quiet", test_window_failover_quiet);

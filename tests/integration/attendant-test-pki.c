@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -61,6 +62,10 @@ make_key (AttendantTestPki *pki,
   run_tool ((const char * const[]) {
     "certtool", "--generate-privkey", "--key-type=ecdsa",
     "--no-text", "--outfile", path, NULL });
+
+  /* The server refuses a private key that others may read. */
+  if (g_chmod (path, 0600) != 0)
+    g_error ("Cannot chmod %s: %s", path, g_strerror (errno));
 
   return path;
 }

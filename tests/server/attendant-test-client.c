@@ -454,25 +454,17 @@ attendant_test_client_get_n_seq_errors (AttendantTestClient *self)
 /* {{{ Protocol */
 
 /**
- * attendant_test_client_login:
+ * attendant_test_client_auth_start:
  *
- * Runs the SCRAM exchange; the hello must have been read already.
- *
- * Returns: (transfer full): auth.ok (its signature checked) or auth.failed
+ * Sends auth.start with @scram's client-first message.
  */
-JsonObject *
-attendant_test_client_login (AttendantTestClient *self,
-                             const char          *user,
-                             const char          *password)
+void
+attendant_test_client_auth_start (AttendantTestClient *self,
+                                  AttendantScram      *scram)
 {
-  g_autoptr(AttendantScram) scram = attendant_scram_new_client (user, password, NULL);
   g_autoptr(JsonObject) start = attendant_protocol_message_new ("auth.start");
-  g_autoptr(JsonObject) finish = attendant_protocol_message_new ("auth.finish");
   g_autoptr(GError) error = NULL;
   g_autofree char *client_first = NULL;
-  g_autofree char *client_final = NULL;
-  g_autofree char *last = NULL;
-  JsonObject *answer;
   gboolean done = FALSE;
 
   client_first = attendant_scram_step (scram, NULL, &done, &error);
@@ -481,13 +473,29 @@ attendant_test_client_login (AttendantTestClient *self,
   json_object_set_string_member (start, "mechanism", "SCRAM-SHA-256");
   json_object_set_string_member (start, "data", client_first);
   attendant_test_client_send_message (self, start);
+}
 
-  answer = attendant_test_client_next (self);
-  if (!g_str_equal (attendant_protocol_get_type (answer), "auth.challenge"))
-    return answer;
+/**
+ * attendant_test_client_auth_finish:
+ *
+ * Sends auth.finish with @scram's proof for @challenge.
+ *
+ * Returns: (transfer full): the answer: auth.ok (its signature checked)
+ *   or auth.failed
+ */
+JsonObject *
+attendant_test_client_auth_finish (AttendantTestClient *self,
+                                   AttendantScram      *scram,
+                                   JsonObject          *challenge)
+{
+  g_autoptr(JsonObject) finish = attendant_protocol_message_new ("auth.finish");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *client_final = NULL;
+  g_autofree char *last = NULL;
+  JsonObject *answer;
+  gboolean done = FALSE;
 
-  client_final = attendant_scram_step (scram, json_object_get_string_member (answer, "data"), &done, &error);
-  json_object_unref (answer);
+  client_final = attendant_scram_step (scram, json_object_get_string_member (challenge, "data"), &done, &error);
   g_assert_no_error (error);
 
   json_object_set_string_member (finish, "data", client_final);
@@ -503,6 +511,29 @@ attendant_test_client_login (AttendantTestClient *self,
     }
 
   return answer;
+}
+
+/**
+ * attendant_test_client_login:
+ *
+ * Runs the SCRAM exchange; the hello must have been read already.
+ *
+ * Returns: (transfer full): auth.ok (its signature checked) or auth.failed
+ */
+JsonObject *
+attendant_test_client_login (AttendantTestClient *self,
+                             const char          *user,
+                             const char          *password)
+{
+  g_autoptr(AttendantScram) scram = attendant_scram_new_client (user, password, NULL);
+  g_autoptr(JsonObject) answer = NULL;
+
+  attendant_test_client_auth_start (self, scram);
+  answer = attendant_test_client_next (self);
+  if (!g_str_equal (attendant_protocol_get_type (answer), "auth.challenge"))
+    return g_steal_pointer (&answer);
+
+  return attendant_test_client_auth_finish (self, scram, answer);
 }
 
 typedef struct

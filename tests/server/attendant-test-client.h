@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 
+#include "attendant-scram.h"
 #include "attendant-test-http.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,11 @@ JsonObject          *attendant_test_client_wait_presence (AttendantTestClient *s
                                                           const char          *presence);
 gushort              attendant_test_client_wait_closed  (AttendantTestClient *self);
 gboolean             attendant_test_client_is_closed    (AttendantTestClient *self);
+void                 attendant_test_client_auth_start   (AttendantTestClient *self,
+                                                         AttendantScram      *scram);
+JsonObject          *attendant_test_client_auth_finish  (AttendantTestClient *self,
+                                                         AttendantScram      *scram,
+                                                         JsonObject          *challenge);
 JsonObject          *attendant_test_client_login        (AttendantTestClient *self,
                                                          const char          *user,
                                                          const char          *password);

@@ -25,7 +25,8 @@ attendant_test_write_file (const char *dir,
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
-  g_file_set_contents (path, contents, -1, &error);
+  /* Owner-only, as the server wants its users, token and key files. */
+  g_file_set_contents_full (path, contents, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
   g_assert_no_error (error);
 
   return g_steal_pointer (&path);

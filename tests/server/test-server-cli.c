@@ -478,6 +478,30 @@ test_bad_config (void)
     remove_file ("people.ini");
   }
 
+  /* A private key that others may read is refused, with its path, its
+   * mode and the fix (docs/server.md, "Secret files"). */
+  {
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *key = NULL;
+    g_autofree char *contents = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *expected = NULL;
+
+    g_assert_true (g_file_get_contents (pki->key_file, &contents, NULL, NULL));
+    key = write_file ("open-key.pem", contents);
+    g_assert_cmpint (g_chmod (key, 0640), ==, 0);
+    text = g_strdup_printf ("[server]\n" USERS_LINE "[node a]\ntls=127.0.0.1:0\ncertificate=%s\nkey=%s\n",
+                            pki->loopback_file, key);
+    path = write_file ("bad.conf", text);
+
+    g_assert_cmpint (run (NULL, &out, &err, "--config", "bad.conf", NULL), ==, 2);
+    expected = g_strdup_printf ("bad.conf:6: key: %s: mode 0640 is readable by others; chmod 600 %s", key, key);
+    g_assert_nonnull (strstr (err, expected));
+    remove_file ("open-key.pem");
+  }
+
   /* A users file with a mistake is named with its own line. */
   {
     g_autofree char *out = NULL;

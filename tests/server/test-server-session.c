@@ -207,6 +207,58 @@ test_unknown_user (void)
   assert_refused (fixture, "mallory", TEST_PASSWORD, "invalid-credentials");
 }
 
+static char *
+decoy_salt (const char *users_file,
+            const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttendantUsers) users = attendant_users_new_from_file (users_file, &error);
+  g_autoptr(AttendantScramCredentials) credentials = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  g_assert_no_error (error);
+  credentials = attendant_users_lookup_credentials (users, name);
+  text = attendant_scram_credentials_to_string (credentials);
+  parts = g_strsplit (text, "$", -1);
+  return g_strdup (parts[2]);
+}
+
+/* An unknown name's salt is the same from every
+ * AttendantUsers that reads the same file (another node, a restart):
+ * with the secret add-user writes, and, derived from the users' keys,
+ * without it; two files with different secrets give different salts. */
+static void
+test_unknown_user_salt (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *bare_file = NULL;
+  g_autofree char *bare_first = NULL;
+  g_autofree char *bare_again = NULL;
+  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  first = decoy_salt (fixture->users_file, "mallory");
+  again = decoy_salt (fixture->users_file, "mallory");
+  g_assert_cmpstr (first, ==, again);
+
+  /* Without [unknown-users] (a file from before it): still stable, but a
+   * salt of its own. */
+  g_key_file_load_from_file (key_file, fixture->users_file, G_KEY_FILE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_key_file_has_group (key_file, "unknown-users"));
+  g_key_file_remove_group (key_file, "unknown-users", NULL);
+  contents = g_key_file_to_data (key_file, NULL, NULL);
+  bare_file = attendant_test_write_file (fixture->dir, "bare-users.ini", contents);
+  bare_first = decoy_salt (bare_file, "mallory");
+  bare_again = decoy_salt (bare_file, "mallory");
+  g_assert_cmpstr (bare_first, ==, bare_again);
+  g_assert_cmpstr (bare_first, !=, first);
+}
+
 static void
 test_rate_limit (void)
 {
@@ -216,6 +268,54 @@ test_rate_limit (void)
     assert_refused (fixture, TEST_USER, "guess", "invalid-credentials");
 
   /* Now even the right password is refused from this address. */
+  assert_refused (fixture, TEST_USER, TEST_PASSWORD, "rate-limited");
+}
+
+/* The rate limit's queue: with login-failures=1, a second auth.start from the
+ * same address while the first is challenged waits (a ping sent after it
+ * is answered first); the first's right proof takes its attempt off, and
+ * the second is challenged and logs in. Then a client that stops after
+ * its challenge leaves a failure: the next login is refused. */
+static void
+test_rate_limit_queue (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, "login-failures=1\n");
+  g_autoptr(AttendantTestClient) a = connect_to (fixture, "primary", "plain");
+  g_autoptr(AttendantTestClient) b = connect_to (fixture, "primary", "plain");
+  g_autoptr(AttendantScram) a_scram = attendant_scram_new_client (TEST_USER, TEST_PASSWORD, NULL);
+  g_autoptr(AttendantScram) b_scram = attendant_scram_new_client (TEST_USER, TEST_PASSWORD, NULL);
+  g_autoptr(JsonObject) a_hello = attendant_test_client_expect (a, "hello");
+  g_autoptr(JsonObject) b_hello = attendant_test_client_expect (b, "hello");
+  g_autoptr(JsonObject) a_challenge = NULL;
+  g_autoptr(JsonObject) b_challenge = NULL;
+  g_autoptr(JsonObject) pong = NULL;
+  g_autoptr(JsonObject) a_answer = NULL;
+  g_autoptr(JsonObject) b_answer = NULL;
+
+  attendant_test_client_auth_start (a, a_scram);
+  a_challenge = attendant_test_client_expect (a, "auth.challenge");
+
+  attendant_test_client_auth_start (b, b_scram);
+  attendant_test_client_send (b, "{\"type\":\"ping\",\"id\":7}");
+  pong = attendant_test_client_expect (b, "pong");
+
+  a_answer = attendant_test_client_auth_finish (a, a_scram, a_challenge);
+  g_assert_cmpstr (attendant_protocol_get_type (a_answer), ==, "auth.ok");
+  b_challenge = attendant_test_client_expect (b, "auth.challenge");
+  b_answer = attendant_test_client_auth_finish (b, b_scram, b_challenge);
+  g_assert_cmpstr (attendant_protocol_get_type (b_answer), ==, "auth.ok");
+
+  /* Two right logins left nothing on the count; a probe that stops after
+   * its challenge does. */
+  {
+    g_autoptr(AttendantTestClient) probe = connect_to (fixture, "primary", "plain");
+    g_autoptr(AttendantScram) scram = attendant_scram_new_client (TEST_USER, "a guess", NULL);
+    g_autoptr(JsonObject) hello = attendant_test_client_expect (probe, "hello");
+    g_autoptr(JsonObject) challenge = NULL;
+
+    attendant_test_client_auth_start (probe, scram);
+    challenge = attendant_test_client_expect (probe, "auth.challenge");
+  }
   assert_refused (fixture, TEST_USER, TEST_PASSWORD, "rate-limited");
 }
 
@@ -573,8 +673,10 @@ main (int    argc,
   g_test_add_func ("/server/session/login", test_login);
   g_test_add_func ("/server/session/wrong-password", test_wrong_password);
   g_test_add_func ("/server/session/unknown-user", test_unknown_user);
+  g_test_add_func ("/server/session/unknown-user-salt", test_unknown_user_salt);
   g_test_add_func ("/server/session/rate-limit", test_rate_limit);
   g_test_add_func ("/server/session/rate-limit-window", test_rate_limit_window);
+  g_test_add_func ("/server/session/rate-limit-queue", test_rate_limit_queue);
   g_test_add_func ("/server/session/unsupported-mechanism", test_unsupported_mechanism);
   g_test_add_func ("/server/session/auth-out-of-order", test_auth_out_of_order);
   g_test_add_func ("/server/session/auth-timeout", test_auth_timeout);

@@ -21,6 +21,14 @@ lookup_alice (const char *user,
   return attendant_scram_credentials_copy (alice);
 }
 
+/* The server's lookup for any name: the credentials given, as a decoy. */
+static AttendantScramCredentials *
+lookup_any (const char *user,
+            gpointer    user_data)
+{
+  return attendant_scram_credentials_copy (user_data);
+}
+
 /* Runs the whole exchange the way the protocol carries it; returns whether
  * both sides agreed, with the side that failed in @error. */
 static gboolean
@@ -301,6 +309,95 @@ test_iteration_limit (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
 }
 
+/* The iteration floor: one iteration makes the proof that follows cheap
+ * to guess the password from offline; the client refuses before sending
+ * it, with an error of its own that says why. 4096 is the floor. */
+static void
+test_iteration_floor (void)
+{
+  const char *weak[] = { "1", "0", "4095" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *floor = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    {
+      g_autofree char *refused = answer_server_first (weak[i], &error);
+
+      g_assert_null (refused);
+      g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INSECURE_SERVER);
+      g_assert_nonnull (strstr (error->message, weak[i]));
+      g_assert_nonnull (strstr (error->message, "4096"));
+      g_clear_error (&error);
+    }
+
+  floor = answer_server_first ("4096", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (floor);
+
+  /* The users file keeps the same floor. */
+  g_assert_null (attendant_scram_credentials_parse ("SCRAM-SHA-256$4095$c2FsdHNhbHQ=$" KEY "$" KEY, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT);
+}
+
+/* The decoy of an unknown user is a function of the
+ * name and the secret (the same salt on every try), shaped like the real
+ * credentials it copies, and no password's proof passes against it. */
+static void
+test_decoy (void)
+{
+  g_autoptr(AttendantScramCredentials) real = attendant_scram_credentials_new_from_password ("pw", 4096, NULL);
+  g_autoptr(GBytes) secret = g_bytes_new_static ("0123456789abcdef0123456789abcdef", 32);
+  g_autoptr(GBytes) other_secret = g_bytes_new_static ("fedcba9876543210fedcba9876543210", 32);
+  g_autoptr(AttendantScramCredentials) a = attendant_scram_credentials_new_decoy (real, secret, "mallory");
+  g_autoptr(AttendantScramCredentials) b = attendant_scram_credentials_new_decoy (real, secret, "mallory");
+  g_autoptr(AttendantScramCredentials) c = attendant_scram_credentials_new_decoy (real, secret, "trudy");
+  g_autoptr(AttendantScramCredentials) d = attendant_scram_credentials_new_decoy (real, other_secret, "mallory");
+  g_autofree char *real_text = attendant_scram_credentials_to_string (real);
+  g_autofree char *a_text = attendant_scram_credentials_to_string (a);
+  g_autofree char *b_text = attendant_scram_credentials_to_string (b);
+  g_autofree char *c_text = attendant_scram_credentials_to_string (c);
+  g_autofree char *d_text = attendant_scram_credentials_to_string (d);
+  g_auto(GStrv) real_parts = g_strsplit (real_text, "$", -1);
+  g_auto(GStrv) a_parts = g_strsplit (a_text, "$", -1);
+  g_autoptr(AttendantScramCredentials) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (a_text, ==, b_text);
+  g_assert_cmpstr (a_text, !=, c_text);
+  g_assert_cmpstr (a_text, !=, d_text);
+
+  /* Same form: mechanism, iterations, and the lengths of salt and keys. */
+  g_assert_cmpstr (a_parts[0], ==, real_parts[0]);
+  g_assert_cmpstr (a_parts[1], ==, real_parts[1]);
+  for (guint i = 2; i < 5; i++)
+    g_assert_cmpuint (strlen (a_parts[i]), ==, strlen (real_parts[i]));
+  parsed = attendant_scram_credentials_parse (a_text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attendant_scram_credentials_get_iterations (parsed), ==, 4096);
+
+  /* The proof is checked against the decoy's keys, and fails. */
+  {
+    g_autoptr(AttendantScram) client = attendant_scram_new_client ("mallory", "", NULL);
+    g_autoptr(AttendantScram) server = attendant_scram_new_server (lookup_any, a, NULL);
+    g_autofree char *m1 = NULL;
+    g_autofree char *m2 = NULL;
+    g_autofree char *m3 = NULL;
+    g_autofree char *m4 = NULL;
+    gboolean done = FALSE;
+
+    m1 = attendant_scram_step (client, NULL, &done, &error);
+    g_assert_no_error (error);
+    m2 = attendant_scram_step (server, m1, &done, &error);
+    g_assert_no_error (error);
+    m3 = attendant_scram_step (client, m2, &done, &error);
+    g_assert_no_error (error);
+    m4 = attendant_scram_step (server, m3, &done, &error);
+    g_assert_null (m4);
+    g_assert_false (done);
+    g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -316,6 +413,8 @@ main (int    argc,
   g_test_add_func ("/scram/salted-password-needs-verified-server", test_salted_password_needs_verified_server);
   g_test_add_func ("/scram/garbage-input", test_garbage_input);
   g_test_add_func ("/scram/iteration-limit", test_iteration_limit);
+  g_test_add_func ("/scram/iteration-floor", test_iteration_floor);
+  g_test_add_func ("/scram/decoy", test_decoy);
 
   return g_test_run ();
 }

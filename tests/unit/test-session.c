@@ -18,7 +18,7 @@
  * §2.3) is merged into one "snapshot" signal, and the protocol errors
  * around it close the session with 1002. */
 
-/* The fuzz targets' user and its one-iteration keys (fuzz-common.c): the
+/* The fuzz targets' user and its keys (fuzz-common.c): the
  * test is about what follows the login. */
 #define USER     FUZZ_USER
 #define PASSWORD FUZZ_PASSWORD
