@@ -26,6 +26,9 @@ int LLVMFuzzerTestOneInput (const uint8_t  *data,
 #define FUZZ_USER     "reception"
 #define FUZZ_PASSWORD "secret"
 
+/* A message that starts with this is sent in fragments (fuzz_send_text()). */
+#define FUZZ_FRAGMENTS "@FRAGMENTS@"
+
 void        fuzz_setup            (void);
 AttendantScramCredentials *fuzz_lookup (const char *user,
                                         gpointer    user_data);

@@ -145,3 +145,54 @@ write('protocol-server', 'seed-before-login', frames(command(1, "call.answer", c
     {"type": "ping", "id": 1}, {"type": "auth.finish", "data": ""}))
 write('protocol-server', 'seed-bad-mechanism', frames(
     '{"type": "auth.start", "mechanism": "PLAIN", "data": "AHJlY2VwdGlvbgBzZWNyZXQ="}'))
+
+# Deep nesting (docs/protocol.md §1: at most 64 levels) and messages in
+# fragments: "@FRAGMENTS@" sends the rest as fragments cut at \x01, with a
+# ping at \x02, 256 KiB of spaces at \x03 and no FIN when it ends in \x04
+# (fuzz/fuzz-common.c).
+def nested(depth):
+    return '{"type": "ping", "id": 1, "x": ' + '[' * (depth - 1) + ']' * (depth - 1) + '}'
+
+
+write('protocol-client', 'seed-deep-hello', frames(nested(65)))
+write('protocol-client', 'seed-deep-after-login', frames(hello, challenge, ok, nested(64), nested(65), nested(3000)))
+write('protocol-client', 'seed-fragments', frames(hello, challenge, ok,
+    '@FRAGMENTS@{"type": "ping",\x01 "id":\x02 7}',
+    '@FRAGMENTS@{"type": "event", "seq": 1043,\x03\x03\x03\x03\x03 "event": "x"}',
+    '@FRAGMENTS@{"type": "ping", "id": 8}\x04', '{"type": "ping", "id": 9}'))
+write('protocol-server', 'seed-deep', frames(nested(64), nested(65), nested(3000)))
+write('protocol-server', 'seed-fragments', frames(start,
+    '@FRAGMENTS@{"type": "auth.finish",\x02 "data": "@SCRAM@"}',
+    '@FRAGMENTS@{"type": "ping", "id": 1\x01}',
+    '@FRAGMENTS@{"type": "ping", "id": 2,\x03\x03\x03\x03\x03 "x": 1}',
+    '@FRAGMENTS@{"type": "ping", "id": 3}\x04'))
+
+
+# The frame guard: byte 0 bit 0 HTTP first, byte 1 the piece sizes' seed,
+# then the stream (fuzz/fuzz-frame-guard.c; its bound is 300 bytes).
+def ws(payload, opcode=1, fin=True, mask=False, length=None):
+    length = len(payload) if length is None else length
+    out = bytes([(0x80 if fin else 0) | opcode])
+    bit = 0x80 if mask else 0
+    if length < 126:
+        out += bytes([bit | length])
+    elif length < 65536:
+        out += bytes([bit | 126]) + struct.pack('>H', length)
+    else:
+        out += bytes([bit | 127]) + struct.pack('>Q', length)
+    return out + (b'\x01\x02\x03\x04' if mask else b'') + payload
+
+
+write('frame-guard', 'seed-fragments-and-pings', b'\0\x07' + ws(b'a' * 100, fin=False, mask=True) +
+      ws(b'p', opcode=9) + ws(b'b' * 100, opcode=0, fin=False) + ws(b'', opcode=10, mask=True) +
+      ws(b'c' * 100, opcode=0) + ws(b'd' * 300, opcode=2))
+write('frame-guard', 'seed-over-bound', b'\0\x31' + ws(b'a' * 200, fin=False) + ws(b'b' * 101, opcode=0))
+write('frame-guard', 'seed-long-lengths', b'\0\x42' + ws(b'x' * 130, mask=True) +
+      b'\x81\x7f' + struct.pack('>Q', 1 << 40) + b'tail')
+write('frame-guard', 'seed-http-upgrade', b'\1\x05' +
+      b'GET /attendant HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n' +
+      ws(b'a' * 150, fin=False, mask=True) + ws(b'b' * 151, opcode=0, mask=True))
+write('frame-guard', 'seed-http-body', b'\1\x09' +
+      b'POST /x HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody' +
+      b'GET /attendant HTTP/1.1\nUpgrade: websocket\n\n' + ws(b'a' * 400))
+write('frame-guard', 'seed-invalid', b'\0\x03' + ws(b'', opcode=0) + b'\xc1\x00\x09\x00')

@@ -21,7 +21,7 @@ cd "$srcdir"
 
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"server-spec dial-uri plan scram protocol-client protocol-server"}
+targets=${*:-"server-spec dial-uri plan scram protocol-client protocol-server frame-guard"}
 builddir=${FUZZ_BUILDDIR:-_build/fuzz}
 
 if [ ! -f "$builddir/build.ninja" ]; then

@@ -12,6 +12,7 @@
 #include "attendant-endpoint.h"
 #include "attendant-error.h"
 #include "attendant-greeting.h"
+#include "attendant-guarded-stream.h"
 #include "attendant-protocol.h"
 
 /* What a server said in its `hello`, and the open WebSocket it said it on,
@@ -109,7 +110,7 @@ attendant_greeting_new (SoupWebsocketConnection  *websocket,
 
   /* Only the nodes reachable with the transport in use are worth keeping:
    * the plan of a TLS client never falls back to plain text. */
-  tls = G_IS_TLS_CONNECTION (soup_websocket_connection_get_io_stream (websocket));
+  tls = G_IS_TLS_CONNECTION (attendant_guarded_stream_unwrap (soup_websocket_connection_get_io_stream (websocket)));
   nodes = json_object_get_array_member (hello, "nodes");
   for (guint i = 0; i < json_array_get_length (nodes); i++)
     {

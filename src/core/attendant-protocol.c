@@ -209,11 +209,65 @@ is_single_object (const char *data,
 }
 
 /**
+ * attendant_json_check_depth:
+ * @data: JSON text from a peer, not necessarily valid
+ * @max_depth: how many objects and arrays may be open at once
+ *
+ * Scans @data once, skipping strings and their escapes, for the deepest
+ * nesting of objects and arrays. json-glib's parser recurses once per
+ * level and has no bound of its own: some 100,000 levels, a 200 KB
+ * message, overflow the stack. So every JSON text from the network goes
+ * through this first. Brackets out of order are left to the parser.
+ *
+ * Returns: %TRUE if @data nests at most @max_depth deep, else %FALSE with
+ *   %ATTENDANT_ERROR_PROTOCOL
+ */
+gboolean
+attendant_json_check_depth (const char  *data,
+                            gsize        length,
+                            guint        max_depth,
+                            GError     **error)
+{
+  guint depth = 0;
+  gboolean in_string = FALSE;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > max_depth)
+            {
+              g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           _("The JSON nests objects and arrays more than %u deep"), max_depth);
+              return FALSE;
+            }
+        }
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+/**
  * attendant_protocol_parse_object:
  *
  * Parses text that must be one JSON object and nothing else, in valid
- * UTF-8, of at most 1 MiB: a protocol message, or a command line of
- * `attendant-cli watch`.
+ * UTF-8, of at most 1 MiB, nested at most %ATTENDANT_PROTOCOL_MAX_DEPTH
+ * deep: a protocol message, or a command line of `attendant-cli watch`.
  *
  * Returns: (transfer full): the object, or %NULL with
  *   %ATTENDANT_ERROR_PROTOCOL
@@ -249,6 +303,9 @@ attendant_protocol_parse_object (const char  *data,
                            _("The message is not a single JSON object"));
       return NULL;
     }
+
+  if (!attendant_json_check_depth (data, length, ATTENDANT_PROTOCOL_MAX_DEPTH, error))
+    return NULL;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))

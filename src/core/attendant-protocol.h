@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 #define ATTENDANT_PROTOCOL_SUBPROTOCOL  "attendant.v1"
 #define ATTENDANT_PROTOCOL_PATH         "/attendant"
 #define ATTENDANT_PROTOCOL_MAX_MESSAGE  (1024 * 1024)
+/* Objects and arrays nested in one another, counting the outermost: json-glib's
+ * parser recurses once per level, so a peer's text is refused past this
+ * before it is parsed (docs/protocol.md §1). */
+#define ATTENDANT_PROTOCOL_MAX_DEPTH    64
 
 typedef enum
 {
@@ -40,6 +44,10 @@ char       *attendant_protocol_describe_websocket_error (const GError *error,
                                                          gushort      *close_code);
 JsonObject *attendant_protocol_parse_object (const char  *data,
                                             gsize        length,
+                                            GError     **error);
+gboolean    attendant_json_check_depth     (const char  *data,
+                                            gsize        length,
+                                            guint        max_depth,
                                             GError     **error);
 
 /* Members of a peer's message, read without trusting their JSON type:

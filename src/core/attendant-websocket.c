@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "attendant-error.h"
+#include "attendant-guarded-stream.h"
 #include "attendant-protocol.h"
 #include "attendant-websocket.h"
 
@@ -88,6 +89,7 @@ finish_handshake (GTask *task)
   Handshake *hs = g_task_get_task_data (task);
   g_autofree char *accept = expected_accept (hs->key);
   g_autoptr(GUri) uri = NULL;
+  g_autoptr(AttendantGuardedStream) guarded = NULL;
   SoupWebsocketConnection *connection;
   const char *protocol;
   int code = 0;
@@ -127,7 +129,12 @@ finish_handshake (GTask *task)
   uri = g_uri_build (G_URI_FLAGS_NONE,
                      G_IS_TLS_CONNECTION (hs->stream) ? "wss" : "ws",
                      NULL, hs->host, hs->port, ATTENDANT_PROTOCOL_PATH, NULL, NULL);
-  connection = soup_websocket_connection_new (hs->stream, uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
+  /* libsoup bounds a frame, not a message: a server's continuation
+   * frames would pile up in its buffer without end. The guard counts a
+   * message over all its frames. No extension was offered, so none can
+   * inflate a frame past it. */
+  guarded = attendant_guarded_stream_new (hs->stream, ATTENDANT_FRAME_GUARD_START_FRAMES);
+  connection = soup_websocket_connection_new (G_IO_STREAM (guarded), uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
                                               NULL, ATTENDANT_PROTOCOL_SUBPROTOCOL, NULL);
   /* libsoup drops a frame over its limit without closing, so its limit is
    * set above ours and the session refuses a message over 1 MiB itself,

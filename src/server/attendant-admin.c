@@ -13,6 +13,8 @@
 
 #include "attendant-admin.h"
 #include "attendant-http-guard.h"
+#include "attendant-error.h"
+#include "attendant-protocol.h"
 #include "attendant-server.h"
 
 /* The admin API (SPEC §5): JSON over HTTP on a loopback address, every
@@ -168,9 +170,12 @@ static const AttendantHttpGuard http_guard = {
   .respond = respond_refusal,
 };
 
-/* The request's JSON object; an empty body counts as {}. */
+/* The request's JSON object; an empty body counts as {}. Nested no deeper
+ * than a protocol message, for the same reason: json-glib's parser
+ * recurses once per level. */
 static JsonObject *
-read_body (SoupServerMessage *msg)
+read_body (SoupServerMessage  *msg,
+           GError            **error)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
@@ -182,12 +187,16 @@ read_body (SoupServerMessage *msg)
   if (length == 0)
     return json_object_new ();
 
-  if (!json_parser_load_from_data (parser, data, (gssize)length, NULL))
+  if (!attendant_json_check_depth (data, length, ATTENDANT_PROTOCOL_MAX_DEPTH, error))
     return NULL;
 
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
+  if (!json_parser_load_from_data (parser, data, (gssize)length, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                           "The body must be a JSON object");
+      return NULL;
+    }
 
   return json_object_ref (json_node_get_object (root));
 }
@@ -406,6 +415,7 @@ handle_request (SoupServer        *soup,
   const char *method = soup_server_message_get_method (msg);
   g_auto(GStrv) parts = NULL;
   g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) body_error = NULL;
   guint n;
 
   /* Authorized already, at its headers. */
@@ -450,9 +460,9 @@ handle_request (SoupServer        *soup,
       return;
     }
 
-  if (!(body = read_body (msg)))
+  if (!(body = read_body (msg, &body_error)))
     {
-      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "The body must be a JSON object");
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, body_error->message);
       return;
     }
 

@@ -13,6 +13,7 @@
 
 #include <libsoup/soup.h>
 
+#include "attendant-guarded-stream.h"
 #include "attendant-node.h"
 #include "attendant-http-guard.h"
 #include "attendant-protocol.h"
@@ -211,10 +212,12 @@ hand_over (Pending   *pending,
   g_autoptr(GSocketAddress) local = NULL;
   g_autoptr(GError) error = NULL;
 
-  pending->stream = g_object_ref (stream);
+  /* libsoup bounds a WebSocket frame, not a message: the guard counts a
+   * message over its continuation frames, from the bytes libsoup reads. */
+  pending->stream = G_IO_STREAM (attendant_guarded_stream_new (stream, ATTENDANT_FRAME_GUARD_START_HTTP));
   local = g_socket_connection_get_local_address (pending->connection, NULL);
 
-  if (!soup_server_accept_iostream (self->soup, stream, local, pending->remote, &error))
+  if (!soup_server_accept_iostream (self->soup, pending->stream, local, pending->remote, &error))
     {
       g_message ("node %s: %s: %s", self->name, pending->peer, error->message);
       g_clear_object (&pending->stream);
@@ -518,6 +521,7 @@ websocket_cb (SoupServer              *soup,
   GSocket *socket = NULL;
   const char *transport = "plain";
   g_autoptr(AttendantAdmissionTicket) ticket = NULL;
+  gboolean guarded = FALSE;
 
   for (guint i = 0; i < self->pending->len; i++)
     {
@@ -528,9 +532,22 @@ websocket_cb (SoupServer              *soup,
           socket = g_object_ref (g_socket_connection_get_socket (pending->connection));
           transport = pending->transport;
           ticket = g_steal_pointer (&pending->ticket);
+          guarded = ATTENDANT_IS_GUARDED_STREAM (pending->stream) &&
+                    attendant_frame_guard_is_guarding (attendant_guarded_stream_get_guard (ATTENDANT_GUARDED_STREAM (pending->stream)));
           pending_remove (pending, FALSE);
           break;
         }
+    }
+
+  /* An upgrade the frame guard did not follow (after a request with a
+   * body, say) would be a WebSocket without a bound on its messages. */
+  if (!guarded)
+    {
+      g_message ("node %s: %s: WebSocket upgrade after a request the frame guard could not follow; refused",
+                 self->name, peer);
+      soup_websocket_connection_close (websocket, ATTENDANT_CLOSE_PROTOCOL_ERROR, "Unexpected upgrade");
+      g_clear_object (&socket);
+      return;
     }
 
   if (self->state == ATTENDANT_NODE_STATE_STOPPED || self->state == ATTENDANT_NODE_STATE_DRAINING)

@@ -144,6 +144,68 @@ test_limits (void)
   g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
 }
 
+/* {"type":"ping","id":1,"x":[[…]]} with @depth levels in all. */
+static char *
+nested_ping (guint depth)
+{
+  GString *text = g_string_new ("{\"type\":\"ping\",\"id\":1,\"x\":");
+
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 1; i < depth; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '}');
+
+  return g_string_free (text, FALSE);
+}
+
+static void
+test_depth (void)
+{
+  g_autofree char *at_limit = nested_ping (ATTENDANT_PROTOCOL_MAX_DEPTH);
+  g_autofree char *over_limit = nested_ping (ATTENDANT_PROTOCOL_MAX_DEPTH + 1);
+  g_autofree char *deep = nested_ping (100000);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) decoded = NULL;
+  /* Brackets inside strings, behind escaped quotes and backslashes, do
+   * not nest: 70 of each would be over the bound if they counted. */
+  g_autofree char *brackets = g_strnfill (70, '[');
+  g_autofree char *in_strings =
+    g_strdup_printf ("{\"type\":\"ping\",\"id\":1,\"x\":\"%s\\\"%s\\\\\",\"y\":[[\"]]\\\"%s\"]]}",
+                     brackets, brackets, brackets);
+
+  decoded = attendant_protocol_decode (at_limit, strlen (at_limit), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (decoded);
+  g_clear_pointer (&decoded, json_object_unref);
+
+  decoded = attendant_protocol_decode (over_limit, strlen (over_limit), &error);
+  g_assert_null (decoded);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, "64 deep"));
+  g_clear_error (&error);
+
+  /* What overflowed json-glib's stack: refused before it is parsed. */
+  decoded = attendant_protocol_decode (deep, strlen (deep), &error);
+  g_assert_null (decoded);
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+  g_clear_error (&error);
+
+  decoded = attendant_protocol_decode (in_strings, strlen (in_strings), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (decoded);
+  g_assert_cmpuint (strlen (attendant_protocol_get_string (decoded, "x")), ==, 70 + 1 + 70 + 1);
+
+  /* The scanner on its own: any JSON text, any bound. */
+  g_assert_true (attendant_json_check_depth ("[[1]]", 5, 2, NULL));
+  g_assert_false (attendant_json_check_depth ("[[[1]]]", 7, 2, &error));
+  g_assert_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+  g_clear_error (&error);
+  g_assert_true (attendant_json_check_depth ("[\"\\\\\",[1]]", 10, 2, NULL));
+  g_assert_true (attendant_json_check_depth ("]]]][[", 6, 2, NULL));
+  g_assert_true (attendant_json_check_depth ("", 0, 0, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -156,6 +218,7 @@ main (int    argc,
   g_test_add_func ("/protocol/single-object", test_single_object);
   g_test_add_func ("/protocol/getters", test_getters);
   g_test_add_func ("/protocol/limits", test_limits);
+  g_test_add_func ("/protocol/depth", test_depth);
 
   return g_test_run ();
 }
