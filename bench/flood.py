@@ -128,8 +128,7 @@ class Hostile(threading.Thread):
         if self.kind == "deep":
             sent = send_until_closed(s, frame(1, deep_message(DEEP_LEVELS)), b"", 0)
             try:
-                while s.recv(65536):   # until the server closes (1009/1007/...)
-                    pass
+                s.recv(65536)   # the server's close frame (or its end): next
             except OSError:
                 pass
             return sent
