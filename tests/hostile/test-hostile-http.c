@@ -19,6 +19,7 @@
 #include "attendant-core.h"
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
+#include "attendant-test-process.h"
 #include "attendant-test-sanitizer.h"
 
 /* The real attendant-server process against hostile HTTP and idle
@@ -39,58 +40,10 @@ static char *dir;
 
 typedef struct
 {
-  GSubprocess      *process;
-  GDataInputStream *lines;
-  guint16           node_port;
-  guint16           admin_port;
-  gboolean          ready;
-  gboolean          eof;
+  AttendantTestProcess *process;
+  guint16               node_port;
+  guint16               admin_port;
 } Server;
-
-static void read_line_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
-
-static void
-read_next_line (Server *server)
-{
-  g_data_input_stream_read_line_async (server->lines, G_PRIORITY_DEFAULT, NULL, read_line_cb, server);
-}
-
-static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Server *server = user_data;
-  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
-  g_auto(GStrv) words = NULL;
-
-  if (line == NULL)
-    {
-      server->eof = TRUE;
-      return;
-    }
-
-  words = g_strsplit (line, " ", -1);
-  if (g_str_equal (line, "ready"))
-    server->ready = TRUE;
-  else if (g_str_equal (words[0], "node") && g_strv_length (words) == 5)
-    server->node_port = (guint16)atoi (words[4]);
-  else if (g_str_equal (words[0], "admin") && g_strv_length (words) == 2)
-    server->admin_port = (guint16)atoi (strrchr (words[1], ':') + 1);
-
-  if (!server->ready)
-    read_next_line (server);
-}
-
-static gboolean
-server_announced (gpointer data)
-{
-  Server *server = data;
-
-  return server->ready || server->eof;
-}
 
 /* In the child, before exec: never outlive the test, and, with a file
  * limit, have as few descriptors as a flood would exhaust. */
@@ -117,10 +70,9 @@ static Server *
 server_start (const char *extra,
               guint       nofile)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *config = NULL;
+  const char *argv[] = { ATTENDANT_SERVER_PATH, "--config", NULL, NULL };
   Server *server = g_new0 (Server, 1);
 
   text = g_strdup_printf ("[server]\n"
@@ -133,19 +85,11 @@ server_start (const char *extra,
                           extra != NULL ? extra : "");
   config = attendant_test_write_file (dir, "server.conf", text);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, dir);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, GUINT_TO_POINTER (nofile), NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, &error, ATTENDANT_SERVER_PATH,
-                                                 "--config", config, NULL);
-  g_assert_no_error (error);
-
-  server->lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  read_next_line (server);
-  attendant_test_wait_until (server_announced, server, "attendant-server to be ready");
-  g_assert_true (server->ready);
-  g_assert_cmpuint (server->node_port, !=, 0);
-  g_assert_cmpuint (server->admin_port, !=, 0);
+  argv[2] = config;
+  server->process = attendant_test_process_start (dir, child_setup, GUINT_TO_POINTER (nofile), argv);
+  server->node_port = attendant_test_process_port (server->process, "primary", "plain");
+  g_assert_nonnull (server->process->admin_url);
+  server->admin_port = (guint16)atoi (strrchr (server->process->admin_url, ':') + 1);
 
   return server;
 }
@@ -155,12 +99,13 @@ server_start (const char *extra,
 static void
 server_free (Server *server)
 {
-  g_subprocess_send_signal (server->process, SIGTERM);
-  g_subprocess_wait (server->process, NULL, NULL);
-  g_assert_true (g_subprocess_get_if_exited (server->process));
-  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
-  g_clear_object (&server->lines);
-  g_clear_object (&server->process);
+  GSubprocess *process = server->process->process;
+
+  g_subprocess_send_signal (process, SIGTERM);
+  attendant_test_process_wait (server->process);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  attendant_test_process_free (server->process);
   g_free (server);
 }
 
@@ -170,7 +115,7 @@ static gsize
 server_status_kib (Server     *server,
                    const char *field)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process));
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (server->process->process));
   g_autofree char *status = NULL;
   const char *line;
 
@@ -186,7 +131,7 @@ server_status_kib (Server     *server,
 static gsize
 server_reset_peak (Server *server)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%s/clear_refs", g_subprocess_get_identifier (server->process));
+  g_autofree char *path = g_strdup_printf ("/proc/%s/clear_refs", g_subprocess_get_identifier (server->process->process));
   FILE *clear_refs = fopen (path, "w");
 
   g_assert_nonnull (clear_refs);
