@@ -285,6 +285,10 @@ test_bad_config (void)
     { "[server]\n" USERS_LINE "ring-timeout=soon\n[node a]\nplain=127.0.0.1:0\n", 3, "not a number of seconds" },
     { "[server]\n" USERS_LINE "heartbeat=0\n[node a]\nplain=127.0.0.1:0\n", 3, "heartbeat" },
     { "[server]\n" USERS_LINE "heartbeat=5\nidle-timeout=10\n[node a]\nplain=127.0.0.1:0\n", 4, "three times" },
+    { "[server]\n" USERS_LINE "unauthenticated-total=0\n[node a]\nplain=127.0.0.1:0\n", 3,
+      "unauthenticated-total: “0” is not a whole number from 1 to 1000000" },
+    { "[server]\n" USERS_LINE "unauthenticated-per-address=64\nunauthenticated-total=32\n"
+      "[node a]\nplain=127.0.0.1:0\n", 3, "must not be more than unauthenticated-total (32)" },
     { "[server]\n" USERS_LINE "admin=0.0.0.0:7000\nadmin-token-file=token\n[node a]\nplain=127.0.0.1:0\n", 3, "not a loopback address" },
     { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\n[node a]\nplain=127.0.0.1:0\n", 3, "needs admin-token-file" },
     { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\nadmin-token-file=short.token\n[node a]\nplain=127.0.0.1:0\n", 4, "at least 16 characters" },
