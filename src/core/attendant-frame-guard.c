@@ -54,9 +54,13 @@ struct _AttendantFrameGuard
   guint64  max_message;
   GError  *error;
 
-  /* HTTP: the current line (its first LINE_KEEP bytes) and the block. */
+  /* HTTP: the current line (its first LINE_KEEP bytes but NULs, which
+   * libsoup deletes from headers before it reads them), its length as
+   * sent, and the block. */
   char     line[LINE_KEEP];
+  gsize    line_kept;
   gsize    line_length;
+  gboolean line_is_cr;
   guint    block_lines;
   gboolean block_is_get;
   gboolean block_mentions_websocket;
@@ -124,17 +128,19 @@ start_frame (AttendantFrameGuard *self)
 static void
 end_line (AttendantFrameGuard *self)
 {
-  gsize kept = MIN (self->line_length, sizeof self->line);
-  gboolean empty = self->line_length == 0 || (self->line_length == 1 && self->line[0] == '\r');
+  gsize kept = self->line_kept;
+  /* Judged on the bytes as sent, as libsoup finds the end of a header. */
+  gboolean empty = self->line_length == 0 || (self->line_length == 1 && self->line_is_cr);
 
   self->line_length = 0;   /* the next line's */
+  self->line_kept = 0;
 
   if (!empty)
     {
       if (self->block_lines++ == 0)
         self->block_is_get = kept >= 4 && memcmp (self->line, "GET ", 4) == 0;
-      /* Judged liberally, on the whole line: a mention the guard reads
-       * as a body or an upgrade only makes it more careful. */
+      /* Judged liberally, anywhere in the line's start: a mention the
+       * guard reads as a body or an upgrade only makes it more careful. */
       if (contains_ci (self->line, kept, "websocket"))
         self->block_mentions_websocket = TRUE;
       if (contains_ci (self->line, kept, "content-length") ||
@@ -165,11 +171,14 @@ feed_http (AttendantFrameGuard *self,
       return TRUE;
     }
 
-  if (self->line_length < sizeof self->line)
-    self->line[self->line_length] = (char)byte;
-  else if (self->line_length == sizeof self->line)
-    self->block_has_body = TRUE;   /* too long to judge: never upgraded */
-  self->line_length = MIN (self->line_length + 1, sizeof self->line + 1);
+  if (self->line_length == 0)
+    self->line_is_cr = byte == '\r';
+  self->line_length = MIN (self->line_length + 1, 2);
+
+  /* A header's name starts its line (libsoup ignores a name with white
+   * space in it), so the start of a long line is enough to judge it. */
+  if (byte != '\0' && self->line_kept < sizeof self->line)
+    self->line[self->line_kept++] = (char)byte;
 
   return TRUE;
 }
@@ -362,6 +371,38 @@ attendant_frame_guard_read (GInputStream  *stream,
   return judge (self, buffer, g_input_stream_read (base_of (self), buffer, count, cancellable, error), error);
 }
 
+/* GFilterInputStream would skip on the base stream, past the parser. */
+static gssize
+attendant_frame_guard_skip (GInputStream  *stream,
+                            gsize          count,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  guint8 buffer[8192];
+  gsize skipped = 0;
+
+  while (skipped < count)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gssize n = attendant_frame_guard_read (stream, buffer, MIN (sizeof buffer, count - skipped),
+                                             cancellable, &local_error);
+
+      /* What was skipped counts; a failed guard says so again next time. */
+      if (n < 0 && skipped > 0)
+        break;
+      if (n < 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return -1;
+        }
+      if (n == 0)
+        break;
+      skipped += (gsize)n;
+    }
+
+  return (gssize)skipped;
+}
+
 static gboolean
 attendant_frame_guard_can_poll (GPollableInputStream *stream)
 {
@@ -443,6 +484,7 @@ attendant_frame_guard_class_init (AttendantFrameGuardClass *klass)
 
   object_class->finalize = attendant_frame_guard_finalize;
   input_class->read_fn = attendant_frame_guard_read;
+  input_class->skip = attendant_frame_guard_skip;
 }
 
 static void

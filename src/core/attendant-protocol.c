@@ -151,6 +151,49 @@ is_json_space (char c)
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Walks the brackets of JSON text from @i, outside its strings and their
+ * escapes, until the end, or past the bracket that brings the nesting back
+ * to zero when @first_value_only, or as soon as it is deeper than @limit.
+ * Returns where it stopped; *@depth is the nesting there. */
+static gsize
+walk_brackets (const char *data,
+               gsize       length,
+               gsize       i,
+               gboolean    first_value_only,
+               guint       limit,
+               guint      *depth)
+{
+  gboolean in_string = FALSE;
+
+  *depth = 0;
+  for (; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++*depth > limit)
+            break;
+        }
+      else if ((c == '}' || c == ']') && *depth > 0)
+        {
+          if (--*depth == 0 && first_value_only)
+            return i + 1;
+        }
+    }
+
+  return i;
+}
+
 /* Whether @data is one JSON object and nothing else, judged by its
  * brackets and strings only (the parser judges the rest). json-glib 1.6
  * parses any number of top-level values, keeps the first and leaks the
@@ -163,8 +206,7 @@ is_single_object (const char *data,
                   gsize       length)
 {
   gsize i = 0;
-  guint depth = 0;
-  gboolean in_string = FALSE;
+  guint depth;
 
   while (i < length && is_json_space (data[i]))
     i++;
@@ -172,33 +214,7 @@ is_single_object (const char *data,
   if (i == length || data[i] != '{')
     return FALSE;
 
-  for (; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        depth++;
-      else if (c == '}' || c == ']')
-        {
-          if (--depth == 0)
-            {
-              i++;
-              break;
-            }
-        }
-    }
-
+  i = walk_brackets (data, length, i, TRUE, G_MAXUINT, &depth);
   if (depth != 0)
     return FALSE;
 
@@ -228,35 +244,16 @@ attendant_json_check_depth (const char  *data,
                             guint        max_depth,
                             GError     **error)
 {
-  guint depth = 0;
-  gboolean in_string = FALSE;
+  guint depth;
 
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
 
-  for (gsize i = 0; i < length; i++)
+  walk_brackets (data, length, 0, FALSE, max_depth, &depth);
+  if (depth > max_depth)
     {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > max_depth)
-            {
-              g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           _("The JSON nests objects and arrays more than %u deep"), max_depth);
-              return FALSE;
-            }
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
+      g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                   _("The JSON nests objects and arrays more than %u deep"), max_depth);
+      return FALSE;
     }
 
   return TRUE;

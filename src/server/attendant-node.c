@@ -539,11 +539,12 @@ websocket_cb (SoupServer              *soup,
         }
     }
 
-  /* An upgrade the frame guard did not follow (after a request with a
-   * body, say) would be a WebSocket without a bound on its messages. */
+  /* An upgrade the frame guard did not follow (a request with a body: it
+   * cannot tell where libsoup's frames begin) would be a WebSocket
+   * without a bound on its messages. */
   if (!guarded)
     {
-      g_message ("node %s: %s: WebSocket upgrade after a request the frame guard could not follow; refused",
+      g_message ("node %s: %s: a WebSocket upgrade the frame guard could not follow (a request with a body); refused",
                  self->name, peer);
       soup_websocket_connection_close (websocket, ATTENDANT_CLOSE_PROTOCOL_ERROR, "Unexpected upgrade");
       g_clear_object (&socket);

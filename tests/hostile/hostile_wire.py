@@ -236,16 +236,36 @@ class RealServer:
     def alive(self):
         return self.proc.poll() is None
 
-    def connect(self):
-        """A WebSocket on /attendant, its hello read."""
+    def survived(self, hung_up):
+        """Whether the server is alive; when the peer hung up without a
+        word (@hung_up), after giving a dying process a second to be
+        reaped, so that a crash is reported as one."""
+        if hung_up:
+            try:
+                self.proc.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        return self.alive()
+
+    def upgrade(self, extra=""):
+        """A socket upgraded to a WebSocket on /attendant, @extra (header
+        lines, and a body) added to the request."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=20)
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall((f"GET /attendant HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
                       "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-                      "Sec-WebSocket-Protocol: attendant.v1\r\n\r\n").encode())
+                      "Sec-WebSocket-Protocol: attendant.v1\r\n" + extra).encode("latin-1"))
         head = read_http_head(sock)
         check(head.startswith("HTTP/1.1 101"), f"no upgrade: {head!r}")
+        return sock, head
+
+    def connect(self):
+        """A WebSocket on /attendant, its hello read. It offers
+        permessage-deflate, which the server must decline: a compressed
+        frame could inflate past any bound on what was read."""
+        sock, head = self.upgrade("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+        check("sec-websocket-extensions" not in head.lower(), f"an extension was accepted: {head!r}")
         opcode, payload = read_frame(sock)
         check(opcode == 1 and json.loads(payload)["type"] == "hello", f"no hello: {payload[:200]!r}")
         return sock
@@ -269,7 +289,14 @@ class RealServer:
         if self.alive():
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=20)
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
+
+    def finish(self):
+        """Stops the server; it must exit 0 (no sanitizer report at exit)."""
+        tail = self.log_tail(40)
+        self.stop()
+        check(self.proc.returncode == 0, f"attendant-server exited {self.proc.returncode}:\n" + tail)
 
 
 def read_lines(proc, predicate, timeout):
@@ -308,10 +335,11 @@ def server_deep_nesting(workdir):
         sock.sendall(frame(DEEP, mask=True))
         code = close_code(sock)
         sock.close()
-        check(server.alive(), f"the server died: status {server.proc.poll()}\n" + server.log_tail())
+        check(server.survived(code is None), f"the server died: status {server.proc.poll()}\n" + server.log_tail())
         check(code == 1002, f"closed with {code}, not 1002 (protocol error)\n" + server.log_tail())
         check("64 deep" in server.log_tail(), "the log does not say why:\n" + server.log_tail())
         server.login_works()
+        server.finish()
         return [f"closed with {code}; a real login afterwards"]
     finally:
         server.stop()
@@ -342,6 +370,7 @@ def server_upgrade_with_body(workdir):
         check(opcode == 0x8 and struct.unpack("!H", payload[:2])[0] == 1002,
               f"the WebSocket ran: opcode {opcode}, {payload[:80]!r}")
         check(server.alive(), "the server died")
+        server.finish()
         return ["the WebSocket closed with 1002 before its hello"]
     finally:
         server.stop()
@@ -365,8 +394,9 @@ def server_admin_deep_body(workdir):
             pass
         sock.close()
         text = answer.decode("latin-1")
-        check(server.alive(), f"the server died: status {server.proc.poll()}\n" + server.log_tail())
+        check(server.survived(not text), f"the server died: status {server.proc.poll()}\n" + server.log_tail())
         check(text.startswith("HTTP/1.1 400") and "64 deep" in text, f"answered {text[:300]!r}")
+        server.finish()
         return [text.splitlines()[0] + " " + " ".join(text.split("\r\n\r\n", 1)[-1].split())]
     finally:
         server.stop()
@@ -390,6 +420,7 @@ def server_endless_message(workdir):
         check(sent < FRAMES, f"all {sent} frames of 1 MiB were taken without a close")
         check(code in (1009, None), f"closed with {code}, not 1009")
         server.login_works()
+        server.finish()
         return [f"{sent} frame(s) of 1 MiB sent before the close ({code}); peak RSS +{growth} KiB; "
                 f"{elapsed:.2f} s"]
     finally:
