@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "attendant-guarded-stream.h"
 #include "attendant-http-guard.h"
 
 /* HTTP requests judged by their headers, before any of the body is read.
@@ -64,8 +65,9 @@ refusal_free (Refusal *refusal)
   g_free (refusal);
 }
 
-/* The TCP socket under libsoup's stream (and TLS, if any), to send FIN
- * after the response while the rest of the request is drained. */
+/* The TCP socket under libsoup's stream (and the frame guard and TLS, if
+ * any), to send FIN after the response while the rest of the request is
+ * drained. */
 static GSocket *
 find_socket (GIOStream *stream)
 {
@@ -76,6 +78,8 @@ find_socket (GIOStream *stream)
     {
       GIOStream *next = NULL;
 
+      /* A node's connections are under the WebSocket frame guard. */
+      g_set_object (&current, attendant_guarded_stream_unwrap (current));
       if (G_IS_SOCKET_CONNECTION (current))
         return g_object_ref (g_socket_connection_get_socket (G_SOCKET_CONNECTION (current)));
 
