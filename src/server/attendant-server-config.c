@@ -533,7 +533,7 @@ attendant_server_config_init (AttendantServerConfig *self)
   self->login_failures = 5;
   self->message_rate = 20;
   self->message_burst = 100;
-  self->unauthenticated_per_address = 32;
+  self->unauthenticated_per_address = 64;
   self->unauthenticated_total = 1024;
   self->demo_interval = 30;
   self->demo_patience = 120;

@@ -449,7 +449,7 @@ test_flood_one_address (void)
   open = count_open (sockets);
   g_test_message ("%u of %u idle connections from 127.0.0.2 left open", open, FLOOD_SIZE);
   /* The default cap per address. */
-  g_assert_cmpuint (open, ==, 32);
+  g_assert_cmpuint (open, ==, 64);
 }
 
 static void
