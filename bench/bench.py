@@ -34,6 +34,10 @@ Sections (--only picks some):
             window's console with 10,000 contacts against 100: RSS, the
             main loop's longest stall per keystroke of a search and under
             1,000 presence events a second (bench/console-load)
+  flood     one server under 1,000 connections that never log in and 10
+            hostile clients (deep JSON, endless fragments, oversized frames
+            and bodies): its peak RSS, and a real user's login time against
+            the same login with no flood (bench/flood.py)
 
 Options: --quick (few repetitions, storm of 100 only: minutes, for
 development), --runs N, --storm-sizes 100,500,1000, --json FILE (every raw
@@ -60,6 +64,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "lab"))
 import lab as L  # noqa: E402 - the lab's directory is put on the path first
 import lab_failover as F  # noqa: E402
+
+import flood as FLOOD  # noqa: E402 - bench/flood.py, beside this script
 
 PRIMARY, BACKUP = F.PRIMARY, F.BACKUP
 PLAIN, TLS = F.PLAIN, F.TLS
@@ -512,6 +518,12 @@ class Bench:
             rows.append(result)
         return rows
 
+    # -- flood ----------------------------------------------------------------
+
+    def section_flood(self):
+        self.results["flood"] = FLOOD.run(self, L, F, own_machine, log)
+        return self.results["flood"]
+
     # -- storm ----------------------------------------------------------------
 
     def start_clients(self, first_index, n):
@@ -898,6 +910,10 @@ def report(results, args, elapsed_s, load_before, load_after):
                 verdicts.append((f"search with {CONSOLE_CONTACTS:,} contacts: no keystroke stalls the "
                                  f"main loop > {KEYSTROKE_STALL_BOUND_MS} ms (median of the runs' "
                                  f"longest)", c["console"]["passed"]))
+    if "flood" in results:
+        lines, flood_verdicts = FLOOD.report(results["flood"], table, fmt_s, ratio)
+        out += lines
+        verdicts += flood_verdicts
     if verdicts:
         out += ["Acceptance", ""]
         out += table(["target", ""], [[t, verdict_text(p)] for t, p in verdicts])
@@ -1080,6 +1096,18 @@ def self_check():
     text = "\n".join(report(fake, ns, 1.0, "0", "0"))
     tap.ok(text.count("FAIL") == 1 and "the typing target is not met" in text,
            "a keystroke stall over the bound fails, and the table says so", text.splitlines())
+    tap.ok(FLOOD.frame_header(1, 5) == b"\x81\x85\0\0\0\0"
+           and FLOOD.frame_header(0, 70000, fin=False)[:2] == b"\x00\xff"
+           and FLOOD.deep_message(2) == b'{"type":"ping","x":[[]]}', "the flood's frames and deep JSON")
+    flood = {"flood": 1000, "hostile": 10, "baseline_s": [0.1, 0.2], "flood_s": [0.2, 0.3],
+             "baseline_median_s": 0.15, "flood_median_s": 0.25, "flood_max_s": 0.3,
+             "idle_rss_mb": 8.0, "peak_rss_mb": 40.0, "flood_greeted": 1000, "flood_open_s": 1.0,
+             "flood_open_at_end": 1000, "attack_s": 4.0, "server_alive": True,
+             "attacks": {"deep": {"connections": 9, "refused_early": 0, "max_sent_mb": 0.2}},
+             "passed_rss": True, "passed_login": False}
+    lines, verdicts = FLOOD.report(flood, table, fmt_s, ratio)
+    tap.ok(re.search(r"login, median +0.25 +0.15 +1.67", "\n".join(lines)) is not None
+           and [v[1] for v in verdicts] == [True, False], "the flood's report and verdicts", lines)
     print(f"1..{tap.n}")
     return 1 if tap.failed else 0
 
@@ -1096,7 +1124,7 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, help="repetitions of each reach scenario")
     parser.add_argument("--storm-sizes", help="comma-separated client counts (default 100,500,1000)")
     parser.add_argument("--only", action="append",
-                        choices=["reach", "failover", "storm", "client"],
+                        choices=["reach", "failover", "storm", "client", "flood"],
                         help="run only this section (repeatable)")
     parser.add_argument("--json", metavar="FILE", help="write every raw measurement there")
     parser.add_argument("--self-check", action="store_true",
@@ -1138,12 +1166,12 @@ def inside_namespace(args):
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
     workdir = tempfile.mkdtemp(prefix="attendant-bench-")
     bench = Bench(args, workdir)
-    sections = args.only or ["reach", "failover", "storm", "client"]
+    sections = args.only or ["reach", "failover", "storm", "client", "flood"]
     load_before = open("/proc/loadavg").read().split()[0]
     status = 0
     try:
         bench.setup()
-        for name in ("reach", "failover", "storm", "client"):
+        for name in ("reach", "failover", "storm", "client", "flood"):
             if name in sections:
                 began = time.monotonic()
                 try:

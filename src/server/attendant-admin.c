@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "attendant-admin.h"
+#include "attendant-http-guard.h"
 #include "attendant-error.h"
 #include "attendant-protocol.h"
 #include "attendant-server.h"
@@ -31,7 +32,16 @@
  *                                     (drain: {"grace_s"?, "text"?})
  *
  * Answers are JSON objects; errors are {"error": "text"} with 400, 401,
- * 404, 405 or 409. */
+ * 404, 405, 409 or 413.
+ *
+ * The token is checked, and the body's declared length, as soon as the
+ * headers are in, before any of the body is read (attendant-http-guard.c):
+ * a request without the token, or with a body over ADMIN_MAX_BODY, is
+ * answered and its connection closed. Admin bodies are small JSON objects
+ * (a presence change for every contact of a large directory is well under
+ * a megabyte). */
+
+#define ADMIN_MAX_BODY (1024 * 1024)
 
 struct _AttendantAdmin
 {
@@ -83,6 +93,15 @@ respond_error (SoupServerMessage *msg,
 }
 
 static void
+respond_refusal (SoupServerMessage *msg,
+                 guint              status,
+                 const char        *text,
+                 gpointer           user_data)
+{
+  respond_error (msg, status, text);
+}
+
+static void
 respond_ok (SoupServerMessage *msg)
 {
   g_autoptr(JsonObject) body = json_object_new ();
@@ -128,6 +147,28 @@ is_authorized (AttendantAdmin    *self,
 
   return token_matches (self->token, header + 7);
 }
+
+static gboolean
+judge_request (SoupServerMessage *msg,
+               gpointer           user_data)
+{
+  AttendantAdmin *self = user_data;
+
+  if (is_authorized (self, msg))
+    return TRUE;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "WWW-Authenticate", "Bearer realm=\"attendant-server\"");
+  respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "A valid “Authorization: Bearer TOKEN” is required");
+
+  return FALSE;
+}
+
+static const AttendantHttpGuard http_guard = {
+  .max_body = ADMIN_MAX_BODY,
+  .judge = judge_request,
+  .respond = respond_refusal,
+};
 
 /* The request's JSON object; an empty body counts as {}. Nested no deeper
  * than a protocol message, for the same reason: json-glib's parser
@@ -377,14 +418,7 @@ handle_request (SoupServer        *soup,
   g_autoptr(GError) body_error = NULL;
   guint n;
 
-  if (!is_authorized (self, msg))
-    {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "WWW-Authenticate", "Bearer realm=\"attendant-server\"");
-      respond_error (msg, SOUP_STATUS_UNAUTHORIZED, "A valid “Authorization: Bearer TOKEN” is required");
-      return;
-    }
-
+  /* Authorized already, at its headers. */
   parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", -1);
   n = g_strv_length (parts);
 
@@ -537,6 +571,7 @@ attendant_admin_new (AttendantServer *server,
   self->token = g_strdup (token);
   self->soup = soup_server_new ("server-header", header, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  attendant_http_guard_attach (self->soup, &http_guard, G_OBJECT (self));
 
   return self;
 }

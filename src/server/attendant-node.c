@@ -9,11 +9,13 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <string.h>
 
 #include <libsoup/soup.h>
 
 #include "attendant-guarded-stream.h"
 #include "attendant-node.h"
+#include "attendant-http-guard.h"
 #include "attendant-protocol.h"
 #include "attendant-server.h"
 #include "attendant-server-session.h"
@@ -47,6 +49,7 @@ typedef struct
   const char        *transport;
   GCancellable      *cancellable;
   guint              deadline;
+  AttendantAdmissionTicket *ticket;  /* counted until logged in */
 } Pending;
 
 typedef struct
@@ -131,6 +134,7 @@ pending_clear (gpointer data)
   g_clear_object (&pending->stream);
   g_clear_object (&pending->remote);
   g_clear_object (&pending->cancellable);
+  g_clear_pointer (&pending->ticket, attendant_admission_ticket_free);
   g_free (pending->peer);
 }
 
@@ -283,6 +287,37 @@ peer_to_string (GSocketAddress *address)
   return g_strdup_printf ("%s|%u", host, port);
 }
 
+/* Made room for a newer connection (attendant-admission.c). */
+static void
+pending_evict_cb (gpointer data)
+{
+  Pending *pending = data;
+
+  pending_remove (pending, TRUE);
+}
+
+/* Whether libsoup, or the TLS handshake, has not already seen this
+ * connection end. */
+static gboolean
+pending_alive_cb (gpointer data)
+{
+  Pending *pending = data;
+
+  return pending->node != NULL &&
+         !g_io_stream_is_closed (pending->stream != NULL ? pending->stream
+                                                         : G_IO_STREAM (pending->connection)) &&
+         !g_socket_is_closed (g_socket_connection_get_socket (pending->connection));
+}
+
+static char *
+address_to_string (GSocketAddress *address)
+{
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return g_strdup ("unknown");
+
+  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+}
+
 static void
 accept_connection (AttendantNode     *self,
                    GSocketConnection *connection,
@@ -290,6 +325,21 @@ accept_connection (AttendantNode     *self,
 {
   Pending *pending = g_rc_box_new0 (Pending);
   g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+
+  pending->remote = g_socket_connection_get_remote_address (connection, NULL);
+  address = address_to_string (pending->remote);
+  /* Counted before anything is spent on it; over the cap for its address
+   * it is closed at once (the kernel has already accepted it). */
+  pending->ticket = attendant_admission_admit (attendant_server_get_admission (self->server), address,
+                                               pending_evict_cb, pending_alive_cb, pending);
+  if (pending->ticket == NULL)
+    {
+      g_debug ("node %s: %s has too many connections not yet logged in; closed", self->name, address);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      pending_unref (pending);
+      return;
+    }
 
   pending->node = self;
   /* Replies and events are small and come in bursts (an event, then the
@@ -299,7 +349,6 @@ accept_connection (AttendantNode     *self,
                        IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   pending->connection = g_object_ref (connection);
-  pending->remote = g_socket_connection_get_remote_address (connection, NULL);
   pending->peer = peer_to_string (pending->remote);
   pending->transport = transport;
   pending->cancellable = g_cancellable_new ();
@@ -378,26 +427,88 @@ session_closed_cb (AttendantNode    *self,
     finish_drain (self);
 }
 
-/* The upgrade from HTTP to WebSocket is only for clients that speak
- * attendant.v1: libsoup would also upgrade a client that names no
- * subprotocol at all, so that is refused here, before the upgrade. */
 static void
-http_cb (SoupServer        *soup,
-         SoupServerMessage *msg,
-         const char        *path,
-         GHashTable        *query,
-         gpointer           user_data)
+respond_text (SoupServerMessage *msg,
+              guint              status,
+              const char        *text,
+              gpointer           user_data)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* Every request is judged by its headers (attendant-http-guard.c): a node
+ * serves nothing but the WebSocket upgrade on /attendant, a GET without a
+ * body, for clients that speak attendant.v1 (libsoup would also upgrade a
+ * client that names no subprotocol at all). Anything else is answered and
+ * the connection closed without reading a byte of a body. */
+static gboolean
+judge_request (SoupServerMessage *msg,
+               gpointer           user_data)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   static const char body[] = "This is an Attendant server: WebSocket, subprotocol "
                              ATTENDANT_PROTOCOL_SUBPROTOCOL ", on " ATTENDANT_PROTOCOL_PATH "\n";
 
-  if (!soup_message_headers_header_contains (headers, "Sec-WebSocket-Protocol",
-                                             ATTENDANT_PROTOCOL_SUBPROTOCOL))
+  if (g_strcmp0 (g_uri_get_path (soup_server_message_get_uri (msg)), ATTENDANT_PROTOCOL_PATH) != 0)
+    respond_text (msg, SOUP_STATUS_NOT_FOUND, body, user_data);
+  else if (g_strcmp0 (soup_server_message_get_method (msg), "GET") != 0)
     {
-      soup_server_message_set_status (msg, SOUP_STATUS_BAD_REQUEST, NULL);
-      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, body, sizeof body - 1);
+      respond_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, body, user_data);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET");
     }
+  else if (!soup_message_headers_header_contains (headers, "Sec-WebSocket-Protocol",
+                                                  ATTENDANT_PROTOCOL_SUBPROTOCOL))
+    respond_text (msg, SOUP_STATUS_BAD_REQUEST, body, user_data);
+  else
+    return TRUE;
+
+  return FALSE;
+}
+
+/* A refused request's connection is closed: it no longer waits. */
+static void
+refused_closed (GSocketAddress *remote,
+                gpointer        user_data)
+{
+  AttendantNode *self = user_data;
+  g_autofree char *peer = peer_to_string (remote);
+
+  for (guint i = 0; i < self->pending->len; i++)
+    {
+      Pending *pending = g_ptr_array_index (self->pending, i);
+
+      if (g_str_equal (pending->peer, peer))
+        {
+          pending_remove (pending, FALSE);
+          break;
+        }
+    }
+}
+
+static const AttendantHttpGuard http_guard = {
+  .max_body = 0,
+  .judge = judge_request,
+  .respond = respond_text,
+  .closed = refused_closed,
+};
+
+#define TICKET_KEY "attendant-admission-ticket"
+
+static void
+session_evict_cb (gpointer data)
+{
+  attendant_server_session_abort (data);
+}
+
+/* Logged in, or closing: no longer counted as waiting. */
+static void
+session_state_cb (AttendantServerSession *session,
+                  GParamSpec             *pspec,
+                  gpointer                user_data)
+{
+  if (attendant_server_session_get_state (session) >= ATTENDANT_SERVER_SESSION_STATE_AUTHENTICATED)
+    g_object_set_data (G_OBJECT (session), TICKET_KEY, NULL);
 }
 
 static void
@@ -413,6 +524,7 @@ websocket_cb (SoupServer              *soup,
   g_autoptr(AttendantServerSession) session = NULL;
   GSocket *socket = NULL;
   const char *transport = "plain";
+  g_autoptr(AttendantAdmissionTicket) ticket = NULL;
   gboolean guarded = FALSE;
 
   for (guint i = 0; i < self->pending->len; i++)
@@ -423,6 +535,7 @@ websocket_cb (SoupServer              *soup,
         {
           socket = g_object_ref (g_socket_connection_get_socket (pending->connection));
           transport = pending->transport;
+          ticket = g_steal_pointer (&pending->ticket);
           guarded = ATTENDANT_IS_GUARDED_STREAM (pending->stream) &&
                     attendant_frame_guard_is_guarding (attendant_guarded_stream_get_guard (ATTENDANT_GUARDED_STREAM (pending->stream)));
           pending_remove (pending, FALSE);
@@ -454,6 +567,13 @@ websocket_cb (SoupServer              *soup,
   g_ptr_array_add (self->sessions, g_object_ref (session));
   g_signal_connect_object (session, "closed", G_CALLBACK (session_closed_cb), self,
                            G_CONNECT_SWAPPED);
+  if (ticket != NULL)
+    {
+      attendant_admission_ticket_set_holder (ticket, session_evict_cb, NULL, session);
+      g_object_set_data_full (G_OBJECT (session), TICKET_KEY, g_steal_pointer (&ticket),
+                              (GDestroyNotify)attendant_admission_ticket_free);
+      g_signal_connect (session, "notify::state", G_CALLBACK (session_state_cb), NULL);
+    }
   attendant_server_session_start (session, self->state == ATTENDANT_NODE_STATE_FROZEN);
 }
 
@@ -683,7 +803,7 @@ attendant_node_new (AttendantServer                 *server,
   self->soup = soup_server_new ("server-header", header, NULL);
   /* permessage-deflate would let a small frame inflate past any limit. */
   soup_server_remove_websocket_extension (self->soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
-  soup_server_add_handler (self->soup, ATTENDANT_PROTOCOL_PATH, http_cb, self, NULL);
+  attendant_http_guard_attach (self->soup, &http_guard, G_OBJECT (self));
   soup_server_add_websocket_handler (self->soup, ATTENDANT_PROTOCOL_PATH, NULL, protocols,
                                      websocket_cb, self, NULL);
 

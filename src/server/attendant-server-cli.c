@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -115,6 +116,35 @@ signal_cb (gpointer user_data)
   g_timeout_add (50, wait_for_sessions_cb, run);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* Every connection holds a descriptor, and the usual soft limit (1024)
+ * is about what unauthenticated-total lets idle connections hold: it is
+ * raised to the hard limit, so that a flood runs into the cap, which drops
+ * the oldest, rather than into the descriptor limit, which would leave a
+ * real user unaccepted (docs/server.md, "Hostile clients"). */
+static void
+raise_descriptor_limit (AttendantServerConfig *config)
+{
+  guint total = attendant_server_config_get_unauthenticated_total (config);
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return;
+
+  if (limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = limit.rlim_max;
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0 || getrlimit (RLIMIT_NOFILE, &limit) != 0)
+        return;
+    }
+
+  /* Room for the listeners, the logged-in clients and the rest. */
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < (rlim_t)total + 256)
+    g_message ("the descriptor limit (%llu) leaves little room above unauthenticated-total (%u): "
+               "a flood of idle connections could use up descriptors before the cap drops any; "
+               "raise the limit (LimitNOFILE=, ulimit -n) or lower unauthenticated-total",
+               (unsigned long long)limit.rlim_cur, total);
 }
 
 static void
@@ -240,6 +270,8 @@ run_server (int    argc,
                g_strv_length (contacts) + g_strv_length (attendants), g_strv_length (attendants));
       return ATTENDANT_SERVER_EXIT_OK;
     }
+
+  raise_descriptor_limit (config);
 
   if (!attendant_server_start (server, admin_address, &error))
     {

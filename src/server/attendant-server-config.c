@@ -399,6 +399,8 @@ struct _AttendantServerConfig
   guint               login_failures;
   guint               message_rate;
   guint               message_burst;
+  guint               unauthenticated_per_address;
+  guint               unauthenticated_total;
 
   GPtrArray          *nodes;
   GPtrArray          *directory;
@@ -530,6 +532,8 @@ attendant_server_config_init (AttendantServerConfig *self)
   self->login_failures = 5;
   self->message_rate = 20;
   self->message_burst = 100;
+  self->unauthenticated_per_address = 64;
+  self->unauthenticated_total = 1024;
   self->demo_interval = 30;
   self->demo_patience = 120;
   self->nodes = g_ptr_array_new_with_free_func (node_config_free);
@@ -711,7 +715,8 @@ parse_server (AttendantServerConfig  *self,
   static const char * const known[] = {
     "cluster", "users", "admin", "admin-token-file", "ring-timeout", "answer-delay",
     "talk-time", "idle-timeout", "heartbeat", "auth-timeout", "drain-grace",
-    "login-failures", "login-window", "message-rate", "message-burst", NULL
+    "login-failures", "login-window", "message-rate", "message-burst",
+    "unauthenticated-per-address", "unauthenticated-total", NULL
   };
   const char *group = "server";
 
@@ -758,6 +763,22 @@ parse_server (AttendantServerConfig  *self,
       !get_count (kf, group, "message-rate", 1, 100000, &self->message_rate, error) ||
       !get_count (kf, group, "message-burst", 1, 100000, &self->message_burst, error))
     return FALSE;
+
+  /* Connections not yet logged in (docs/server.md, "Hostile clients"). */
+  if (!get_count (kf, group, "unauthenticated-per-address", 1, 1000000,
+                  &self->unauthenticated_per_address, error) ||
+      !get_count (kf, group, "unauthenticated-total", 1, 1000000,
+                  &self->unauthenticated_total, error))
+    return FALSE;
+
+  if (self->unauthenticated_per_address > self->unauthenticated_total)
+    return attendant_key_file_fail (kf, group,
+                                    g_key_file_has_key (kf->key_file, group, "unauthenticated-per-address", NULL)
+                                      ? "unauthenticated-per-address" : "unauthenticated-total",
+                                    error,
+                                    "unauthenticated-per-address (%u) must not be more than "
+                                    "unauthenticated-total (%u)",
+                                    self->unauthenticated_per_address, self->unauthenticated_total);
 
   /* docs/protocol.md §2.6: clients ping every heartbeat_s and the server
    * must not hang up on a client that does. */
@@ -1389,6 +1410,22 @@ attendant_server_config_get_login_window (AttendantServerConfig *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), 0);
   return self->login_window;
+}
+
+/* Connections not yet logged in, from one address. */
+guint
+attendant_server_config_get_unauthenticated_per_address (AttendantServerConfig *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), 0);
+  return self->unauthenticated_per_address;
+}
+
+/* Connections not yet logged in, in all. */
+guint
+attendant_server_config_get_unauthenticated_total (AttendantServerConfig *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), 0);
+  return self->unauthenticated_total;
 }
 
 /**

@@ -75,6 +75,8 @@ guint                  attendant_server_config_get_login_failures (AttendantServ
 double                 attendant_server_config_get_login_window  (AttendantServerConfig *self);
 guint                  attendant_server_config_get_message_rate  (AttendantServerConfig *self);
 guint                  attendant_server_config_get_message_burst (AttendantServerConfig *self);
+guint                  attendant_server_config_get_unauthenticated_per_address (AttendantServerConfig *self);
+guint                  attendant_server_config_get_unauthenticated_total       (AttendantServerConfig *self);
 GPtrArray             *attendant_server_config_get_nodes         (AttendantServerConfig *self);
 GPtrArray             *attendant_server_config_get_directory     (AttendantServerConfig *self);
 GPtrArray             *attendant_server_config_get_queues        (AttendantServerConfig *self);

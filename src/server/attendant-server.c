@@ -29,6 +29,7 @@ struct _AttendantServer
   AttendantUsers        *users;
   AttendantPbx          *pbx;
   AttendantRateLimit    *rate_limit;
+  AttendantAdmission    *admission;
   GPtrArray             *nodes;
   AttendantAdmin        *admin;
   GRand                 *rand;
@@ -176,6 +177,7 @@ attendant_server_finalize (GObject *object)
   g_clear_object (&self->pbx);
   g_clear_object (&self->users);
   g_clear_object (&self->rate_limit);
+  g_clear_object (&self->admission);
   g_clear_object (&self->config);
   g_clear_pointer (&self->rand, g_rand_free);
 
@@ -256,6 +258,9 @@ attendant_server_new (AttendantServerConfig  *config,
 
   self->rate_limit = attendant_rate_limit_new (attendant_server_config_get_login_failures (config),
                                                attendant_server_config_get_login_window (config));
+
+  self->admission = attendant_admission_new (attendant_server_config_get_unauthenticated_per_address (config),
+                                             attendant_server_config_get_unauthenticated_total (config));
 
   self->pbx = attendant_pbx_new ();
   g_object_set (self->pbx,
@@ -424,6 +429,13 @@ attendant_server_get_rate_limit (AttendantServer *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
   return self->rate_limit;
+}
+
+AttendantAdmission *
+attendant_server_get_admission (AttendantServer *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
+  return self->admission;
 }
 
 /**

@@ -11,6 +11,7 @@
 #include "attendant-node.h"
 #include "attendant-pbx.h"
 #include "attendant-rate-limit.h"
+#include "attendant-admission.h"
 #include "attendant-server-config.h"
 #include "attendant-server-types.h"
 #include "attendant-users.h"
@@ -32,6 +33,7 @@ AttendantServerConfig *attendant_server_get_config       (AttendantServer       
 AttendantUsers        *attendant_server_get_users        (AttendantServer        *self);
 AttendantPbx          *attendant_server_get_pbx          (AttendantServer        *self);
 AttendantRateLimit    *attendant_server_get_rate_limit   (AttendantServer        *self);
+AttendantAdmission    *attendant_server_get_admission    (AttendantServer        *self);
 GPtrArray             *attendant_server_get_nodes        (AttendantServer        *self);
 AttendantNode         *attendant_server_lookup_node      (AttendantServer        *self,
                                                           const char             *name);

@@ -351,7 +351,20 @@ def server_upgrade_with_body(workdir):
     (libsoup 3.2 upgrades it; a node's connection serves one request)."""
     server = RealServer(workdir)
     try:
-        sock, _ = server.upgrade("Content-Length: 4\r\n\r\n\x81\x7f\x00\x00")
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=20)
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall((f"GET /attendant HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                      "Sec-WebSocket-Protocol: attendant.v1\r\nContent-Length: 4\r\n\r\n"
+                      "\x81\x7f\x00\x00").encode())
+        head = read_http_head(sock)
+        if head.startswith("HTTP/1.1 413 ") and "Connection: close" in head:
+            # Refused at its headers (attendant-http-guard.c): no WebSocket.
+            sock.close()
+            check(server.alive(), "the server died")
+            return ["refused with 413 before the upgrade"]
+        check(head.startswith("HTTP/1.1 101"), f"no upgrade at all: {head!r}")
         opcode, payload = read_frame(sock)
         sock.close()
         check(opcode == 0x8 and struct.unpack("!H", payload[:2])[0] == 1002,

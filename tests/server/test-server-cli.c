@@ -20,6 +20,7 @@
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-pki.h"
+#include "attendant-test-process.h"
 #include "attendant-test-sanitizer.h"
 #include "attendant-users.h"
 
@@ -113,63 +114,7 @@ run (const char  *input,
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *lines;
-  GHashTable       *ports;    /* "node transport" → port */
-  char             *admin_url;
-  gboolean          ready;
-  gboolean          eof;
-  gboolean          exited;
-} Server;
-
-static void read_line_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
-
-static void
-read_next_line (Server *server)
-{
-  g_data_input_stream_read_line_async (server->lines, G_PRIORITY_DEFAULT, NULL, read_line_cb, server);
-}
-
-static void
-read_line_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  Server *server = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, &error);
-  g_auto(GStrv) words = NULL;
-
-  if (line == NULL)
-    {
-      server->eof = TRUE;
-      return;
-    }
-
-  words = g_strsplit (line, " ", -1);
-  if (g_str_equal (line, "ready"))
-    server->ready = TRUE;
-  else if (g_str_equal (words[0], "node") && g_strv_length (words) == 5)
-    g_hash_table_insert (server->ports, g_strdup_printf ("%s %s", words[1], words[2]),
-                         GUINT_TO_POINTER (atoi (words[4])));
-  else if (g_str_equal (words[0], "admin") && g_strv_length (words) == 2)
-    server->admin_url = g_strdup (words[1]);
-
-  if (!server->ready)
-    read_next_line (server);
-}
-
-static gboolean
-server_announced (gpointer data)
-{
-  Server *server = data;
-
-  return server->ready || server->eof;
-}
+typedef AttendantTestProcess Server;
 
 /* Starts the server with @config and the extra arguments (NULL-terminated)
  * and waits for "ready". */
@@ -177,10 +122,7 @@ static Server *
 server_start (const char *config,
               ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  Server *server = g_new0 (Server, 1);
   const char *arg;
   va_list args;
 
@@ -193,74 +135,8 @@ server_start (const char *config,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  server->ports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, dir);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *)argv->pdata, &error);
-  g_assert_no_error (error);
-
-  server->lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
-  read_next_line (server);
-  attendant_test_wait_until (server_announced, server, "attendant-server to be ready");
-  g_assert_true (server->ready);
-
-  return server;
+  return attendant_test_process_start (dir, die_with_parent, NULL, (const char * const *)argv->pdata);
 }
-
-static guint16
-server_port (Server     *server,
-             const char *node,
-             const char *transport)
-{
-  g_autofree char *key = g_strdup_printf ("%s %s", node, transport);
-  gpointer port = g_hash_table_lookup (server->ports, key);
-
-  g_assert_nonnull (port);
-  return GPOINTER_TO_UINT (port);
-}
-
-static void
-wait_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Server *server = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
-  server->exited = TRUE;
-}
-
-static gboolean
-server_exited (gpointer data)
-{
-  return ((Server *)data)->exited;
-}
-
-static void
-server_wait (Server *server)
-{
-  g_subprocess_wait_async (server->process, NULL, wait_cb, server);
-  attendant_test_wait_until (server_exited, server, "attendant-server to exit");
-}
-
-static void
-server_free (Server *server)
-{
-  if (!server->exited)
-    {
-      g_subprocess_force_exit (server->process);
-      server_wait (server);
-    }
-
-  g_clear_object (&server->lines);
-  g_clear_object (&server->process);
-  g_clear_pointer (&server->ports, g_hash_table_unref);
-  g_free (server->admin_url);
-  g_free (server);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
 
 static char *
 write_file (const char *name,
@@ -409,6 +285,10 @@ test_bad_config (void)
     { "[server]\n" USERS_LINE "ring-timeout=soon\n[node a]\nplain=127.0.0.1:0\n", 3, "not a number of seconds" },
     { "[server]\n" USERS_LINE "heartbeat=0\n[node a]\nplain=127.0.0.1:0\n", 3, "heartbeat" },
     { "[server]\n" USERS_LINE "heartbeat=5\nidle-timeout=10\n[node a]\nplain=127.0.0.1:0\n", 4, "three times" },
+    { "[server]\n" USERS_LINE "unauthenticated-total=0\n[node a]\nplain=127.0.0.1:0\n", 3,
+      "unauthenticated-total: “0” is not a whole number from 1 to 1000000" },
+    { "[server]\n" USERS_LINE "unauthenticated-per-address=64\nunauthenticated-total=32\n"
+      "[node a]\nplain=127.0.0.1:0\n", 3, "must not be more than unauthenticated-total (32)" },
     { "[server]\n" USERS_LINE "admin=0.0.0.0:7000\nadmin-token-file=token\n[node a]\nplain=127.0.0.1:0\n", 3, "not a loopback address" },
     { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\n[node a]\nplain=127.0.0.1:0\n", 3, "needs admin-token-file" },
     { "[server]\n" USERS_LINE "admin=127.0.0.1:7000\nadmin-token-file=short.token\n[node a]\nplain=127.0.0.1:0\n", 4, "at least 16 characters" },
@@ -593,7 +473,7 @@ test_run (void)
   g_autofree char *config_file = write_file ("run.conf", config);
   g_autofree char *token = write_file ("admin.token", "run-token-0123456789abcdef\n");
   g_autofree char *wrong = write_file ("wrong.token", "not-the-token-0123456789\n");
-  g_autoptr(Server) server = NULL;
+  g_autoptr(AttendantTestProcess) server = NULL;
   g_autoptr(AttendantTestClient) client = NULL;
   g_autoptr(AttendantTestClient) secure = NULL;
   g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
@@ -609,9 +489,11 @@ test_run (void)
   g_assert_true (g_str_has_prefix (server->admin_url, "http://127.0.0.1:"));
 
   /* The user written by add-user logs in. */
-  url = g_strdup_printf ("ws://127.0.0.1:%u/attendant", server_port (server, "primary", "plain"));
+  url = g_strdup_printf ("ws://127.0.0.1:%u/attendant",
+                         attendant_test_process_port (server, "primary", "plain"));
   client = login (url, "primary");
-  tls_url = g_strdup_printf ("wss://127.0.0.1:%u/attendant", server_port (server, "primary", "tls"));
+  tls_url = g_strdup_printf ("wss://127.0.0.1:%u/attendant",
+                             attendant_test_process_port (server, "primary", "tls"));
   secure = attendant_test_client_new (tls_url, anchors);
   g_clear_pointer (&event, json_object_unref);
   event = attendant_test_client_expect (secure, "hello");
@@ -646,7 +528,7 @@ test_run (void)
   g_subprocess_send_signal (server->process, SIGTERM);
   g_assert_cmpuint (attendant_test_client_wait_closed (client), ==, ATTENDANT_CLOSE_GOING_AWAY);
   g_assert_cmpuint (attendant_test_client_wait_closed (secure), ==, ATTENDANT_CLOSE_GOING_AWAY);
-  server_wait (server);
+  attendant_test_process_wait (server);
   g_assert_true (g_subprocess_get_if_exited (server->process));
   g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
 }
@@ -666,8 +548,8 @@ test_separate_processes (void)
                                              "[node primary]\nadvertise=dc1.acme.test:51234:plain\n"
                                              "[node backup]\nplain=127.0.0.2:0\n"
                                              "advertise=dc2.acme.test:51234:plain\n");
-  g_autoptr(Server) primary = NULL;
-  g_autoptr(Server) backup = NULL;
+  g_autoptr(AttendantTestProcess) primary = NULL;
+  g_autoptr(AttendantTestProcess) backup = NULL;
   g_autoptr(AttendantTestClient) on_primary = NULL;
   g_autoptr(AttendantTestClient) on_backup = NULL;
   g_autoptr(AttendantTestClient) again = NULL;
@@ -683,8 +565,10 @@ test_separate_processes (void)
   g_assert_cmpuint (g_hash_table_size (primary->ports), ==, 1);
   g_assert_cmpuint (g_hash_table_size (backup->ports), ==, 1);
 
-  primary_url = g_strdup_printf ("ws://127.0.0.1:%u/attendant", server_port (primary, "primary", "plain"));
-  backup_url = g_strdup_printf ("ws://127.0.0.2:%u/attendant", server_port (backup, "backup", "plain"));
+  primary_url = g_strdup_printf ("ws://127.0.0.1:%u/attendant",
+                                 attendant_test_process_port (primary, "primary", "plain"));
+  backup_url = g_strdup_printf ("ws://127.0.0.2:%u/attendant",
+                                attendant_test_process_port (backup, "backup", "plain"));
 
   again = attendant_test_client_new (backup_url, NULL);
   hello = attendant_test_client_expect (again, "hello");
@@ -698,7 +582,7 @@ test_separate_processes (void)
   on_backup = login (backup_url, "backup");
 
   g_subprocess_force_exit (primary->process);
-  server_wait (primary);
+  attendant_test_process_wait (primary);
   /* A killed process sends no close frame. */
   g_assert_cmpuint (attendant_test_client_wait_closed (on_primary), ==, 0);
 
@@ -716,7 +600,7 @@ test_node_option (void)
                                         "[node primary]\nplain=127.0.0.1:0\n"
                                         "advertise=dc1.acme.test:51234:plain\n"
                                         "[node backup]\nplain=127.0.0.2:0\n");
-  g_autoptr(Server) server = NULL;
+  g_autoptr(AttendantTestProcess) server = NULL;
   g_autoptr(AttendantTestClient) client = NULL;
   g_autoptr(JsonObject) hello = NULL;
   g_autofree char *url = NULL;
@@ -728,7 +612,8 @@ test_node_option (void)
   server = server_start ("shared.conf", "--node", "backup", NULL);
   g_assert_cmpuint (g_hash_table_size (server->ports), ==, 1);
 
-  url = g_strdup_printf ("ws://127.0.0.2:%u/attendant", server_port (server, "backup", "plain"));
+  url = g_strdup_printf ("ws://127.0.0.2:%u/attendant",
+                         attendant_test_process_port (server, "backup", "plain"));
   client = attendant_test_client_new (url, NULL);
   hello = attendant_test_client_expect (client, "hello");
   g_assert_cmpstr (json_object_get_string_member (hello, "node"), ==, "backup");
@@ -736,7 +621,7 @@ test_node_option (void)
   g_assert_cmpuint (json_array_get_length (nodes), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (nodes, 0), "node"), ==, "primary");
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (nodes, 1), "port"), ==,
-                   server_port (server, "backup", "plain"));
+                   attendant_test_process_port (server, "backup", "plain"));
 
   g_assert_cmpint (run (NULL, &out, &err, "--config", "shared.conf", "--node", "elsewhere", NULL), ==, 2);
   g_assert_nonnull (strstr (err, "there is no [node elsewhere]"));
