@@ -3,7 +3,7 @@
 """A receptionist's morning, played through attendant-server's admin API.
 
     python3 build-aux/morning.py --token-file FILE [--url URL] [--speed N]
-                                 [--once] [--seed N] [--queue ID]
+                                 [--once] [--morning N] [--queue ID]
 
 Callers ring the reception queue at irregular intervals — Italian and
 English people and companies, with numbers from Milan, Rome, Turin,
@@ -271,7 +271,7 @@ def main():
     parser.add_argument("--speed", type=float, default=1.0,
                         help="how many times faster than life (default 1: a morning in 15 minutes)")
     parser.add_argument("--once", action="store_true", help="play one morning, then stop")
-    parser.add_argument("--seed", type=int, help="the same morning every time")
+    parser.add_argument("--morning", type=int, metavar="N", help="play morning number N: the same number, the same morning")
     parser.add_argument("--queue", help="the queue callers ring (default: the first)")
     options = parser.parse_args()
 
@@ -285,7 +285,7 @@ def main():
         fail("cannot read the token: %s" % error)
 
     admin = Admin(options.url, token)
-    rng = random.Random(options.seed)
+    rng = random.Random(options.morning)
     morning = 1
     try:
         while True:

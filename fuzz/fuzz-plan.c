@@ -247,7 +247,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   discovery = attendant_discovery_new (G_RESOLVER (resolver));
   attendant_discovery_set_transport (discovery, transport);
   attendant_discovery_set_priority_order (discovery, order);
-  attendant_discovery_set_random_seed (discovery, size);
+  attendant_discovery_set_random_start (discovery, size);
 
   spec = attendant_server_spec_parse (DOMAIN, &error);
   g_assert_no_error (error);

@@ -284,12 +284,12 @@ attendant_discovery_set_timeout (AttendantDiscovery *self,
 
 /* Makes the weighted random order repeatable, for tests only. */
 void
-attendant_discovery_set_random_seed (AttendantDiscovery *self,
-                                     guint32             seed)
+attendant_discovery_set_random_start (AttendantDiscovery *self,
+                                      guint32             start)
 {
   g_return_if_fail (ATTENDANT_IS_DISCOVERY (self));
 
-  g_rand_set_seed (self->rand, seed);
+  g_rand_set_seed (self->rand, start);
 }
 
 static void

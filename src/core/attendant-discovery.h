@@ -32,8 +32,8 @@ void                    attendant_discovery_set_priority_order (AttendantDiscove
 guint                   attendant_discovery_get_timeout        (AttendantDiscovery     *self);
 void                    attendant_discovery_set_timeout        (AttendantDiscovery     *self,
                                                                 guint                   seconds);
-void                    attendant_discovery_set_random_seed    (AttendantDiscovery     *self,
-                                                                guint32                 seed);
+void                    attendant_discovery_set_random_start   (AttendantDiscovery     *self,
+                                                                guint32                 start);
 void                    attendant_discovery_discover_async     (AttendantDiscovery     *self,
                                                                 AttendantServerSpec    *spec,
                                                                 GPtrArray              *node_list,

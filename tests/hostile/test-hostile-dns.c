@@ -43,7 +43,7 @@ discover_with (AttendantTestResolver *resolver,
 
   spec = attendant_server_spec_parse (input, &error);
   g_assert_no_error (error);
-  attendant_discovery_set_random_seed (discovery, 7);
+  attendant_discovery_set_random_start (discovery, 7);
   attendant_discovery_set_transport (discovery, transport);
   attendant_discovery_discover_async (discovery, spec, NULL, NULL, store_result, &result);
   while (result == NULL)

@@ -109,7 +109,7 @@ make_plan (AttendantTestResolver *resolver,
   attendant_discovery_set_transport (discovery, transport);
   /* Every test gives distinct priorities; a fixed start for the random draw
    * only makes a mistake in that repeatable. */
-  attendant_discovery_set_random_seed (discovery, 42);
+  attendant_discovery_set_random_start (discovery, 42);
 
   run.loop = g_main_loop_new (NULL, FALSE);
   attendant_discovery_discover_async (discovery, spec, NULL, NULL, discover_cb, &run);

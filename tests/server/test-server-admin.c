@@ -392,7 +392,7 @@ test_morning (void)
   g_assert_nonnull (python);
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                               python, ATTENDANT_MORNING_SCRIPT, "--url", fixture->admin_url,
-                              "--token-file", token_file, "--once", "--speed", "150", "--seed", "7",
+                              "--token-file", token_file, "--once", "--speed", "150", "--morning", "7",
                               NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, script_cb, &script);
