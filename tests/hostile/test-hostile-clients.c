@@ -16,6 +16,7 @@
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-memory.h"
+#include "attendant-test-raw.h"
 #include "attendant-test-pki.h"
 #include "attendant-test-sanitizer.h"
 
@@ -30,31 +31,6 @@ static AttendantTestPki *pki;
 
 /* {{{ Helpers */
 
-static GSocket *
-raw_connect (const char *address,
-             guint16     port,
-             const char *local)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) remote = g_inet_socket_address_new_from_string (address, port);
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, &error);
-
-  g_assert_no_error (error);
-  if (local != NULL)
-    {
-      g_autoptr(GSocketAddress) bind_to = g_inet_socket_address_new_from_string (local, 0);
-
-      g_socket_bind (socket, bind_to, FALSE, &error);
-      g_assert_no_error (error);
-    }
-  g_socket_connect (socket, remote, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (socket, FALSE);
-
-  return socket;
-}
-
 /* TRUE once the server has closed @socket: end of stream or an error.
  * Whatever it sent before is read and dropped. */
 static gboolean
@@ -68,19 +44,6 @@ raw_is_closed (GSocket *socket)
 
   return n == 0 || !g_socket_condition_check (socket, G_IO_OUT) ||
          (g_socket_condition_check (socket, G_IO_HUP | G_IO_ERR) != 0);
-}
-
-static void
-raw_send (GSocket    *socket,
-          const char *data,
-          gsize       length)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_socket_set_blocking (socket, TRUE);
-  g_socket_send (socket, data, length, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (socket, FALSE);
 }
 
 /* Appends a masked client text frame. */
@@ -194,9 +157,9 @@ test_slowloris (void)
   gsize sent = 0;
 
   for (guint i = 0; i < 50; i++)
-    g_ptr_array_add (sockets, raw_connect ("127.0.0.1", plain, NULL));
-  g_ptr_array_add (sockets, raw_connect ("127.0.0.1", tls, NULL));
-  dribbler = raw_connect ("127.0.0.1", plain, NULL);
+    g_ptr_array_add (sockets, attendant_test_raw_connect ("127.0.0.1", plain, NULL));
+  g_ptr_array_add (sockets, attendant_test_raw_connect ("127.0.0.1", tls, NULL));
+  dribbler = attendant_test_raw_connect ("127.0.0.1", plain, NULL);
   g_ptr_array_add (sockets, dribbler);
 
   pinger = attendant_test_client_new (url, NULL);
@@ -322,7 +285,7 @@ reason_of (const char *frame,
 static const char *
 guess_once (guint16 port)
 {
-  g_autoptr(GSocket) socket = raw_connect ("127.0.0.1", port, "127.0.0.2");
+  g_autoptr(GSocket) socket = attendant_test_raw_connect ("127.0.0.1", port, "127.0.0.2");
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *hello = NULL;
   g_autofree char *answer = NULL;
@@ -338,7 +301,7 @@ guess_once (guint16 port)
   const char *reason;
 
   g_socket_set_blocking (socket, TRUE);
-  raw_send (socket, upgrade_request, sizeof upgrade_request - 1);
+  attendant_test_raw_send (socket, upgrade_request, sizeof upgrade_request - 1);
   g_socket_set_blocking (socket, TRUE);
   while (matched < 4 && g_socket_receive (socket, &c, 1, NULL, NULL) == 1)
     matched = (c == "\r\n\r\n"[matched]) ? matched + 1 : (c == '\r' ? 1 : 0);
@@ -481,8 +444,8 @@ test_message_flood (void)
   gsize rss_before = attendant_test_memory_rss_kib ();
   guint events = 0;
 
-  flooder = raw_connect ("127.0.0.1", attendant_test_fixture_port (fixture, "primary", "plain"), NULL);
-  raw_send (flooder, upgrade_request, sizeof upgrade_request - 1);
+  flooder = attendant_test_raw_connect ("127.0.0.1", attendant_test_fixture_port (fixture, "primary", "plain"), NULL);
+  attendant_test_raw_send (flooder, upgrade_request, sizeof upgrade_request - 1);
   for (guint i = 0; i < 1000; i++)
     append_client_frame (frames, "{\"type\":\"ping\",\"id\":1}");
 

@@ -20,6 +20,7 @@
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-process.h"
+#include "attendant-test-raw.h"
 #include "attendant-test-sanitizer.h"
 
 /* The real attendant-server process against hostile HTTP and idle
@@ -154,39 +155,6 @@ assert_growth_bounded (Server *server,
 /* }}} */
 /* {{{ Raw connections */
 
-static GSocket *
-tcp_connect (const char *local,
-             guint16     port)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocketAddress) remote = g_inet_socket_address_new_from_string ("127.0.0.1", port);
-  g_autoptr(GSocketAddress) bind_to = g_inet_socket_address_new_from_string (local, 0);
-  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                  G_SOCKET_PROTOCOL_TCP, &error);
-
-  g_assert_no_error (error);
-  g_socket_bind (socket, bind_to, FALSE, &error);
-  g_assert_no_error (error);
-  g_socket_connect (socket, remote, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (socket, FALSE);
-
-  return socket;
-}
-
-static void
-send_all (GSocket    *socket,
-          const char *data,
-          gsize       length)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_socket_set_blocking (socket, TRUE);
-  g_socket_send (socket, data, length, NULL, &error);
-  g_assert_no_error (error);
-  g_socket_set_blocking (socket, FALSE);
-}
-
 /* Everything @socket receives until the server closes it, or NULL if it
  * does not close within @ms. */
 static GString *
@@ -228,12 +196,12 @@ static GString *
 request_without_body (guint16     port,
                       const char *headers)
 {
-  g_autoptr(GSocket) socket = tcp_connect ("127.0.0.1", port);
+  g_autoptr(GSocket) socket = attendant_test_raw_connect ("127.0.0.1", port, "127.0.0.1");
   g_autofree char *some_body = g_malloc0 (64 * 1024);
   GString *response;
 
-  send_all (socket, headers, strlen (headers));
-  send_all (socket, some_body, 64 * 1024);
+  attendant_test_raw_send (socket, headers, strlen (headers));
+  attendant_test_raw_send (socket, some_body, 64 * 1024);
   /* The response, then FIN at once: the server does not wait for the
    * rest of the body, nor for its own drain of what is still sent. */
   response = read_until_closed (socket, 1500);
@@ -314,7 +282,7 @@ send_endless_chunks (guint16     port,
                      const char *headers,
                      gsize       limit)
 {
-  g_autoptr(GSocket) socket = tcp_connect ("127.0.0.1", port);
+  g_autoptr(GSocket) socket = attendant_test_raw_connect ("127.0.0.1", port, "127.0.0.1");
   g_autoptr(GString) chunk = g_string_new ("10000\r\n");
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   gsize sent = 0;
@@ -324,7 +292,7 @@ send_endless_chunks (guint16     port,
   memset (chunk->str + 7, 'x', 0x10000);
   g_string_append (chunk, "\r\n");
 
-  send_all (socket, headers, strlen (headers));
+  attendant_test_raw_send (socket, headers, strlen (headers));
   while (sent < limit)
     {
       g_autoptr(GError) error = NULL;
@@ -413,7 +381,7 @@ flood (Server *server,
     {
       g_autofree char *local = g_strdup_printf ("127.0.0.%u", first + i / per_address);
 
-      g_ptr_array_add (sockets, tcp_connect (local, server->node_port));
+      g_ptr_array_add (sockets, attendant_test_raw_connect ("127.0.0.1", server->node_port, local));
     }
 
   return sockets;
@@ -481,8 +449,8 @@ assert_cap (Server     *server,
   g_autoptr(GString) nothing = NULL;
 
   for (guint i = 0; i < n; i++)
-    g_ptr_array_add (sockets, tcp_connect (local, server->node_port));
-  one_more = tcp_connect (local, server->node_port);
+    g_ptr_array_add (sockets, attendant_test_raw_connect ("127.0.0.1", server->node_port, local));
+  one_more = attendant_test_raw_connect ("127.0.0.1", server->node_port, local);
   nothing = read_until_closed (one_more, 1000);
   if (nothing == NULL)
     g_error ("connection %u from %s not closed at once", n + 1, local);
@@ -517,7 +485,7 @@ upgrade (GSocket *socket)
   g_autoptr(GString) received = g_string_new (NULL);
   gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-  send_all (socket, request, strlen (request));
+  attendant_test_raw_send (socket, request, strlen (request));
   /* The 101 and then the hello frame (whose header may hold a zero). */
   while (!contains (received, "\"hello\""))
     {
@@ -569,7 +537,7 @@ test_cap_released (void)
   for (guint i = 0; i < sockets->len; i++)
     upgrade (g_ptr_array_index (sockets, i));
   {
-    g_autoptr(GSocket) one_more = tcp_connect ("127.0.0.3", server->node_port);
+    g_autoptr(GSocket) one_more = attendant_test_raw_connect ("127.0.0.1", server->node_port, "127.0.0.3");
     g_autoptr(GString) nothing = read_until_closed (one_more, 1000);
 
     g_assert_nonnull (nothing);
