@@ -16,8 +16,8 @@
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-memory.h"
-#include "attendant-test-raw.h"
 #include "attendant-test-pki.h"
+#include "attendant-test-raw.h"
 #include "attendant-test-sanitizer.h"
 
 /* The reference server against clients that misbehave on purpose: the
