@@ -1129,15 +1129,15 @@ attendant_pbx_get_n_calls (AttendantPbx *self)
 /* {{{ Commands */
 
 static gboolean
-fail (GError            **error,
-      AttendantTelephonyError code,
-      const char         *format,
+fail (GError                 **error,
+      AttendantTelephonyError   code,
+      const char               *format,
       ...) G_GNUC_PRINTF (3, 4);
 
 static gboolean
-fail (GError            **error,
-      AttendantTelephonyError code,
-      const char         *format,
+fail (GError                 **error,
+      AttendantTelephonyError   code,
+      const char               *format,
       ...)
 {
   va_list args;

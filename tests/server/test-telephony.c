@@ -267,7 +267,6 @@ test_cancelled (Fixture       *fixture,
 
 typedef struct
 {
-  AttendantTestFixture   *fixture;
   AttendantServerSession *session;   /* weak */
   gboolean                dropped;
 } Closing;
@@ -309,7 +308,7 @@ test_session_closed_before_reply (void)
   g_autoptr(JsonArray) calls = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
-  Closing closing = { fixture, NULL, FALSE };
+  Closing closing = { NULL, FALSE };
   gulong handler;
 
   g_assert_cmpuint (attendant_node_get_sessions (node)->len, ==, 1);
