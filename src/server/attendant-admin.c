@@ -112,9 +112,9 @@ respond_ok (SoupServerMessage *msg)
 static guint
 pbx_status (const GError *error)
 {
-  if (g_error_matches (error, ATTENDANT_PBX_ERROR, ATTENDANT_PBX_ERROR_NOT_FOUND))
+  if (g_error_matches (error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND))
     return SOUP_STATUS_NOT_FOUND;
-  if (g_error_matches (error, ATTENDANT_PBX_ERROR, ATTENDANT_PBX_ERROR_INVALID_ARGS))
+  if (g_error_matches (error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS))
     return SOUP_STATUS_BAD_REQUEST;
 
   return SOUP_STATUS_CONFLICT;

@@ -1,6 +1,10 @@
 /* attendant-pbx.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Over 800 lines: one state machine (calls, their legs and timers, and the
+ * presence that follows them) whose structures no other file may touch;
+ * split, its invariants would be spread over files that share them.
  */
 
 #define G_LOG_DOMAIN "attendant-pbx"
@@ -11,9 +15,11 @@
 
 #include "attendant-pbx.h"
 #include "attendant-protocol.h"
+#include "attendant-telephony.h"
 
 /* The simulated telephone system every node of a process shares
- * (docs/server.md, "The simulated telephone system"):
+ * (docs/server.md, "The simulated telephone system"), the first
+ * implementation of AttendantTelephony:
  * a directory of extensions with presence, attendant queues, and calls
  * that queue, ring, are answered, held, transferred and recalled. It is
  * driven by the attendants' commands, by the admin API (incoming calls,
@@ -35,32 +41,7 @@
  *
  * Every change is an event with the next sequence number, emitted
  * synchronously, so the events a command causes reach the sessions before
- * the command's reply (docs/protocol.md §2.5). */
-
-G_DEFINE_QUARK (attendant-pbx-error-quark, attendant_pbx_error)
-
-const char *
-attendant_pbx_error_to_code (const GError *error)
-{
-  if (error == NULL || error->domain != ATTENDANT_PBX_ERROR)
-    return "internal";
-
-  switch ((AttendantPbxError)error->code)
-    {
-    case ATTENDANT_PBX_ERROR_NOT_FOUND:
-      return "not-found";
-    case ATTENDANT_PBX_ERROR_INVALID_STATE:
-      return "invalid-state";
-    case ATTENDANT_PBX_ERROR_BUSY:
-      return "busy";
-    case ATTENDANT_PBX_ERROR_INVALID_ARGS:
-      return "invalid-args";
-    case ATTENDANT_PBX_ERROR_UNKNOWN_COMMAND:
-      return "unknown-command";
-    default:
-      return "internal";
-    }
-}
+ * the command's reply (docs/protocol.md §2.5; see complete_command()). */
 
 typedef enum
 {
@@ -150,7 +131,11 @@ struct _AttendantPbx
   double      talk_time;
 };
 
-G_DEFINE_FINAL_TYPE (AttendantPbx, attendant_pbx, G_TYPE_OBJECT)
+static void attendant_pbx_telephony_init (AttendantTelephonyInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AttendantPbx, attendant_pbx, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (ATTENDANT_TYPE_TELEPHONY,
+                                                      attendant_pbx_telephony_init))
 
 enum {
   PROP_0,
@@ -160,13 +145,7 @@ enum {
   N_PROPS
 };
 
-enum {
-  EVENT,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
 static const char * const presence_values[] = {
   "available", "busy", "ringing", "away", "dnd", "offline", NULL
@@ -372,7 +351,7 @@ static void
 emit_event (AttendantPbx *self,
             JsonObject   *message)
 {
-  g_signal_emit (self, signals[EVENT], 0, message);
+  attendant_telephony_emit_event (ATTENDANT_TELEPHONY (self), message);
   json_object_unref (message);
 }
 
@@ -874,17 +853,6 @@ attendant_pbx_class_init (AttendantPbxClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * AttendantPbx::event:
-   * @message: the whole "event" message, seq included
-   */
-  signals[EVENT] =
-    g_signal_new ("event",
-                  G_TYPE_FROM_CLASS (klass),
-                  G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -1017,14 +985,6 @@ attendant_pbx_list_numbers (AttendantPbx *self,
   return g_strv_builder_end (builder);
 }
 
-guint64
-attendant_pbx_get_seq (AttendantPbx *self)
-{
-  g_return_val_if_fail (ATTENDANT_IS_PBX (self), 0);
-
-  return self->seq;
-}
-
 /* Worst case of a contact's encoded size: every byte of its strings
  * escaped as a six-byte \u escape, plus the member names. */
 static gsize
@@ -1037,22 +997,15 @@ contact_size_bound (Contact *contact)
   return 100 + 6 * text;
 }
 
-/**
- * attendant_pbx_build_snapshot:
- * @extension: (nullable):
- *
- * The state as a "snapshot" message (docs/protocol.md §2.3). A directory
+/* The state as a "snapshot" message (docs/protocol.md §2.3). A directory
  * that does not fit in one message under the 1 MiB limit is split: the
  * "snapshot" carries its first part and "more": true, and "snapshot.more"
  * messages the rest, the last with "more": false. The caller sends them
- * all in one go, with no event between them.
- *
- * Returns: (transfer full) (element-type JsonObject): the messages
- */
-GPtrArray *
-attendant_pbx_build_snapshot (AttendantPbx *self,
-                              const char   *user,
-                              const char   *extension)
+ * all in one go, with no event between them. */
+static GPtrArray *
+build_snapshot (AttendantPbx *self,
+                const char   *user,
+                const char   *extension)
 {
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   JsonObject *message;
@@ -1060,8 +1013,6 @@ attendant_pbx_build_snapshot (AttendantPbx *self,
   JsonArray *directory;
   JsonArray *queues;
   gsize size = 0;
-
-  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
 
   message = attendant_protocol_message_new ("snapshot");
   g_ptr_array_add (messages, message);
@@ -1178,57 +1129,36 @@ attendant_pbx_get_n_calls (AttendantPbx *self)
 /* {{{ Commands */
 
 static gboolean
-fail (GError            **error,
-      AttendantPbxError   code,
-      const char         *format,
+fail (GError                 **error,
+      AttendantTelephonyError   code,
+      const char               *format,
       ...) G_GNUC_PRINTF (3, 4);
 
 static gboolean
-fail (GError            **error,
-      AttendantPbxError   code,
-      const char         *format,
+fail (GError                 **error,
+      AttendantTelephonyError   code,
+      const char               *format,
       ...)
 {
   va_list args;
 
   va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (ATTENDANT_PBX_ERROR, code, format, args));
+  g_propagate_error (error, g_error_new_valist (ATTENDANT_TELEPHONY_ERROR, code, format, args));
   va_end (args);
 
   return FALSE;
 }
 
-static const char *
-get_string_arg (JsonObject  *args,
-                const char  *name,
-                GError     **error)
-{
-  JsonNode *node = args != NULL ? json_object_get_member (args, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    {
-      fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "The argument “%s” (a string) is missing", name);
-      return NULL;
-    }
-
-  return json_node_get_string (node);
-}
-
 static Call *
 get_call_arg (AttendantPbx  *self,
-              JsonObject    *args,
+              const char    *id,
               GError       **error)
 {
-  const char *id = get_string_arg (args, "call", error);
   Call *call;
-
-  if (id == NULL)
-    return NULL;
 
   if ((call = find_call (self, id)) == NULL)
     {
-      fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No call %s", id);
+      fail (error, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No call %s", id);
       return NULL;
     }
 
@@ -1243,9 +1173,9 @@ check_owner (Call        *call,
   if (g_strcmp0 (call->attendant, extension) != 0)
     {
       if (call->attendant == NULL)
-        return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is not yours: it is %s",
+        return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s is not yours: it is %s",
                      call->id, state_names[call->state]);
-      return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is handled by extension %s",
+      return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s is handled by extension %s",
                    call->id, call->attendant);
     }
 
@@ -1259,7 +1189,7 @@ check_state (Call        *call,
              GError     **error)
 {
   if (call->state != a && call->state != b)
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is %s", call->id,
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s is %s", call->id,
                  state_names[call->state]);
 
   return TRUE;
@@ -1276,17 +1206,17 @@ check_target (AttendantPbx  *self,
   Contact *contact;
 
   if (!is_number (target))
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "“%s” is not a phone number", target);
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS, "“%s” is not a phone number", target);
 
   if (g_str_equal (target, extension))
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "%s is your own extension", target);
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS, "%s is your own extension", target);
 
   contact = find_contact (self, target);
   if (contact == NULL && !is_external (target))
-    return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", target);
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No extension %s", target);
 
   if (contact != NULL && !contact_can_ring (self, contact))
-    return fail (error, ATTENDANT_PBX_ERROR_BUSY, "%s (%s) is %s", contact->name, target,
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_BUSY, "%s (%s) is %s", contact->name, target,
                  effective_presence (self, contact));
 
   return TRUE;
@@ -1325,10 +1255,10 @@ result_with_call (Call *call)
 static gboolean
 do_answer (AttendantPbx  *self,
            const char    *extension,
-           JsonObject    *args,
+           const char    *id,
            GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
+  Call *call = get_call_arg (self, id, error);
 
   if (call == NULL)
     return FALSE;
@@ -1336,11 +1266,11 @@ do_answer (AttendantPbx  *self,
   if (call->state == CALL_RINGING || call->state == CALL_TRANSFERRING)
     {
       if (g_strcmp0 (call->ringing, extension) != 0)
-        return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is not ringing your extension",
+        return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s is not ringing your extension",
                      call->id);
     }
   else if (call->state != CALL_QUEUED)
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s is %s", call->id,
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s is %s", call->id,
                  state_names[call->state]);
 
   hold_others (self, extension, call);
@@ -1358,10 +1288,10 @@ do_answer (AttendantPbx  *self,
 static gboolean
 do_hold (AttendantPbx  *self,
          const char    *extension,
-         JsonObject    *args,
+         const char    *id,
          GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
+  Call *call = get_call_arg (self, id, error);
 
   if (call == NULL || !check_owner (call, extension, error) ||
       !check_state (call, CALL_ACTIVE, CALL_ACTIVE, error))
@@ -1376,17 +1306,17 @@ do_hold (AttendantPbx  *self,
 static gboolean
 do_resume (AttendantPbx  *self,
            const char    *extension,
-           JsonObject    *args,
+           const char    *id,
            GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
+  Call *call = get_call_arg (self, id, error);
 
   if (call == NULL || !check_owner (call, extension, error) ||
       !check_state (call, CALL_HELD, CALL_HELD, error))
     return FALSE;
 
   if (call->consult != NULL)
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE,
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE,
                  "%s has a consultation in progress: complete or cancel it", call->id);
 
   hold_others (self, extension, call);
@@ -1428,10 +1358,10 @@ end_with_leg (AttendantPbx *self,
 static gboolean
 do_hangup (AttendantPbx  *self,
            const char    *extension,
-           JsonObject    *args,
+           const char    *id,
            GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
+  Call *call = get_call_arg (self, id, error);
 
   if (call == NULL)
     return FALSE;
@@ -1448,22 +1378,27 @@ do_hangup (AttendantPbx  *self,
 static gboolean
 do_transfer (AttendantPbx  *self,
              const char    *extension,
-             JsonObject    *args,
+             const char    *id,
+             const char    *target,
              GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
-  const char *target;
+  Call *call = get_call_arg (self, id, error);
 
   if (call == NULL || !check_owner (call, extension, error) ||
       !check_state (call, CALL_ACTIVE, CALL_HELD, error))
     return FALSE;
 
   if (call->is_leg || call->consult != NULL)
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE,
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE,
                  "%s is part of a consultation: complete or cancel it", call->id);
 
-  if (!(target = get_string_arg (args, "target", error)) ||
-      !check_target (self, extension, target, error))
+  if (target == NULL)
+    {
+      attendant_telephony_set_missing_arg (error, "target");
+      return FALSE;
+    }
+
+  if (!check_target (self, extension, target, error))
     return FALSE;
 
   call_set_state (call, CALL_TRANSFERRING);
@@ -1478,11 +1413,11 @@ do_transfer (AttendantPbx  *self,
 static JsonObject *
 do_consult (AttendantPbx  *self,
             const char    *extension,
-            JsonObject    *args,
+            const char    *id,
+            const char    *target,
             GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
-  const char *target;
+  Call *call = get_call_arg (self, id, error);
   Contact *contact;
   Call *leg;
 
@@ -1492,12 +1427,17 @@ do_consult (AttendantPbx  *self,
 
   if (call->is_leg || call->consult != NULL)
     {
-      fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s already has a consultation", call->id);
+      fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s already has a consultation", call->id);
       return NULL;
     }
 
-  if (!(target = get_string_arg (args, "target", error)) ||
-      !check_target (self, extension, target, error))
+  if (target == NULL)
+    {
+      attendant_telephony_set_missing_arg (error, "target");
+      return NULL;
+    }
+
+  if (!check_target (self, extension, target, error))
     return NULL;
 
   contact = find_contact (self, target);
@@ -1527,13 +1467,13 @@ do_consult (AttendantPbx  *self,
  * console may well offer "complete" on either. */
 static gboolean
 get_consultation (AttendantPbx  *self,
-                  JsonObject    *args,
+                  const char    *id,
                   const char    *extension,
                   Call         **original,
                   Call         **leg,
                   GError       **error)
 {
-  Call *call = get_call_arg (self, args, error);
+  Call *call = get_call_arg (self, id, error);
 
   if (call == NULL || !check_owner (call, extension, error))
     return FALSE;
@@ -1550,7 +1490,7 @@ get_consultation (AttendantPbx  *self,
     }
 
   if (*original == NULL || *leg == NULL)
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE, "%s has no consultation", call->id);
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE, "%s has no consultation", call->id);
 
   return TRUE;
 }
@@ -1558,14 +1498,14 @@ get_consultation (AttendantPbx  *self,
 static gboolean
 do_complete (AttendantPbx  *self,
              const char    *extension,
-             JsonObject    *args,
+             const char    *id,
              GError       **error)
 {
   Call *original = NULL;
   Call *leg = NULL;
   g_autofree char *target = NULL;
 
-  if (!get_consultation (self, args, extension, &original, &leg, error))
+  if (!get_consultation (self, id, extension, &original, &leg, error))
     return FALSE;
 
   target = g_strdup (leg->target);
@@ -1594,13 +1534,13 @@ do_complete (AttendantPbx  *self,
 static gboolean
 do_cancel_consult (AttendantPbx  *self,
                    const char    *extension,
-                   JsonObject    *args,
+                   const char    *id,
                    GError       **error)
 {
   Call *original = NULL;
   Call *leg = NULL;
 
-  if (!get_consultation (self, args, extension, &original, &leg, error))
+  if (!get_consultation (self, id, extension, &original, &leg, error))
     return FALSE;
 
   call_end (self, leg);
@@ -1616,14 +1556,13 @@ do_cancel_consult (AttendantPbx  *self,
 static JsonObject *
 do_dial (AttendantPbx  *self,
          const char    *extension,
-         JsonObject    *args,
+         const char    *number,
          GError       **error)
 {
-  const char *number = get_string_arg (args, "number", error);
   Contact *contact;
   Call *call;
 
-  if (number == NULL || !check_target (self, extension, number, error))
+  if (!check_target (self, extension, number, error))
     return NULL;
 
   contact = find_contact (self, number);
@@ -1646,90 +1585,143 @@ do_dial (AttendantPbx  *self,
   return result_with_call (call);
 }
 
-static gboolean
-do_presence (AttendantPbx  *self,
-             const char    *extension,
-             JsonObject    *args,
-             GError       **error)
+/* }}} */
+/* {{{ AttendantTelephony */
+
+/* The simulated system carries a command out at once, inside the _async
+ * call: its changes and their events happen when the command arrives, in
+ * the same order against other commands, the admin API and the timers as
+ * before the interface existed. Its task returns at once too, which GTask
+ * turns into a callback from the next main-loop iteration (a task never
+ * completes inside the call that started it), so the reply follows the
+ * command's events. The high priority puts the reply before anything the
+ * command itself set going (a ring or answer timer) and before whatever
+ * the main loop reads next. */
+static void
+complete_command (AttendantTelephony  *telephony,
+                  JsonObject          *result,
+                  GError              *error,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
 {
-  const char *presence = get_string_arg (args, "presence", error);
+  g_autoptr(GTask) task = g_task_new (telephony, cancellable, callback, user_data);
 
-  if (presence == NULL)
-    return FALSE;
+  g_task_set_source_tag (task, complete_command);
+  g_task_set_priority (task, G_PRIORITY_HIGH);
 
-  return attendant_pbx_set_presence (self, extension, presence, error);
+  /* After a failure too, as before: announced before the reply. */
+  refresh_presence (ATTENDANT_PBX (telephony));
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, (GDestroyNotify)json_object_unref);
 }
 
-/**
- * attendant_pbx_execute:
- * @extension: (nullable): the attendant's extension
- * @args: (nullable): the command's arguments
- *
- * Runs one command of docs/protocol.md §2.5 for the attendant at
- * @extension. Its events are emitted before this returns.
- *
- * Returns: (transfer full): the reply's result, or %NULL with an
- *   %ATTENDANT_PBX_ERROR
- */
-JsonObject *
-attendant_pbx_execute (AttendantPbx  *self,
-                       const char    *extension,
-                       const char    *command,
-                       JsonObject    *args,
-                       GError       **error)
+static JsonObject *
+pbx_command_finish (AttendantTelephony  *telephony,
+                    GAsyncResult        *result,
+                    GError             **error)
 {
-  static const char * const commands[] = {
-    "call.answer", "call.hold", "call.resume", "call.hangup", "call.transfer",
-    "call.consult", "call.complete", "call.cancel-consult", "dial", "presence.set", NULL
-  };
-  JsonObject *result = NULL;
-  gboolean ok = FALSE;
+  g_return_val_if_fail (g_task_is_valid (result, telephony), NULL);
 
-  g_return_val_if_fail (ATTENDANT_IS_PBX (self), NULL);
-  g_return_val_if_fail (command != NULL, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
 
-  if (!g_strv_contains (commands, command))
-    {
-      fail (error, ATTENDANT_PBX_ERROR_UNKNOWN_COMMAND, "Unknown command “%s”", command);
-      return NULL;
-    }
+static JsonObject *
+ok_or_null (gboolean ok)
+{
+  return ok ? json_object_new () : NULL;
+}
 
-  if (extension == NULL)
-    {
-      fail (error, ATTENDANT_PBX_ERROR_INVALID_STATE,
-            "Your user has no extension: the console cannot handle calls");
-      return NULL;
-    }
+/* One vfunc per command of one argument: run, then complete. */
+#define PBX_COMMAND(name, run)                                                     \
+  static void                                                                      \
+  pbx_##name (AttendantTelephony *telephony,                                       \
+              const char         *extension,                                       \
+              const char         *id,                                              \
+              ATTENDANT_TELEPHONY_COMMAND_ARGS)                                    \
+  {                                                                                \
+    AttendantPbx *self = ATTENDANT_PBX (telephony);                                \
+    GError *error = NULL;                                                          \
+    JsonObject *result = run;                                                      \
+                                                                                   \
+    complete_command (telephony, result, error, cancellable, callback, user_data); \
+  }
 
-  if (g_str_equal (command, "call.answer"))
-    ok = do_answer (self, extension, args, error);
-  else if (g_str_equal (command, "call.hold"))
-    ok = do_hold (self, extension, args, error);
-  else if (g_str_equal (command, "call.resume"))
-    ok = do_resume (self, extension, args, error);
-  else if (g_str_equal (command, "call.hangup"))
-    ok = do_hangup (self, extension, args, error);
-  else if (g_str_equal (command, "call.transfer"))
-    ok = do_transfer (self, extension, args, error);
-  else if (g_str_equal (command, "call.consult"))
-    ok = (result = do_consult (self, extension, args, error)) != NULL;
-  else if (g_str_equal (command, "call.complete"))
-    ok = do_complete (self, extension, args, error);
-  else if (g_str_equal (command, "call.cancel-consult"))
-    ok = do_cancel_consult (self, extension, args, error);
-  else if (g_str_equal (command, "dial"))
-    ok = (result = do_dial (self, extension, args, error)) != NULL;
-  else if (g_str_equal (command, "presence.set"))
-    ok = do_presence (self, extension, args, error);
-  else
-    g_assert_not_reached ();
+PBX_COMMAND (answer, ok_or_null (do_answer (self, extension, id, &error)))
+PBX_COMMAND (hold, ok_or_null (do_hold (self, extension, id, &error)))
+PBX_COMMAND (resume, ok_or_null (do_resume (self, extension, id, &error)))
+PBX_COMMAND (hangup, ok_or_null (do_hangup (self, extension, id, &error)))
+PBX_COMMAND (complete, ok_or_null (do_complete (self, extension, id, &error)))
+PBX_COMMAND (cancel_consult, ok_or_null (do_cancel_consult (self, extension, id, &error)))
+PBX_COMMAND (dial, do_dial (self, extension, id, &error))
+PBX_COMMAND (set_presence, ok_or_null (attendant_pbx_set_presence (self, extension, id, &error)))
 
-  refresh_presence (self);
+static void
+pbx_transfer (AttendantTelephony *telephony,
+              const char         *extension,
+              const char         *id,
+              const char         *target,
+              ATTENDANT_TELEPHONY_COMMAND_ARGS)
+{
+  GError *error = NULL;
+  gboolean ok = do_transfer (ATTENDANT_PBX (telephony), extension, id, target, &error);
 
-  if (!ok)
-    return NULL;
+  complete_command (telephony, ok_or_null (ok), error, cancellable, callback, user_data);
+}
 
-  return result != NULL ? result : json_object_new ();
+static void
+pbx_consult (AttendantTelephony *telephony,
+             const char         *extension,
+             const char         *id,
+             const char         *target,
+             ATTENDANT_TELEPHONY_COMMAND_ARGS)
+{
+  GError *error = NULL;
+  JsonObject *result = do_consult (ATTENDANT_PBX (telephony), extension, id, target, &error);
+
+  complete_command (telephony, result, error, cancellable, callback, user_data);
+}
+
+static guint64
+pbx_get_seq (AttendantTelephony *telephony)
+{
+  return ATTENDANT_PBX (telephony)->seq;
+}
+
+static GPtrArray *
+pbx_build_snapshot (AttendantTelephony *telephony,
+                    const char         *user,
+                    const char         *extension)
+{
+  return build_snapshot (ATTENDANT_PBX (telephony), user, extension);
+}
+
+static JsonArray *
+pbx_list_calls (AttendantTelephony *telephony)
+{
+  return attendant_pbx_list_calls (ATTENDANT_PBX (telephony));
+}
+
+static void
+attendant_pbx_telephony_init (AttendantTelephonyInterface *iface)
+{
+  iface->get_seq = pbx_get_seq;
+  iface->build_snapshot = pbx_build_snapshot;
+  iface->list_calls = pbx_list_calls;
+  iface->answer = pbx_answer;
+  iface->hold = pbx_hold;
+  iface->resume = pbx_resume;
+  iface->hangup = pbx_hangup;
+  iface->transfer = pbx_transfer;
+  iface->consult = pbx_consult;
+  iface->complete = pbx_complete;
+  iface->cancel_consult = pbx_cancel_consult;
+  iface->dial = pbx_dial;
+  iface->set_presence = pbx_set_presence;
+  iface->command_finish = pbx_command_finish;
 }
 
 /* }}} */
@@ -1763,26 +1755,26 @@ attendant_pbx_inject_call (AttendantPbx  *self,
 
   if (!is_number (number))
     {
-      fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "“%s” is not a phone number", number ? number : "");
+      fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS, "“%s” is not a phone number", number ? number : "");
       return NULL;
     }
 
   if (name != NULL && (strlen (name) > 128 || !g_utf8_validate (name, -1, NULL)))
     {
-      fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS, "The caller's name is over 128 bytes");
+      fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS, "The caller's name is over 128 bytes");
       return NULL;
     }
 
   target_queue = queue != NULL ? find_queue (self, queue) : g_ptr_array_index (self->queues, 0);
   if (target_queue == NULL)
     {
-      fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No queue %s", queue);
+      fail (error, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No queue %s", queue);
       return NULL;
     }
 
   if (extension != NULL && (contact = find_contact (self, extension)) == NULL)
     {
-      fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", extension);
+      fail (error, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No extension %s", extension);
       return NULL;
     }
 
@@ -1819,12 +1811,12 @@ attendant_pbx_set_presence (AttendantPbx  *self,
   g_return_val_if_fail (ATTENDANT_IS_PBX (self), FALSE);
 
   if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, "ringing"))
-    return fail (error, ATTENDANT_PBX_ERROR_INVALID_ARGS,
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS,
                  "“%s” is not a presence to set (available, busy, away, dnd, offline)",
                  presence ? presence : "");
 
   if ((contact = find_contact (self, number)) == NULL)
-    return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No extension %s", number ? number : "");
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No extension %s", number ? number : "");
 
   set_string (&contact->base, presence);
   g_hash_table_add (self->touched, contact);
@@ -1844,7 +1836,7 @@ attendant_pbx_caller_hangup (AttendantPbx  *self,
   g_return_val_if_fail (ATTENDANT_IS_PBX (self), FALSE);
 
   if ((call = find_call (self, id)) == NULL)
-    return fail (error, ATTENDANT_PBX_ERROR_NOT_FOUND, "No call %s", id ? id : "");
+    return fail (error, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No call %s", id ? id : "");
 
   end_with_leg (self, call);
   refresh_presence (self);

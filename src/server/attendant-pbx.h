@@ -7,22 +7,9 @@
 
 #include <json-glib/json-glib.h>
 
+#include "attendant-telephony.h"
+
 G_BEGIN_DECLS
-
-#define ATTENDANT_PBX_ERROR (attendant_pbx_error_quark ())
-
-/* The command errors of docs/protocol.md §2.5. */
-typedef enum
-{
-  ATTENDANT_PBX_ERROR_NOT_FOUND,
-  ATTENDANT_PBX_ERROR_INVALID_STATE,
-  ATTENDANT_PBX_ERROR_BUSY,
-  ATTENDANT_PBX_ERROR_INVALID_ARGS,
-  ATTENDANT_PBX_ERROR_UNKNOWN_COMMAND,
-} AttendantPbxError;
-
-GQuark      attendant_pbx_error_quark   (void);
-const char *attendant_pbx_error_to_code (const GError *error);
 
 /* A snapshot's directory goes in parts of at most this many contacts and
  * this many bytes (a bound on the encoding, well under the 1 MiB limit). */
@@ -31,6 +18,10 @@ const char *attendant_pbx_error_to_code (const GError *error);
 
 #define ATTENDANT_TYPE_PBX (attendant_pbx_get_type())
 
+/* The simulated telephone system, an AttendantTelephony. What is here
+ * besides the interface is its own: the set-up from the configuration and
+ * the seams through which the admin API, the demo and the tests play the
+ * world outside (callers, colleagues' presence). */
 G_DECLARE_FINAL_TYPE (AttendantPbx, attendant_pbx, ATTENDANT, PBX, GObject)
 
 AttendantPbx *attendant_pbx_new              (void);
@@ -49,15 +40,6 @@ gboolean      attendant_pbx_has_contact      (AttendantPbx  *self,
                                               const char    *number);
 GStrv         attendant_pbx_list_numbers     (AttendantPbx  *self,
                                               gboolean       attendants);
-guint64       attendant_pbx_get_seq          (AttendantPbx  *self);
-GPtrArray    *attendant_pbx_build_snapshot   (AttendantPbx  *self,
-                                              const char    *user,
-                                              const char    *extension);
-JsonObject   *attendant_pbx_execute          (AttendantPbx  *self,
-                                              const char    *extension,
-                                              const char    *command,
-                                              JsonObject    *args,
-                                              GError       **error);
 JsonObject   *attendant_pbx_inject_call      (AttendantPbx  *self,
                                               const char    *number,
                                               const char    *name,

@@ -1,6 +1,12 @@
 /* attendant-server-session.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Over 800 lines: one connection's whole life (greeting, login with its
+ * rate limit, commands, events, the bounds on what a client may send and
+ * leave unread, freezing and closing) shares the state below; the parts
+ * are folded ({{{ }}}) rather than split into classes that would each
+ * need all of it.
  */
 
 #define G_LOG_DOMAIN "attendant-server-session"
@@ -10,20 +16,21 @@
 #include <string.h>
 
 #include "attendant-error.h"
-#include "attendant-pbx.h"
 #include "attendant-protocol.h"
 #include "attendant-rate-limit.h"
 #include "attendant-scram.h"
 #include "attendant-server.h"
 #include "attendant-server-config.h"
 #include "attendant-server-session.h"
+#include "attendant-telephony.h"
 #include "attendant-users.h"
 
 /* One client on one node, from the WebSocket's opening to its close: the
  * server side of docs/protocol.md. hello at once; SCRAM-SHA-256 within the
  * auth timeout (4002), failures answered with auth.failed and 4001 and
  * counted per address; after auth.ok a snapshot, then the telephone
- * system's events as they happen and a reply to every command; ping is
+ * system's events as they happen and a reply to every command, sent when
+ * the telephone system has carried it out (AttendantTelephony); ping is
  * answered at any time; a client silent for longer than the idle timeout is
  * closed with 4003; anything malformed with 1002.
  *
@@ -55,6 +62,7 @@ struct _AttendantServerSession
   char                    *extension;
 
   gulong                   event_handler;
+  GCancellable            *commands;       /* cancelled when nobody waits for their replies */
   guint                    auth_source;
   guint                    idle_source;
   gboolean                 frozen;
@@ -187,13 +195,16 @@ stop_timers (AttendantServerSession *self)
   clear_source (&self->idle_source);
 }
 
+/* Stops listening to the telephone system: its events, and the replies
+ * to the commands still under way, which no client can read now. */
 static void
 disconnect_events (AttendantServerSession *self)
 {
   if (self->event_handler != 0)
     {
-      g_clear_signal_handler (&self->event_handler, attendant_server_get_pbx (self->server));
+      g_clear_signal_handler (&self->event_handler, attendant_server_get_telephony (self->server));
     }
+  g_cancellable_cancel (self->commands);
 }
 
 /* }}} */
@@ -421,8 +432,8 @@ handle_auth_start (AttendantServerSession *self,
 
 static void
 on_event (AttendantServerSession *self,
-          JsonObject       *message,
-          AttendantPbx     *pbx)
+          JsonObject             *message,
+          AttendantTelephony     *telephony)
 {
   if (self->state == ATTENDANT_SERVER_SESSION_STATE_AUTHENTICATED)
     send_message (self, message);
@@ -432,7 +443,7 @@ static void
 handle_auth_finish (AttendantServerSession *self,
                     JsonObject       *message)
 {
-  AttendantPbx *pbx = attendant_server_get_pbx (self->server);
+  AttendantTelephony *telephony = attendant_server_get_telephony (self->server);
   const char *data = json_object_get_string_member (message, "data");
   const AttendantUser *user;
   g_autoptr(JsonObject) ok = NULL;
@@ -488,12 +499,12 @@ handle_auth_finish (AttendantServerSession *self,
   /* The snapshot (all its parts) and the subscription are made in one go,
    * without a return to the main loop between them, so no event falls in
    * a gap or between the parts. */
-  snapshot = attendant_pbx_build_snapshot (pbx, self->user, self->extension);
+  snapshot = attendant_telephony_build_snapshot (telephony, self->user, self->extension);
   for (guint i = 0; i < snapshot->len; i++)
     send_message (self, g_ptr_array_index (snapshot, i));
   if (self->state == ATTENDANT_SERVER_SESSION_STATE_CLOSED)
     return;
-  self->event_handler = g_signal_connect_object (pbx, "event", G_CALLBACK (on_event), self,
+  self->event_handler = g_signal_connect_object (telephony, "event", G_CALLBACK (on_event), self,
                                                  G_CONNECT_SWAPPED);
 }
 
@@ -517,18 +528,51 @@ reply_error (AttendantServerSession *self,
   send_message (self, reply);
 }
 
+typedef struct
+{
+  AttendantServerSession *self;   /* a reference: the session may close meanwhile */
+  char                   *id;
+} PendingCommand;
+
+static void
+command_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PendingCommand *pending = user_data;
+  g_autoptr(AttendantServerSession) self = g_steal_pointer (&pending->self);
+  g_autofree char *id = g_steal_pointer (&pending->id);
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonObject) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (pending);
+  outcome = attendant_telephony_command_finish (ATTENDANT_TELEPHONY (source), result, &error);
+
+  /* Closed, closing or dropped since: there is nobody to reply to. */
+  if (self->state != ATTENDANT_SERVER_SESSION_STATE_AUTHENTICATED ||
+      g_cancellable_is_cancelled (self->commands))
+    return;
+
+  if (outcome == NULL)
+    {
+      reply_error (self, id, attendant_telephony_error_to_code (error), error->message);
+      return;
+    }
+
+  reply = attendant_protocol_message_new ("reply");
+  json_object_set_string_member (reply, "id", id);
+  json_object_set_boolean_member (reply, "ok", TRUE);
+  json_object_set_object_member (reply, "result", g_steal_pointer (&outcome));
+  send_message (self, reply);
+}
+
 static void
 handle_command (AttendantServerSession *self,
                 JsonObject       *message)
 {
-  AttendantPbx *pbx = attendant_server_get_pbx (self->server);
   const char *id = json_object_get_string_member (message, "id");
-  const char *command = json_object_get_string_member (message, "command");
-  JsonNode *args_node = json_object_get_member (message, "args");
-  JsonObject *args = NULL;
-  g_autoptr(JsonObject) result = NULL;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  PendingCommand *pending;
 
   if (strlen (id) > 64)
     {
@@ -542,28 +586,13 @@ handle_command (AttendantServerSession *self,
       return;
     }
 
-  if (args_node != NULL && !JSON_NODE_HOLDS_NULL (args_node))
-    {
-      if (!JSON_NODE_HOLDS_OBJECT (args_node))
-        {
-          reply_error (self, id, "invalid-args", "“args” must be an object");
-          return;
-        }
-      args = json_node_get_object (args_node);
-    }
-
-  result = attendant_pbx_execute (pbx, self->extension, command, args, &error);
-  if (result == NULL)
-    {
-      reply_error (self, id, attendant_pbx_error_to_code (error), error->message);
-      return;
-    }
-
-  reply = attendant_protocol_message_new ("reply");
-  json_object_set_string_member (reply, "id", id);
-  json_object_set_boolean_member (reply, "ok", TRUE);
-  json_object_set_object_member (reply, "result", g_steal_pointer (&result));
-  send_message (self, reply);
+  pending = g_new0 (PendingCommand, 1);
+  pending->self = g_object_ref (self);
+  pending->id = g_strdup (id);
+  attendant_telephony_command_async (attendant_server_get_telephony (self->server), self->extension,
+                                     json_object_get_string_member (message, "command"),
+                                     json_object_get_member (message, "args"),
+                                     self->commands, command_done_cb, pending);
 }
 
 /* }}} */
@@ -746,6 +775,7 @@ attendant_server_session_finalize (GObject *object)
   g_free (self->extension);
   g_free (self->first_message);
   g_clear_object (&self->rate_limit);
+  g_clear_object (&self->commands);
 
   G_OBJECT_CLASS (attendant_server_session_parent_class)->finalize (object);
 }
@@ -806,6 +836,7 @@ attendant_server_session_init (AttendantServerSession *self)
 
   self->id = g_strdup_printf ("s-%x%04x", ++counter, g_random_int_range (0, 0x10000));
   self->opened_at = g_get_real_time ();
+  self->commands = g_cancellable_new ();
 }
 
 static char *

@@ -417,11 +417,31 @@ attendant_server_get_users (AttendantServer *self)
   return self->users;
 }
 
+/**
+ * attendant_server_get_pbx:
+ *
+ * The simulated telephone system itself, for what only it has: the admin
+ * API's incoming calls, presence and hang-ups, the demo's callers, and the
+ * tests' seams. Everything else goes through attendant_server_get_telephony().
+ */
 AttendantPbx *
 attendant_server_get_pbx (AttendantServer *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
   return self->pbx;
+}
+
+/**
+ * attendant_server_get_telephony:
+ *
+ * The telephone system the sessions drive (docs/server.md, "The telephone
+ * system interface").
+ */
+AttendantTelephony *
+attendant_server_get_telephony (AttendantServer *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
+  return ATTENDANT_TELEPHONY (self->pbx);
 }
 
 AttendantRateLimit *
@@ -583,11 +603,14 @@ attendant_server_build_hello (AttendantServer *self,
 JsonObject *
 attendant_server_get_state (AttendantServer *self)
 {
+  AttendantTelephony *telephony;
   JsonObject *state;
   JsonArray *nodes;
   JsonArray *sessions;
 
   g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
+
+  telephony = ATTENDANT_TELEPHONY (self->pbx);
 
   state = json_object_new ();
   json_object_set_string_member (state, "cluster", attendant_server_config_get_cluster (self->config));
@@ -605,8 +628,8 @@ attendant_server_get_state (AttendantServer *self)
     }
   json_object_set_array_member (state, "nodes", nodes);
   json_object_set_array_member (state, "sessions", sessions);
-  json_object_set_array_member (state, "calls", attendant_pbx_list_calls (self->pbx));
-  json_object_set_int_member (state, "seq", (gint64)attendant_pbx_get_seq (self->pbx));
+  json_object_set_array_member (state, "calls", attendant_telephony_list_calls (telephony));
+  json_object_set_int_member (state, "seq", (gint64)attendant_telephony_get_seq (telephony));
 
   return state;
 }

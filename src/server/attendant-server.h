@@ -14,6 +14,7 @@
 #include "attendant-admission.h"
 #include "attendant-server-config.h"
 #include "attendant-server-types.h"
+#include "attendant-telephony.h"
 #include "attendant-users.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ void                   attendant_server_stop             (AttendantServer       
 AttendantServerConfig *attendant_server_get_config       (AttendantServer        *self);
 AttendantUsers        *attendant_server_get_users        (AttendantServer        *self);
 AttendantPbx          *attendant_server_get_pbx          (AttendantServer        *self);
+AttendantTelephony    *attendant_server_get_telephony    (AttendantServer        *self);
 AttendantRateLimit    *attendant_server_get_rate_limit   (AttendantServer        *self);
 AttendantAdmission    *attendant_server_get_admission    (AttendantServer        *self);
 GPtrArray             *attendant_server_get_nodes        (AttendantServer        *self);
