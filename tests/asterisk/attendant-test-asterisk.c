@@ -44,6 +44,7 @@ struct _AttendantTestAsterisk
   char    *prefix;    /* a user's install, or NULL for the archive */
   char    *dir;       /* this lab's temporary directory */
   char    *rundir;
+  char    *etc;       /* the test's own *.conf files, or NULL */
   guint16  http_port;
   guint16  sip_port;
   guint16  rtp_start;
@@ -160,8 +161,11 @@ communicate_cb (GObject      *object,
  * "ready PID" line. */
 static pid_t
 run_script (const char * const *argv,
+            const char         *etc,
             const char         *what)
 {
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   char *out[3] = { NULL, NULL, NULL };
@@ -170,7 +174,9 @@ run_script (const char * const *argv,
   gint64 pid = 0;
   const char *ready;
 
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  if (etc != NULL)
+    g_subprocess_launcher_setenv (launcher, "ASTERISK_ETC", etc, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, out);
   while (out[2] == NULL)
@@ -394,7 +400,27 @@ attendant_test_asterisk_start (AttendantTestAsterisk *lab)
   const char * const argv[] = { "sh", script, lab->rundir, http, sip, rtp, NULL };
 
   g_assert_cmpint (lab->pid, ==, 0);
-  lab->pid = run_script (argv, "Asterisk");
+  lab->pid = run_script (argv, lab->etc, "Asterisk");
+}
+
+/**
+ * attendant_test_asterisk_set_etc:
+ * @etc: a folder of *.conf files that replace the examples (ASTERISK_ETC)
+ *
+ * Takes effect at the next start.
+ */
+void
+attendant_test_asterisk_set_etc (AttendantTestAsterisk *lab,
+                                 const char            *etc)
+{
+  g_free (lab->etc);
+  lab->etc = g_strdup (etc);
+}
+
+const char *
+attendant_test_asterisk_get_dir (AttendantTestAsterisk *lab)
+{
+  return lab->dir;
 }
 
 /* Sends @signum to Asterisk (SIGSTOP/SIGCONT: a silent Asterisk). */
@@ -445,6 +471,7 @@ attendant_test_asterisk_free (AttendantTestAsterisk *lab)
   g_free (lab->prefix);
   g_free (lab->dir);
   g_free (lab->rundir);
+  g_free (lab->etc);
   g_free (lab);
 }
 
@@ -508,7 +535,7 @@ attendant_test_phone_start (AttendantTestAsterisk *lab,
   {
     const char * const argv[] = { "sh", script, phone->dir, extension, password, ast, local, ctrl, hz, NULL };
 
-    phone->pid = run_script (argv, "baresip");
+    phone->pid = run_script (argv, NULL, "baresip");
   }
 
   return phone;

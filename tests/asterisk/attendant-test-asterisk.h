@@ -18,6 +18,9 @@ typedef struct _AttendantTestPhone AttendantTestPhone;
 
 char                  *attendant_test_asterisk_find      (char                 **why);
 AttendantTestAsterisk *attendant_test_asterisk_new       (void);
+void                   attendant_test_asterisk_set_etc   (AttendantTestAsterisk  *lab,
+                                                          const char             *etc);
+const char            *attendant_test_asterisk_get_dir   (AttendantTestAsterisk  *lab);
 void                   attendant_test_asterisk_start     (AttendantTestAsterisk  *lab);
 void                   attendant_test_asterisk_kill      (AttendantTestAsterisk  *lab);
 void                   attendant_test_asterisk_signal    (AttendantTestAsterisk  *lab,

@@ -12,6 +12,7 @@
 #include "attendant-error.h"
 #include "attendant-protocol.h"
 #include "attendant-test-asterisk.h"
+#include "attendant-test-pki.h"
 #include "attendant-test-wait.h"
 
 /* AttendantAri against a real Asterisk 22 and a real SIP phone on
@@ -38,6 +39,8 @@ typedef struct
 static AttendantTestAsterisk *lab;
 static Watch *watch;
 static AttendantTestPhone *caller;
+static AttendantTestPki *pki;
+static guint16 tls_port;
 
 /* {{{ Helpers */
 
@@ -322,6 +325,68 @@ test_not_ari (void)
 /* An event saying that endpoint @data is online: Asterisk 22 reports a
  * registration as PeerStatusChange and ContactStatusChange (the events
  * of every source are subscribed to). */
+/* ARI over TLS (Asterisk's http.conf tlsenable), its certificate issued
+ * for 127.0.0.1 by the test's CA: trusted with that CA as an extra anchor,
+ * events included; refused without it. Another application name, so as
+ * not to take the first connection's. */
+static void
+test_tls (void)
+{
+  g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u/ari", tls_port);
+  g_autoptr(GTlsDatabase) anchors = attendant_test_pki_new_anchors (pki);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttendantAri) untrusting = attendant_ari_new (url, "attendant", "ari-secret", "attendant-tls", &error);
+  Watch *trusting = watch_new ("ari-secret");
+  g_auto(Result) result = { 0 };
+
+  g_assert_no_error (error);
+  get_info (untrusting, &result);
+  g_assert_error (result.error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED);
+
+  g_clear_object (&trusting->ari);
+  trusting->ari = attendant_ari_new (url, "attendant", "ari-secret", "attendant-tls", &error);
+  g_assert_no_error (error);
+  g_signal_connect (trusting->ari, "connected", G_CALLBACK (connected_cb), trusting);
+  g_signal_connect (trusting->ari, "attempt-failed", G_CALLBACK (attempt_failed_cb), trusting);
+  attendant_ari_set_extra_anchors (trusting->ari, anchors);
+
+  get_info (trusting->ari, &result);
+  g_assert_no_error (result.error);
+  g_assert_true (g_str_has_prefix (result.version, "22."));
+
+  attendant_ari_start (trusting->ari);
+  attendant_test_wait_until (is_connected, trusting, 10000, "connected over TLS");
+  g_assert_cmpuint (trusting->attempts_failed, ==, 0);
+
+  watch_free (trusting);
+}
+
+/* http.conf with TLS beside plain HTTP, for test_tls. */
+static void
+write_etc (void)
+{
+  g_autofree char *etc = g_build_filename (attendant_test_asterisk_get_dir (lab), "etc", NULL);
+  g_autofree char *http = g_build_filename (etc, "http.conf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tls_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
+  text = g_strdup_printf ("[general]\n"
+                          "enabled = yes\n"
+                          "bindaddr = 127.0.0.1\n"
+                          "bindport = %u\n"
+                          "tlsenable = yes\n"
+                          "tlsbindaddr = 127.0.0.1:%u\n"
+                          "tlscertfile = %s\n"
+                          "tlsprivatekey = %s\n",
+                          attendant_test_asterisk_get_http_port (lab), tls_port,
+                          pki->loopback_file, pki->key_file);
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
+  g_file_set_contents (http, text, -1, &error);
+  g_assert_no_error (error);
+  attendant_test_asterisk_set_etc (lab, etc);
+}
+
 static gboolean
 endpoint_online (gpointer data)
 {
@@ -502,12 +567,15 @@ main (int   argc,
   g_test_add_func ("/ari/info", test_info);
   g_test_add_func ("/ari/wrong-password", test_wrong_password);
   g_test_add_func ("/ari/not-ari", test_not_ari);
+  g_test_add_func ("/ari/tls", test_tls);
   g_test_add_func ("/ari/call", test_call);
   g_test_add_func ("/ari/silent", test_silent);
   g_test_add_func ("/ari/killed-and-restarted", test_killed_and_restarted);
   g_test_add_func ("/ari/replaced", test_replaced);
 
   lab = attendant_test_asterisk_new ();
+  pki = attendant_test_pki_new ();
+  write_etc ();
   watch = watch_new ("ari-secret");
 
   status = g_test_run ();
@@ -515,6 +583,7 @@ main (int   argc,
   g_clear_pointer (&caller, attendant_test_phone_free);
   watch_free (watch);
   attendant_test_asterisk_free (lab);
+  attendant_test_pki_free (pki);
 
   return status;
 }
