@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include <string.h>
 
 #include <libsoup/soup.h>
@@ -171,15 +169,13 @@ describe_transport_error (AttendantAri *self,
 {
   if (error->domain == G_TLS_ERROR)
     return g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED,
-                        /* TRANSLATORS: %s is a URL, the second a reason. */
-                        _("TLS with Asterisk at %s failed: %s"), self->url, error->message);
+                        "TLS with Asterisk at %s failed: %s", self->url, error->message);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (error);
 
   return g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_SERVICE_UNAVAILABLE,
-                      /* TRANSLATORS: %s is a URL, the second a reason. */
-                      _("Asterisk at %s is unreachable: %s"), self->url, error->message);
+                      "Asterisk at %s is unreachable: %s", self->url, error->message);
 }
 
 /* Parses a body from Asterisk, its nesting checked before json-glib sees
@@ -195,14 +191,14 @@ parse_body (const char  *data,
   if (!g_utf8_validate_len (data, length, NULL))
     {
       g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           _("ARI's answer is not valid UTF-8"));
+                           "ARI's answer is not valid UTF-8");
       return NULL;
     }
 
   if (!attendant_json_check_depth (data, length, ATTENDANT_PROTOCOL_MAX_DEPTH, &local_error))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                   _("ARI's answer is refused: %s"), local_error->message);
+                   "ARI's answer is refused: %s", local_error->message);
       return NULL;
     }
 
@@ -210,7 +206,7 @@ parse_body (const char  *data,
   if (!json_parser_load_from_data (parser, data, (gssize)length, &local_error))
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                   _("ARI's answer is not JSON: %s"), local_error->message);
+                   "ARI's answer is not JSON: %s", local_error->message);
       return NULL;
     }
 
@@ -253,8 +249,7 @@ request_complete (GTask *task)
   if (status == SOUP_STATUS_UNAUTHORIZED)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED,
-                               /* TRANSLATORS: %s is a user name, the second a URL. */
-                               _("Asterisk refused the ARI user “%s” at %s: wrong user or password"),
+                               "Asterisk refused the ARI user “%s” at %s: wrong user or password",
                                self->user, self->url);
       return;
     }
@@ -270,9 +265,7 @@ request_complete (GTask *task)
         ari_message = attendant_protocol_get_string (json_node_get_object (node), "message");
 
       g_task_return_new_error (task, ATTENDANT_ARI_STATUS_ERROR, (int)status,
-                               /* TRANSLATORS: %s is a request (“POST /channels/…”), %u an
-                                * HTTP status, the last %s the reason Asterisk gave. */
-                               _("ARI %s: HTTP %u: %s"), request->what, status,
+                               "ARI %s: HTTP %u: %s", request->what, status,
                                ari_message ? ari_message : soup_message_get_reason_phrase (request->message));
       return;
     }
@@ -337,8 +330,7 @@ read_body_cb (GObject      *object,
   if (request->body->len + (gsize)n > ATTENDANT_ARI_MAX_BODY)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               /* TRANSLATORS: %s is a request, %d a number of bytes. */
-                               _("ARI's answer to %s is over %d bytes"),
+                               "ARI's answer to %s is over %d bytes",
                                request->what, ATTENDANT_ARI_MAX_BODY);
       return;
     }
@@ -369,7 +361,7 @@ send_cb (GObject      *object,
   if (declared > ATTENDANT_ARI_MAX_BODY)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               _("ARI's answer to %s is over %d bytes"),
+                               "ARI's answer to %s is over %d bytes",
                                request->what, ATTENDANT_ARI_MAX_BODY);
       return;
     }
@@ -429,7 +421,7 @@ attendant_ari_request_async (AttendantAri        *self,
   if (request->message == NULL)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                               _("ARI %s: not a valid request"), request->what);
+                               "ARI %s: not a valid request", request->what);
       return;
     }
 
@@ -479,8 +471,7 @@ info_cb (GObject      *object,
       if (error->domain == ATTENDANT_ARI_STATUS_ERROR && error->code >= 500)
         {
           g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_SERVICE_UNAVAILABLE,
-                                   /* TRANSLATORS: %s is a URL, the second a reason. */
-                                   _("Asterisk at %s is not ready: %s"), self->url, error->message);
+                                   "Asterisk at %s is not ready: %s", self->url, error->message);
           return;
         }
 
@@ -488,8 +479,7 @@ info_cb (GObject      *object,
       if (error->domain == ATTENDANT_ARI_STATUS_ERROR || error->code == ATTENDANT_ERROR_PROTOCOL)
         {
           g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                                   /* TRANSLATORS: %s is a URL, the second a reason. */
-                                   _("%s does not answer like Asterisk's ARI: %s"),
+                                   "%s does not answer like Asterisk's ARI: %s",
                                    self->url, error->message);
           return;
         }
@@ -506,7 +496,7 @@ info_cb (GObject      *object,
   if (version == NULL || version[0] == '\0')
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                               _("%s does not answer like Asterisk's ARI: no version"),
+                               "%s does not answer like Asterisk's ARI: no version",
                                self->url);
       return;
     }
@@ -657,7 +647,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
-      refuse_event (self, _("Asterisk sent a binary event"));
+      refuse_event (self, "Asterisk sent a binary event");
       return;
     }
 
@@ -671,7 +661,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
   if (!JSON_NODE_HOLDS_OBJECT (node) ||
       (event_type = attendant_protocol_get_string (json_node_get_object (node), "type")) == NULL)
     {
-      refuse_event (self, _("Asterisk sent an event without a type"));
+      refuse_event (self, "Asterisk sent an event without a type");
       return;
     }
 
@@ -685,7 +675,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
   if (g_str_equal (event_type, "ApplicationReplaced"))
     {
       lose_connection (self, ATTENDANT_ARI_DISCONNECT_REPLACED,
-                       _("Another connection took the Stasis application over"));
+                       "Another connection took the Stasis application over");
       return;
     }
 
@@ -728,9 +718,9 @@ websocket_closed_cb (SoupWebsocketConnection *websocket,
       message = g_steal_pointer (&self->pending_message);
     }
   else if (soup_websocket_connection_get_close_code (websocket) == 0)
-    message = g_strdup (_("The events connection to Asterisk broke"));
+    message = g_strdup ("The events connection to Asterisk broke");
   else
-    message = g_strdup_printf (_("Asterisk closed the events connection (code %u)"),
+    message = g_strdup_printf ("Asterisk closed the events connection (code %u)",
                                soup_websocket_connection_get_close_code (websocket));
 
   lose_connection (self, reason, message);
@@ -741,7 +731,7 @@ liveness_cb (gpointer user_data)
 {
   AttendantAri *self = user_data;
   g_autofree char *message =
-    g_strdup_printf (_("Asterisk sent nothing for %d ms, not even a pong"), LIVENESS_DEADLINE_MS);
+    g_strdup_printf ("Asterisk sent nothing for %d ms, not even a pong", LIVENESS_DEADLINE_MS);
 
   lose_connection (self, ATTENDANT_ARI_DISCONNECT_TIMED_OUT, message);
   return G_SOURCE_REMOVE;
@@ -851,7 +841,7 @@ tls_handshake_cb (GObject      *object,
     {
       g_autoptr(GError) version_error =
         g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_TLS_VERSION,
-                     _("Asterisk at %s negotiated %s; at least TLS 1.2 is required"), self->url,
+                     "Asterisk at %s negotiated %s; at least TLS 1.2 is required", self->url,
                      attendant_tls_version_to_string (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (object))));
 
       attempt_fail (self, version_error);
@@ -1213,8 +1203,7 @@ attendant_ari_new (const char  *url,
       g_uri_get_fragment (uri) != NULL)
     {
       g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
-                   /* TRANSLATORS: %s is what the user gave as ARI's URL. */
-                   _("“%s” is not an ARI URL (http:// or https://, a host, a path such as /ari)"), url);
+                   "“%s” is not an ARI URL (http:// or https://, a host, a path such as /ari)", url);
       return NULL;
     }
 
