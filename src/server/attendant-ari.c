@@ -64,7 +64,6 @@ struct _AttendantAri
   char         *url;           /* the ARI root, without a trailing "/" */
   GUri         *uri;
   char         *user;
-  char         *password;      /* wiped when freed */
   char         *authorization; /* "Basic …", wiped when freed */
   char         *application;
   gboolean      subscribe_all;
@@ -1057,7 +1056,6 @@ attendant_ari_finalize (GObject *object)
   g_free (self->url);
   g_clear_pointer (&self->uri, g_uri_unref);
   g_free (self->user);
-  g_clear_pointer (&self->password, attendant_secret_free);
   g_clear_pointer (&self->authorization, attendant_secret_free);
   g_free (self->application);
   g_clear_object (&self->extra_anchors);
@@ -1169,7 +1167,8 @@ attendant_ari_init (AttendantAri *self)
  * attendant_ari_new:
  * @url: the ARI root, such as "http://127.0.0.1:8088/ari" (http or https)
  * @user: the ARI user (ari.conf)
- * @password: its password (copied; the copy is wiped when freed)
+ * @password: its password (only the Authorization header made from it is
+ *   kept, and wiped when freed)
  * @application: the Stasis application's name
  *
  * Returns: (transfer full): the client, not yet connecting; %NULL with
@@ -1226,7 +1225,6 @@ attendant_ari_new (const char  *url,
     self->uri = g_uri_build (G_URI_FLAGS_NONE, scheme, NULL, g_uri_get_host (uri), port, path, NULL, NULL);
   }
   self->user = g_strdup (user);
-  self->password = g_strdup (password);
   self->application = g_strdup (application);
 
   credentials = g_strconcat (user, ":", password, NULL);
