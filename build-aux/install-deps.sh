@@ -41,6 +41,23 @@ packages="
   valgrind
 "
 
+# Test-only: the runtime of the shared Asterisk 22 build (curl for its
+# run-asterisk.sh, xz-utils to unpack it) and baresip, the SIP phone of
+# the asterisk suite (tests/asterisk, docs/asterisk.md).
+packages="$packages
+  libjansson4
+  libxml2
+  libxslt1.1
+  libsqlite3-0
+  libuuid1
+  libedit2
+  libssl3
+  libcurl4
+  curl
+  xz-utils
+  baresip-core
+"
+
 if [ "$(id -u)" -eq 0 ]; then
   as_root=""
 elif command -v sudo >/dev/null 2>&1; then

@@ -5,7 +5,7 @@
 # warnings as errors, runs every suite (the network lab and its end-to-end
 # GUI suite lab-gui included, which need root), then rebuilds with
 # AddressSanitizer and UndefinedBehaviorSanitizer and runs the unit,
-# integration, server, gui, hostile and lab-gui suites (every CLI test among
+# integration, server, gui, hostile, lab-gui and asterisk suites (every CLI test among
 # them: test-cli-check and test-cli-watch in integration, test-server-cli in
 # server, each running the sanitizer-built programs), then runs each fuzz
 # target for 60 s (fuzz/run.sh; clang) and valgrind memcheck over a subset
@@ -39,7 +39,7 @@ meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=f
 meson compile -C "$asandir"
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-  meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui
+  meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui --suite asterisk
 
 # About 7 minutes: 60 s for each of the seven targets, from the checked-in
 # corpus; ATTENDANT_FUZZ_SECONDS changes it.

@@ -15,6 +15,7 @@
 #include "attendant-error.h"
 #include "attendant-guarded-stream.h"
 #include "attendant-protocol.h"
+#include "attendant-secret.h"
 #include "attendant-websocket.h"
 
 /* The client side of the WebSocket opening handshake (RFC 6455 §4), over a
@@ -35,6 +36,8 @@ typedef struct
   char             *request;
   char             *host;
   guint16           port;
+  char             *path;
+  char             *protocol;  /* nullable */
   char             *status_line;
   GHashTable       *headers;   /* lower-case name → value */
 } Handshake;
@@ -45,7 +48,12 @@ handshake_free (Handshake *hs)
   g_clear_object (&hs->stream);
   g_string_free (hs->response, TRUE);
   g_free (hs->key);
+  /* The request may carry credentials (an Authorization header). */
+  if (hs->request != NULL)
+    attendant_secret_wipe (hs->request, strlen (hs->request));
   g_free (hs->request);
+  g_free (hs->path);
+  g_free (hs->protocol);
   g_free (hs->host);
   g_free (hs->status_line);
   g_clear_pointer (&hs->headers, g_hash_table_unref);
@@ -88,6 +96,7 @@ finish_handshake (GTask *task)
 {
   Handshake *hs = g_task_get_task_data (task);
   g_autofree char *accept = expected_accept (hs->key);
+  g_autoptr(GUri) base = NULL;
   g_autoptr(GUri) uri = NULL;
   g_autoptr(AttendantGuardedStream) guarded = NULL;
   SoupWebsocketConnection *connection;
@@ -118,24 +127,30 @@ finish_handshake (GTask *task)
     }
 
   protocol = g_hash_table_lookup (hs->headers, "sec-websocket-protocol");
-  if (g_strcmp0 (protocol, ATTENDANT_PROTOCOL_SUBPROTOCOL) != 0)
+  if (hs->protocol != NULL && g_strcmp0 (protocol, hs->protocol) != 0)
     {
       g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
                                /* TRANSLATORS: %s is the WebSocket subprotocol’s name. */
-                               _("The server does not speak %s"), ATTENDANT_PROTOCOL_SUBPROTOCOL);
+                               _("The server does not speak %s"), hs->protocol);
       return;
     }
 
-  uri = g_uri_build (G_URI_FLAGS_NONE,
-                     G_IS_TLS_CONNECTION (hs->stream) ? "wss" : "ws",
-                     NULL, hs->host, hs->port, ATTENDANT_PROTOCOL_PATH, NULL, NULL);
+  base = g_uri_build (G_URI_FLAGS_NONE, G_IS_TLS_CONNECTION (hs->stream) ? "wss" : "ws",
+                      NULL, hs->host, hs->port, "/", NULL, NULL);
+  uri = g_uri_parse_relative (base, hs->path, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL)
+    {
+      g_task_return_new_error (task, ATTENDANT_ERROR, ATTENDANT_ERROR_INVALID_INPUT,
+                               _("The WebSocket path is not valid"));
+      return;
+    }
   /* libsoup bounds a frame, not a message: a server's continuation
    * frames would pile up in its buffer without end. The guard counts a
    * message over all its frames. No extension was offered, so none can
    * inflate a frame past it. */
   guarded = attendant_guarded_stream_new (hs->stream, ATTENDANT_FRAME_GUARD_START_FRAMES);
   connection = soup_websocket_connection_new (G_IO_STREAM (guarded), uri, SOUP_WEBSOCKET_CONNECTION_CLIENT,
-                                              NULL, ATTENDANT_PROTOCOL_SUBPROTOCOL, NULL);
+                                              NULL, hs->protocol, NULL);
   /* libsoup drops a frame over its limit without closing, so its limit is
    * set above ours and the session refuses a message over 1 MiB itself,
    * with close code 1009. */
@@ -321,13 +336,44 @@ attendant_websocket_connect_async (GIOStream           *stream,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
+  attendant_websocket_connect_to_async (stream, host, port, ATTENDANT_PROTOCOL_PATH,
+                                        ATTENDANT_PROTOCOL_SUBPROTOCOL, NULL,
+                                        cancellable, callback, user_data);
+}
+
+/**
+ * attendant_websocket_connect_to_async:
+ * @stream: an established connection (TCP or TLS)
+ * @host: the host for the Host header
+ * @path: the request target (path and query), starting with "/"
+ * @protocol: (nullable): the subprotocol to ask for and require back
+ * @extra_headers: (nullable): more header lines, each ending in CRLF
+ *   (for example an Authorization header; wiped from memory when done)
+ *
+ * Upgrades @stream to a WebSocket at @path, its messages bounded over their
+ * frames like attendant_websocket_connect_async()'s. Finish with
+ * attendant_websocket_connect_finish().
+ */
+void
+attendant_websocket_connect_to_async (GIOStream           *stream,
+                                      const char          *host,
+                                      guint16              port,
+                                      const char          *path,
+                                      const char          *protocol,
+                                      const char          *extra_headers,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autofree char *host_header = NULL;
+  g_autofree char *protocol_header = NULL;
   guint8 nonce[16];
   Handshake *hs;
 
   g_return_if_fail (G_IS_IO_STREAM (stream));
   g_return_if_fail (host != NULL);
+  g_return_if_fail (path != NULL && path[0] == '/');
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, attendant_websocket_connect_async);
@@ -339,6 +385,8 @@ attendant_websocket_connect_async (GIOStream           *stream,
   hs->stream = g_object_ref (stream);
   hs->host = g_strdup (host);
   hs->port = port;
+  hs->path = g_strdup (path);
+  hs->protocol = g_strdup (protocol);
   hs->key = g_base64_encode (nonce, sizeof nonce);
   hs->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hs->response = g_string_new (NULL);
@@ -346,16 +394,21 @@ attendant_websocket_connect_async (GIOStream           *stream,
 
   host_header = strchr (host, ':') ? g_strdup_printf ("[%s]:%u", host, port)
                                    : g_strdup_printf ("%s:%u", host, port);
-  hs->request = g_strdup_printf ("GET " ATTENDANT_PROTOCOL_PATH " HTTP/1.1\r\n"
+  if (protocol != NULL)
+    protocol_header = g_strdup_printf ("Sec-WebSocket-Protocol: %s\r\n", protocol);
+  hs->request = g_strdup_printf ("GET %s HTTP/1.1\r\n"
                                  "Host: %s\r\n"
                                  "Upgrade: websocket\r\n"
                                  "Connection: Upgrade\r\n"
                                  "Sec-WebSocket-Key: %s\r\n"
                                  "Sec-WebSocket-Version: 13\r\n"
-                                 "Sec-WebSocket-Protocol: " ATTENDANT_PROTOCOL_SUBPROTOCOL "\r\n"
+                                 "%s"
+                                 "%s"
                                  "User-Agent: Attendant/" PACKAGE_VERSION "\r\n"
                                  "\r\n",
-                                 host_header, hs->key);
+                                 path, host_header, hs->key,
+                                 protocol_header ? protocol_header : "",
+                                 extra_headers ? extra_headers : "");
 
   g_output_stream_write_all_async (g_io_stream_get_output_stream (stream),
                                    hs->request, strlen (hs->request),

@@ -15,6 +15,15 @@ void                     attendant_websocket_connect_async  (GIOStream          
                                                              GCancellable         *cancellable,
                                                              GAsyncReadyCallback   callback,
                                                              gpointer              user_data);
+void                     attendant_websocket_connect_to_async (GIOStream          *stream,
+                                                               const char         *host,
+                                                               guint16             port,
+                                                               const char         *path,
+                                                               const char         *protocol,
+                                                               const char         *extra_headers,
+                                                               GCancellable       *cancellable,
+                                                               GAsyncReadyCallback callback,
+                                                               gpointer            user_data);
 SoupWebsocketConnection *attendant_websocket_connect_finish (GAsyncResult         *result,
                                                              GError              **error);
 

@@ -1,0 +1,218 @@
+/* test-ari-hostile.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "attendant-ari.h"
+#include "attendant-error.h"
+#include "attendant-test-memory.h"
+#include "attendant-test-wait.h"
+
+/* AttendantAri against a hostile "Asterisk" (fake_ari.py): answers and
+ * events nested 100,000 deep or of 100 MB are refused with a clear error,
+ * before they are parsed or buffered whole (docs/security.md). */
+
+/* What the client may grow by while refusing 100 MB. */
+#define RSS_BOUND_KIB (48 * 1024)
+
+static GSubprocess *fake;
+static guint16 fake_port;
+
+typedef struct
+{
+  gboolean  done;
+  char     *version;
+  GError   *error;
+  guint     connected;
+  guint     disconnected;
+  int       reason;
+  char     *message;
+} Outcome;
+
+static gboolean
+outcome_done (gpointer data)
+{
+  return ((Outcome *)data)->done;
+}
+
+static gboolean
+outcome_disconnected (gpointer data)
+{
+  return ((Outcome *)data)->disconnected > 0;
+}
+
+static void
+info_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->version = attendant_ari_get_info_finish (ATTENDANT_ARI (object), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+connected_cb (AttendantAri *ari,
+              Outcome      *outcome)
+{
+  outcome->connected++;
+}
+
+static void
+disconnected_cb (AttendantAri *ari,
+                 int           reason,
+                 const char   *message,
+                 Outcome      *outcome)
+{
+  outcome->disconnected++;
+  outcome->reason = reason;
+  g_free (outcome->message);
+  outcome->message = g_strdup (message);
+}
+
+static AttendantAri *
+client_for (const char *user)
+{
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/ari", fake_port);
+  g_autoptr(GError) error = NULL;
+  AttendantAri *ari = attendant_ari_new (url, user, "secret", "attendant", &error);
+
+  g_assert_no_error (error);
+  return ari;
+}
+
+static void
+assert_info_refused (const char *user,
+                     const char *expected)
+{
+  g_autoptr(AttendantAri) ari = client_for (user);
+  Outcome outcome = { 0 };
+  gsize before = attendant_test_memory_rss_kib ();
+  gsize after;
+
+  attendant_ari_get_info_async (ari, NULL, info_cb, &outcome);
+  attendant_test_wait_until (outcome_done, &outcome, 30000, "the info's refusal");
+  after = attendant_test_memory_rss_kib ();
+  g_test_message ("%s: %s (RSS %zu → %zu KiB)", user,
+                  outcome.error ? outcome.error->message : "(no error)", before, after);
+
+  g_assert_null (outcome.version);
+  g_assert_error (outcome.error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (outcome.error->message, expected));
+  g_assert_cmpuint (after, <, before + RSS_BOUND_KIB);
+
+  g_clear_error (&outcome.error);
+}
+
+static void
+test_deep_info (void)
+{
+  assert_info_refused ("deep", "nests objects and arrays more than");
+}
+
+static void
+test_huge_info (void)
+{
+  assert_info_refused ("huge", "bytes");
+}
+
+static void
+test_chunked_info (void)
+{
+  assert_info_refused ("chunked", "bytes");
+}
+
+static void
+assert_event_refused (const char *user,
+                      const char *expected)
+{
+  g_autoptr(AttendantAri) ari = client_for (user);
+  Outcome outcome = { 0 };
+  gsize before = attendant_test_memory_rss_kib ();
+  gsize after;
+
+  g_signal_connect (ari, "connected", G_CALLBACK (connected_cb), &outcome);
+  g_signal_connect (ari, "disconnected", G_CALLBACK (disconnected_cb), &outcome);
+  attendant_ari_start (ari);
+  attendant_test_wait_until (outcome_disconnected, &outcome, 30000, "the event's refusal");
+  after = attendant_test_memory_rss_kib ();
+  g_test_message ("%s: %s (RSS %zu → %zu KiB)", user, outcome.message, before, after);
+  attendant_ari_stop (ari);
+
+  g_assert_cmpuint (outcome.connected, ==, 1);
+  g_assert_cmpint (outcome.reason, ==, ATTENDANT_ARI_DISCONNECT_INVALID);
+  g_assert_nonnull (strstr (outcome.message, expected));
+  g_assert_cmpuint (after, <, before + RSS_BOUND_KIB);
+
+  g_free (outcome.message);
+}
+
+static void
+test_deep_event (void)
+{
+  assert_event_refused ("deepevent", "nests objects and arrays more than");
+}
+
+static void
+test_huge_event (void)
+{
+  assert_event_refused ("hugeevent", "over the limit");
+}
+
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+start_fake (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "asterisk", "fake_ari.py", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  /* The fake dies with the test, even when an assertion aborts it. */
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fake = g_subprocess_launcher_spawn (launcher, &error, "python3", script, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "ready "));
+  fake_port = (guint16)g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ari-hostile/deep-info", test_deep_info);
+  g_test_add_func ("/ari-hostile/huge-info", test_huge_info);
+  g_test_add_func ("/ari-hostile/chunked-info", test_chunked_info);
+  g_test_add_func ("/ari-hostile/deep-event", test_deep_event);
+  g_test_add_func ("/ari-hostile/huge-event", test_huge_event);
+
+  start_fake ();
+  status = g_test_run ();
+  g_subprocess_force_exit (fake);
+  g_subprocess_wait (fake, NULL, NULL);
+  g_clear_object (&fake);
+
+  return status;
+}
