@@ -2,16 +2,21 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Attendant demo: the app, logged in to the reference server's demo cluster.
 
-    python3 build-aux/demo.py BUILDDIR
+    python3 build-aux/demo.py [--log FILE] BUILDDIR
 
 Runs data/demo/run.sh (the cluster "acme": node "primary" on 127.0.0.1,
 node "backup" on 127.0.0.2, TLS with a CA made for the run, a directory of
-300 people, a caller about every 20 seconds) with its working directory in
-BUILDDIR/demo-run, waits until the server says "ready", starts
-build-aux/morning.py (a receptionist's morning through the admin API:
-callers queueing with Italian and English names, colleagues coming and
+300 people, a caller about every 17 seconds on average) with its working
+directory in BUILDDIR/demo-run, waits until the server says "ready",
+starts build-aux/morning.py (a receptionist's morning through the admin
+API: more callers, with Italian and English names, colleagues coming and
 going, callers giving up; ATTENDANT_DEMO_SPEED=N plays it N times faster),
 then opens BUILDDIR's `attendant` logged in as "reception" over TLS.
+
+The terminal gets a few lines: who the app is logged in as, and the
+command that crashes the primary, with full paths so that it works from
+any directory. Everything the server, the morning and the app print is
+appended to FILE (default BUILDDIR/demo.log).
 
 The app runs with settings of its own (a keyfile under the working
 directory), so the demo neither reads nor changes the user's: there it has
@@ -23,6 +28,7 @@ Quitting the app stops the server; Ctrl-C stops both. Everything listens on
 loopback only.
 """
 
+import argparse
 import base64
 import hashlib
 import os
@@ -65,10 +71,28 @@ def write_settings(config_home, fingerprint):
         f.write("trusted-certificates=['%s %s']\n" % (SERVER, fingerprint))
 
 
+def tail(path, lines=20):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def copy_lines(source, destination):
+    # Line by line: shutil.copyfileobj() would wait for 64 KiB of them.
+    for line in source:
+        destination.write(line)
+
+
 def main():
-    if len(sys.argv) != 2:
-        fail("usage: python3 build-aux/demo.py BUILDDIR")
-    builddir = os.path.abspath(sys.argv[1])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--log", help="append what the server, the morning and the app print "
+                                      "to this file (default: BUILDDIR/demo.log)")
+    parser.add_argument("builddir", metavar="BUILDDIR")
+    options = parser.parse_args()
+    builddir = os.path.abspath(options.builddir)
+    log_path = os.path.abspath(options.log or os.path.join(builddir, "demo.log"))
     srcdir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     app = os.path.join(builddir, "src", "gui", "attendant")
     server = os.path.join(builddir, "src", "server", "attendant-server")
@@ -82,12 +106,15 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work, mode=0o700)
 
+    # Line-buffered: the log is read while the demo runs (tail -f).
+    log = open(log_path, "a", encoding="utf-8", buffering=1)
     env = dict(os.environ, ATTENDANT_DEMO_DIR=work, ATTENDANT_SERVER=server)
     cluster = subprocess.Popen(["sh", os.path.join(srcdir, "data", "demo", "run.sh"), builddir],
-                               env=env, stdout=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               env=env, stdout=subprocess.PIPE, stderr=log,
+                               text=True, start_new_session=True)
     attendant = None
     morning = None
+    copier = None
 
     def stop(signum=None, frame=None):
         for process in (attendant, morning, cluster):
@@ -108,18 +135,19 @@ def main():
     try:
         # The server prints one line per listener, then "ready".
         for line in cluster.stdout:
-            sys.stdout.write(line)
+            log.write(line)
             if line.strip() == "ready":
                 break
         else:
-            fail("the demo server stopped before it was ready (see above)")
-        sys.stdout.flush()
+            fail("the demo server stopped before it was ready; the end of %s:\n%s"
+                 % (log_path, tail(log_path)))
 
-        # The morning's story goes to the terminal with the server's log.
+        # The morning's story goes to the log with the server's.
         morning = subprocess.Popen([sys.executable, os.path.join(srcdir, "build-aux", "morning.py"),
                                     "--url", "http://127.0.0.1:51299",
                                     "--token-file", os.path.join(work, "admin.token"),
                                     "--speed", os.environ.get("ATTENDANT_DEMO_SPEED", "1")],
+                                   stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
 
         config_home = os.path.join(work, "config")
@@ -128,19 +156,15 @@ def main():
         with open(os.open(password_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
             f.write(PASSWORD + "\n")
 
+        # Full paths: the command must work as printed, from any directory.
         admin = "%s admin --url http://127.0.0.1:51299 --token-file %s" % (
-            os.path.relpath(server), os.path.relpath(os.path.join(work, "admin.token")))
-        print("""
-Attendant is opening, logged in to the demo cluster as "%s" (password "%s").
-
-Try a failover: in another terminal, crash the primary node
-    %s crash primary
-The app moves to "backup" within a second and says so. Bring the primary
-back with "... start primary": after a minute with no call in progress the
-app returns to it. The morning's callers and colleagues are played by
-build-aux/morning.py (its lines start with "morning"). Quit the app
-(Ctrl+Q) to stop the demo.
-""" % (USER, PASSWORD, admin), flush=True)
+            server, os.path.join(work, "admin.token"))
+        print('demo: Attendant is opening, logged in to the demo cluster as "%s" '
+              '(password "%s").\n'
+              "demo: try a failover: crash the primary from another terminal with\n"
+              "    %s crash primary\n"
+              'demo: "start primary" instead brings it back; quit the app (Ctrl+Q) to stop the demo.'
+              % (USER, PASSWORD, admin), flush=True)
 
         app_env = dict(os.environ,
                        XDG_CONFIG_HOME=config_home,
@@ -151,13 +175,20 @@ build-aux/morning.py (its lines start with "morning"). Quit the app
         attendant = subprocess.Popen([app, "--gapplication-app-id=%s.Demo" % APP_ID,
                                       "--server", SERVER, "--user", USER,
                                       "--password-file", password_file],
-                                     env=app_env)
-        # Keep echoing whatever the server prints while the app runs.
-        threading.Thread(target=shutil.copyfileobj, args=(cluster.stdout, sys.stdout),
-                         daemon=True).start()
+                                     env=app_env, stdout=log, stderr=subprocess.STDOUT)
+        # Keep logging whatever the server prints while the app runs.
+        copier = threading.Thread(target=copy_lines, args=(cluster.stdout, log), daemon=True)
+        copier.start()
         status = attendant.wait()
+        if status != 0:
+            print("demo: the app stopped with status %d; the end of %s:\n%s"
+                  % (status, log_path, tail(log_path)), file=sys.stderr, end="")
     finally:
         stop()
+        # The server's last lines, then the log can close.
+        if copier is not None:
+            copier.join(timeout=5)
+        log.close()
     return status
 
 

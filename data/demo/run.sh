@@ -46,13 +46,21 @@ if [ ! -x "$server" ]; then
   echo "        or name the binary in ATTENDANT_SERVER" >&2
   exit 1
 fi
+# Absolute, so the hints printed below work from any directory.
+server=$(cd "$(dirname "$server")" && pwd)/$(basename "$server")
 
-for tool in certtool; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "run.sh: $tool is needed (Debian: gnutls-bin)" >&2
-    exit 1
-  fi
-done
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "run.sh: openssl is needed (Debian: openssl)" >&2
+  exit 1
+fi
+# The CLI beside the server, when there is one, so the hint below works as
+# printed; otherwise the one on the PATH.
+cli=$(dirname "$server")/../cli/attendant-cli
+if [ -x "$cli" ]; then
+  cli=$(cd "$(dirname "$cli")" && pwd)/attendant-cli
+else
+  cli=attendant-cli
+fi
 
 work=${ATTENDANT_DEMO_DIR:-}
 if [ -z "$work" ]; then
@@ -73,30 +81,35 @@ printf '%s\n' "$password" | "$server" add-user "$work/users.ini" backup-desk \
 # The admin API's token: 32 random hex digits.
 od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > "$work/admin.token"
 
-# A CA for this run and the nodes' certificate. ECDSA keys take no time.
-cat > "$work/ca.tmpl" <<TEMPLATE
-cn = "Attendant demo CA"
-ca
-cert_signing_key
-expiration_days = 30
+# A CA for this run and the nodes' certificate, P-256 keys (they take no
+# time), with openssl, which every Debian with ca-certificates has.
+cat > "$work/ca.cnf" <<TEMPLATE
+[req]
+distinguished_name = dn
+prompt = no
+x509_extensions = ca
+[dn]
+CN = Attendant demo CA
+[ca]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:127.0.0.2
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
 TEMPLATE
-cat > "$work/cert.tmpl" <<TEMPLATE
-cn = "attendant demo"
-dns_name = "localhost"
-ip_address = "127.0.0.1"
-ip_address = "127.0.0.2"
-tls_www_server
-signing_key
-expiration_days = 30
-TEMPLATE
-certtool --generate-privkey --key-type=ecdsa --no-text --outfile "$work/demo-ca-key.pem" 2>/dev/null
-certtool --generate-self-signed --no-text --load-privkey "$work/demo-ca-key.pem" \
-  --template "$work/ca.tmpl" --outfile "$work/demo-ca.pem" 2>/dev/null
-certtool --generate-privkey --key-type=ecdsa --no-text --outfile "$work/demo-key.pem" 2>/dev/null
-certtool --generate-certificate --no-text --load-privkey "$work/demo-key.pem" \
-  --load-ca-certificate "$work/demo-ca.pem" --load-ca-privkey "$work/demo-ca-key.pem" \
-  --template "$work/cert.tmpl" --outfile "$work/demo-cert.pem" 2>/dev/null
-rm -f "$work/demo-ca-key.pem" "$work/ca.tmpl" "$work/cert.tmpl"
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -days 30 \
+  -config "$work/ca.cnf" -keyout "$work/demo-ca-key.pem" -out "$work/demo-ca.pem" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc \
+  -subj "/CN=attendant demo" -keyout "$work/demo-key.pem" -out "$work/demo.csr" 2>/dev/null
+openssl x509 -req -in "$work/demo.csr" -CA "$work/demo-ca.pem" -CAkey "$work/demo-ca-key.pem" \
+  -CAcreateserial -days 30 -extfile "$work/ca.cnf" -extensions server \
+  -out "$work/demo-cert.pem" 2>/dev/null
+rm -f "$work/demo-ca-key.pem" "$work/demo-ca.srl" "$work/demo.csr" "$work/ca.cnf"
 
 config="$work/attendant-server.conf"
 
@@ -112,7 +125,7 @@ Attendant demo cluster "acme", working directory $work
   primary    ws://127.0.0.1:51234/attendant   wss://127.0.0.1:51235/attendant
   backup     ws://127.0.0.2:51234/attendant   wss://127.0.0.2:51235/attendant
   TLS        trust $work/demo-ca.pem (attendant-cli --ca-file)
-  try        attendant-cli check --ca-file $work/demo-ca.pem 127.0.0.1
+  try        $cli check --ca-file $work/demo-ca.pem 127.0.0.1
   admin      $server admin --url http://127.0.0.1:51299 --token-file $work/admin.token state
              … call +390212345678 "ACME Spa"   … crash primary   … start primary
 INFO

@@ -281,6 +281,8 @@ about_activated (GSimpleAction *action,
                          "version", PACKAGE_VERSION,
                          "comments", _("Attendant console for a telephone system cluster"),
                          "license-type", GTK_LICENSE_GPL_3_0,
+                         "website", PACKAGE_WEBSITE,
+                         "issue-url", PACKAGE_BUGREPORT,
                          "developers", developers,
                          "translator-credits", _("translator-credits"),
                          NULL);

@@ -614,7 +614,8 @@ on_connecting (AttendantWindow *self,
                                     attendant_endpoint_get_priority (endpoint),
                                     attendant_endpoint_get_weight (endpoint));
       else
-        subtitle = g_strdup (_("Waiting"));
+        /* TRANSLATORS: an address not tried yet, in the login's list of connection attempts; not a caller waiting in the queue */
+        subtitle = g_strdup (C_("attempt", "Waiting"));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), key);
       adw_action_row_set_subtitle (row, subtitle);
       gtk_widget_set_name (GTK_WIDGET (row), "attempt-row");
@@ -936,6 +937,15 @@ attendant_window_constructed (GObject *object)
   G_OBJECT_CLASS (attendant_window_parent_class)->constructed (object);
 
   g_assert (self->client != NULL);
+
+  /* The window opens as it was left: GTK keeps default-width and
+   * default-height at the size the window has when neither maximized nor
+   * full screen, so the size survives a maximized session too. Not in
+   * init(): a maximize asked for there did not last until the window was
+   * first shown (tests/gui/test-window-state.c saw it). */
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 
   /* The client follows the preferences as they change; "server" is set at
    * login from the form, which the settings only pre-fill. */

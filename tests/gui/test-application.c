@@ -171,6 +171,65 @@ test_application_windows (void)
   app_free (app);
 }
 
+/* The text of the metainfo's <url type="TYPE">: the About window must
+ * link where the software centre links. */
+static char *
+metainfo_url (const char *type)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "..", "data",
+                                                 APPLICATION_ID ".metainfo.xml.in", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *open = g_strdup_printf ("<url type=\"%s\">", type);
+  g_autoptr(GError) error = NULL;
+  const char *start, *end;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  start = strstr (contents, open);
+  g_assert_nonnull (start);
+  start += strlen (open);
+  end = strstr (start, "</url>");
+  g_assert_nonnull (end);
+  return g_strndup (start, end - start);
+}
+
+/* About: the links of the metainfo, and the app's icon, which the icon
+ * theme of the window's display must find (not GTK's "image-missing")
+ * also when nothing is installed, as in the demo and here. */
+static void
+test_application_about (void)
+{
+  AttendantApplication *app = app_new ();
+  AttendantWindow *window = activated_window (app);
+  g_autofree char *homepage = metainfo_url ("homepage");
+  g_autofree char *bugtracker = metainfo_url ("bugtracker");
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  GtkIconTheme *theme;
+  AdwAboutWindow *about;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  attendant_test_gui_wait_for (about_shown, NULL, 5000);
+  about = ADW_ABOUT_WINDOW (attendant_test_gui_find_toplevel (ADW_TYPE_ABOUT_WINDOW));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (about)) == GTK_WINDOW (window));
+
+  g_assert_cmpstr (adw_about_window_get_website (about), ==, homepage);
+  g_assert_cmpstr (adw_about_window_get_issue_url (about), ==, bugtracker);
+  g_assert_true (g_str_has_prefix (homepage, "https://"));
+  g_assert_true (g_str_has_prefix (bugtracker, "https://"));
+
+  g_assert_cmpstr (adw_about_window_get_application_icon (about), ==, APPLICATION_ID);
+  theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (about)));
+  g_assert_true (gtk_icon_theme_has_icon (theme, APPLICATION_ID));
+  icon = gtk_icon_theme_lookup_icon (theme, APPLICATION_ID, NULL, 128, 1, GTK_TEXT_DIR_NONE, 0);
+  g_assert_cmpstr (gtk_icon_paintable_get_icon_name (icon), ==, APPLICATION_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (about), 360, 560);
+  attendant_test_gui_screenshot (GTK_WIDGET (about), "about.png");
+  gtk_window_destroy (GTK_WINDOW (about));
+
+  app_free (app);
+}
+
 typedef struct
 {
   AttendantWindow *window;
@@ -552,6 +611,7 @@ main (int   argc,
 
   g_test_add_func ("/application/actions", test_application_actions);
   g_test_add_func ("/application/windows", test_application_windows);
+  g_test_add_func ("/application/about", test_application_about);
   g_test_add_func ("/application/command-line", test_application_command_line);
   g_test_add_func ("/application/password-file", test_application_password_file);
   g_test_add_func ("/application/links", test_application_links);

@@ -30,6 +30,8 @@ app_id = manifest.get("id") or manifest.get("app-id")
 check(app_id == "io.github.attendant.Attendant", "the id is the application id")
 check(("Icon=%s\n" % app_id) in open(desktop_path, encoding="utf-8").read(),
       "the desktop file's icon is named after the same id")
+check("\nX-GNOME-UsesNotifications=true\n" in open(desktop_path, encoding="utf-8").read(),
+      "the desktop file says the app notifies (GNOME Settings → Notifications lists it)")
 check(("<id>%s</id>" % app_id) in open(metainfo_path, encoding="utf-8").read(),
       "the metainfo describes the same id")
 check(manifest.get("runtime") == "org.gnome.Platform", "runs on the GNOME runtime")

@@ -640,12 +640,12 @@ test_demo_config (void)
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *certtool = g_find_program_in_path ("certtool");
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
   Tool tool = { 0 };
 
-  if (certtool == NULL)
+  if (openssl == NULL)
     {
-      g_test_skip ("certtool is not installed");
+      g_test_skip ("openssl is not installed");
       return;
     }
 
