@@ -63,7 +63,7 @@ test_packages="
 # Test-only: the runtime of the shared Asterisk 22 build (curl for its
 # run-asterisk.sh, xz-utils to unpack it) and baresip, the SIP phone of
 # the asterisk suite (tests/asterisk, docs/asterisk.md).
-packages="$packages
+test_packages="$test_packages
   libjansson4
   libxml2
   libxslt1.1
