@@ -24,6 +24,7 @@ packages="
   appstream
   gettext
   xvfb
+  libxtst-dev
   xauth
   dbus
   glib-networking
