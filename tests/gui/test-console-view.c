@@ -1022,6 +1022,17 @@ no_wait_class (gpointer data)
   return count_wait_class (view, "wait-warning") == 0 && count_wait_class (view, "wait-alert") == 0;
 }
 
+/* The newest callers in view (only rows on screen are drawn). */
+static void
+scroll_to_end (GtkWidget *view)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+
+  wait_frames (view);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  wait_frames (view);
+}
+
 /* At the size the window opens with, the queue has the room: twelve
  * callers, of which at least eight in view, and "No Calls" takes a line.
  * A wait past the thresholds of the preferences turns its time orange,
@@ -1068,16 +1079,26 @@ test_console_queue_room (Fixture       *f,
   g_assert_cmpuint (count_wait_class (view, "wait-alert"), ==, 0);
   attendant_test_wait_until (has_wait_class, &alert, 10000, "a wait past the alert threshold");
 
-  /* More callers, who have not waited yet: three kinds of wait on screen. */
-  for (guint i = 0; i < 3; i++)
+  /* Three more, waiting past the warning only, and three who have just
+   * come: the three kinds of wait on screen at once. */
+  for (guint i = 0; i < 6; i++)
     {
       g_autofree char *number = g_strdup_printf ("+3902300000%02u", i);
 
       inject (f, number, NULL);
+      if (i == 2)
+        {
+          ClassWait later = { view, "wait-warning", 3 };
+
+          wait_n (queue, 15, "fifteen callers waiting");
+          scroll_to_end (view);
+          attendant_test_wait_until (has_wait_class, &later, 10000, "three waits past the warning");
+        }
     }
-  wait_n (queue, 15, "fifteen callers waiting");
-  gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view)), 0);
-  wait_frames (view);
+  wait_n (queue, 18, "eighteen callers waiting");
+  scroll_to_end (view);
+  g_assert_cmpuint (count_wait_class (view, "wait-alert"), >, 0);
+  g_assert_cmpuint (count_wait_class (view, "wait-warning"), ==, 3);
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-busy.png");
 
   /* Thresholds raised: no wait is long any more. */

@@ -192,6 +192,8 @@ test_wait_thresholds (void)
 
   attendant_test_gui_reset_settings ();
   prefs = g_object_ref (GTK_WIDGET (attendant_preferences_window_new ()));
+  /* Tall enough for the whole page in the screenshot. */
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 600, 1000);
   gtk_window_present (GTK_WINDOW (prefs));
 
   warning = attendant_test_gui_find_widget (prefs, GTK_TYPE_SPIN_BUTTON, "wait-warning-spin");
