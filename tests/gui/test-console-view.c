@@ -1074,7 +1074,8 @@ test_console_queue_room (Fixture       *f,
   /* Seconds, not minutes, for the test; the defaults are 60 and 180. */
   g_assert_true (no_wait_class (view));
   g_settings_set_uint (settings, "wait-warning-seconds", 2);
-  g_settings_set_uint (settings, "wait-alert-seconds", 4);
+  /* Four seconds between the two, for a loaded machine to see the first. */
+  g_settings_set_uint (settings, "wait-alert-seconds", 6);
   attendant_test_wait_until (has_wait_class, &warning, 10000, "a wait past the warning threshold");
   g_assert_cmpuint (count_wait_class (view, "wait-alert"), ==, 0);
   attendant_test_wait_until (has_wait_class, &alert, 10000, "a wait past the alert threshold");
@@ -1098,7 +1099,7 @@ test_console_queue_room (Fixture       *f,
   wait_n (queue, 18, "eighteen callers waiting");
   scroll_to_end (view);
   g_assert_cmpuint (count_wait_class (view, "wait-alert"), >, 0);
-  g_assert_cmpuint (count_wait_class (view, "wait-warning"), ==, 3);
+  g_assert_cmpuint (count_wait_class (view, "wait-warning"), >=, 3);
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-busy.png");
 
   /* Thresholds raised: no wait is long any more. */
