@@ -46,6 +46,7 @@ demo_packages="
 # the leak checks need these; add test-only packages at the end.
 test_packages="
   xvfb
+  libxtst-dev
   xauth
   dbus
   gnutls-bin

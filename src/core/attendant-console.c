@@ -39,6 +39,11 @@ struct _AttendantConsole
   GListStore         *calls;
   GHashTable         *by_id;      /* id → AttendantCall */
   GHashTable         *queue_names; /* queue id → name */
+  /* call → the order in which this console first learned of it: what
+   * breaks a tie between two "since" of the same millisecond, so that
+   * two callers who came together keep one order for good */
+  GHashTable         *arrival;
+  guint64             next_arrival;
 
   char               *user;
   char               *extension;
@@ -104,19 +109,58 @@ is_mine (AttendantConsole *self,
          g_strcmp0 (attendant_call_get_attendant (call), self->extension) == 0;
 }
 
+/* Longest waiting first: by when the call started waiting ("since" of
+ * a queued call, docs/protocol.md §2.3), then by arrival here. Not by id:
+ * ids are opaque, and "call-10" sorts before "call-9". */
 static int
 compare_waiting (gconstpointer a,
                  gconstpointer b,
                  gpointer      user_data)
 {
+  AttendantConsole *self = user_data;
   gint64 sa = attendant_call_get_since ((AttendantCall *)a);
   gint64 sb = attendant_call_get_since ((AttendantCall *)b);
+  guint64 na;
+  guint64 nb;
 
   if (sa != sb)
     return sa < sb ? -1 : 1;
 
-  return g_strcmp0 (attendant_call_get_id ((AttendantCall *)a),
-                    attendant_call_get_id ((AttendantCall *)b));
+  na = GPOINTER_TO_SIZE (g_hash_table_lookup (self->arrival, a));
+  nb = GPOINTER_TO_SIZE (g_hash_table_lookup (self->arrival, b));
+  if (na != nb)
+    return na < nb ? -1 : 1;
+
+  return 0;
+}
+
+/* Whether @call, at @position in the queue, is still where the order
+ * wants it: then it stays, and the list on screen with it. */
+static gboolean
+queue_in_order (AttendantConsole *self,
+                guint             position,
+                AttendantCall    *call)
+{
+  GListModel *model = G_LIST_MODEL (self->queue);
+  guint n = g_list_model_get_n_items (model);
+
+  if (position > 0)
+    {
+      g_autoptr(AttendantCall) before = g_list_model_get_item (model, position - 1);
+
+      if (compare_waiting (before, call, self) > 0)
+        return FALSE;
+    }
+
+  if (position + 1 < n)
+    {
+      g_autoptr(AttendantCall) after = g_list_model_get_item (model, position + 1);
+
+      if (compare_waiting (call, after, self) > 0)
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -141,14 +185,20 @@ place_call (AttendantConsole *self,
   gboolean mine = is_mine (self, call);
   guint position;
 
-  if (queued)
-    {
-      /* Re-inserted so that a changed "since" keeps the order. */
-      store_remove (self->queue, call);
-      g_list_store_insert_sorted (self->queue, call, compare_waiting, NULL);
-    }
-  else
+  if (!queued)
     store_remove (self->queue, call);
+  else if (!g_list_store_find (self->queue, call, &position))
+    g_list_store_insert_sorted (self->queue, call, compare_waiting, self);
+  else if (!queue_in_order (self, position, call))
+    {
+      /* Only a changed "since" moves a call. One already in its place is
+       * left alone: removing and inserting it again, as every snapshot
+       * would, loses its row's selection and walks the list's scroll
+       * anchor down to the newest caller (GTK moves the anchor past a
+       * removed row, then past the one inserted there). */
+      g_list_store_remove (self->queue, position);
+      g_list_store_insert_sorted (self->queue, call, compare_waiting, self);
+    }
 
   if (mine)
     {
@@ -171,6 +221,7 @@ forget_call (AttendantConsole *self,
 
   store_remove (self->queue, call);
   store_remove (self->calls, call);
+  g_hash_table_remove (self->arrival, call);
   g_free (key);
 }
 
@@ -198,6 +249,7 @@ apply_call (AttendantConsole *self,
         }
 
       call = fresh;
+      g_hash_table_insert (self->arrival, call, GSIZE_TO_POINTER ((gsize)++self->next_arrival));
       g_hash_table_insert (self->by_id, g_strdup (id), g_steal_pointer (&fresh));
       *created = TRUE;
     }
@@ -408,6 +460,7 @@ on_client_state (AttendantConsole *self)
       self->synced = FALSE;
       g_list_store_remove_all (self->queue);
       g_list_store_remove_all (self->calls);
+      g_hash_table_remove_all (self->arrival);
       g_hash_table_remove_all (self->by_id);
       attendant_directory_clear (self->directory);
     }
@@ -429,6 +482,7 @@ attendant_console_dispose (GObject *object)
   g_clear_object (&self->calls);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->queue_names, g_hash_table_unref);
+  g_clear_pointer (&self->arrival, g_hash_table_unref);
 
   G_OBJECT_CLASS (attendant_console_parent_class)->dispose (object);
 }
@@ -567,6 +621,7 @@ attendant_console_init (AttendantConsole *self)
   self->calls = g_list_store_new (ATTENDANT_TYPE_CALL);
   self->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->queue_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->arrival = g_hash_table_new (NULL, NULL);
 }
 
 AttendantConsole *

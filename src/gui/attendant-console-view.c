@@ -45,6 +45,10 @@ struct _AttendantConsoleView
   GHashTable         *contact_rows;
   guint               tick_id;
   GCancellable       *cancellable;
+  /* the wait-warning-seconds and wait-alert-seconds keys */
+  GSettings          *settings;
+  guint               wait_warning;
+  guint               wait_alert;
 
   GtkPaned           *paned;
   GtkLabel           *queue_count;
@@ -248,6 +252,36 @@ add_call_button (CallRow          *row,
   gtk_box_append (GTK_BOX (row->buttons), button);
 }
 
+/* A caller waiting long turns the time orange, then red, after the
+ * thresholds of the preferences: the operator sees whom to take first
+ * without reading every time. Bold for the second step, for those who do
+ * not tell the colours apart. */
+static void
+call_row_update_wait_class (CallRow *row)
+{
+  AttendantConsoleView *self = row->view;
+  gint64 since = row->call != NULL ? attendant_call_get_since (row->call) : 0;
+  gint64 seconds = since > 0 ? (g_get_real_time () - since) / G_USEC_PER_SEC : 0;
+  gboolean alert = row->queue && since > 0 && seconds >= (gint64)self->wait_alert;
+  gboolean warning = row->queue && since > 0 && !alert && seconds >= (gint64)self->wait_warning;
+
+  /* Touched only when it changes: each change restyles the label. */
+  if (gtk_widget_has_css_class (row->time, "wait-alert") != alert)
+    {
+      if (alert)
+        gtk_widget_add_css_class (row->time, "wait-alert");
+      else
+        gtk_widget_remove_css_class (row->time, "wait-alert");
+    }
+  if (gtk_widget_has_css_class (row->time, "wait-warning") != warning)
+    {
+      if (warning)
+        gtk_widget_add_css_class (row->time, "wait-warning");
+      else
+        gtk_widget_remove_css_class (row->time, "wait-warning");
+    }
+}
+
 static void
 call_row_update_time (CallRow *row)
 {
@@ -258,6 +292,7 @@ call_row_update_time (CallRow *row)
 
   text = format_duration (attendant_call_get_since (row->call));
   gtk_label_set_label (GTK_LABEL (row->time), text);
+  call_row_update_wait_class (row);
 }
 
 static void
@@ -550,6 +585,11 @@ ensure_row_button (ContactRow  *row,
   if (*button == NULL)
     {
       *button = row_button (icon, label, tooltip, style);
+      /* The keyboard acts on the row, not on a button in it: Enter
+       * transfers, as the hint says, Shift+Enter consults. A focusable
+       * button would take the focus arriving in the row (Down from the
+       * search), and Enter would press whichever came first. */
+      gtk_widget_set_focusable (*button, FALSE);
       g_signal_connect_swapped (*button, "clicked", clicked, row);
       gtk_box_append (GTK_BOX (row->box), *button);
     }
@@ -571,7 +611,7 @@ contact_row_update_buttons (ContactRow *row)
     {
       ensure_row_button (row, &row->consult, "system-users-symbolic",
                          attendant_command_get_label (ATTENDANT_COMMAND_CONSULT),
-                         _("Talk to this colleague first, the caller on hold (F7)"), NULL,
+                         _("Talk to this colleague first, the caller on hold (Shift+Enter or F7)"), NULL,
                          G_CALLBACK (on_row_consult));
       ensure_row_button (row, &row->transfer, "call-outgoing-symbolic",
                          attendant_command_get_label (ATTENDANT_COMMAND_TRANSFER),
@@ -918,8 +958,8 @@ update_transfer_hint (AttendantConsoleView *self)
     }
 
   title = caller_title (self->console, call);
-  /* TRANSLATORS: %s is the caller; F6 and F7 are keys */
-  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (Enter) hands the call over, Consult (F7) lets you talk to them first"), title);
+  /* TRANSLATORS: %s is the caller; Enter and Shift+Enter are keys */
+  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (Enter) hands the call over, Consult (Shift+Enter) lets you talk to them first"), title);
   gtk_label_set_label (self->transfer_hint, text);
   gtk_widget_set_visible (GTK_WIDGET (self->transfer_hint), TRUE);
 }
@@ -1348,6 +1388,25 @@ on_search_activate (AttendantConsoleView *self)
   act_on_contact (self, selected_contact (self));
 }
 
+/* Down from the search goes to the chosen colleague, where Enter acts on
+ * the same one as it did in the search; the list's own focus could be on
+ * a row chosen before the search changed. */
+static gboolean
+on_search_down (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  AttendantConsoleView *self = ATTENDANT_CONSOLE_VIEW (user_data);
+  guint position = gtk_single_selection_get_selected (self->directory_selection);
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+
+  /* The list takes an item's focus through this action (GTK 4.8). */
+  gtk_widget_activate_action (GTK_WIDGET (self->directory_view), "list.scroll-to-item", "u", position);
+  return gtk_widget_grab_focus (GTK_WIDGET (self->directory_view));
+}
+
 static void
 on_directory_activate (AttendantConsoleView *self,
                        guint                 position)
@@ -1389,6 +1448,7 @@ attendant_console_view_dispose (GObject *object)
   g_clear_object (&self->filter);
   g_clear_object (&self->actions);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (attendant_console_view_parent_class)->dispose (object);
 }
@@ -1503,6 +1563,20 @@ call_factory (AttendantConsoleView *self,
 }
 
 static void
+on_wait_thresholds_changed (AttendantConsoleView *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  self->wait_warning = g_settings_get_uint (self->settings, "wait-warning-seconds");
+  self->wait_alert = g_settings_get_uint (self->settings, "wait-alert-seconds");
+
+  g_hash_table_iter_init (&iter, self->live_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    call_row_update_wait_class (row);
+}
+
+static void
 attendant_console_view_init (AttendantConsoleView *self)
 {
   g_autoptr(GtkListItemFactory) queue_factory = NULL;
@@ -1557,6 +1631,35 @@ attendant_console_view_init (AttendantConsoleView *self)
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (on_directory_filtered), self);
   g_signal_connect_swapped (self->directory_selection, "items-changed", G_CALLBACK (on_directory_shown_changed), self);
   g_signal_connect_swapped (self->filtered, "notify::pending", G_CALLBACK (update_counts), self);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed::wait-warning-seconds",
+                           G_CALLBACK (on_wait_thresholds_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::wait-alert-seconds",
+                           G_CALLBACK (on_wait_thresholds_changed), self, G_CONNECT_SWAPPED);
+  on_wait_thresholds_changed (self);
+
+  /* Before the search's text, which would take Down and Shift+Enter for
+   * itself. Enter alone is the search's "activate" and the list's. */
+  {
+    GtkEventController *down = gtk_shortcut_controller_new ();
+    GtkEventController *consult = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (down, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (down),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Down, 0),
+                                                            gtk_callback_action_new (on_search_down, self, NULL)));
+    gtk_widget_add_controller (GTK_WIDGET (self->search_entry), down);
+
+    /* In the directory, Shift+Enter consults the colleague Enter would
+     * transfer to (the shortcuts window lists it). */
+    gtk_event_controller_set_propagation_phase (consult, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (consult),
+                                          gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_SHIFT_MASK),
+                                                                                         gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_SHIFT_MASK)),
+                                                            gtk_named_action_new ("console.consult")));
+    gtk_widget_add_controller (gtk_paned_get_end_child (self->paned), consult);
+  }
 
   self->tick_id = g_timeout_add_seconds (1, tick, self);
 

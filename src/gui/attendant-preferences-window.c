@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "attendant-preferences-window"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -23,6 +25,8 @@ struct _AttendantPreferencesWindow
   AdwComboRow          *priority_order_row;
   GtkAdjustment        *attempt_timeout_adjustment;
   GtkAdjustment        *heartbeat_adjustment;
+  GtkAdjustment        *wait_warning_adjustment;
+  GtkAdjustment        *wait_alert_adjustment;
   GtkSwitch            *failback_switch;
   GtkSwitch            *accept_target_identity_switch;
   GtkSwitch            *notifications_switch;
@@ -152,6 +156,8 @@ attendant_preferences_window_class_init (AttendantPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, priority_order_row);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, attempt_timeout_adjustment);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, heartbeat_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, wait_warning_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, wait_alert_adjustment);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, failback_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, accept_target_identity_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, notifications_switch);
@@ -193,6 +199,11 @@ attendant_preferences_window_init (AttendantPreferencesWindow *self)
                    self->attempt_timeout_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "heartbeat-interval",
                    self->heartbeat_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  /* The console follows these two at once. */
+  g_settings_bind (self->settings, "wait-warning-seconds",
+                   self->wait_warning_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "wait-alert-seconds",
+                   self->wait_alert_adjustment, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "failback",
                    self->failback_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "accept-target-identity",

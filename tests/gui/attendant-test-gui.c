@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/XTest.h>
+
 #include "attendant-node.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
@@ -548,6 +551,62 @@ attendant_test_gui_notify_calls (void)
     }
 
   return found;
+}
+
+/* }}} */
+
+/* {{{ Keys, as a keyboard types them */
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (data);
+}
+
+/**
+ * attendant_test_gui_type_key:
+ * @window: the window that gets the key
+ * @keyval: a key, as GDK names it (which is the X keysym)
+ * @modifiers: 0 or %GDK_SHIFT_MASK
+ *
+ * Presses and releases @keyval, with Shift held if asked, through the X
+ * server's XTEST extension: the key reaches GTK as a typed one does, from
+ * the display, through every event controller and key binding on its way
+ * to the focus. (GTK 4 has no way to make a key event in the process.)
+ * The key is on its way when this returns; the caller awaits its effect.
+ */
+void
+attendant_test_gui_type_key (GtkWidget       *window,
+                             guint            keyval,
+                             GdkModifierType  modifiers)
+{
+  GdkDisplay *display = gtk_widget_get_display (window);
+  Display *xdisplay;
+  KeyCode code;
+  KeyCode shift;
+  int event_base, error_base, major, minor;
+
+  g_assert_true (GDK_IS_X11_DISPLAY (display));
+  g_assert_true (modifiers == 0 || modifiers == GDK_SHIFT_MASK);
+  xdisplay = gdk_x11_display_get_xdisplay (GDK_X11_DISPLAY (display));
+  g_assert_true (XTestQueryExtension (xdisplay, &event_base, &error_base, &major, &minor));
+
+  /* The X server sends keys to the window with the input focus. */
+  gtk_window_present (GTK_WINDOW (window));
+  attendant_test_wait_until (window_active, window, 5000, "the window with the keyboard focus");
+
+  code = XKeysymToKeycode (xdisplay, keyval);
+  shift = XKeysymToKeycode (xdisplay, XK_Shift_L);
+  g_assert_cmpuint (code, !=, 0);
+  g_assert_cmpuint (shift, !=, 0);
+
+  if (modifiers & GDK_SHIFT_MASK)
+    XTestFakeKeyEvent (xdisplay, shift, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay, code, True, CurrentTime);
+  XTestFakeKeyEvent (xdisplay, code, False, CurrentTime);
+  if (modifiers & GDK_SHIFT_MASK)
+    XTestFakeKeyEvent (xdisplay, shift, False, CurrentTime);
+  XFlush (xdisplay);
 }
 
 /* }}} */

@@ -182,6 +182,42 @@ test_login_and_order (void)
   g_assert_finalize_object (prefs);
 }
 
+/* The queue's two thresholds, both ways: the spin buttons show the keys
+ * and set them. */
+static void
+test_wait_thresholds (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *prefs, *warning, *alert;
+
+  attendant_test_gui_reset_settings ();
+  prefs = g_object_ref (GTK_WIDGET (attendant_preferences_window_new ()));
+  /* Tall enough for the whole page in the screenshot. */
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 600, 1000);
+  gtk_window_present (GTK_WINDOW (prefs));
+
+  warning = attendant_test_gui_find_widget (prefs, GTK_TYPE_SPIN_BUTTON, "wait-warning-spin");
+  alert = attendant_test_gui_find_widget (prefs, GTK_TYPE_SPIN_BUTTON, "wait-alert-spin");
+  g_assert_nonnull (warning);
+  g_assert_nonnull (alert);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (warning)), ==, 60);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (alert)), ==, 180);
+  g_assert_nonnull (attendant_test_gui_find_label (prefs, "Queue"));
+  attendant_test_gui_screenshot (prefs, "preferences-queue.png");
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (warning), 90);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (alert), 300);
+  g_assert_cmpuint (g_settings_get_uint (settings, "wait-warning-seconds"), ==, 90);
+  g_assert_cmpuint (g_settings_get_uint (settings, "wait-alert-seconds"), ==, 300);
+
+  g_settings_set_uint (settings, "wait-alert-seconds", 240);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (alert)), ==, 240);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (prefs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -192,6 +228,7 @@ main (int   argc,
   g_test_add_func ("/preferences-window/trusted-certificates", test_trusted_certificates);
   g_test_add_func ("/preferences-window/malformed-pin", test_malformed_pin);
   g_test_add_func ("/preferences-window/login-and-order", test_login_and_order);
+  g_test_add_func ("/preferences-window/wait-thresholds", test_wait_thresholds);
 
   return g_test_run ();
 }

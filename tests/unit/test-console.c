@@ -325,6 +325,73 @@ test_console_resnapshot (void)
 }
 
 static void
+count_changes (guint *changes)
+{
+  (*changes)++;
+}
+
+#define QUEUED(id, number, since) \
+  "{\"id\":\"" id "\",\"state\":\"queued\",\"queue\":\"main\",\"caller_number\":\"" number "\"," \
+  "\"since\":\"" since "\",\"attendant\":null,\"recalled\":false}"
+
+#define QUEUE_SNAPSHOT(seq, calls) \
+  "{\"type\":\"snapshot\",\"seq\":" seq ",\"me\":{\"user\":\"reception\",\"extension\":\"" ME "\"}," \
+  "\"directory\":[],\"queues\":[],\"calls\":[" calls "]}"
+
+/* The queue through snapshots: longest waiting first, callers of the same
+ * millisecond in the order the console learned of them (not by id, where
+ * "c-10" sorts before "c-9"); a snapshot that repeats the queue changes
+ * nothing in it (the list keeps its rows, selection and scroll), one with
+ * a new caller only adds that one, and a caller whose wait started anew
+ * moves. */
+static void
+test_console_queue_in_place (void)
+{
+  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
+  g_autoptr(AttendantConsole) console = attendant_console_new (client);
+  GListModel *queue = attendant_console_get_queue (console);
+  guint changes = 0;
+
+  feed_snapshot (client, QUEUE_SNAPSHOT ("1",
+                 QUEUED ("c-9", "+3901", "2026-11-25T09:14:03.120Z") ","
+                 QUEUED ("c-10", "+3902", "2026-11-25T09:14:03.120Z") ","
+                 QUEUED ("c-8", "+3903", "2026-11-25T09:14:01.000Z")));
+  g_assert_cmpuint (g_list_model_get_n_items (queue), ==, 3);
+  g_assert_cmpstr (id_at (queue, 0), ==, "c-8");
+  g_assert_cmpstr (id_at (queue, 1), ==, "c-9");
+  g_assert_cmpstr (id_at (queue, 2), ==, "c-10");
+
+  g_signal_connect_swapped (queue, "items-changed", G_CALLBACK (count_changes), &changes);
+
+  /* The same queue, listed in another order: nothing moves. */
+  feed_snapshot (client, QUEUE_SNAPSHOT ("2",
+                 QUEUED ("c-10", "+3902", "2026-11-25T09:14:03.120Z") ","
+                 QUEUED ("c-8", "+3903", "2026-11-25T09:14:01.000Z") ","
+                 QUEUED ("c-9", "+3901", "2026-11-25T09:14:03.120Z")));
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_cmpstr (id_at (queue, 1), ==, "c-9");
+
+  /* A new caller: one change, at the end. */
+  feed_snapshot (client, QUEUE_SNAPSHOT ("3",
+                 QUEUED ("c-8", "+3903", "2026-11-25T09:14:01.000Z") ","
+                 QUEUED ("c-9", "+3901", "2026-11-25T09:14:03.120Z") ","
+                 QUEUED ("c-10", "+3902", "2026-11-25T09:14:03.120Z") ","
+                 QUEUED ("c-11", "+3904", "2026-11-25T09:15:00.000Z")));
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpstr (id_at (queue, 3), ==, "c-11");
+
+  /* c-8 waits anew (say, back from an extension): it goes to the end. */
+  changes = 0;
+  feed_event (client, "{\"type\":\"event\",\"seq\":4,\"event\":\"call.updated\",\"call\":"
+                      QUEUED ("c-8", "+3903", "2026-11-25T09:16:00.000Z") "}");
+  g_assert_cmpstr (id_at (queue, 0), ==, "c-9");
+  g_assert_cmpstr (id_at (queue, 3), ==, "c-8");
+  g_assert_cmpuint (changes, ==, 2);
+
+  g_signal_handlers_disconnect_by_func (queue, count_changes, &changes);
+}
+
+static void
 run_done (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
@@ -549,6 +616,7 @@ main (int   argc,
   g_test_add_func ("/console/events", test_console_events);
   g_test_add_func ("/console/incoming", test_console_incoming);
   g_test_add_func ("/console/resnapshot", test_console_resnapshot);
+  g_test_add_func ("/console/queue-in-place", test_console_queue_in_place);
   g_test_add_func ("/console/offline-command", test_console_offline_command);
   g_test_add_func ("/call/state-machine", test_call_state_machine);
   g_test_add_func ("/directory/filter", test_directory_filter);
