@@ -194,34 +194,52 @@ walk_brackets (const char *data,
   return i;
 }
 
-/* Whether @data is one JSON object and nothing else, judged by its
- * brackets and strings only (the parser judges the rest). json-glib 1.6
- * parses any number of top-level values, keeps the first and leaks the
- * others: `{…} {…}` would have passed as one message and left the second
- * value, up to 1 MiB of it, allocated for ever (found by
- * fuzz/fuzz-protocol-client). So the parser only ever sees a single
- * balanced object. */
+static void
+set_too_deep (GError **error,
+              guint    max_depth)
+{
+  g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+               _("The JSON nests objects and arrays more than %u deep"), max_depth);
+}
+
+/* Whether @data is one JSON object and nothing else, nested at most
+ * @max_depth deep, judged by its brackets and strings only (the parser
+ * judges the rest), in one walk. json-glib 1.6 parses any number of
+ * top-level values, keeps the first and leaks the others: `{…} {…}` would
+ * have passed as one message and left the second value, up to 1 MiB of
+ * it, allocated for ever (found by fuzz/fuzz-protocol-client). So the
+ * parser only ever sees a single balanced object. */
 static gboolean
-is_single_object (const char *data,
-                  gsize       length)
+check_single_object (const char  *data,
+                     gsize        length,
+                     guint        max_depth,
+                     GError     **error)
 {
   gsize i = 0;
-  guint depth;
+  guint depth = 0;
 
   while (i < length && is_json_space (data[i]))
     i++;
 
-  if (i == length || data[i] != '{')
-    return FALSE;
+  if (i < length && data[i] == '{')
+    {
+      i = walk_brackets (data, length, i, TRUE, max_depth, &depth);
+      if (depth > max_depth)
+        {
+          set_too_deep (error, max_depth);
+          return FALSE;
+        }
 
-  i = walk_brackets (data, length, i, TRUE, G_MAXUINT, &depth);
-  if (depth != 0)
-    return FALSE;
+      while (depth == 0 && i < length && is_json_space (data[i]))
+        i++;
 
-  while (i < length && is_json_space (data[i]))
-    i++;
+      if (depth == 0 && i == length)
+        return TRUE;
+    }
 
-  return i == length;
+  g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
+                       _("The message is not a single JSON object"));
+  return FALSE;
 }
 
 /**
@@ -251,8 +269,7 @@ attendant_json_check_depth (const char  *data,
   walk_brackets (data, length, 0, FALSE, max_depth, &depth);
   if (depth > max_depth)
     {
-      g_set_error (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                   _("The JSON nests objects and arrays more than %u deep"), max_depth);
+      set_too_deep (error, max_depth);
       return FALSE;
     }
 
@@ -294,14 +311,7 @@ attendant_protocol_parse_object (const char  *data,
       return NULL;
     }
 
-  if (!is_single_object (data, length))
-    {
-      g_set_error_literal (error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL,
-                           _("The message is not a single JSON object"));
-      return NULL;
-    }
-
-  if (!attendant_json_check_depth (data, length, ATTENDANT_PROTOCOL_MAX_DEPTH, error))
+  if (!check_single_object (data, length, ATTENDANT_PROTOCOL_MAX_DEPTH, error))
     return NULL;
 
   parser = json_parser_new_immutable ();
