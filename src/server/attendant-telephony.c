@@ -40,9 +40,14 @@
  *
  * Not in the interface: the simulated system's own seams (incoming calls,
  * presence and hang-ups of the admin API, the demo's callers, the
- * directory from the configuration) stay on AttendantPbx. Neither is any
- * notion of the telephone system being unreachable yet: no client could
- * be told of it, so it comes with the protocol's field for it. */
+ * directory from the configuration) stay on AttendantPbx.
+ *
+ * A real telephone system can be out of reach while the server runs
+ * (Asterisk restarting, its ARI refusing the user): get_unreachable_reason
+ * says so, ::availability-changed says when that changes, and ::reset says
+ * that the implementation rebuilt its picture of the calls from the
+ * telephone system itself, so every session must send a fresh snapshot
+ * rather than trust the events it sent before. */
 
 G_DEFINE_QUARK (attendant-telephony-error-quark, attendant_telephony_error)
 
@@ -50,6 +55,8 @@ G_DEFINE_INTERFACE (AttendantTelephony, attendant_telephony, G_TYPE_OBJECT)
 
 enum {
   EVENT,
+  AVAILABILITY_CHANGED,
+  RESET,
   N_SIGNALS
 };
 
@@ -94,6 +101,65 @@ attendant_telephony_default_init (AttendantTelephonyInterface *iface)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
+
+  /**
+   * AttendantTelephony::availability-changed:
+   *
+   * attendant_telephony_get_unreachable_reason() changed.
+   */
+  signals[AVAILABILITY_CHANGED] =
+    g_signal_new ("availability-changed",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+
+  /**
+   * AttendantTelephony::reset:
+   *
+   * The implementation's state was rebuilt from the telephone system (after
+   * it was out of reach, say): the events emitted before may not lead to
+   * it, so whoever follows the events must take a new snapshot.
+   */
+  signals[RESET] =
+    g_signal_new ("reset",
+                  G_TYPE_FROM_INTERFACE (iface),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+void
+attendant_telephony_emit_availability_changed (AttendantTelephony *self)
+{
+  g_return_if_fail (ATTENDANT_IS_TELEPHONY (self));
+
+  g_signal_emit (self, signals[AVAILABILITY_CHANGED], 0);
+}
+
+void
+attendant_telephony_emit_reset (AttendantTelephony *self)
+{
+  g_return_if_fail (ATTENDANT_IS_TELEPHONY (self));
+
+  g_signal_emit (self, signals[RESET], 0);
+}
+
+/**
+ * attendant_telephony_get_unreachable_reason:
+ *
+ * Returns: (nullable): why the telephone system cannot be reached, in a
+ *   sentence for a person, or %NULL when it can
+ */
+const char *
+attendant_telephony_get_unreachable_reason (AttendantTelephony *self)
+{
+  AttendantTelephonyInterface *iface;
+
+  g_return_val_if_fail (ATTENDANT_IS_TELEPHONY (self), NULL);
+
+  iface = ATTENDANT_TELEPHONY_GET_IFACE (self);
+  return iface->get_unreachable_reason != NULL ? iface->get_unreachable_reason (self) : NULL;
 }
 
 void

@@ -94,6 +94,10 @@ struct _AttendantTelephonyInterface
   JsonObject *(*command_finish)   (AttendantTelephony *self,
                                    GAsyncResult       *result,
                                    GError            **error);
+
+  /* Optional: why the telephone system cannot be reached now, or %NULL
+   * when it can (the default). */
+  const char *(*get_unreachable_reason) (AttendantTelephony *self);
 };
 
 guint64     attendant_telephony_get_seq          (AttendantTelephony  *self);
@@ -101,6 +105,7 @@ GPtrArray  *attendant_telephony_build_snapshot   (AttendantTelephony  *self,
                                                   const char          *user,
                                                   const char          *extension);
 JsonArray  *attendant_telephony_list_calls       (AttendantTelephony  *self);
+const char *attendant_telephony_get_unreachable_reason (AttendantTelephony *self);
 void        attendant_telephony_command_async    (AttendantTelephony  *self,
                                                   const char          *extension,
                                                   const char          *command,
@@ -117,5 +122,7 @@ void        attendant_telephony_emit_event       (AttendantTelephony  *self,
                                                   JsonObject          *message);
 void        attendant_telephony_set_missing_arg  (GError             **error,
                                                   const char          *name);
+void        attendant_telephony_emit_availability_changed (AttendantTelephony *self);
+void        attendant_telephony_emit_reset       (AttendantTelephony  *self);
 
 G_END_DECLS
