@@ -15,6 +15,7 @@
 #include "attendant-dial-uri.h"
 #include "attendant-preferences-window.h"
 #include "attendant-secret.h"
+#include "attendant-shortcuts.h"
 #include "attendant-window.h"
 
 struct _AttendantApplication
@@ -252,7 +253,13 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  AttendantWindow *window = console_window (GTK_APPLICATION (user_data));
+
+  /* The console asks first when calls are in hand. */
+  if (window != NULL)
+    attendant_window_quit (window);
+  else
+    g_application_quit (G_APPLICATION (user_data));
 }
 
 static void
@@ -302,39 +309,11 @@ static const GActionEntry app_actions[] = {
 static void
 attendant_application_startup (GApplication *app)
 {
-  static const char *quit_accels[] = { "<primary>q", NULL };
-  static const char *prefs_accels[] = { "<primary>comma", NULL };
-  static const char *reconnect_accels[] = { "<primary>r", NULL };
-  static const char *status_accels[] = { "<primary>i", NULL };
-  /* Function keys: no text field takes them, so they work whatever has
-   * the focus (an attendant typing a search can still answer). */
-  static const struct {
-    const char *action;
-    const char *accels[3];
-  } console_accels[] = {
-    { "console.answer", { "F2", NULL } },
-    { "console.hold", { "F3", NULL } },
-    { "console.hang-up", { "F4", NULL } },
-    { "console.transfer", { "F6", NULL } },
-    { "console.consult", { "F7", NULL } },
-    { "console.complete", { "F8", NULL } },
-    { "console.cancel-consult", { "F9", NULL } },
-    { "console.focus-search", { "<primary>f", "F12", NULL } },
-    { "console.next-call", { "<alt>Down", NULL } },
-    { "console.previous-call", { "<alt>Up", NULL } },
-  };
-
   G_APPLICATION_CLASS (attendant_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.reconnect", reconnect_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-status", status_accels);
-  for (guint i = 0; i < G_N_ELEMENTS (console_accels); i++)
-    gtk_application_set_accels_for_action (GTK_APPLICATION (app), console_accels[i].action,
-                                           console_accels[i].accels);
+  attendant_shortcuts_set_accels (GTK_APPLICATION (app));
 }
 
 static void

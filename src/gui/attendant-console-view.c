@@ -1800,3 +1800,17 @@ attendant_console_view_focus_search (AttendantConsoleView *self)
 }
 
 /* }}} */
+
+/**
+ * attendant_console_view_clear_search:
+ *
+ * Empties the directory's search, as a log-out leaves it for the next
+ * person.
+ */
+void
+attendant_console_view_clear_search (AttendantConsoleView *self)
+{
+  g_return_if_fail (ATTENDANT_IS_CONSOLE_VIEW (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}

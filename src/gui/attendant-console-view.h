@@ -24,5 +24,6 @@ void              attendant_console_view_run         (AttendantConsoleView *self
                                                       AttendantCall        *call,
                                                       const char           *target);
 void              attendant_console_view_focus_search (AttendantConsoleView *self);
+void              attendant_console_view_clear_search (AttendantConsoleView *self);
 
 G_END_DECLS

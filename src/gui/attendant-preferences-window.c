@@ -30,6 +30,9 @@ struct _AttendantPreferencesWindow
   GtkSwitch            *failback_switch;
   GtkSwitch            *accept_target_identity_switch;
   GtkSwitch            *notifications_switch;
+  GtkSwitch            *ring_sound_switch;
+  GtkSwitch            *wait_alert_sound_switch;
+  GtkSwitch            *background_switch;
   GtkListBox           *trusted_certificates_list;
 };
 
@@ -161,7 +164,28 @@ attendant_preferences_window_class_init (AttendantPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, failback_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, accept_target_identity_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, ring_sound_switch);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, wait_alert_sound_switch);
+  gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, background_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantPreferencesWindow, trusted_certificates_list);
+}
+
+/* "close-action" is a choice of two words, one of which is the switch's on. */
+static gboolean
+background_get (GValue   *value,
+                GVariant *variant,
+                gpointer  user_data)
+{
+  g_value_set_boolean (value, g_str_equal (g_variant_get_string (variant, NULL), "background"));
+  return TRUE;
+}
+
+static GVariant *
+background_set (const GValue       *value,
+                const GVariantType *expected_type,
+                gpointer            user_data)
+{
+  return g_variant_new_string (g_value_get_boolean (value) ? "background" : "quit");
 }
 
 /* One line on what the chosen order does, since the two differ only in
@@ -210,6 +234,13 @@ attendant_preferences_window_init (AttendantPreferencesWindow *self)
                    self->accept_target_identity_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notifications",
                    self->notifications_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "ring-sound",
+                   self->ring_sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "wait-alert-sound",
+                   self->wait_alert_sound_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "close-action",
+                                self->background_switch, "active", G_SETTINGS_BIND_DEFAULT,
+                                background_get, background_set, NULL, NULL);
 
   /* A list has no property to bind: it follows the key, also when the
    * certificate dialog adds to it while this window is open. */

@@ -11,6 +11,7 @@
 
 #include "attendant-connection.h"
 #include "attendant-greeting.h"
+#include "attendant-shortcuts.h"
 #include "attendant-status-button.h"
 
 /* The header's connection indicator and its popover: the node, whether
@@ -31,6 +32,7 @@ struct _AttendantStatusButton
   GtkLabel        *unencrypted_label;
   GtkLabel        *title_label;
   GtkGrid         *grid;
+  GtkWidget       *actions_box;
 
   GtkLabel        *discovery_label;
   GtkLabel        *records_label;
@@ -295,6 +297,10 @@ update (AttendantStatusButton *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
+  gtk_widget_set_visible (self->actions_box,
+                          state == ATTENDANT_CLIENT_STATE_CONNECTED ||
+                          state == ATTENDANT_CLIENT_STATE_CONNECTING ||
+                          state == ATTENDANT_CLIENT_STATE_WAITING);
   gtk_widget_set_visible (GTK_WIDGET (self->secure_icon), node != NULL && encrypted);
   gtk_widget_set_visible (GTK_WIDGET (self->unencrypted_label), node != NULL && !encrypted);
 
@@ -410,6 +416,7 @@ attendant_status_button_class_init (AttendantStatusButtonClass *klass)
                                                "/io/github/attendant/Attendant/attendant-status-button.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantStatusButton, menu_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantStatusButton, popover);
+  gtk_widget_class_bind_template_child (widget_class, AttendantStatusButton, actions_box);
   gtk_widget_class_bind_template_child (widget_class, AttendantStatusButton, secure_icon);
   gtk_widget_class_bind_template_child (widget_class, AttendantStatusButton, connection_label);
   gtk_widget_class_bind_template_child (widget_class, AttendantStatusButton, unencrypted_label);
@@ -421,9 +428,14 @@ attendant_status_button_class_init (AttendantStatusButtonClass *klass)
 static void
 attendant_status_button_init (AttendantStatusButton *self)
 {
+  g_autofree char *tooltip = NULL;
   int row = 0;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The key from the application's one table of keys. */
+  tooltip = attendant_shortcuts_dup_tooltip ("win.show-status", _("Connection Details"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->menu_button), tooltip);
 
   self->discovery_label = add_row (self, row++, _("Discovery"), "status-discovery");
   self->records_label = add_row (self, row++, _("Records"), "status-records");

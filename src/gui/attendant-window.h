@@ -31,5 +31,6 @@ void             attendant_window_prefill    (AttendantWindow *self,
                                               const char      *user);
 void             attendant_window_dial       (AttendantWindow *self,
                                               const char      *link);
+void             attendant_window_quit       (AttendantWindow *self);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <X11/extensions/XTest.h>
 
 #include "attendant-node.h"
+#include "attendant-pbx.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
@@ -437,6 +438,44 @@ attendant_test_gui_server_count_dialled (AttendantTestGuiServer *s,
     }
 
   return n;
+}
+
+/* A caller the telephone system puts in the reception's queue. */
+void
+attendant_test_gui_server_inject_call (AttendantTestGuiServer *s,
+                                       const char             *number,
+                                       const char             *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) call = attendant_pbx_inject_call (attendant_server_get_pbx (s->server),
+                                                          number, name, NULL, NULL, 0, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (call);
+}
+
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} Count;
+
+static gboolean
+has_n_items (gpointer data)
+{
+  Count *count = data;
+
+  return g_list_model_get_n_items (count->model) == count->n;
+}
+
+void
+attendant_test_gui_wait_n_items (GListModel *model,
+                                 guint       n,
+                                 const char *what)
+{
+  Count count = { model, n };
+
+  attendant_test_wait_until (has_n_items, &count, 10000, what);
 }
 
 /* Destroys a window the test holds a reference to, and sees it go. */

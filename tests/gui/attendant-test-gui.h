@@ -84,6 +84,12 @@ void                    attendant_test_gui_server_publish_srv (AttendantTestGuiS
 AttendantClient        *attendant_test_gui_client_new     (AttendantTestGuiServer *server);
 guint                   attendant_test_gui_server_count_dialled (AttendantTestGuiServer *server,
                                                                  const char             *number);
+void                    attendant_test_gui_server_inject_call (AttendantTestGuiServer *server,
+                                                               const char             *number,
+                                                               const char             *name);
+void                    attendant_test_gui_wait_n_items   (GListModel             *model,
+                                                           guint                   n,
+                                                           const char             *what);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestGuiServer, attendant_test_gui_server_free)
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attendant-application.h"
+#include "attendant-pbx.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
@@ -583,6 +584,25 @@ test_application_link_starts_app (void)
 
   attendant_test_gui_wait_for (dialled, &call, 30000);
   g_assert_false (second.done);
+
+  /* The call placed is in the operator's hands, and Quit would ask
+   * first (test-window-actions): the far end hangs up, and the server's
+   * event goes out to the program well before the D-Bus call below. */
+  {
+    AttendantPbx *pbx = attendant_server_get_pbx (server->server);
+    JsonArray *calls = attendant_pbx_list_calls (pbx);
+
+    for (guint i = 0; i < json_array_get_length (calls); i++)
+      {
+        JsonObject *pbx_call = json_array_get_object_element (calls, i);
+
+        attendant_pbx_caller_hangup (pbx, json_object_get_string_member (pbx_call, "id"), &error);
+        g_assert_no_error (error);
+      }
+    json_array_unref (calls);
+    g_assert_cmpuint (attendant_pbx_get_n_calls (pbx), ==, 0);
+    attendant_test_drain_main_context ();
+  }
 
   /* Quit as the menu does, and see it exit cleanly (in the sanitizer
    * build that is also a leak check of the whole program). */

@@ -218,6 +218,58 @@ test_wait_thresholds (void)
   g_assert_finalize_object (prefs);
 }
 
+static gboolean
+laid_out (gpointer data)
+{
+  return gtk_adjustment_get_upper (data) > gtk_adjustment_get_page_size (data);
+}
+
+/* What the receptionist chooses: the two sounds (the ring off at first,
+ * the wait alert on) and what closing the window does, both ways. */
+static void
+test_receptionist (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *prefs, *ring, *alert, *background;
+  GtkAdjustment *adjustment;
+  g_autofree char *close_action = NULL;
+
+  attendant_test_gui_reset_settings ();
+  prefs = g_object_ref (GTK_WIDGET (attendant_preferences_window_new ()));
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 600, 700);
+  gtk_window_present (GTK_WINDOW (prefs));
+
+  ring = attendant_test_gui_find_widget (prefs, GTK_TYPE_SWITCH, "ring-sound-switch");
+  alert = attendant_test_gui_find_widget (prefs, GTK_TYPE_SWITCH, "wait-alert-sound-switch");
+  background = attendant_test_gui_find_widget (prefs, GTK_TYPE_SWITCH, "background-switch");
+  g_assert_nonnull (ring);
+  g_assert_nonnull (alert);
+  g_assert_nonnull (background);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (ring)));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (alert)));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (background)));
+  attendant_test_gui_assert_accessible_label_is (ring, "Ring Sound");
+  /* The page scrolled to its end, where these groups are. */
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (attendant_test_gui_find_widget (prefs, GTK_TYPE_SCROLLED_WINDOW, NULL)));
+  attendant_test_gui_wait_for (laid_out, adjustment, 5000);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  attendant_test_gui_screenshot (prefs, "preferences-receptionist.png");
+
+  gtk_switch_set_active (GTK_SWITCH (ring), TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "ring-sound"));
+  gtk_switch_set_active (GTK_SWITCH (alert), FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "wait-alert-sound"));
+  gtk_switch_set_active (GTK_SWITCH (background), FALSE);
+  close_action = g_settings_get_string (settings, "close-action");
+  g_assert_cmpstr (close_action, ==, "quit");
+  g_settings_set_string (settings, "close-action", "background");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (background)));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  attendant_test_drain_main_context ();
+  g_assert_finalize_object (prefs);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -229,6 +281,7 @@ main (int   argc,
   g_test_add_func ("/preferences-window/malformed-pin", test_malformed_pin);
   g_test_add_func ("/preferences-window/login-and-order", test_login_and_order);
   g_test_add_func ("/preferences-window/wait-thresholds", test_wait_thresholds);
+  g_test_add_func ("/preferences-window/receptionist", test_receptionist);
 
   return g_test_run ();
 }

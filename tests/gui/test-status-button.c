@@ -70,6 +70,8 @@ test_status_offline (void)
   g_assert_null (row (popover, "status-endpoint"));
   g_assert_null (row (popover, "status-uptime"));
   g_assert_cmpstr (attendant_test_gui_label_text (popover, "status-title"), ==, "Not connected");
+  /* Logged out, Reconnect and Log Out would do nothing: not offered. */
+  g_assert_false (gtk_widget_get_visible (attendant_test_gui_find_widget (popover, GTK_TYPE_BOX, "status-actions")));
   attendant_test_gui_assert_accessible_label_is (attendant_test_gui_find_widget (GTK_WIDGET (button), GTK_TYPE_MENU_BUTTON, "status-button"),
                                        "Connection: Offline");
 
@@ -153,6 +155,8 @@ test_status_tls_popover (void)
   attendant_test_gui_assert_accessible_label (attendant_test_gui_find_widget (popover, GTK_TYPE_BUTTON, "status-reconnect"));
   attendant_test_gui_assert_accessible_label (attendant_test_gui_find_widget (popover, GTK_TYPE_BUTTON, "status-log-out"));
 
+  g_assert_true (gtk_widget_get_visible (attendant_test_gui_find_widget (popover, GTK_TYPE_BOX, "status-actions")));
+
   /* The uptime is live while the popover is open. */
   attendant_test_gui_wait_for (uptime_moved, popover, 3000);
   g_assert_true (g_str_has_prefix (row (popover, "status-uptime"), "0:0"));
@@ -162,6 +166,7 @@ test_status_tls_popover (void)
   attendant_client_stop (client);
   g_assert_cmpstr (attendant_test_gui_label_text (GTK_WIDGET (button), "connection-label"), ==, "Offline");
   g_assert_null (row (popover, "status-fingerprint"));
+  g_assert_false (gtk_widget_get_visible (attendant_test_gui_find_widget (popover, GTK_TYPE_BOX, "status-actions")));
 
   attendant_test_gui_window_free (GTK_WIDGET (window));
 }
