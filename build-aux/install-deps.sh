@@ -32,6 +32,8 @@ demo_packages="
   libgtk-4-dev
   libadwaita-1-dev
   libsecret-1-dev
+  libgsound-dev
+  sound-theme-freedesktop
   libglib2.0-bin
   libgtk-4-bin
   desktop-file-utils
@@ -59,6 +61,7 @@ test_packages="
   clang
   libclang-rt-14-dev
   valgrind
+  yelp-tools
 "
 
 # Test-only: the runtime of the shared Asterisk 22 build (curl for its

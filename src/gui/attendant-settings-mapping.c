@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "attendant-settings-mapping"
+
 #include "config.h"
 
 #include "attendant-settings-mapping.h"
