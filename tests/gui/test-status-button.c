@@ -31,8 +31,16 @@ static GtkWidget *
 window_with_button (AttendantClient        *client,
                     AttendantStatusButton **button)
 {
+  static const GActionEntry win_actions[] = { { "reconnect" }, { "log-out" } };
   GtkWidget *window = gtk_window_new ();
   GtkWidget *header = adw_header_bar_new ();
+  g_autoptr(GSimpleActionGroup) actions = g_simple_action_group_new ();
+
+  /* The popover's buttons are the window's actions, enabled while the
+   * client runs (AttendantWindow's own are tested in test-window): here
+   * stand-ins, so that the popover looks as it does in the app. */
+  g_action_map_add_action_entries (G_ACTION_MAP (actions), win_actions, G_N_ELEMENTS (win_actions), NULL);
+  gtk_widget_insert_action_group (window, "win", G_ACTION_GROUP (actions));
 
   *button = ATTENDANT_STATUS_BUTTON (attendant_status_button_new ());
   attendant_status_button_set_client (*button, client);
