@@ -146,8 +146,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* Decided, not heard: libcanberra's null driver. */
-  g_setenv ("CANBERRA_DRIVER", "null", TRUE);
   attendant_test_gui_init (&argc, &argv);
 
   g_test_add ("/sounds/ring", Fixture, NULL, fixture_set_up, test_sounds_ring, fixture_tear_down);

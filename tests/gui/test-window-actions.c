@@ -314,7 +314,8 @@ test_background (Fixture       *f,
 
   log_in (f);
 
-  gtk_window_close (GTK_WINDOW (f->window));
+  /* Ctrl+W's action, as the close button's request. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "window.close", NULL));
   attendant_test_drain_main_context ();
   g_assert_false (is_destroyed (f->window));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->window)));
