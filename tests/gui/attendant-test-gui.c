@@ -16,6 +16,7 @@
 #include "attendant-test-gui.h"
 #include "attendant-test-server.h"
 #include "attendant-tls.h"
+#include "attendant-window.h"
 
 /* What the widget tests share: waiting on the main loop for a state,
  * finding widgets by type and widget name (or a button by its label, as
@@ -476,6 +477,21 @@ attendant_test_gui_wait_n_items (GListModel *model,
   Count count = { model, n };
 
   attendant_test_wait_until (has_n_items, &count, 10000, what);
+}
+
+/* Logs @window in with the form's server and user and TEST_PASSWORD, as
+ * typed, and waits for the console's first snapshot. */
+void
+attendant_test_gui_log_in (GtkWidget *window)
+{
+  GtkWidget *row = attendant_test_gui_find_widget (window, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  AttendantConsole *console = attendant_window_get_console (ATTENDANT_WINDOW (window));
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), TEST_PASSWORD);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "log-in", NULL);
+  attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, console, 10000,
+                             "the console online with the server's snapshot");
 }
 
 /* Destroys a window the test holds a reference to, and sees it go. */

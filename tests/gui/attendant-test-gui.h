@@ -54,6 +54,7 @@ void       attendant_test_gui_assert_accessible_label    (GtkWidget      *widget
 void       attendant_test_gui_assert_accessible_label_is (GtkWidget      *widget,
                                                           const char     *label);
 void       attendant_test_gui_window_free       (GtkWidget              *window);
+void       attendant_test_gui_log_in            (GtkWidget              *window);
 void       attendant_test_gui_type_key          (GtkWidget              *window,
                                                  guint                   keyval,
                                                  GdkModifierType         modifiers);

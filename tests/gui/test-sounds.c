@@ -38,7 +38,6 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(AttendantClient) client = NULL;
-  GtkWidget *row;
 
   attendant_test_gui_reset_settings ();
   f->server = attendant_test_gui_server_new (TEST_GUI_NODES);
@@ -56,11 +55,7 @@ fixture_set_up (Fixture       *f,
   g_signal_connect (f->sounds, "played", G_CALLBACK (on_played), f->played);
   attendant_sounds_set_console (f->sounds, f->console);
 
-  row = attendant_test_gui_find_widget (GTK_WIDGET (f->window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
-  gtk_editable_set_text (GTK_EDITABLE (row), TEST_PASSWORD);
-  g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-in", NULL);
-  attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, f->console, 10000,
-                             "the console online with the server's snapshot");
+  attendant_test_gui_log_in (GTK_WIDGET (f->window));
 }
 
 static void

@@ -66,10 +66,7 @@ password_row (Fixture *f)
 static void
 log_in (Fixture *f)
 {
-  gtk_editable_set_text (GTK_EDITABLE (password_row (f)), TEST_PASSWORD);
-  g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-in", NULL);
-  attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, f->console, 10000,
-                             "the console online with the server's snapshot");
+  attendant_test_gui_log_in (GTK_WIDGET (f->window));
   wait_page (f, "main");
 }
 
