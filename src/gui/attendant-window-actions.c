@@ -77,10 +77,16 @@ count_calls_in_hand (AttendantWindow *self,
 static void
 log_out (AttendantWindow *self)
 {
+  /* Leaving the console, the next person to log in starts afresh; Cancel
+   * on the form while it connects keeps what was typed, to be corrected. */
+  gboolean from_console = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0;
+
   attendant_client_stop (self->client);
-  /* The next person to log in starts afresh. */
-  attendant_login_page_reset (self->login_page);
-  attendant_console_view_clear_search (self->console_view);
+  if (from_console)
+    {
+      attendant_login_page_reset (self->login_page);
+      attendant_console_view_clear_search (self->console_view);
+    }
 
   /* A call asked for before is not carried over to whoever logs in next. */
   if (self->pending_number != NULL)

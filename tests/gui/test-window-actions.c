@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "attendant-application.h"
+#include "attendant-node.h"
 #include "attendant-password-store.h"
 #include "attendant-pbx.h"
 #include "attendant-shortcuts.h"
@@ -358,6 +359,12 @@ search_entry (Fixture *f)
 }
 
 static gboolean
+error_shown (gpointer data)
+{
+  return gtk_widget_get_visible (attendant_test_gui_find_widget (data, GTK_TYPE_LABEL, "error-label"));
+}
+
+static gboolean
 password_is (gpointer data)
 {
   gpointer *args = data;
@@ -395,7 +402,22 @@ test_log_out_clears (Fixture       *f,
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-out", NULL);
   wait_page (f, "login");
   attendant_test_gui_wait_for (password_is, refilled, 5000);
+  /* Forgotten in the in-memory keyring, not in the desktop's. */
+  g_settings_set_boolean (settings, "remember-password", FALSE);
+  attendant_test_drain_main_context ();
   attendant_password_store_set_default (NULL);
+
+  /* Cancel on the form while nothing answers keeps what was typed, to be
+   * corrected. */
+  attendant_node_crash (attendant_server_lookup_node (f->server->server, "primary"));
+  attendant_node_crash (attendant_server_lookup_node (f->server->server, "backup"));
+  gtk_editable_set_text (GTK_EDITABLE (password_row (f)), "typed");
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-in", NULL);
+  attendant_test_gui_wait_for (error_shown, f->window, 10000);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "log-out"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-out", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (password_row (f))), ==, "typed");
+  g_assert_cmpuint (attendant_test_gui_count_widgets (GTK_WIDGET (f->window), ADW_TYPE_ACTION_ROW, "attempt-row"), >, 0);
 }
 
 /* }}} */
