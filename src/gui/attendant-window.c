@@ -565,8 +565,9 @@ attendant_window_dispose (GObject *object)
         g_application_release (app);
     }
 
-  /* Closing the window logs out: the server should not keep offering
-   * calls to an operator who is gone. */
+  /* A window gone (quit, or closed outside the background mode) logs
+   * out: the server should not keep offering calls to an operator who is
+   * gone. */
   if (self->client != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->client, self);
