@@ -69,6 +69,9 @@ def write_settings(config_home, fingerprint):
         f.write("user-name='%s'\n" % USER)
         f.write("transport='tls'\n")
         f.write("trusted-certificates=['%s %s']\n" % (SERVER, fingerprint))
+        # Closing the demo's window ends the demo, as the terminal says; a
+        # receptionist's own Attendant keeps running in the background.
+        f.write("close-action='quit'\n")
 
 
 def tail(path, lines=20):
@@ -163,7 +166,7 @@ def main():
               '(password "%s").\n'
               "demo: try a failover: crash the primary from another terminal with\n"
               "    %s crash primary\n"
-              'demo: "start primary" instead brings it back; quit the app (Ctrl+Q) to stop the demo.'
+              'demo: "start primary" instead brings it back; quit the app (Ctrl+Q) or close its window to stop the demo.'
               % (USER, PASSWORD, admin), flush=True)
 
         app_env = dict(os.environ,
