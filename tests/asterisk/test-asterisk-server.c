@@ -181,26 +181,18 @@ log_in (AttendantServer      *server,
   return attendant_test_client_expect (*client, "snapshot");
 }
 
-/* The server up with Asterisk: the snapshot says reachable; Asterisk
- * killed: the connected client is told within 2 s, with a reason, and a
- * new login finds it in the snapshot; Asterisk back: told again. */
-static void
-test_reachability (void)
+/* A server of the lab's Asterisk with the password of @password_file,
+ * started: it connects in the background. */
+static AttendantServer *
+start_server (const char    *password_file,
+              AttendantAri **ari)
 {
   g_autofree char *url = plain_url ("/ari");
-  g_autofree char *config_text = config_for (url, "ari.pw", NULL);
+  g_autofree char *config_text = config_for (url, password_file, NULL);
   g_autofree char *config_path = attendant_test_write_file (dir, "server.conf", config_text);
   g_autoptr(AttendantServerConfig) config = NULL;
   g_autoptr(AttendantServer) server = NULL;
-  g_autoptr(AttendantTestClient) client = NULL;
-  g_autoptr(AttendantTestClient) later = NULL;
-  g_autoptr(JsonObject) snapshot = NULL;
-  g_autoptr(JsonObject) later_snapshot = NULL;
-  g_autoptr(JsonObject) message = NULL;
   g_autoptr(GError) error = NULL;
-  AttendantAri *ari;
-  JsonObject *phone_system;
-  gint64 killed_at;
 
   config = attendant_server_config_new_from_file (config_path, &error);
   g_assert_no_error (error);
@@ -208,9 +200,28 @@ test_reachability (void)
   g_assert_no_error (error);
   g_assert_null (attendant_server_get_pbx (server));
   g_assert_true (ATTENDANT_IS_ASTERISK (attendant_server_get_telephony (server)));
-  ari = attendant_asterisk_get_ari (ATTENDANT_ASTERISK (attendant_server_get_telephony (server)));
+  *ari = attendant_asterisk_get_ari (ATTENDANT_ASTERISK (attendant_server_get_telephony (server)));
   g_assert_true (attendant_server_start (server, NULL, &error));
   g_assert_no_error (error);
+
+  return g_steal_pointer (&server);
+}
+
+/* The server up with Asterisk: the snapshot says reachable; Asterisk
+ * killed: the connected client is told within 2 s, with a reason, and a
+ * new login finds it in the snapshot; Asterisk back: told again. */
+static void
+test_reachability (void)
+{
+  AttendantAri *ari = NULL;
+  g_autoptr(AttendantServer) server = start_server ("ari.pw", &ari);
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(AttendantTestClient) later = NULL;
+  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(JsonObject) later_snapshot = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  JsonObject *phone_system;
+  gint64 killed_at;
 
   attendant_test_wait_until (ari_connected, ari, "ARI connected");
   snapshot = log_in (server, &client);
@@ -285,25 +296,16 @@ three_attempts (gpointer data)
 static void
 test_wrong_password_running (void)
 {
-  g_autofree char *url = plain_url ("/ari");
-  g_autofree char *config_text = config_for (url, "wrong.pw", NULL);
-  g_autofree char *config_path = attendant_test_write_file (dir, "wrong.conf", config_text);
-  g_autoptr(AttendantServerConfig) config = NULL;
   g_autoptr(AttendantServer) server = NULL;
   g_autoptr(AttendantTestClient) client = NULL;
   g_autoptr(JsonObject) snapshot = NULL;
-  g_autoptr(GError) error = NULL;
-  AttendantAri *ari;
+  AttendantAri *ari = NULL;
   guint attempts = 0;
 
-  config = attendant_server_config_new_from_file (config_path, &error);
-  g_assert_no_error (error);
-  server = attendant_server_new (config, NULL, &error);
-  g_assert_no_error (error);
-  ari = attendant_asterisk_get_ari (ATTENDANT_ASTERISK (attendant_server_get_telephony (server)));
-  g_signal_connect (ari, "attempt-failed", G_CALLBACK (count_attempt), &attempts);
+  /* The first attempt is made from the main loop, after this. */
   g_ptr_array_set_size (log_lines, 0);
-  g_assert_true (attendant_server_start (server, NULL, &error));
+  server = start_server ("wrong.pw", &ari);
+  g_signal_connect (ari, "attempt-failed", G_CALLBACK (count_attempt), &attempts);
 
   attendant_test_wait_until (three_attempts, &attempts, "three attempts refused");
   g_assert_cmpuint (count_logged ("wrong user or password (trying again with backoff)"), ==, 1);
