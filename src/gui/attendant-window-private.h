@@ -7,6 +7,7 @@
 
 #include "attendant-console-view.h"
 #include "attendant-login-page.h"
+#include "attendant-phone-system-banner.h"
 #include "attendant-reconnect-banner.h"
 #include "attendant-sounds.h"
 #include "attendant-status-button.h"
@@ -45,6 +46,7 @@ struct _AttendantWindow
 
   AttendantStatusButton    *status_button;
   AttendantReconnectBanner *banner;
+  AttendantPhoneSystemBanner *phone_system_banner;
   GtkStack             *stack;
   AdwToastOverlay      *toast_overlay;
   AttendantLoginPage   *login_page;

@@ -535,6 +535,7 @@ attendant_window_constructed (GObject *object)
   attendant_sounds_set_console (self->sounds, self->console);
   g_signal_connect_object (self->console_view, "message", G_CALLBACK (attendant_window_show_toast), self, G_CONNECT_SWAPPED);
   attendant_reconnect_banner_set_client (self->banner, self->client);
+  attendant_phone_system_banner_set_console (self->phone_system_banner, self->console);
 
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
@@ -673,6 +674,7 @@ attendant_window_class_init (AttendantWindowClass *klass)
                                                "/io/github/attendant/Attendant/attendant-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, status_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, phone_system_banner);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, login_page);
@@ -690,6 +692,7 @@ attendant_window_init (AttendantWindow *self)
   g_type_ensure (ATTENDANT_TYPE_LOGIN_PAGE);
   g_type_ensure (ATTENDANT_TYPE_STATUS_BUTTON);
   g_type_ensure (ATTENDANT_TYPE_RECONNECT_BANNER);
+  g_type_ensure (ATTENDANT_TYPE_PHONE_SYSTEM_BANNER);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);

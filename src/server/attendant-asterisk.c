@@ -301,6 +301,11 @@ attendant_asterisk_new (AttendantAri *ari)
 
   self = g_object_new (ATTENDANT_TYPE_ASTERISK, NULL);
   self->ari = g_object_ref (ari);
+  /* Reachable exactly while ARI is connected, until the state is rebuilt
+   * on top of it. */
+  g_signal_connect_object (ari, "notify::connected",
+                           G_CALLBACK (attendant_telephony_emit_availability_changed), self,
+                           G_CONNECT_SWAPPED);
   return self;
 }
 
