@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "attendant-test-asterisk.h"
 
@@ -547,10 +548,26 @@ void
 attendant_test_phone_dial (AttendantTestPhone *phone,
                            const char         *extension)
 {
+  g_autofree char *uri = g_strdup_printf ("sip:%s@127.0.0.1:%u", extension, phone->lab->sip_port);
+
+  attendant_test_phone_command (phone, "dial", uri);
+}
+
+/* Sends one ctrl_tcp command (a netstring of JSON) with a menu command of
+ * baresip: "dial", "accept", "hangup", "hold", "answermode" with
+ * "manual", "quit"…; returns without waiting for its answer. */
+void
+attendant_test_phone_command (AttendantTestPhone *phone,
+                              const char         *command,
+                              const char         *params)
+{
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
   g_autofree char *netstring = NULL;
 
   /* ctrl_tcp listens once its module is loaded, a moment after start. */
@@ -563,13 +580,31 @@ attendant_test_phone_dial (AttendantTestPhone *phone,
     }
   g_assert_no_error (error);
 
-  command = g_strdup_printf ("{\"command\":\"dial\",\"params\":\"sip:%s@127.0.0.1:%u\",\"token\":\"dial\"}",
-                             extension, phone->lab->sip_port);
-  netstring = g_strdup_printf ("%zu:%s,", strlen (command), command);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "command");
+  json_builder_add_string_value (builder, command);
+  json_builder_set_member_name (builder, "params");
+  json_builder_add_string_value (builder, params ? params : "");
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, command);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  netstring = g_strdup_printf ("%zu:%s,", strlen (text), text);
   g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
                              netstring, strlen (netstring), NULL, NULL, &error);
   g_assert_no_error (error);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+/* Kills the phone at once, as a crash or a pulled cable would: it does
+ * not unregister. */
+void
+attendant_test_phone_kill (AttendantTestPhone *phone)
+{
+  stop_pid (phone->pid, SIGKILL);
+  phone->pid = 0;
 }
 
 void

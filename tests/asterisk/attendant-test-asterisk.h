@@ -36,6 +36,10 @@ AttendantTestPhone    *attendant_test_phone_start        (AttendantTestAsterisk 
                                                           guint                   tone_hz);
 void                   attendant_test_phone_dial         (AttendantTestPhone     *phone,
                                                           const char             *extension);
+void                   attendant_test_phone_command      (AttendantTestPhone     *phone,
+                                                          const char             *command,
+                                                          const char             *params);
+void                   attendant_test_phone_kill         (AttendantTestPhone     *phone);
 void                   attendant_test_phone_free         (AttendantTestPhone     *phone);
 
 guint16                attendant_test_free_port          (GSocketType             type);
