@@ -169,7 +169,7 @@ is_number (const char *text)
 {
   gsize length = text != NULL ? strlen (text) : 0;
 
-  if (length == 0 || length > 32)
+  if (length == 0 || length > 32 || g_str_equal (text, "+"))
     return FALSE;
 
   for (gsize i = 0; i < length; i++)
