@@ -35,6 +35,7 @@
 
 #define MAX_IN_FLIGHT        4
 #define RETRY_DELAY_S        5
+#define NEW_ENDPOINT_GAP_MS  5000
 #define OWN_PREFIX           "Stasis:attendant-presence-"
 
 typedef enum
@@ -104,6 +105,8 @@ struct _AttendantAsteriskDirectory
   GHashTable   *file;           /* number → FileEntry */
 
   guint64       serial;         /* of the last event applied */
+  gboolean      truncated;      /* the last list was over the bound */
+  gint64        refreshed_at;   /* when the last refresh ended */
   Refresh      *refresh;        /* the one running, or NULL */
   GHashTable   *early;          /* number → Contact: events, during a refresh,
                                  * for endpoints not yet known */
@@ -363,6 +366,25 @@ contact_for_event (AttendantAsteriskDirectory *self,
   return contact;
 }
 
+static gboolean retry_cb (gpointer user_data);
+
+/* An endpoint nobody listed has news: it was added since (a reload of
+ * pjsip.conf, which ARI does not announce), so everything is read again,
+ * but not more often than every few seconds. Over the bound, the
+ * endpoints left out are not news. */
+static void
+notice_new_endpoint (AttendantAsteriskDirectory *self)
+{
+  gint64 since_ms = (g_get_monotonic_time () - self->refreshed_at) / 1000;
+
+  if (self->refresh != NULL || self->retry_source != 0 || self->truncated || !self->ready ||
+      !attendant_ari_get_connected (self->ari))
+    return;
+
+  self->retry_source = g_timeout_add (since_ms >= NEW_ENDPOINT_GAP_MS ? 0 : (guint)(NEW_ENDPOINT_GAP_MS - since_ms),
+                                      retry_cb, self);
+}
+
 static void
 set_device (AttendantAsteriskDirectory *self,
             const char                 *number,
@@ -370,8 +392,16 @@ set_device (AttendantAsteriskDirectory *self,
 {
   Contact *contact;
 
-  if (!is_number (number) || (contact = contact_for_event (self, number)) == NULL)
+  if (!is_number (number))
     return;
+
+  if ((contact = contact_for_event (self, number)) == NULL)
+    {
+      notice_new_endpoint (self);
+      return;
+    }
+  if (!contact->on_asterisk && self->refresh == NULL)
+    notice_new_endpoint (self);
 
   contact->device = device;
   contact->device_serial = ++self->serial;
@@ -666,6 +696,7 @@ apply_refresh (AttendantAsteriskDirectory *self)
            g_hash_table_size (refresh->entries), (g_get_monotonic_time () - refresh->started) / 1000);
 
   g_clear_pointer (&self->refresh, refresh_unref);
+  self->refreshed_at = g_get_monotonic_time ();
 
   if (!self->ready)
     {
@@ -780,7 +811,8 @@ read_endpoints (AttendantAsteriskDirectory *self,
 
   /* Over the bound, the lowest numbers are kept, the same ones each time. */
   g_ptr_array_sort (numbers, compare_numbers);
-  if (numbers->len > self->max_contacts)
+  self->truncated = numbers->len > self->max_contacts;
+  if (self->truncated)
     {
       g_message ("Asterisk has %u %s endpoints; the directory keeps the first %u",
                  numbers->len, self->technology, self->max_contacts);

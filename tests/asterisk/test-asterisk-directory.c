@@ -381,6 +381,72 @@ phone_start (guint number)
   return attendant_test_phone_start (lab, extension, password, 1000);
 }
 
+/* The example's phones, qualified every second (so that a killed one is
+ * noticed), with endpoints the directory must handle: a caller ID over the
+ * bound, none at all, a trunk. */
+static void
+write_pjsip_conf (const char *etc,
+                  gboolean    with_208)
+{
+  g_autofree char *path = g_build_filename (etc, "pjsip.conf", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) long_name = g_string_new (NULL);
+  g_autoptr(GString) ascii_name = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char * const phones_conf[][2] = {
+    { "200", "\"Reception\" <200>" },
+    { "201", "\"Bruno Bianchi\" <201>" },
+    { "202", "\"Carla Conti\" <202>" },
+    { "203", "Dario De Luca <203>" },
+    { "300", "\"Outside Caller\" <+390612345678>" },
+  };
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_string_append (long_name, LONG_NAME_UNIT);
+      g_string_append (ascii_name, "xx");
+    }
+
+  g_string_append_printf (text,
+                          "[transport-udp]\ntype = transport\nprotocol = udp\nbind = 127.0.0.1:%u\n\n"
+                          "[phone](!)\ntype = endpoint\ncontext = office\ndisallow = all\nallow = ulaw,alaw\n"
+                          "direct_media = no\nrtp_symmetric = yes\nforce_rport = yes\n"
+                          "media_address = 127.0.0.1\nbind_rtp_to_media_address = yes\nrewrite_contact = yes\n\n"
+                          "[auth](!)\ntype = auth\nauth_type = userpass\n\n"
+                          "[aor](!)\ntype = aor\nmax_contacts = 1\nremove_existing = yes\n"
+                          "qualify_frequency = 1\nqualify_timeout = 0.5\n\n",
+                          attendant_test_asterisk_get_sip_port (lab));
+  for (guint i = 0; i < G_N_ELEMENTS (phones_conf); i++)
+    g_string_append_printf (text,
+                            "[%s](phone)\nauth = %s\naors = %s\ncallerid = %s\n"
+                            "[%s](auth)\nusername = %s\npassword = p%s\n[%s](aor)\n\n",
+                            phones_conf[i][0], phones_conf[i][0], phones_conf[i][0], phones_conf[i][1],
+                            phones_conf[i][0], phones_conf[i][0], phones_conf[i][0], phones_conf[i][0]);
+  /* Asterisk keeps 79 bytes of a caller ID's name: an ASCII one is cut,
+   * one cut inside a character makes ARI answer 500 for the endpoint. */
+  g_string_append_printf (text, "[204](phone)\ncallerid = \"%s\" <204>\n\n", ascii_name->str);
+  g_string_append (text, "[206](phone)\ncallerid = \"Zo\xc3\xab \xc3\x84gidius\" <206>\n\n");
+  g_string_append_printf (text, "[207](phone)\ncallerid = \"%s\" <207>\n\n", long_name->str);
+  g_string_append (text, "[205](phone)\n\n");
+  g_string_append (text, "[trunk](phone)\ncallerid = \"Provider\" <0612345678>\n\n");
+  if (with_208)
+    g_string_append (text, "[208](phone)\nauth = 208\naors = 208\ncallerid = \"Elena Esposito\" <208>\n"
+                           "[208](auth)\nusername = 208\npassword = p208\n[208](aor)\n");
+
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
+  g_file_set_contents (path, text->str, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+write_etc (void)
+{
+  g_autofree char *etc = g_build_filename (attendant_test_asterisk_get_dir (lab), "etc", NULL);
+
+  write_pjsip_conf (etc, FALSE);
+  attendant_test_asterisk_set_etc (lab, etc);
+}
+
 /* }}} */
 /* {{{ Tests */
 
@@ -661,6 +727,26 @@ test_asterisk_restart (void)
   watch_free (fresh);
 }
 
+/* An endpoint added to pjsip.conf and reloaded (which ARI does not
+ * announce) is listed once its phone registers. */
+static void
+test_new_endpoint (void)
+{
+  g_autofree char *running = g_build_filename (attendant_test_asterisk_get_dir (lab), "asterisk", "etc", NULL);
+  g_autoptr(JsonNode) reloaded = NULL;
+  g_autoptr(JsonObject) contact = NULL;
+  g_autoptr(AttendantTestPhone) phone = NULL;
+
+  g_assert_null (attendant_asterisk_directory_get_presence (dir->directory, "208"));
+  write_pjsip_conf (running, TRUE);
+  reloaded = request ("PUT", "asterisk/modules/res_pjsip.so", NULL);
+
+  phone = phone_start (208);
+  wait_presence (dir, "208", "available", 15000);
+  contact = attendant_asterisk_directory_get_contact (dir->directory, "208");
+  g_assert_cmpstr (attendant_protocol_get_string (contact, "name"), ==, "Elena Esposito");
+}
+
 /* Over the bound on endpoints, the lowest numbers are kept; the
  * directory file's contacts stay. */
 static void
@@ -688,61 +774,6 @@ test_lab_missing (gconstpointer data)
     g_test_fail_printf ("cannot run the Asterisk tests: %s", (const char *)data);
   else
     g_test_skip_printf ("cannot run the Asterisk tests: %s", (const char *)data);
-}
-
-/* The example's phones, qualified every second (so that a killed one is
- * noticed), with endpoints the directory must handle: a caller ID over the
- * bound, none at all, a trunk. */
-static void
-write_etc (void)
-{
-  g_autofree char *etc = g_build_filename (attendant_test_asterisk_get_dir (lab), "etc", NULL);
-  g_autofree char *path = g_build_filename (etc, "pjsip.conf", NULL);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GString) long_name = g_string_new (NULL);
-  g_autoptr(GString) ascii_name = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-  const char * const phones_conf[][2] = {
-    { "200", "\"Reception\" <200>" },
-    { "201", "\"Bruno Bianchi\" <201>" },
-    { "202", "\"Carla Conti\" <202>" },
-    { "203", "Dario De Luca <203>" },
-    { "300", "\"Outside Caller\" <+390612345678>" },
-  };
-
-  for (guint i = 0; i < 100; i++)
-    {
-      g_string_append (long_name, LONG_NAME_UNIT);
-      g_string_append (ascii_name, "xx");
-    }
-
-  g_string_append_printf (text,
-                          "[transport-udp]\ntype = transport\nprotocol = udp\nbind = 127.0.0.1:%u\n\n"
-                          "[phone](!)\ntype = endpoint\ncontext = office\ndisallow = all\nallow = ulaw,alaw\n"
-                          "direct_media = no\nrtp_symmetric = yes\nforce_rport = yes\n"
-                          "media_address = 127.0.0.1\nbind_rtp_to_media_address = yes\nrewrite_contact = yes\n\n"
-                          "[auth](!)\ntype = auth\nauth_type = userpass\n\n"
-                          "[aor](!)\ntype = aor\nmax_contacts = 1\nremove_existing = yes\n"
-                          "qualify_frequency = 1\nqualify_timeout = 0.5\n\n",
-                          attendant_test_asterisk_get_sip_port (lab));
-  for (guint i = 0; i < G_N_ELEMENTS (phones_conf); i++)
-    g_string_append_printf (text,
-                            "[%s](phone)\nauth = %s\naors = %s\ncallerid = %s\n"
-                            "[%s](auth)\nusername = %s\npassword = p%s\n[%s](aor)\n\n",
-                            phones_conf[i][0], phones_conf[i][0], phones_conf[i][0], phones_conf[i][1],
-                            phones_conf[i][0], phones_conf[i][0], phones_conf[i][0], phones_conf[i][0]);
-  /* Asterisk keeps 79 bytes of a caller ID's name: an ASCII one is cut,
-   * one cut inside a character makes ARI answer 500 for the endpoint. */
-  g_string_append_printf (text, "[204](phone)\ncallerid = \"%s\" <204>\n\n", ascii_name->str);
-  g_string_append (text, "[206](phone)\ncallerid = \"Zo\xc3\xab \xc3\x84gidius\" <206>\n\n");
-  g_string_append_printf (text, "[207](phone)\ncallerid = \"%s\" <207>\n\n", long_name->str);
-  g_string_append (text, "[205](phone)\n\n");
-  g_string_append (text, "[trunk](phone)\ncallerid = \"Provider\" <0612345678>\n");
-
-  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
-  g_file_set_contents (path, text->str, -1, &error);
-  g_assert_no_error (error);
-  attendant_test_asterisk_set_etc (lab, etc);
 }
 
 /* }}} */
@@ -773,6 +804,7 @@ main (int   argc,
   g_test_add_func ("/asterisk-directory/own-presence", test_own_presence);
   g_test_add_func ("/asterisk-directory/reconnect", test_reconnect);
   g_test_add_func ("/asterisk-directory/asterisk-restart", test_asterisk_restart);
+  g_test_add_func ("/asterisk-directory/new-endpoint", test_new_endpoint);
   g_test_add_func ("/asterisk-directory/bounds", test_bounds);
 
   lab = attendant_test_asterisk_new ();
