@@ -843,10 +843,10 @@ on_leg_up (AttendantAsterisk *self,
   if (g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring"))
     {
       moh = bridge_path (bridge, "/moh");
+      /* Handed over once the target is in the caller's bridge
+       * (on_bridge_change). */
       fire (self, "DELETE", moh, NULL);
       fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
-      g_clear_pointer (&call->leg, g_free);
-      call_hand_over (self, call);
       return;
     }
 
@@ -977,7 +977,15 @@ on_bridge_change (AttendantAsterisk *self,
     return;
 
   if (entered)
-    set_string (&followed->bridge, bridge_id_);
+    {
+      Call *call = find_call (self, followed->call);
+      g_autofree char *bridge_of_call = call != NULL ? bridge_id (call) : NULL;
+
+      set_string (&followed->bridge, bridge_id_);
+      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring") &&
+          g_str_equal (bridge_of_call, bridge_id_))
+        call_hand_over (self, call);
+    }
   else if (g_strcmp0 (followed->bridge, bridge_id_) == 0)
     g_clear_pointer (&followed->bridge, g_free);
 }

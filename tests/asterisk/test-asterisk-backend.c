@@ -92,7 +92,7 @@ static void
 wait_registered (AttendantTestPhone *phone)
 {
   attendant_test_wait_until (endpoint_online, (gpointer)attendant_test_phone_get_extension (phone),
-                             10000, "a phone registered");
+                             20000, "a phone registered");
 }
 
 /* The number of channels Asterisk has (of every kind). */
@@ -373,22 +373,43 @@ clean_up (void)
 /* }}} */
 /* {{{ Recordings */
 
+typedef struct
+{
+  AttendantTestPhone     *phone;
+  guint                   tone_hz;
+  AttendantTestToneCount  count;
+} Recording;
+
+/* baresip writes a recording through libsndfile, which holds it back
+ * until the call is closed on the phone's side, a moment after Asterisk
+ * hung it up: the last recording is read until it has sound. */
+static gboolean
+recording_has_blocks (gpointer data)
+{
+  Recording *recording = data;
+  g_autoptr(GPtrArray) recordings = attendant_test_phone_get_recordings (recording->phone);
+  g_autoptr(GError) error = NULL;
+
+  if (recordings->len == 0)
+    return FALSE;
+  if (!attendant_test_wav_count_tones (g_ptr_array_index (recordings, recordings->len - 1),
+                                       recording->tone_hz, &recording->count, &error))
+    return FALSE;
+  return recording->count.blocks > 0;
+}
+
 /* The phone's recording of its last call, sorted into tone blocks. */
 static AttendantTestToneCount
 last_recording (AttendantTestPhone *phone,
                 guint               tone_hz)
 {
-  g_autoptr(GPtrArray) recordings = attendant_test_phone_get_recordings (phone);
-  g_autoptr(GError) error = NULL;
-  AttendantTestToneCount count;
+  Recording recording = { phone, tone_hz, { 0 } };
 
-  g_assert_cmpuint (recordings->len, >, 0);
-  attendant_test_wav_count_tones (g_ptr_array_index (recordings, recordings->len - 1), tone_hz, &count, &error);
-  g_assert_no_error (error);
+  attendant_test_wait_until (recording_has_blocks, &recording, 5000, "a recording");
   g_test_message ("%s heard %u blocks: %u of %u Hz, %u of music on hold, %u silent",
-                  attendant_test_phone_get_extension (phone), count.blocks, count.tone, tone_hz,
-                  count.moh, count.silent);
-  return count;
+                  attendant_test_phone_get_extension (phone), recording.count.blocks, recording.count.tone,
+                  tone_hz, recording.count.moh, recording.count.silent);
+  return recording.count;
 }
 
 /* }}} */
@@ -525,6 +546,193 @@ test_caller_hangs_up (void)
   clean_up ();
 }
 
+
+static gboolean
+call_removed (gpointer data)
+{
+  return find_backend_call (ATTENDANT_TELEPHONY (backend), data) == NULL;
+}
+
+/* Blind transfer to 201, which answers: the call leaves the console, and
+ * Asterisk has the caller and 201 in one bridge; 201 hears the caller's
+ * tone (the media proof). The caller hanging up ends 201's side too. */
+static void
+test_transfer_answered (void)
+{
+  g_autofree char *id = answered_call ();
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, "201");
+  JsonObject *call;
+  AttendantTestToneCount heard;
+
+  run ("call.transfer", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "transferring");
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), id);
+  g_assert_cmpstr (attendant_protocol_get_string (call, "peer"), ==, "201");
+  json_object_unref (call);
+
+  attendant_test_wait_until (call_removed, id, 10000, "the transfer answered");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 5000, "caller and 201");
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_run_for (1500);
+  /* The attendant's phone was put down: only the caller and 201. */
+  g_assert_cmpuint (count_channels (), ==, 2);
+
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_channels, NULL, 10000, "201 hung up with the caller");
+  heard = last_recording (phone201, CALLER_TONE);
+  g_assert_cmpuint (heard.tone, >, 15);
+  clean_up ();
+}
+
+/* 202 lets it ring: after the ring timeout the call comes back to the
+ * attendant, ringing, recalled; the attendant answers it again. */
+static void
+test_transfer_recall (void)
+{
+  g_autofree char *id = answered_call ();
+  JsonObject *call;
+
+  attendant_test_phone_set_auto_answer (phone202, FALSE);
+  run_ok ("call.transfer", id, "202");
+  wait_state (id, "ringing", 15000);
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), id);
+  g_assert_true (json_object_get_boolean_member (call, "recalled"));
+  g_assert_cmpstr (attendant_protocol_get_string (call, "attendant"), ==, "200");
+  json_object_unref (call);
+  attendant_test_phone_set_auto_answer (phone202, TRUE);
+
+  run_ok ("call.answer", id, NULL);
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
+/* Targets that cannot take the call: an extension Asterisk does not have
+ * (not-found), one not registered or already on a call (busy), a number
+ * that is not one and the attendant's own (invalid-args). */
+static void
+test_busy_targets (void)
+{
+  g_autofree char *id = answered_call ();
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *missing = call_args (id, "299");
+  g_autofree char *offline = call_args (id, "203");
+  g_autofree char *busy = call_args (id, "201");
+  g_autofree char *own = call_args (id, "200");
+  g_autofree char *bad = call_args (id, "20x");
+
+  run ("call.transfer", missing, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND);
+  run ("call.transfer", offline, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
+  run ("call.transfer", own, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS);
+  run ("call.consult", bad, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS);
+
+  attendant_test_phone_dial (phone201, "202");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (4), 10000, "201 on a call");
+  run ("call.transfer", busy, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
+  run ("call.consult", busy, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
+
+  /* The call is still the attendant's, active. */
+  g_assert_true (call_in_state (&(CallQuery){ id, "active" }));
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_phone_hangup (phone201);
+  clean_up ();
+}
+
+static char *
+consult (const char *id,
+         const char *target)
+{
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, target);
+  JsonObject *leg;
+
+  run ("call.consult", args, &reply);
+  g_assert_no_error (reply.error);
+  leg = attendant_protocol_get_object (reply.result, "call");
+  g_assert_nonnull (leg);
+  g_assert_cmpstr (attendant_protocol_get_string (leg, "state"), ==, "consulting");
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "held");
+  return g_strdup (attendant_protocol_get_string (leg, "id"));
+}
+
+/* Consult 201 (the caller held, the attendant talks to 201 in a bridge of
+ * their own), then complete: caller and 201 in one bridge, both calls off
+ * the console. */
+static void
+test_consult_complete (void)
+{
+  g_autofree char *id = answered_call ();
+  g_autofree char *leg = consult (id, "201");
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, NULL);
+
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "201 rung");
+  g_assert_cmpuint (bridge_size (id), ==, 1);
+  while (bridge_size (leg) < 2)
+    attendant_test_run_for (50);
+
+  run ("call.complete", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "removed");
+  g_assert_cmpstr (last_event_state (leg, reply.events_before), ==, "removed");
+  g_assert_true (no_calls (backend));
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 1000, "caller and 201");
+  clean_up ();
+}
+
+/* Consult 201, then cancel: the consultation ends, the caller is back with
+ * the attendant. */
+static void
+test_consult_cancel (void)
+{
+  g_autofree char *id = answered_call ();
+  g_autofree char *leg = consult (id, "201");
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (leg, NULL);
+
+  while (bridge_size (leg) < 2)
+    attendant_test_run_for (50);
+
+  run ("call.cancel-consult", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (leg, reply.events_before), ==, "removed");
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "active");
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  g_assert_cmpuint (bridge_size (leg), ==, 0);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
+/* Dial rings the attendant's phone, then the number; 201 answers and the
+ * two are bridged. */
+static void
+test_dial (void)
+{
+  g_auto(Reply) reply = { 0 };
+  JsonObject *call;
+  g_autofree char *id = NULL;
+
+  run ("dial", "{\"number\": \"201\"}", &reply);
+  g_assert_no_error (reply.error);
+  call = attendant_protocol_get_object (reply.result, "call");
+  g_assert_cmpstr (attendant_protocol_get_string (call, "state"), ==, "active");
+  g_assert_cmpstr (attendant_protocol_get_string (call, "caller_number"), ==, "201");
+  id = g_strdup (attendant_protocol_get_string (call, "id"));
+  while (bridge_size (id) < 2)
+    attendant_test_run_for (50);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
 static void
 test_lab_missing (gconstpointer data)
 {
@@ -559,6 +767,12 @@ main (int   argc,
   g_test_add_func ("/asterisk-backend/queue", test_queue);
   g_test_add_func ("/asterisk-backend/answer-hold-resume-hangup", test_answer_hold_resume_hangup);
   g_test_add_func ("/asterisk-backend/caller-hangs-up", test_caller_hangs_up);
+  g_test_add_func ("/asterisk-backend/transfer-answered", test_transfer_answered);
+  g_test_add_func ("/asterisk-backend/transfer-recall", test_transfer_recall);
+  g_test_add_func ("/asterisk-backend/busy-targets", test_busy_targets);
+  g_test_add_func ("/asterisk-backend/consult-complete", test_consult_complete);
+  g_test_add_func ("/asterisk-backend/consult-cancel", test_consult_cancel);
+  g_test_add_func ("/asterisk-backend/dial", test_dial);
 
   lab = attendant_test_asterisk_new ();
   attendant_test_asterisk_start (lab);
