@@ -318,6 +318,29 @@ bridge_size (const char *call)
   return json_array_get_length (attendant_protocol_get_array (json_node_get_object (result.node), "channels"));
 }
 
+typedef struct
+{
+  const char *call;
+  guint       size;
+} BridgeQuery;
+
+static gboolean
+bridge_has_size (gpointer data)
+{
+  BridgeQuery *query = data;
+
+  return bridge_size (query->call) == query->size;
+}
+
+static void
+wait_bridge_size (const char *call,
+                  guint       size)
+{
+  BridgeQuery query = { call, size };
+
+  attendant_test_wait_until (bridge_has_size, &query, 10000, "a bridge of that size");
+}
+
 /* Every bridge of Asterisk with exactly @data channels, counted. */
 G_GNUC_UNUSED static guint
 bridges_of_size (guint size)
@@ -676,8 +699,7 @@ test_consult_complete (void)
 
   attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "201 rung");
   g_assert_cmpuint (bridge_size (id), ==, 1);
-  while (bridge_size (leg) < 2)
-    attendant_test_run_for (50);
+  wait_bridge_size (leg, 2);
 
   run ("call.complete", args, &reply);
   g_assert_no_error (reply.error);
@@ -699,8 +721,7 @@ test_consult_cancel (void)
   g_auto(Reply) reply = { 0 };
   g_autofree char *args = call_args (leg, NULL);
 
-  while (bridge_size (leg) < 2)
-    attendant_test_run_for (50);
+  wait_bridge_size (leg, 2);
 
   run ("call.cancel-consult", args, &reply);
   g_assert_no_error (reply.error);
@@ -727,8 +748,7 @@ test_dial (void)
   g_assert_cmpstr (attendant_protocol_get_string (call, "state"), ==, "active");
   g_assert_cmpstr (attendant_protocol_get_string (call, "caller_number"), ==, "201");
   id = g_strdup (attendant_protocol_get_string (call, "id"));
-  while (bridge_size (id) < 2)
-    attendant_test_run_for (50);
+  wait_bridge_size (id, 2);
   run_ok ("call.hangup", id, NULL);
   clean_up ();
 }
