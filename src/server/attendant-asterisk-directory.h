@@ -33,6 +33,10 @@ G_DECLARE_FINAL_TYPE (AttendantAsteriskDirectory, attendant_asterisk_directory,
  *   g_signal_connect (directory, "contact-changed", …);  // → a protocol event
  *   g_signal_connect (directory, "reset", …);            // → a fresh snapshot
  *
+ * - Give it a connection that every node keeps open, with subscribeAll
+ *   (the default): the node's own application, not the shared one that
+ *   another node may take over (after ApplicationReplaced nothing
+ *   reconnects, and the directory would go stale).
  * - The directory follows @ari by itself: it reads everything again each
  *   time @ari emits "connected" (and at once if @ari is already
  *   connected), then emits "reset". There is nothing to start or stop;

@@ -12,6 +12,7 @@
 #include "attendant-protocol.h"
 #include "attendant-telephony.h"
 #include "attendant-test-asterisk.h"
+#include "attendant-test-phone.h"
 #include "attendant-test-wait.h"
 
 /* AttendantAsteriskDirectory against a real Asterisk 22 and real baresip
@@ -530,9 +531,7 @@ test_ringing_and_busy (void)
 {
   phones[2] = phone_start (202);
   wait_presence (dir, "202", "available", 10000);
-  attendant_test_phone_command (phones[1], "answermode", "manual");
-  /* A command is acted on in order; this one's effect is not announced. */
-  attendant_test_run_for (200);
+  attendant_test_phone_set_auto_answer (phones[1], FALSE);
 
   device_events_mark = g_get_monotonic_time ();
   attendant_test_phone_dial (phones[2], "201");
@@ -540,25 +539,30 @@ test_ringing_and_busy (void)
   assert_announced ("202", "busy", "PJSIP/202", "INUSE");
 
   device_events_mark = g_get_monotonic_time ();
-  attendant_test_phone_command (phones[1], "accept", NULL);
+  attendant_test_phone_accept (phones[1]);
   assert_announced ("201", "busy", "PJSIP/201", "INUSE");
 
   /* 201 puts 202 on hold from its phone: Asterisk says 202 is held. */
   device_events_mark = g_get_monotonic_time ();
   /* baresip does not try again when its re-INVITE crosses Asterisk's
-   * (the connected line's update just after the answer): the user
-   * presses hold again until Asterisk has it. */
-  for (guint i = 0; i < 5 && device_event_at ("PJSIP/202", "ONHOLD") == 0; i++)
+   * (the connected line's update just after the answer), and takes
+   * itself for holding: the user presses resume and hold again until
+   * Asterisk has it. */
+  for (guint i = 0; i < 5; i++)
     {
       const char * const query[] = { "PJSIP/202", "ONHOLD" };
 
-      attendant_test_phone_command (phones[1], "hold", NULL);
-      try_until (has_device_event, (gpointer)query, 2000);
+      if (i > 0)
+        g_free (attendant_test_phone_command (phones[1], "resume", NULL));
+      g_free (attendant_test_phone_command (phones[1], "hold", NULL));
+      if (try_until (has_device_event, (gpointer)query, 2000))
+        break;
+      g_test_message ("hold, attempt %u: not seen by Asterisk", i + 1);
     }
   assert_announced ("202", "busy", "PJSIP/202", "ONHOLD");
 
   device_events_mark = g_get_monotonic_time ();
-  attendant_test_phone_command (phones[1], "hangup", NULL);
+  attendant_test_phone_hangup (phones[1]);
   assert_announced ("201", "available", "PJSIP/201", "NOT_INUSE");
   assert_announced ("202", "available", "PJSIP/202", "NOT_INUSE");
 }
@@ -568,7 +572,7 @@ static void
 test_unregistered (void)
 {
   device_events_mark = g_get_monotonic_time ();
-  attendant_test_phone_command (phones[2], "quit", NULL);
+  g_free (attendant_test_phone_command (phones[2], "quit", NULL));
   assert_announced ("202", "offline", "PJSIP/202", "UNAVAILABLE");
   g_clear_pointer (&phones[2], attendant_test_phone_free);
 }
@@ -636,7 +640,7 @@ test_own_presence (void)
   wait_presence (dir, "203", "available", 10000);
   attendant_test_phone_dial (phones[3], "200");
   wait_presence (dir, "200", "busy", 5000);
-  attendant_test_phone_command (phones[3], "hangup", NULL);
+  attendant_test_phone_hangup (phones[3]);
   wait_presence (dir, "200", "away", 5000);
 
   set_presence (dir, "200", "ringing", &error);
