@@ -11,11 +11,16 @@
 #   deepevent  a valid ARI; its events WebSocket sends an event nested
 #              100,000 deep once the client's first ping arrives
 #   hugeevent  likewise, an event of 100 MB in 64 KiB continuation frames
+#   crowd      30,000 PJSIP endpoints (10000-39999, and a few that are no
+#              phone numbers or come twice), each with a caller ID name of
+#              305 bytes with control characters, and as many presence
+#              mirrors ("dnd")
 #
 # Prints "ready PORT" once it listens; runs until killed.
 
 import base64
 import hashlib
+import json
 import socket
 import socketserver
 import struct
@@ -113,6 +118,23 @@ class Handler(socketserver.StreamRequestHandler):
                     self.wfile.write(b"%x\r\n" % len(block) + block + b"\r\n")
             else:
                 self.send_json(b'{"system":{"version":"22.0.0-fake"}}')
+            return True
+
+        if user == "crowd" and path == "/ari/endpoints/PJSIP":
+            numbers = [str(n) for n in range(39999, 9999, -1)] + ["trunk", "10000", "+", ""]
+            self.send_json(json.dumps([{"technology": "PJSIP", "resource": n, "state": "online",
+                                        "channel_ids": []} for n in numbers]).encode())
+            return True
+
+        if user == "crowd" and path == "/ari/deviceStates":
+            self.send_json(json.dumps([{"name": "Stasis:attendant-presence-%d" % n, "state": "INUSE"}
+                                       for n in range(10000, 40000)]).encode())
+            return True
+
+        if user == "crowd" and path.startswith("/ari/asterisk/config/dynamic/res_pjsip/endpoint/"):
+            number = path.rsplit("/", 1)[1]
+            name = "A\x01B\nC" + "\u00c4" * 150
+            self.send_json(json.dumps([{"attribute": "callerid", "value": '"%s" <%s>' % (name, number)}]).encode())
             return True
 
         if path.startswith("/ari/applications/"):

@@ -10,13 +10,16 @@
 #include <sys/prctl.h>
 
 #include "attendant-ari.h"
+#include "attendant-asterisk-directory.h"
 #include "attendant-error.h"
+#include "attendant-protocol.h"
 #include "attendant-test-memory.h"
 #include "attendant-test-wait.h"
 
 /* AttendantAri against a hostile "Asterisk" (fake_ari.py): answers and
  * events nested 100,000 deep or of 100 MB are refused with a clear error,
- * before they are parsed or buffered whole (docs/security.md). */
+ * before they are parsed or buffered whole (docs/security.md); and
+ * AttendantAsteriskDirectory against one with too many endpoints. */
 
 /* What the client may grow by while refusing 100 MB. */
 #define RSS_BOUND_KIB (48 * 1024)
@@ -166,6 +169,46 @@ test_huge_event (void)
   assert_event_refused ("hugeevent", "over the limit");
 }
 
+static gboolean
+directory_ready (gpointer data)
+{
+  return attendant_asterisk_directory_get_ready (data);
+}
+
+/* An "Asterisk" with 30,000 endpoints, names of 305 bytes with control
+ * characters, and 30,000 presence mirrors: the directory keeps the lowest
+ * 20,000 numbers, names cut at a character within 128 bytes. */
+static void
+test_directory_crowd (void)
+{
+  g_autoptr(AttendantAri) ari = client_for ("crowd");
+  g_autoptr(AttendantAsteriskDirectory) directory = attendant_asterisk_directory_new (ari, "PJSIP");
+  g_autoptr(JsonArray) contacts = NULL;
+  gint64 started = g_get_monotonic_time ();
+  JsonObject *first;
+  JsonObject *last;
+  const char *name;
+
+  attendant_asterisk_directory_refresh (directory);
+  attendant_test_wait_until (directory_ready, directory, 90000, "the crowded directory");
+  g_test_message ("20,000 endpoints read (a request for each name) in %.1f s",
+                  (g_get_monotonic_time () - started) / 1e6);
+
+  contacts = attendant_asterisk_directory_list_contacts (directory);
+  g_assert_cmpuint (json_array_get_length (contacts), ==, ATTENDANT_ASTERISK_DIRECTORY_MAX_CONTACTS);
+  first = json_array_get_object_element (contacts, 0);
+  last = json_array_get_object_element (contacts, ATTENDANT_ASTERISK_DIRECTORY_MAX_CONTACTS - 1);
+  g_assert_cmpstr (attendant_protocol_get_string (first, "number"), ==, "10000");
+  g_assert_cmpstr (attendant_protocol_get_string (last, "number"), ==, "29999");
+  g_assert_cmpstr (attendant_protocol_get_string (first, "presence"), ==, "dnd");
+
+  name = attendant_protocol_get_string (first, "name");
+  g_assert_true (g_utf8_validate (name, -1, NULL));
+  g_assert_cmpuint (strlen (name), <=, ATTENDANT_ASTERISK_DIRECTORY_MAX_NAME);
+  g_assert_cmpuint (strlen (name), >=, ATTENDANT_ASTERISK_DIRECTORY_MAX_NAME - 3);
+  g_assert_true (g_str_has_prefix (name, "A B C\xc3\x84"));
+}
+
 static void
 die_with_parent (gpointer data)
 {
@@ -207,6 +250,7 @@ main (int   argc,
   g_test_add_func ("/ari-hostile/chunked-info", test_chunked_info);
   g_test_add_func ("/ari-hostile/deep-event", test_deep_event);
   g_test_add_func ("/ari-hostile/huge-event", test_huge_event);
+  g_test_add_func ("/ari-hostile/directory-crowd", test_directory_crowd);
 
   start_fake ();
   status = g_test_run ();

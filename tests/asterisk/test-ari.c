@@ -11,7 +11,7 @@
 #include "attendant-ari.h"
 #include "attendant-error.h"
 #include "attendant-protocol.h"
-#include "attendant-test-asterisk.h"
+#include "attendant-test-phone.h"
 #include "attendant-test-pki.h"
 #include "attendant-test-wait.h"
 
@@ -530,7 +530,7 @@ main (int   argc,
   found = attendant_test_asterisk_find (&why);
   if (found == NULL)
     {
-      g_test_add_data_func ("/ari/lab", why, attendant_test_asterisk_lab_missing);
+      g_test_add_data_func ("/ari/lab", why, attendant_test_asterisk_missing);
       return g_test_run ();
     }
   g_test_message ("using %s", found);
