@@ -958,6 +958,87 @@ attendant_console_get_queue_name (AttendantConsole *self,
 }
 
 /**
+ * attendant_console_describe_party:
+ * @number: (nullable): an extension or a phone number
+ *
+ * Returns: (transfer full): “Name (number)” for a colleague of the
+ *   directory, else the number
+ */
+char *
+attendant_console_describe_party (AttendantConsole *self,
+                                  const char       *number)
+{
+  AttendantContact *contact;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  if (number == NULL)
+    return g_strdup ("");
+
+  contact = attendant_directory_lookup_number (self->directory, number);
+  if (contact != NULL && attendant_contact_get_name (contact) != NULL)
+    /* TRANSLATORS: a colleague's name and extension, as in "Bruno Bianchi (201)" */
+    return g_strdup_printf (_("%s (%s)"), attendant_contact_get_name (contact), number);
+
+  return g_strdup (number);
+}
+
+/**
+ * attendant_console_dup_call_title:
+ *
+ * Who @call is with, in a word: the caller's name or number, or for a
+ * consultation the colleague consulted.
+ *
+ * Returns: (transfer full): the title
+ */
+char *
+attendant_console_dup_call_title (AttendantConsole *self,
+                                  AttendantCall    *call)
+{
+  char *name;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+  g_return_val_if_fail (ATTENDANT_IS_CALL (call), NULL);
+
+  /* A consultation leg is a call to a colleague: name them. */
+  if (attendant_call_get_state (call) == ATTENDANT_CALL_STATE_CONSULTING)
+    return attendant_console_describe_party (self, attendant_call_get_peer (call));
+
+  name = attendant_console_dup_caller_name (self, call);
+  if (name != NULL)
+    return name;
+
+  return g_strdup (attendant_call_get_caller_number (call) ? attendant_call_get_caller_number (call)
+                                                           : _("Unknown caller"));
+}
+
+/**
+ * attendant_console_find_call:
+ *
+ * Returns: (transfer none) (nullable): the first of the attendant's calls
+ *   in @state
+ */
+AttendantCall *
+attendant_console_find_call (AttendantConsole   *self,
+                             AttendantCallState  state)
+{
+  guint n;
+
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->calls));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AttendantCall) call = g_list_model_get_item (G_LIST_MODEL (self->calls), i);
+
+      if (attendant_call_get_state (call) == state)
+        return call; /* the model keeps it */
+    }
+
+  return NULL;
+}
+
+/**
  * attendant_console_get_call_start:
  *
  * When the attendant's part in @call began: for a call they answered or

@@ -9,6 +9,7 @@
 #include "attendant-connection.h"
 #include "attendant-greeting.h"
 #include "attendant-console-view.h"
+#include "attendant-contact-row.h"
 #include "attendant-node.h"
 #include "attendant-slot-model.h"
 #include "attendant-test-fixture.h"
@@ -553,9 +554,7 @@ test_console_drag_and_drop (Fixture       *f,
   g_assert_cmpuint (search (f, "giorgio"), ==, 1);
   wait_label (f, "Giorgio Marino");
   label = attendant_test_gui_find_label (GTK_WIDGET (f->window), "Giorgio Marino");
-  row = gtk_widget_get_ancestor (label, GTK_TYPE_BOX);
-  while (row != NULL && g_strcmp0 (gtk_widget_get_name (row), "contact-row") != 0)
-    row = gtk_widget_get_ancestor (gtk_widget_get_parent (row), GTK_TYPE_BOX);
+  row = gtk_widget_get_ancestor (label, ATTENDANT_TYPE_CONTACT_ROW);
   g_assert_nonnull (row);
   target = drop_target_of (row);
   g_assert_nonnull (target);
