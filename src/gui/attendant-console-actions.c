@@ -685,10 +685,20 @@ attendant_console_view_follow_presence (AttendantConsoleView *self)
   AttendantPresence presence = self->console != NULL ? attendant_console_get_presence (self->console)
                                                      : ATTENDANT_PRESENCE_AVAILABLE;
 
+  gboolean paused = presence == ATTENDANT_PRESENCE_AWAY;
+
   /* On a call the server says "busy", which says nothing of the pause. */
-  if (presence == ATTENDANT_PRESENCE_AWAY || presence == ATTENDANT_PRESENCE_AVAILABLE)
-    g_simple_action_set_state (G_SIMPLE_ACTION (action),
-                               g_variant_new_boolean (presence == ATTENDANT_PRESENCE_AWAY));
+  if (presence != ATTENDANT_PRESENCE_AWAY && presence != ATTENDANT_PRESENCE_AVAILABLE)
+    return;
+
+  g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (paused));
+  /* Said in words and colour too: a pressed button alone is easy to miss
+   * for a whole morning. */
+  adw_button_content_set_label (self->pause_content, paused ? _("_Paused") : _("_Pause"));
+  if (paused)
+    gtk_widget_add_css_class (self->pause_button, "attendant-paused");
+  else
+    gtk_widget_remove_css_class (self->pause_button, "attendant-paused");
 }
 
 static const GActionEntry console_actions[] = {

@@ -46,6 +46,8 @@ struct _AttendantConsoleView
   guint                 wait_alert;
 
   GtkPaned             *paned;
+  GtkWidget            *pause_button;
+  AdwButtonContent     *pause_content;
   GtkLabel             *queue_count;
   GtkStack             *queue_stack;
   GtkListView          *queue_view;

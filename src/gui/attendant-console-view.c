@@ -564,6 +564,8 @@ attendant_console_view_class_init (AttendantConsoleViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/attendant/Attendant/attendant-console-view.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, paned);
+  gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, pause_content);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, queue_count);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, queue_view);
