@@ -517,8 +517,10 @@ test_console_consult (Fixture       *f,
   wait_n (calls, 0, "caller and colleague joined, both gone from My Calls");
 }
 
-static GtkDropTarget *
-drop_target_of (GtkWidget *row)
+/* The row's controller of @type: a drag source or a drop target. */
+static gpointer
+controller_of (GtkWidget *row,
+               GType      type)
 {
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
 
@@ -526,11 +528,17 @@ drop_target_of (GtkWidget *row)
     {
       g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
 
-      if (GTK_IS_DROP_TARGET (controller))
-        return GTK_DROP_TARGET (controller);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller; /* the row keeps it */
     }
 
   return NULL;
+}
+
+static GtkDropTarget *
+drop_target_of (GtkWidget *row)
+{
+  return controller_of (row, GTK_TYPE_DROP_TARGET);
 }
 
 /* A call dropped on a colleague in the directory is transferred to them.
@@ -897,19 +905,21 @@ in_state_with (gpointer data)
          g_strcmp0 (attendant_call_get_peer (wait->call), wait->peer) == 0;
 }
 
+/* A caller put in the queue and answered: the attendant's newest call. */
 static AttendantCall *
-answer_new_caller (Fixture    *f,
-                   const char *number,
-                   guint       n_calls)
+answer_one (Fixture    *f,
+            const char *number,
+            const char *name)
 {
   GListModel *calls = attendant_console_get_calls (f->console);
+  guint before = g_list_model_get_n_items (calls);
   AttendantCall *call;
 
-  inject (f, number, NULL);
+  inject (f, number, name);
   wait_n (attendant_console_get_queue (f->console), 1, "a caller");
   press (f, "console.answer");
-  wait_n (calls, n_calls, "the call answered");
-  call = item (calls, n_calls - 1);
+  wait_n (calls, before + 1, "the call answered");
+  call = item (calls, before);
   wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call active");
   return call;
 }
@@ -929,7 +939,7 @@ test_console_enter_keys (Fixture       *f,
   g_object_set (f->pbx, "answer-delay", 60.0, "ring-timeout", 60.0, NULL);
 
   /* Down, then Enter: a blind transfer to the first match, Bruno. */
-  call = answer_new_caller (f, "+390231000001", 1);
+  call = answer_one (f, "+390231000001", NULL);
   g_assert_cmpuint (search (f, "sales"), ==, 3);
   attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Down, 0);
   attendant_test_wait_until (focus_in, &in_directory, 10000, "the keyboard in the directory");
@@ -943,7 +953,7 @@ test_console_enter_keys (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
 
   /* Tab, then Enter: the same, though the row has buttons (Consult first). */
-  call = answer_new_caller (f, "+390231000003", 2);
+  call = answer_one (f, "+390231000003", NULL);
   g_assert_cmpuint (search (f, "giorgio"), ==, 1);
   attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Tab, 0);
   attendant_test_wait_until (focus_in, &in_directory, 10000, "the keyboard in the directory");
@@ -956,7 +966,7 @@ test_console_enter_keys (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
 
   /* Down, then Shift+Enter: a consultation with Elena, the caller held. */
-  call = answer_new_caller (f, "+390231000002", 3);
+  call = answer_one (f, "+390231000002", NULL);
   g_assert_cmpuint (search (f, "colombo"), ==, 1);
   attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Down, 0);
   attendant_test_wait_until (focus_in, &in_directory, 10000, "the keyboard in the directory");
@@ -1330,22 +1340,6 @@ test_console_notification (Fixture       *f,
 
 /* {{{ Typed numbers, warnings, the whole call, confirmations, history, pause */
 
-static gboolean
-has_toplevel_named (gpointer data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (g_strcmp0 (gtk_widget_get_name (window), data) == 0 && gtk_widget_get_visible (window))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 static GtkWidget *
 toplevel_named (const char *name)
 {
@@ -1362,23 +1356,12 @@ toplevel_named (const char *name)
   return NULL;
 }
 
-static AttendantCall *
-answer_one (Fixture    *f,
-            const char *number,
-            const char *name)
+static gboolean
+has_toplevel_named (gpointer data)
 {
-  GListModel *calls = attendant_console_get_calls (f->console);
-  guint before = g_list_model_get_n_items (calls);
-  AttendantCall *call;
-
-  inject (f, number, name);
-  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
-  press (f, "console.answer");
-  wait_n (calls, before + 1, "the call answered");
-  call = item (calls, before);
-  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call active");
-  return call;
+  return toplevel_named (data) != NULL;
 }
+
 
 /* A number nobody has in the directory is called as typed: the search
  * offers "Call 0612345678", and Enter (no colleague matches) calls it;
@@ -1533,22 +1516,6 @@ row_of_contact (Fixture    *f,
   return gtk_widget_get_ancestor (label, ATTENDANT_TYPE_CONTACT_ROW);
 }
 
-static GtkDragSource *
-drag_source_of (GtkWidget *row)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_DRAG_SOURCE (controller))
-        return GTK_DRAG_SOURCE (controller);
-    }
-
-  return NULL;
-}
-
 /* A waiting caller dragged onto a colleague: answered, then handed over,
  * and the toast says so once the colleague has the call. The pointer's
  * drag cannot be synthesized under Xvfb: the row's drag source is asked
@@ -1571,7 +1538,7 @@ test_console_drag_from_queue (Fixture       *f,
   queue_row = gtk_widget_get_ancestor (attendant_test_gui_find_label (GTK_WIDGET (f->window), "Gialli Ottica"),
                                        ATTENDANT_TYPE_CALL_ROW);
   g_assert_nonnull (queue_row);
-  source = drag_source_of (queue_row);
+  source = controller_of (queue_row, GTK_TYPE_DRAG_SOURCE);
   g_assert_nonnull (source);
   g_signal_emit_by_name (source, "prepare", 5.0, 5.0, &content);
   g_assert_nonnull (content);
@@ -1597,8 +1564,8 @@ history_has (gpointer data)
 }
 
 /* The day's calls: answered and ended, answered and transferred (to
- * whom), placed, and missed (the caller hung up while waiting), newest
- * first, in the History popover. */
+ * whom), and missed (the caller hung up while waiting), newest first, in
+ * the History popover. */
 static void
 test_console_history (Fixture       *f,
                       gconstpointer  data)
