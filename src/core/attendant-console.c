@@ -53,6 +53,8 @@ struct _AttendantConsole
    * the calls still known, by id */
   GListStore         *history;
   GHashTable         *history_by_id;
+  /* the local day (year × 1000 + day of the year) of the last entry added */
+  int                 history_day;
   AttendantPresence   presence;
 
   char               *user;
@@ -245,16 +247,12 @@ forget_call (AttendantConsole *self,
 /* At most a busy day's calls: a receptionist takes a few hundred. */
 #define HISTORY_MAX 1000
 
-static gboolean
-same_day (gint64 a_us,
-          gint64 b_us)
+static int
+today (void)
 {
-  g_autoptr(GDateTime) a = g_date_time_new_from_unix_local (a_us / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) b = g_date_time_new_from_unix_local (b_us / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
 
-  return a != NULL && b != NULL &&
-         g_date_time_get_year (a) == g_date_time_get_year (b) &&
-         g_date_time_get_day_of_year (a) == g_date_time_get_day_of_year (b);
+  return g_date_time_get_year (now) * 1000 + g_date_time_get_day_of_year (now);
 }
 
 static void
@@ -267,19 +265,17 @@ history_add (AttendantConsole     *self,
   g_autoptr(AttendantHistoryEntry) entry = NULL;
   g_autofree char *name = attendant_console_dup_caller_name (self, call);
   guint n = g_list_model_get_n_items (model);
+  int day = today ();
 
-  /* A new day starts an empty list, even for a console left running. */
-  if (n > 0)
+  /* A new day's first call starts an empty list, even for a console left
+   * running. By this machine's clock: the times shown are the server's. */
+  if (n > 0 && day != self->history_day)
     {
-      g_autoptr(AttendantHistoryEntry) newest = g_list_model_get_item (model, 0);
-
-      if (!same_day (attendant_history_entry_get_time (newest), time))
-        {
-          g_list_store_remove_all (self->history);
-          g_hash_table_remove_all (self->history_by_id);
-          n = 0;
-        }
+      g_list_store_remove_all (self->history);
+      g_hash_table_remove_all (self->history_by_id);
+      n = 0;
     }
+  self->history_day = day;
   if (n >= HISTORY_MAX)
     g_list_store_remove (self->history, n - 1);
 
@@ -1065,8 +1061,8 @@ attendant_console_get_call_start (AttendantConsole *self,
  *
  * The attendant's calls of the day, newest first: answered, placed,
  * transferred (to whom) and missed from the queue, with their times.
- * Kept in memory only, for the day and the session (docs/architecture.md,
- * "The console").
+ * Kept in memory only, for the day and the session (why: the row of
+ * AttendantHistoryEntry in docs/architecture.md).
  *
  * Returns: (transfer none): a list of #AttendantHistoryEntry
  */
