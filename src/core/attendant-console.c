@@ -29,7 +29,13 @@
  *   call saying its result is unknown (docs/architecture.md, "Nothing
  *   silently lost");
  * - while offline the panes keep the last known state, and commands are
- *   refused at once by the client. */
+ *   refused at once by the client.
+ *
+ * Longer than the project's ~800 lines on purpose: every rule above, the
+ * history and the calls' start are read off the same stream of snapshots
+ * and events, in one place that sees each change once, with the state the
+ * call had before it; split, each part would need that state handed to it
+ * and the order of their reactions kept by hand. */
 struct _AttendantConsole
 {
   GObject             parent_instance;

@@ -28,7 +28,11 @@
  * buttons, Enter in the directory search, a drop on a colleague. What is
  * checked is what the window shows, and the server's state behind it.
  *
- * With ATTENDANT_SCREENSHOT_DIR set, the panes are saved as PNG files. */
+ * With ATTENDANT_SCREENSHOT_DIR set, the panes are saved as PNG files.
+ *
+ * Longer than ~800 lines: every test here shares the fixture (a window
+ * logged in to an in-process two-node server) and its helpers; the parts
+ * that need no server are in test-call-row.c and test-contact-row.c. */
 
 /* Colleagues, as an office's directory has them. */
 #define DIRECTORY \
