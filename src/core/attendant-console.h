@@ -11,6 +11,7 @@
 #include "attendant-client.h"
 #include "attendant-contact.h"
 #include "attendant-directory.h"
+#include "attendant-history-entry.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,17 @@ const char         *attendant_console_get_queue_name   (AttendantConsole  *self,
                                                         const char        *id);
 char               *attendant_console_dup_caller_name  (AttendantConsole  *self,
                                                         AttendantCall     *call);
+char               *attendant_console_describe_party   (AttendantConsole  *self,
+                                                        const char        *number);
+char               *attendant_console_dup_call_title   (AttendantConsole  *self,
+                                                        AttendantCall     *call);
+AttendantCall      *attendant_console_find_call        (AttendantConsole  *self,
+                                                        AttendantCallState state);
+gint64              attendant_console_get_call_start   (AttendantConsole  *self,
+                                                        AttendantCall     *call);
+GListModel         *attendant_console_get_history      (AttendantConsole  *self);
+AttendantPresence   attendant_console_get_presence     (AttendantConsole  *self);
+char               *attendant_phone_number_from_text   (const char        *text);
 void                attendant_console_run_async        (AttendantConsole  *self,
                                                         AttendantCommand   command,
                                                         AttendantCall     *call,

@@ -23,6 +23,8 @@ void              attendant_console_view_run         (AttendantConsoleView *self
                                                       AttendantCommand      command,
                                                       AttendantCall        *call,
                                                       const char           *target);
+void              attendant_console_view_dial        (AttendantConsoleView *self,
+                                                      const char           *number);
 void              attendant_console_view_focus_search (AttendantConsoleView *self);
 void              attendant_console_view_clear_search (AttendantConsoleView *self);
 

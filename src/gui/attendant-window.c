@@ -137,67 +137,12 @@ attendant_window_set_pending_number (AttendantWindow *self,
   update_dial_banner (self);
 }
 
-typedef struct
-{
-  AttendantWindow *window;
-  char            *number;
-} Dial;
-
-static void
-dial_free (Dial *dial)
-{
-  g_clear_object (&dial->window);
-  g_free (dial->number);
-  g_free (dial);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Dial, dial_free)
-
-static void
-dial_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(Dial) dial = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-
-  reply = attendant_console_run_finish (ATTENDANT_CONSOLE (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (reply == NULL)
-    /* Busy, no such extension, not a number, not connected, or result
-     * unknown: in the words the console uses for its own commands. */
-    text = attendant_command_describe_error (ATTENDANT_COMMAND_DIAL, dial->number, error);
-  else
-    {
-      /* Only now is the call real: the server placed it. */
-      JsonObject *call = attendant_protocol_get_object (reply, "call");
-      const char *name = call != NULL ? attendant_protocol_get_string (call, "caller_name") : NULL;
-
-      if (name != NULL && *name != '\0')
-        /* TRANSLATORS: the name of whom is being called, and the number */
-        text = g_strdup_printf (_("Calling %s (%s)…"), name, dial->number);
-      else
-        /* TRANSLATORS: %s is the number being called */
-        text = g_strdup_printf (_("Calling %s…"), dial->number);
-    }
-
-  attendant_window_show_toast (dial->window, text);
-}
-
+/* Through the console's one dial path, with its feedback (a toast). */
 static void
 send_dial (AttendantWindow *self,
            const char      *number)
 {
-  Dial *dial = g_new0 (Dial, 1);
-
-  dial->window = g_object_ref (self);
-  dial->number = g_strdup (number);
-  attendant_console_run_async (self->console, ATTENDANT_COMMAND_DIAL, NULL, number,
-                               self->cancellable, dial_cb, dial);
+  attendant_console_view_dial (self->console_view, number);
 }
 
 static void

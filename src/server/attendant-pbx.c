@@ -592,6 +592,11 @@ contact_can_ring (AttendantPbx *self,
 {
   const char *presence = effective_presence (self, contact);
 
+  /* An attendant who paused (away) is offered no call: one dialled
+   * straight to their extension goes to the queue, for the others. */
+  if (contact->attendant)
+    return g_str_equal (presence, "available");
+
   return g_str_equal (presence, "available") || g_str_equal (presence, "away");
 }
 

@@ -6,10 +6,13 @@
 #include "config.h"
 
 #include "attendant-application.h"
+#include "attendant-call-row.h"
 #include "attendant-connection.h"
 #include "attendant-greeting.h"
 #include "attendant-console-view.h"
+#include "attendant-contact-row.h"
 #include "attendant-node.h"
+#include "attendant-protocol.h"
 #include "attendant-slot-model.h"
 #include "attendant-test-fixture.h"
 #include "attendant-test-gui.h"
@@ -25,7 +28,11 @@
  * buttons, Enter in the directory search, a drop on a colleague. What is
  * checked is what the window shows, and the server's state behind it.
  *
- * With ATTENDANT_SCREENSHOT_DIR set, the panes are saved as PNG files. */
+ * With ATTENDANT_SCREENSHOT_DIR set, the panes are saved as PNG files.
+ *
+ * Longer than ~800 lines: every test here shares the fixture (a window
+ * logged in to an in-process two-node server) and its helpers; the parts
+ * that need no server are in test-call-row.c and test-contact-row.c. */
 
 /* Colleagues, as an office's directory has them. */
 #define DIRECTORY \
@@ -514,8 +521,10 @@ test_console_consult (Fixture       *f,
   wait_n (calls, 0, "caller and colleague joined, both gone from My Calls");
 }
 
-static GtkDropTarget *
-drop_target_of (GtkWidget *row)
+/* The row's controller of @type: a drag source or a drop target. */
+static gpointer
+controller_of (GtkWidget *row,
+               GType      type)
 {
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
 
@@ -523,11 +532,17 @@ drop_target_of (GtkWidget *row)
     {
       g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
 
-      if (GTK_IS_DROP_TARGET (controller))
-        return GTK_DROP_TARGET (controller);
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller; /* the row keeps it */
     }
 
   return NULL;
+}
+
+static GtkDropTarget *
+drop_target_of (GtkWidget *row)
+{
+  return controller_of (row, GTK_TYPE_DROP_TARGET);
 }
 
 /* A call dropped on a colleague in the directory is transferred to them.
@@ -553,9 +568,7 @@ test_console_drag_and_drop (Fixture       *f,
   g_assert_cmpuint (search (f, "giorgio"), ==, 1);
   wait_label (f, "Giorgio Marino");
   label = attendant_test_gui_find_label (GTK_WIDGET (f->window), "Giorgio Marino");
-  row = gtk_widget_get_ancestor (label, GTK_TYPE_BOX);
-  while (row != NULL && g_strcmp0 (gtk_widget_get_name (row), "contact-row") != 0)
-    row = gtk_widget_get_ancestor (gtk_widget_get_parent (row), GTK_TYPE_BOX);
+  row = gtk_widget_get_ancestor (label, ATTENDANT_TYPE_CONTACT_ROW);
   g_assert_nonnull (row);
   target = drop_target_of (row);
   g_assert_nonnull (target);
@@ -896,19 +909,21 @@ in_state_with (gpointer data)
          g_strcmp0 (attendant_call_get_peer (wait->call), wait->peer) == 0;
 }
 
+/* A caller put in the queue and answered: the attendant's newest call. */
 static AttendantCall *
-answer_new_caller (Fixture    *f,
-                   const char *number,
-                   guint       n_calls)
+answer_one (Fixture    *f,
+            const char *number,
+            const char *name)
 {
   GListModel *calls = attendant_console_get_calls (f->console);
+  guint before = g_list_model_get_n_items (calls);
   AttendantCall *call;
 
-  inject (f, number, NULL);
+  inject (f, number, name);
   wait_n (attendant_console_get_queue (f->console), 1, "a caller");
   press (f, "console.answer");
-  wait_n (calls, n_calls, "the call answered");
-  call = item (calls, n_calls - 1);
+  wait_n (calls, before + 1, "the call answered");
+  call = item (calls, before);
   wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call active");
   return call;
 }
@@ -928,7 +943,7 @@ test_console_enter_keys (Fixture       *f,
   g_object_set (f->pbx, "answer-delay", 60.0, "ring-timeout", 60.0, NULL);
 
   /* Down, then Enter: a blind transfer to the first match, Bruno. */
-  call = answer_new_caller (f, "+390231000001", 1);
+  call = answer_one (f, "+390231000001", NULL);
   g_assert_cmpuint (search (f, "sales"), ==, 3);
   attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Down, 0);
   attendant_test_wait_until (focus_in, &in_directory, 10000, "the keyboard in the directory");
@@ -942,7 +957,7 @@ test_console_enter_keys (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
 
   /* Tab, then Enter: the same, though the row has buttons (Consult first). */
-  call = answer_new_caller (f, "+390231000003", 2);
+  call = answer_one (f, "+390231000003", NULL);
   g_assert_cmpuint (search (f, "giorgio"), ==, 1);
   attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Tab, 0);
   attendant_test_wait_until (focus_in, &in_directory, 10000, "the keyboard in the directory");
@@ -955,7 +970,7 @@ test_console_enter_keys (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 2);
 
   /* Down, then Shift+Enter: a consultation with Elena, the caller held. */
-  call = answer_new_caller (f, "+390231000002", 3);
+  call = answer_one (f, "+390231000002", NULL);
   g_assert_cmpuint (search (f, "colombo"), ==, 1);
   attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Down, 0);
   attendant_test_wait_until (focus_in, &in_directory, 10000, "the keyboard in the directory");
@@ -1327,6 +1342,394 @@ test_console_notification (Fixture       *f,
 
 /* }}} */
 
+/* {{{ Typed numbers, warnings, the whole call, confirmations, history, pause */
+
+static GtkWidget *
+toplevel_named (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
+        return window; /* the toplevels' list keeps it */
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_toplevel_named (gpointer data)
+{
+  return toplevel_named (data) != NULL;
+}
+
+
+/* A number nobody has in the directory is called as typed: the search
+ * offers "Call 0612345678", and Enter (no colleague matches) calls it;
+ * with a call in hand, "Transfer to 0698765432" hands the call to it. */
+static void
+test_console_typed_number (Fixture       *f,
+                           gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GtkWidget *row = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_BOX, "typed-number");
+
+  g_assert_nonnull (row);
+  g_assert_false (gtk_widget_get_visible (row));
+  g_assert_cmpuint (search (f, "061 234 5678"), ==, 0);
+  g_assert_true (gtk_widget_get_visible (row));
+  wait_label (f, "Call 0612345678");
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-typed-number.png");
+  g_signal_emit_by_name (search_entry (f), "activate");
+  wait_n (calls, 1, "the typed number called");
+  g_assert_cmpstr (attendant_call_get_caller_number (item (calls, 0)), ==, "0612345678");
+  g_assert_cmpuint (attendant_test_gui_server_count_dialled (f->server, "0612345678"), ==, 1);
+  /* The one dial path's feedback, as for a colleague or a link. */
+  wait_label (f, "Calling 0612345678…");
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "the outside call ended");
+
+  answer_one (f, "+390211111112", "Rossi Logistica");
+  g_assert_cmpuint (search (f, "0698765432"), ==, 0);
+  wait_label (f, "Transfer to 0698765432");
+  g_assert_true (gtk_widget_get_visible (attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON,
+                                                                          "typed-number-consult")));
+  press (f, "console.typed-number");
+  wait_n (calls, 0, "the call handed over to the typed number");
+  wait_label (f, "Transferred to 0698765432");
+}
+
+/* Each presence has its own icon and colour on a colleague's row. */
+static void
+test_console_presence_icons (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const struct { const char *name; const char *icon; const char *css; } expected[] = {
+    { "Bruno Bianchi", "user-available-symbolic", "presence-available" },
+    { "Chiara Esposito", "call-start-symbolic", "presence-busy" },
+    { "Davide Romano", "user-away-symbolic", "presence-away" },
+    { "Francesca Ricci", "action-unavailable-symbolic", "presence-dnd" },
+    { "Luca Bruno", "user-offline-symbolic", "presence-offline" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      GtkWidget *label;
+      GtkWidget *row;
+      GtkWidget *icon;
+
+      g_assert_cmpuint (search (f, expected[i].name), >=, 1);
+      wait_label (f, expected[i].name);
+      label = attendant_test_gui_find_label (GTK_WIDGET (f->window), expected[i].name);
+      row = gtk_widget_get_ancestor (label, ATTENDANT_TYPE_CONTACT_ROW);
+      g_assert_nonnull (row);
+      icon = attendant_test_gui_find_widget (row, GTK_TYPE_IMAGE, "presence-icon");
+      g_assert_nonnull (icon);
+      g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (icon)), ==, expected[i].icon);
+      g_assert_true (gtk_widget_has_css_class (icon, expected[i].css));
+    }
+  g_assert_cmpuint (search (f, ""), ==, g_list_model_get_n_items (G_LIST_MODEL (attendant_console_get_directory (f->console))));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-presence.png");
+}
+
+/* Transferring to a colleague on do-not-disturb asks first: Cancel sends
+ * nothing, Transfer Anyway sends it (this server then refuses it, and
+ * says so). An available colleague is not asked about. */
+static void
+test_console_transfer_warning (Fixture       *f,
+                               gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  AttendantCall *call = answer_one (f, "+390212312312", "Neri Impianti");
+  GtkWidget *dialog;
+
+  g_assert_cmpuint (search (f, "francesca"), ==, 1);
+  press (f, "console.transfer");
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
+  dialog = toplevel_named ("transfer-warning");
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "transfer"));
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "transfer"), ==,
+                   "_Transfer Anyway");
+  attendant_test_gui_screenshot (dialog, "console-transfer-warning.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (attendant_call_get_pending (call));
+  g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
+
+  /* Shift+Enter's way too, and this time anyway. */
+  press (f, "console.consult");
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the consultation");
+  dialog = toplevel_named ("transfer-warning");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_label (f, "205 is busy or not available");
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
+
+  /* Available: no question. */
+  g_assert_cmpuint (search (f, "bianchi"), ==, 1);
+  press (f, "console.transfer");
+  g_assert_false (has_toplevel_named ("transfer-warning"));
+  wait_n (calls, 0, "the call handed over to Bruno Bianchi");
+}
+
+static gboolean
+duration_at_least_2s (gpointer data)
+{
+  GtkWidget *label = attendant_test_gui_find_widget (data, GTK_TYPE_LABEL, "call-duration");
+
+  return label != NULL && g_regex_match_simple ("^0:(0[2-9]|[1-5][0-9])$", gtk_label_get_label (GTK_LABEL (label)), 0, 0);
+}
+
+static gboolean
+label_changed (gpointer data)
+{
+  GtkLabel *label = ((gpointer *)data)[0];
+
+  return g_strcmp0 (gtk_label_get_label (label), ((gpointer *)data)[1]) != 0;
+}
+
+/* The time of a call in "My Calls" is the whole call: a hold and a
+ * resume (each a new state, with a new "since") do not start it again. */
+static void
+test_console_timer (Fixture       *f,
+                    gconstpointer  data)
+{
+  AttendantCall *call = answer_one (f, "+390245645645", "Verdi Arredamenti");
+  g_autofree char *shown = NULL;
+  GtkWidget *label;
+  gint64 start = attendant_console_get_call_start (f->console, call);
+
+  attendant_test_wait_until (duration_at_least_2s, f->window, 10000, "two seconds of talk");
+  press (f, "console.hold");
+  wait_state (call, ATTENDANT_CALL_STATE_HELD, "the call on hold");
+  press (f, "console.hold");
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the call resumed");
+  /* The server's "since" moved; the call's start did not. */
+  g_assert_cmpint (attendant_call_get_since (call), >, start);
+  g_assert_cmpint (attendant_console_get_call_start (f->console, call), ==, start);
+  /* The next tick shows the time again: still past two seconds. */
+  label = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, "call-duration");
+  g_assert_nonnull (label);
+  shown = g_strdup (gtk_label_get_label (GTK_LABEL (label)));
+  attendant_test_wait_until (label_changed, (gpointer[]) { label, shown }, 5000, "the next second shown");
+  g_assert_true (g_regex_match_simple ("^0:(0[2-9]|[1-5][0-9])$", gtk_label_get_label (GTK_LABEL (label)), 0, 0));
+}
+
+static GtkWidget *
+row_of_contact (Fixture    *f,
+                const char *name)
+{
+  GtkWidget *label;
+
+  wait_label (f, name);
+  label = attendant_test_gui_find_label (GTK_WIDGET (f->window), name);
+  return gtk_widget_get_ancestor (label, ATTENDANT_TYPE_CONTACT_ROW);
+}
+
+/* A waiting caller dragged onto a colleague: answered, then handed over,
+ * and the toast says so once the colleague has the call. The pointer's
+ * drag cannot be synthesized under Xvfb: the row's drag source is asked
+ * for its content, which is given to the colleague's drop target. */
+static void
+test_console_drag_from_queue (Fixture       *f,
+                              gconstpointer  data)
+{
+  GListModel *queue = attendant_console_get_queue (f->console);
+  GListModel *calls = attendant_console_get_calls (f->console);
+  g_autoptr(GdkContentProvider) content = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkWidget *queue_row;
+  GtkDragSource *source;
+  gboolean accepted = FALSE;
+
+  inject (f, "+390278978978", "Gialli Ottica");
+  wait_n (queue, 1, "a caller");
+  wait_label (f, "Gialli Ottica");
+  queue_row = gtk_widget_get_ancestor (attendant_test_gui_find_label (GTK_WIDGET (f->window), "Gialli Ottica"),
+                                       ATTENDANT_TYPE_CALL_ROW);
+  g_assert_nonnull (queue_row);
+  source = controller_of (queue_row, GTK_TYPE_DRAG_SOURCE);
+  g_assert_nonnull (source);
+  g_signal_emit_by_name (source, "prepare", 5.0, 5.0, &content);
+  g_assert_nonnull (content);
+  g_value_init (&value, ATTENDANT_TYPE_CALL);
+  g_assert_true (gdk_content_provider_get_value (content, &value, NULL));
+  g_assert_true (g_value_get_object (&value) == item (queue, 0));
+
+  g_assert_cmpuint (search (f, "giorgio"), ==, 1);
+  g_signal_emit_by_name (drop_target_of (row_of_contact (f, "Giorgio Marino")), "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+
+  wait_n (queue, 0, "the caller taken from the queue");
+  wait_label (f, "Transferred to Giorgio Marino");
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
+}
+
+static gboolean
+history_has (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+
+  return g_list_model_get_n_items (attendant_console_get_history (f->console)) == GPOINTER_TO_UINT (((gpointer *)data)[1]);
+}
+
+/* The day's calls: answered and ended, answered and transferred (to
+ * whom), and missed (the caller hung up while waiting), newest first, in
+ * the History popover. */
+static void
+test_console_history (Fixture       *f,
+                      gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GListModel *history = attendant_console_get_history (f->console);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) lost = NULL;
+  GtkWidget *button;
+  GtkWidget *popover;
+
+  answer_one (f, "+390211122233", "Blu Assicurazioni");
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "the first call ended");
+
+  answer_one (f, "+390244455566", "Arancio Viaggi");
+  g_assert_cmpuint (search (f, "bianchi"), ==, 1);
+  press (f, "console.transfer");
+  wait_n (calls, 0, "the second call transferred");
+
+  lost = attendant_pbx_inject_call (f->pbx, "+390277788899", "Viola Moda", NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  wait_n (attendant_console_get_queue (f->console), 1, "a third caller waiting");
+  attendant_pbx_caller_hangup (f->pbx, attendant_protocol_get_string (lost, "id"), &error);
+  g_assert_no_error (error);
+  wait_n (attendant_console_get_queue (f->console), 0, "the third caller gone");
+
+  {
+    gpointer args[] = { f, GUINT_TO_POINTER (3) };
+
+    attendant_test_wait_until (history_has, args, 5000, "three calls in the history");
+  }
+  g_assert_cmpint (attendant_history_entry_get_kind (g_list_model_get_item (history, 0)), ==, ATTENDANT_HISTORY_MISSED);
+  g_object_unref (g_list_model_get_item (history, 0));
+
+  button = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_MENU_BUTTON, "history-button");
+  g_assert_nonnull (button);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  wait_label (f, "Viola Moda");
+  wait_label (f, "Arancio Viaggi");
+  wait_label (f, "Blu Assicurazioni");
+  g_assert_nonnull (attendant_test_gui_find_widget (popover, ADW_TYPE_ACTION_ROW, "history-row"));
+  g_assert_cmpuint (attendant_test_gui_count_widgets (popover, ADW_TYPE_ACTION_ROW, "history-row"), ==, 3);
+  attendant_test_gui_screenshot (popover, "console-history.png");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+}
+
+static gboolean
+paused_is (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+  gboolean want = GPOINTER_TO_INT (((gpointer *)data)[1]);
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (
+    attendant_console_view_get_actions (ATTENDANT_CONSOLE_VIEW (attendant_test_gui_find_widget (GTK_WIDGET (f->window),
+                                                                                                ATTENDANT_TYPE_CONSOLE_VIEW, NULL)))),
+    "paused");
+
+  return attendant_console_get_presence (f->console) == (want ? ATTENDANT_PRESENCE_AWAY : ATTENDANT_PRESENCE_AVAILABLE) &&
+         g_variant_get_boolean (state) == want;
+}
+
+/* The attendant's own pause goes to the server, which honours it: a call
+ * to their extension rings them while available, and goes to the queue
+ * while paused. */
+static void
+test_console_pause (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *me = attendant_console_get_extension (f->console);
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GListModel *queue = attendant_console_get_queue (f->console);
+  AttendantConsoleView *view = ATTENDANT_CONSOLE_VIEW (attendant_test_gui_find_widget (GTK_WIDGET (f->window),
+                                                                                     ATTENDANT_TYPE_CONSOLE_VIEW, NULL));
+  gpointer available[] = { f, GINT_TO_POINTER (FALSE) };
+  gpointer paused[] = { f, GINT_TO_POINTER (TRUE) };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) direct = NULL;
+  g_autoptr(JsonObject) later = NULL;
+
+  g_assert_nonnull (me);
+  attendant_test_wait_until (paused_is, available, 5000, "the attendant available");
+  direct = attendant_pbx_inject_call (f->pbx, "+390212121299", "Diretto Spa", NULL, me, 0, &error);
+  g_assert_no_error (error);
+  wait_n (calls, 1, "a direct call ringing the attendant");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_RINGING, "ringing");
+  attendant_pbx_caller_hangup (f->pbx, attendant_protocol_get_string (direct, "id"), &error);
+  g_assert_no_error (error);
+  wait_n (calls, 0, "the direct call gone");
+
+  g_action_group_change_action_state (attendant_console_view_get_actions (view), "paused", g_variant_new_boolean (TRUE));
+  attendant_test_wait_until (paused_is, paused, 5000, "the attendant paused, as the server says");
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-paused.png");
+  later = attendant_pbx_inject_call (f->pbx, "+390212121298", "Diretto Due", NULL, me, 0, &error);
+  g_assert_no_error (error);
+  wait_n (queue, 1, "the direct call in the queue instead");
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
+  g_assert_cmpint (attendant_call_get_state (item (queue, 0)), ==, ATTENDANT_CALL_STATE_QUEUED);
+
+  g_action_group_change_action_state (attendant_console_view_get_actions (view), "paused", g_variant_new_boolean (FALSE));
+  attendant_test_wait_until (paused_is, available, 5000, "the attendant available again");
+}
+
+/* A busy morning: a dozen callers waiting, some long, calls on hold, one
+ * in hand, and the History behind its button. */
+static void
+test_console_busy_morning (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GListModel *queue = attendant_console_get_queue (f->console);
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GtkWidget *view = queue_view (f);
+  ClassWait alert = { view, "wait-alert", 1 };
+  static const char *names[] = {
+    "ACME Spa", "Rossi Trasporti", NULL, "Studio Verdi", "Ferri Costruzioni", NULL, "Bellini & Figli",
+    "Galli Srl", "Lombardi Energia", NULL, "Moretti Assicurazioni", "Conti Viaggi", "Neri Impianti",
+    "Blu Assicurazioni", "Arancio Viaggi",
+  };
+
+  ClassWait warning = { view, "wait-warning", 1 };
+
+  /* Five who will have waited long, five a while, five just come. */
+  g_settings_set_uint (settings, "wait-warning-seconds", 3);
+  g_settings_set_uint (settings, "wait-alert-seconds", 6);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *number = g_strdup_printf ("+3902%08u", 31415926 + i * 1111);
+
+      if (i == 5)
+        attendant_test_wait_until (has_wait_class, &warning, 10000, "the first callers waiting a while");
+      if (i == 10)
+        attendant_test_wait_until (has_wait_class, &alert, 10000, "the first callers waiting long");
+      inject (f, number, names[i]);
+    }
+  wait_n (queue, G_N_ELEMENTS (names), "the morning's callers");
+  /* Three taken: the first two on hold, the third in hand. */
+  for (guint i = 0; i < 3; i++)
+    {
+      press (f, "console.answer");
+      wait_n (calls, i + 1, "one more call answered");
+      wait_state (item (calls, i), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+    }
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_HELD, "the first call on hold");
+  g_assert_cmpuint (g_list_model_get_n_items (queue), >=, 10);
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-busy-morning.png");
+}
+
+/* }}} */
+
 int
 main (int   argc,
       char *argv[])
@@ -1352,6 +1755,15 @@ main (int   argc,
       ADD ("drag-and-drop", test_console_drag_and_drop);
       ADD ("offline", test_console_offline);
       ADD ("failover-mid-consult", test_console_failover_mid_consult);
+      ADD ("typed-number", test_console_typed_number);
+      ADD ("presence-icons", test_console_presence_icons);
+      ADD ("transfer-warning", test_console_transfer_warning);
+      ADD ("timer", test_console_timer);
+      ADD ("drag-from-queue", test_console_drag_from_queue);
+      ADD ("history", test_console_history);
+      ADD ("pause", test_console_pause);
+      g_test_add ("/console-view/busy-morning", Fixture, AT_DEFAULT_SIZE,
+                  fixture_set_up, test_console_busy_morning, fixture_tear_down);
       g_test_add ("/console-view/queue-stable", Fixture, AT_DEFAULT_SIZE,
                   fixture_set_up, test_console_queue_stable, fixture_tear_down);
       g_test_add ("/console-view/queue-room", Fixture, AT_DEFAULT_SIZE,

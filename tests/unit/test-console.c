@@ -606,6 +606,119 @@ test_directory_large (void)
   g_test_message ("a two-word search over 10,000 contacts: %.1f ms", (g_get_monotonic_time () - start) / 1000.0);
 }
 
+static void
+record_transferred (AttendantConsole *console,
+                    AttendantCall    *call,
+                    const char       *target,
+                    GPtrArray        *seen)
+{
+  g_ptr_array_add (seen, g_strdup_printf ("%s→%s", attendant_call_get_id (call), target));
+}
+
+#define CALL_EVENT(seq, id, state, since, extra) \
+  "{\"type\":\"event\",\"seq\":" #seq ",\"event\":\"call.updated\",\"call\":" \
+  "{\"id\":\"" id "\",\"state\":\"" state "\",\"queue\":\"main\",\"caller_number\":\"+39029\"," \
+  "\"caller_name\":\"Verdi Spa\",\"since\":\"2026-11-25T09:" since ".000Z\",\"attendant\":\"" ME "\"" extra "}}"
+
+/* What the server does not say: a call's start, which a hold and a resume
+ * do not move; the day's history (answered, transferred to whom, missed);
+ * "transferred" when the server removes a call it handed over, not when
+ * the transfer is only under way; the attendant's own presence. */
+static void
+test_console_history (void)
+{
+  g_autoptr(AttendantClient) client = attendant_client_new (NULL);
+  g_autoptr(AttendantConsole) console = attendant_console_new (client);
+  g_autoptr(GPtrArray) transferred = g_ptr_array_new_with_free_func (g_free);
+  GListModel *history = attendant_console_get_history (console);
+  AttendantHistoryEntry *entry;
+  AttendantCall *call;
+  gint64 start;
+
+  feed_snapshot (client, SNAPSHOT_1);
+  g_signal_connect (console, "transferred", G_CALLBACK (record_transferred), transferred);
+  /* c-3 was already the attendant's: it starts the history. */
+  g_assert_cmpuint (g_list_model_get_n_items (history), ==, 1);
+  g_assert_cmpint (attendant_console_get_presence (console), ==, ATTENDANT_PRESENCE_OFFLINE);
+
+  feed_event (client, CALL_EVENT (11, "c-7", "active", "20:00", ""));
+  call = attendant_console_lookup_call (console, "c-7");
+  start = attendant_console_get_call_start (console, call);
+  g_assert_cmpint (start, ==, attendant_call_get_since (call));
+  feed_event (client, CALL_EVENT (12, "c-7", "held", "21:00", ""));
+  feed_event (client, CALL_EVENT (13, "c-7", "active", "22:00", ""));
+  g_assert_cmpint (attendant_call_get_since (call), >, start);
+  g_assert_cmpint (attendant_console_get_call_start (console, call), ==, start);
+
+  g_assert_cmpuint (g_list_model_get_n_items (history), ==, 2);
+  entry = g_list_model_get_item (history, 0);
+  g_object_unref (entry); /* the list keeps it */
+  g_assert_cmpint (attendant_history_entry_get_kind (entry), ==, ATTENDANT_HISTORY_ANSWERED);
+  g_assert_cmpstr (attendant_history_entry_get_name (entry), ==, "Verdi Spa");
+  g_assert_cmpint (attendant_history_entry_get_time (entry), ==, start);
+
+  /* Ringing the colleague is not yet a transfer; their answer is. */
+  feed_event (client, CALL_EVENT (14, "c-7", "transferring", "23:00", ",\"peer\":\"201\""));
+  g_assert_cmpuint (transferred->len, ==, 0);
+  feed_event (client, "{\"type\":\"event\",\"seq\":15,\"event\":\"call.removed\",\"id\":\"c-7\"}");
+  g_assert_cmpuint (transferred->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (transferred, 0), ==, "c-7→201");
+  g_assert_cmpint (attendant_history_entry_get_kind (entry), ==, ATTENDANT_HISTORY_TRANSFERRED);
+  g_assert_cmpstr (attendant_history_entry_get_target (entry), ==, "201");
+  g_assert_cmpint (attendant_history_entry_get_end_time (entry), >, 0);
+
+  /* A caller who leaves the queue is a missed call; an ended call of the
+   * attendant's is no transfer. */
+  feed_event (client, "{\"type\":\"event\",\"seq\":16,\"event\":\"call.updated\",\"call\":"
+              "{\"id\":\"c-2\",\"state\":\"ended\",\"queue\":\"main\",\"caller_number\":\"+39021\","
+              "\"since\":\"2026-11-25T09:24:00.000Z\",\"attendant\":null,\"recalled\":false}}");
+  g_assert_cmpuint (g_list_model_get_n_items (history), ==, 3);
+  entry = g_list_model_get_item (history, 0);
+  g_object_unref (entry);
+  g_assert_cmpint (attendant_history_entry_get_kind (entry), ==, ATTENDANT_HISTORY_MISSED);
+  g_assert_cmpstr (attendant_history_entry_get_number (entry), ==, "+39021");
+  feed_event (client, CALL_EVENT (17, "c-3", "ended", "25:00", ""));
+  feed_event (client, "{\"type\":\"event\",\"seq\":18,\"event\":\"call.removed\",\"id\":\"c-3\"}");
+  g_assert_cmpuint (transferred->len, ==, 1);
+  entry = g_list_model_get_item (history, 2);
+  g_object_unref (entry);
+  g_assert_cmpint (attendant_history_entry_get_kind (entry), ==, ATTENDANT_HISTORY_ANSWERED);
+  g_assert_cmpint (attendant_history_entry_get_end_time (entry), >, 0);
+
+  /* The attendant's presence is their extension's. */
+  feed_event (client, "{\"type\":\"event\",\"seq\":19,\"event\":\"directory.updated\",\"contact\":"
+              "{\"id\":\"ext-" ME "\",\"name\":\"Reception\",\"number\":\"" ME "\",\"presence\":\"available\"}}");
+  feed_event (client, "{\"type\":\"event\",\"seq\":20,\"event\":\"presence\",\"id\":\"ext-" ME "\",\"presence\":\"away\"}");
+  g_assert_cmpint (attendant_console_get_presence (console), ==, ATTENDANT_PRESENCE_AWAY);
+}
+
+/* What the operator types is a number a command takes, or not. */
+static void
+test_phone_number (void)
+{
+  char *number;
+
+  number = attendant_phone_number_from_text ("061 234 5678");
+  g_assert_cmpstr (number, ==, "0612345678");
+  g_free (number);
+  number = attendant_phone_number_from_text ("+39 (02) 123-45.67");
+  g_assert_cmpstr (number, ==, "+39021234567");
+  g_free (number);
+  number = attendant_phone_number_from_text ("*72#");
+  g_assert_cmpstr (number, ==, "*72#");
+  g_free (number);
+  g_assert_null (attendant_phone_number_from_text ("bianchi"));
+  g_assert_null (attendant_phone_number_from_text ("20a"));
+  g_assert_null (attendant_phone_number_from_text ("3+9"));
+  g_assert_null (attendant_phone_number_from_text ("++39"));
+  g_assert_null (attendant_phone_number_from_text ("+"));
+  g_assert_null (attendant_phone_number_from_text ("  "));
+  g_assert_null (attendant_phone_number_from_text ("123456789012345678901234567890123"));
+  number = attendant_phone_number_from_text ("12345678901234567890123456789012");
+  g_assert_cmpuint (strlen (number), ==, 32);
+  g_free (number);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -614,6 +727,8 @@ main (int   argc,
 
   g_test_add_func ("/console/snapshot", test_console_snapshot);
   g_test_add_func ("/console/events", test_console_events);
+  g_test_add_func ("/console/history", test_console_history);
+  g_test_add_func ("/console/phone-number", test_phone_number);
   g_test_add_func ("/console/incoming", test_console_incoming);
   g_test_add_func ("/console/resnapshot", test_console_resnapshot);
   g_test_add_func ("/console/queue-in-place", test_console_queue_in_place);
