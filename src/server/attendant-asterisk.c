@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "attendant-asterisk.h"
+#include "attendant-protocol-names.h"
 
 /* The seam the server is wired to; its calls are still to be written
  * (docs/asterisk.md says what exists): until then it answers every
@@ -345,7 +346,7 @@ attendant_asterisk_add_contact (AttendantAsterisk *self,
   json_object_set_string_member (contact, "name", name != NULL ? name : number);
   json_object_set_string_member (contact, "number", number);
   json_object_set_string_member (contact, "department", department != NULL ? department : "");
-  json_object_set_string_member (contact, "presence", "offline");
+  json_object_set_string_member (contact, "presence", ATTENDANT_PROTOCOL_PRESENCE_OFFLINE);
   g_ptr_array_add (self->contacts, contact);
 }
 
