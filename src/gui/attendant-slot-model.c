@@ -46,7 +46,7 @@
  * and chooses the first match itself on every search.
  */
 
-#define GROWTH_STEP    64
+#define GROWTH_STEP    32
 #define GROWTH_STEPPED 256
 #define REFRESH_STEP   32
 
