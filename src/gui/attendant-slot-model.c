@@ -48,7 +48,7 @@
 
 #define GROWTH_STEP    32
 #define GROWTH_STEPPED 256
-#define REFRESH_STEP   32
+#define REFRESH_STEP   64
 
 struct _AttendantSlotModel
 {

@@ -228,9 +228,9 @@ test_slot_model_refresh_in_steps (void)
   for (guint i = 0; i < 200; i++)
     if (attendant_slot_get_item (held->pdata[i]) == items->pdata[i])
       up_to_date++;
-  g_assert_cmpuint (up_to_date, ==, 32);
-  g_assert_true (attendant_slot_get_item (held->pdata[31]) == items->pdata[31]);
-  g_assert_true (attendant_slot_get_item (held->pdata[32]) != items->pdata[32]);
+  g_assert_cmpuint (up_to_date, ==, 64);
+  g_assert_true (attendant_slot_get_item (held->pdata[63]) == items->pdata[63]);
+  g_assert_true (attendant_slot_get_item (held->pdata[64]) != items->pdata[64]);
 
   /* Asked for, a stale slot is brought up to date first. */
   asked = g_list_model_get_item (G_LIST_MODEL (slots), 150);
@@ -243,7 +243,7 @@ test_slot_model_refresh_in_steps (void)
       g_main_context_iteration (NULL, TRUE);
       turns++;
     }
-  g_assert_cmpuint (turns, >=, 5);
+  g_assert_cmpuint (turns, >=, 2);
   for (guint i = 0; i < 200; i++)
     g_assert_true (attendant_slot_get_item (held->pdata[i]) == items->pdata[i]);
 
