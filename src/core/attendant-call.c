@@ -10,6 +10,7 @@
 #include "attendant-call.h"
 #include "attendant-enum-types.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 
 /* One call as the server last described it (docs/protocol.md §2.3), plus
  * what the console knows of it that the server does not: whether a
@@ -220,14 +221,14 @@ attendant_call_apply_json (AttendantCall *self,
 {
   const char *state = NULL;
   const char *since = NULL;
-  int value;
+  AttendantCallState value;
   gint64 since_us = 0;
 
   g_return_val_if_fail (ATTENDANT_IS_CALL (self), FALSE);
   g_return_val_if_fail (json != NULL, FALSE);
 
   state = attendant_protocol_get_string (json, "state");
-  if (state == NULL || !attendant_enum_from_nick (ATTENDANT_TYPE_CALL_STATE, state, &value))
+  if (state == NULL || !attendant_call_state_from_string (state, &value))
     return FALSE;
 
   since = attendant_protocol_get_string (json, "since");

@@ -22,6 +22,7 @@
 #include "attendant-protocol.h"
 #include "attendant-pin.h"
 #include "attendant-protocol-greeter.h"
+#include "attendant-protocol-names.h"
 #include "attendant-server-spec.h"
 
 /* The whole life of a logged-in client (docs/architecture.md, "Failover
@@ -174,8 +175,8 @@ call_is_busy (JsonObject *call,
   const char *attendant = attendant_protocol_get_string (call, "attendant");
 
   return my_extension != NULL && state != NULL && g_strcmp0 (attendant, my_extension) == 0 &&
-         (g_str_equal (state, "active") || g_str_equal (state, "held") ||
-          g_str_equal (state, "consulting") || g_str_equal (state, "transferring"));
+         (g_str_equal (state, ATTENDANT_PROTOCOL_CALL_ACTIVE) || g_str_equal (state, ATTENDANT_PROTOCOL_CALL_HELD) ||
+          g_str_equal (state, ATTENDANT_PROTOCOL_CALL_CONSULTING) || g_str_equal (state, ATTENDANT_PROTOCOL_CALL_TRANSFERRING));
 }
 
 static void
@@ -279,14 +280,14 @@ session_event_cb (AttendantSession *session,
 {
   const char *kind = json_object_get_string_member (event, "event");
 
-  if (g_str_equal (kind, "call.updated"))
+  if (g_str_equal (kind, ATTENDANT_PROTOCOL_EVENT_CALL_UPDATED))
     {
       JsonObject *call = attendant_protocol_get_object (event, "call");
 
       if (call != NULL)
         update_call (self, call);
     }
-  else if (g_str_equal (kind, "call.removed"))
+  else if (g_str_equal (kind, ATTENDANT_PROTOCOL_EVENT_CALL_REMOVED))
     {
       const char *id = attendant_protocol_get_string (event, "id");
 

@@ -14,6 +14,7 @@
 #include "attendant-error.h"
 #include "attendant-history-entry.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 
 /* The attendant's view of the telephone system, kept from the client's
  * snapshots and events: the queue of waiting calls (oldest first), the
@@ -540,7 +541,7 @@ on_event (AttendantConsole *self,
   if (name == NULL)
     return;
 
-  if (g_str_equal (name, "call.updated"))
+  if (g_str_equal (name, ATTENDANT_PROTOCOL_EVENT_CALL_UPDATED))
     {
       JsonObject *json = attendant_protocol_get_object (event, "call");
       const char *id = json ? attendant_protocol_get_string (json, "id") : NULL;
@@ -566,7 +567,7 @@ on_event (AttendantConsole *self,
       if (is_incoming (self, call, was_queued, was_ringing_me))
         g_signal_emit (self, signals[INCOMING_CALL], 0, call);
     }
-  else if (g_str_equal (name, "call.removed"))
+  else if (g_str_equal (name, ATTENDANT_PROTOCOL_EVENT_CALL_REMOVED))
     {
       const char *id = attendant_protocol_get_string (event, "id");
       AttendantCall *call = id != NULL ? g_hash_table_lookup (self->by_id, id) : NULL;
@@ -576,20 +577,20 @@ on_event (AttendantConsole *self,
       if (id != NULL)
         forget_call (self, id);
     }
-  else if (g_str_equal (name, "presence"))
+  else if (g_str_equal (name, ATTENDANT_PROTOCOL_EVENT_PRESENCE))
     {
       const char *id = attendant_protocol_get_string (event, "id");
       const char *presence = attendant_protocol_get_string (event, "presence");
-      int value;
+      AttendantPresence value;
 
       if (id == NULL || presence == NULL)
         return;
-      if (!attendant_enum_from_nick (ATTENDANT_TYPE_PRESENCE, presence, &value))
+      if (!attendant_presence_from_string (presence, &value))
         value = ATTENDANT_PRESENCE_OFFLINE;
       attendant_directory_set_presence (self->directory, id, value);
       update_presence (self);
     }
-  else if (g_str_equal (name, "directory.updated"))
+  else if (g_str_equal (name, ATTENDANT_PROTOCOL_EVENT_DIRECTORY_UPDATED))
     {
       JsonObject *contact = attendant_protocol_get_object (event, "contact");
 
@@ -1186,24 +1187,6 @@ run_data_free (RunData *data)
   g_free (data);
 }
 
-static const char *
-command_name (AttendantCommand command)
-{
-  switch (command)
-    {
-    case ATTENDANT_COMMAND_ANSWER:         return "call.answer";
-    case ATTENDANT_COMMAND_HOLD:           return "call.hold";
-    case ATTENDANT_COMMAND_RESUME:         return "call.resume";
-    case ATTENDANT_COMMAND_HANGUP:         return "call.hangup";
-    case ATTENDANT_COMMAND_TRANSFER:       return "call.transfer";
-    case ATTENDANT_COMMAND_CONSULT:        return "call.consult";
-    case ATTENDANT_COMMAND_COMPLETE:       return "call.complete";
-    case ATTENDANT_COMMAND_CANCEL_CONSULT: return "call.cancel-consult";
-    case ATTENDANT_COMMAND_DIAL:           return "dial";
-    case ATTENDANT_COMMAND_SET_PRESENCE:   return "presence.set";
-    default:                               g_assert_not_reached ();
-    }
-}
 
 static void
 run_cb (GObject      *object,
@@ -1316,7 +1299,7 @@ attendant_console_run_async (AttendantConsole    *self,
       attendant_call_set_pending (call, TRUE);
     }
 
-  attendant_client_send_command_async (self->client, command_name (command), args,
+  attendant_client_send_command_async (self->client, attendant_command_to_string (command), args,
                                        cancellable, run_cb, g_steal_pointer (&task));
   return;
 

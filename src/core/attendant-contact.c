@@ -10,6 +10,7 @@
 #include "attendant-contact.h"
 #include "attendant-enum-types.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 
 /* One person in the directory (docs/protocol.md §2.3). The object for an
  * id lives as long as the directory knows the id, across snapshots, so a
@@ -192,7 +193,7 @@ attendant_contact_apply_json (AttendantContact *self,
 {
   const char *presence;
   gboolean name_changed;
-  int value = ATTENDANT_PRESENCE_OFFLINE;
+  AttendantPresence value = ATTENDANT_PRESENCE_OFFLINE;
 
   g_return_val_if_fail (ATTENDANT_IS_CONTACT (self), FALSE);
   g_return_val_if_fail (json != NULL, FALSE);
@@ -204,7 +205,7 @@ attendant_contact_apply_json (AttendantContact *self,
   set_field (self, &self->department, attendant_protocol_get_string (json, "department"), PROP_DEPARTMENT);
 
   presence = attendant_protocol_get_string (json, "presence");
-  if (presence == NULL || !attendant_enum_from_nick (ATTENDANT_TYPE_PRESENCE, presence, &value))
+  if (presence == NULL || !attendant_presence_from_string (presence, &value))
     value = ATTENDANT_PRESENCE_OFFLINE;
   attendant_contact_set_presence (self, value);
 

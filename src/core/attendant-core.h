@@ -27,6 +27,7 @@
 #include "attendant-plan.h"
 #include "attendant-protocol.h"
 #include "attendant-protocol-greeter.h"
+#include "attendant-protocol-names.h"
 #include "attendant-scram.h"
 #include "attendant-secret.h"
 #include "attendant-server-spec.h"

@@ -30,13 +30,25 @@
  * turn, with a frame painted in between ("pending" says how many are yet
  * to come); past GROWTH_STEPPED, where GTK builds no rows, all at once.
  *
+ * Relabelling is the third: GTK 4.8 keeps up to 200 rows past the screen,
+ * and a search that hands every one of them a new contact makes the list
+ * measure 200 rows' labels again in the keystroke's frame (most of its
+ * cost under callgrind, bench/console-load). So a change updates the
+ * first REFRESH_STEP slots from where it starts at once — the rows the
+ * search, which scrolls to the top, puts on screen — and the rest
+ * REFRESH_STEP per main-loop turn after the frame. Until then those slots
+ * are "stale": anyone who asks the model for one (a selection's selected
+ * item) gets it brought up to date first, so only a row off screen can
+ * show its old contact, for a few frames.
+ *
  * The price: a selection over it follows positions, not items, and the
  * list keeps its scroll position; the directory view scrolls to the top
  * and chooses the first match itself on every search.
  */
 
-#define GROWTH_STEP    64
+#define GROWTH_STEP    32
 #define GROWTH_STEPPED 256
+#define REFRESH_STEP   64
 
 struct _AttendantSlotModel
 {
@@ -48,6 +60,11 @@ struct _AttendantSlotModel
   /* positions the model has that are not shown yet */
   guint       pending;
   guint       grow_source;
+  /* slots in [stale_from, stale_to) may still hold an item of before the
+   * last change; refresh_source brings them up to date */
+  guint       stale_from;
+  guint       stale_to;
+  guint       refresh_source;
 };
 
 static void attendant_slot_model_list_model_init (GListModelInterface *iface);
@@ -92,7 +109,13 @@ attendant_slot_model_get_item (GListModel *list,
     return NULL;
 
   slot = g_ptr_array_index (self->slots, position);
-  if (slot == NULL)
+  if (slot != NULL && position >= self->stale_from && position < self->stale_to)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (self->model, position);
+
+      attendant_slot_set_item (slot, item);
+    }
+  else if (slot == NULL)
     {
       g_autoptr(GObject) item = g_list_model_get_item (self->model, position);
 
@@ -182,6 +205,47 @@ grow_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Gives the slots from @from on their position's item, up to @budget of
+ * them (positions without a slot cost nothing); returns where it stopped. */
+static guint
+refresh_slots (AttendantSlotModel *self,
+               guint               from,
+               guint               to,
+               guint               budget)
+{
+  guint i;
+
+  for (i = from; i < to && budget > 0; i++)
+    {
+      AttendantSlot *slot = g_ptr_array_index (self->slots, i);
+
+      if (slot != NULL)
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (self->model, i);
+
+          attendant_slot_set_item (slot, item);
+          budget--;
+        }
+    }
+
+  return i;
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  AttendantSlotModel *self = user_data;
+
+  self->stale_from = refresh_slots (self, self->stale_from, MIN (self->stale_to, self->slots->len),
+                                    REFRESH_STEP);
+  if (self->stale_from < MIN (self->stale_to, self->slots->len))
+    return G_SOURCE_CONTINUE;
+
+  self->stale_from = self->stale_to = 0;
+  self->refresh_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_items_changed (AttendantSlotModel *self,
                   guint               position,
@@ -191,18 +255,33 @@ on_items_changed (AttendantSlotModel *self,
 {
   guint n_items = g_list_model_get_n_items (model);
   guint common = MIN (n_items, self->slots->len);
+  guint done;
 
   /* Every position from @position on may hold another item now (they
-   * shift when @removed and @added differ). */
-  for (guint i = position; i < common; i++)
+   * shift when @removed and @added differ): the first ones now, the rest
+   * after the frame. */
+  done = refresh_slots (self, position, common, REFRESH_STEP);
+  if (done < common)
     {
-      AttendantSlot *slot = g_ptr_array_index (self->slots, i);
-
-      if (slot != NULL)
+      if (self->stale_from < self->stale_to)
         {
-          g_autoptr(GObject) item = g_list_model_get_item (model, i);
+          self->stale_from = MIN (self->stale_from, done);
+          self->stale_to = MAX (self->stale_to, common);
+        }
+      else
+        {
+          self->stale_from = done;
+          self->stale_to = common;
+        }
 
-          attendant_slot_set_item (slot, item);
+      if (self->refresh_source == 0)
+        {
+          /* After GTK's layout and paint (G_PRIORITY_HIGH_IDLE + 20). */
+          g_autoptr(GSource) source = g_idle_source_new ();
+
+          g_source_set_static_name (source, "[attendant] slot model refresh");
+          g_source_set_callback (source, refresh_cb, self, NULL);
+          self->refresh_source = g_source_attach (source, NULL);
         }
     }
 
@@ -300,6 +379,7 @@ attendant_slot_model_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   g_clear_object (&self->model);
   g_clear_handle_id (&self->grow_source, g_source_remove);
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_ptr_array_set_size (self->slots, 0);
 
   G_OBJECT_CLASS (attendant_slot_model_parent_class)->dispose (object);

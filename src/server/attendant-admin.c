@@ -15,6 +15,7 @@
 #include "attendant-http-guard.h"
 #include "attendant-error.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 #include "attendant-server.h"
 
 /* The admin API (docs/server.md, "Admin API"): JSON over HTTP on a loopback address, every
@@ -377,7 +378,7 @@ post_presence (AttendantAdmin    *self,
           return;
         }
 
-      if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, "ringing"))
+      if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_RINGING))
         {
           g_autofree char *text =
             g_strdup_printf ("“%s” is not a presence to set (available, busy, away, dnd, offline)", presence);

@@ -11,6 +11,7 @@
 
 #include "attendant-asterisk.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 
 /* The telephone system of a real Asterisk (docs/asterisk.md, "What each
  * command does in ARI" and "Nodes and failover").
@@ -2986,7 +2987,7 @@ attendant_asterisk_add_contact (AttendantAsterisk *self,
   json_object_set_string_member (contact, "name", name != NULL ? name : number);
   json_object_set_string_member (contact, "number", number);
   json_object_set_string_member (contact, "department", department != NULL ? department : "");
-  json_object_set_string_member (contact, "presence", "offline");
+  json_object_set_string_member (contact, "presence", ATTENDANT_PROTOCOL_PRESENCE_OFFLINE);
   g_ptr_array_add (self->contacts, contact);
 }
 

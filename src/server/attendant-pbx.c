@@ -15,6 +15,7 @@
 
 #include "attendant-pbx.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 #include "attendant-telephony.h"
 
 /* The simulated telephone system every node of a process shares
@@ -55,7 +56,9 @@ typedef enum
 } CallState;
 
 static const char * const state_names[] = {
-  "queued", "ringing", "active", "held", "consulting", "transferring", "ended",
+  ATTENDANT_PROTOCOL_CALL_QUEUED, ATTENDANT_PROTOCOL_CALL_RINGING, ATTENDANT_PROTOCOL_CALL_ACTIVE,
+  ATTENDANT_PROTOCOL_CALL_HELD, ATTENDANT_PROTOCOL_CALL_CONSULTING, ATTENDANT_PROTOCOL_CALL_TRANSFERRING,
+  ATTENDANT_PROTOCOL_CALL_ENDED,
 };
 
 typedef struct _Call Call;
@@ -148,14 +151,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const presence_values[] = {
-  "available", "busy", "ringing", "away", "dnd", "offline", NULL
-};
-
 gboolean
 attendant_pbx_presence_is_valid (const char *presence)
 {
-  return presence != NULL && g_strv_contains (presence_values, presence);
+  return presence != NULL && g_strv_contains (attendant_protocol_presences (), presence);
 }
 
 /* {{{ Helpers */
@@ -360,7 +359,7 @@ static void
 call_changed (AttendantPbx *self,
               Call         *call)
 {
-  JsonObject *message = event_new (self, "call.updated");
+  JsonObject *message = event_new (self, ATTENDANT_PROTOCOL_EVENT_CALL_UPDATED);
 
   json_object_set_object_member (message, "call", call_to_json (call));
   emit_event (self, message);
@@ -403,9 +402,9 @@ presence_from_flags (Contact *contact,
                      guint    flags)
 {
   if (flags & PARTY_RINGING)
-    return "ringing";
+    return ATTENDANT_PROTOCOL_PRESENCE_RINGING;
   if ((flags & PARTY_BUSY) || contact->talk_until > g_get_monotonic_time ())
-    return "busy";
+    return ATTENDANT_PROTOCOL_PRESENCE_BUSY;
 
   return contact->base;
 }
@@ -499,7 +498,7 @@ refresh_presence (AttendantPbx *self)
           JsonObject *message;
 
           set_string (&contact->shown, presence);
-          message = event_new (self, "presence");
+          message = event_new (self, ATTENDANT_PROTOCOL_EVENT_PRESENCE);
           json_object_set_string_member (message, "id", id);
           json_object_set_string_member (message, "presence", presence);
           emit_event (self, message);
@@ -518,7 +517,7 @@ static void
 call_remove (AttendantPbx *self,
              Call         *call)
 {
-  JsonObject *message = event_new (self, "call.removed");
+  JsonObject *message = event_new (self, ATTENDANT_PROTOCOL_EVENT_CALL_REMOVED);
 
   json_object_set_string_member (message, "id", call->id);
   g_hash_table_remove (self->call_by_id, call->id);
@@ -595,9 +594,10 @@ contact_can_ring (AttendantPbx *self,
   /* An attendant who paused (away) is offered no call: one dialled
    * straight to their extension goes to the queue, for the others. */
   if (contact->attendant)
-    return g_str_equal (presence, "available");
+    return g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE);
 
-  return g_str_equal (presence, "available") || g_str_equal (presence, "away");
+  return g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE) ||
+         g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_AWAY);
 }
 
 /* Whether the simulated person behind @number picks up by themselves. */
@@ -610,7 +610,7 @@ answers_by_itself (AttendantPbx *self,
   if (contact == NULL)
     return is_external (number);
 
-  return !contact->attendant && g_str_equal (contact->base, "available");
+  return !contact->attendant && g_str_equal (contact->base, ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE);
 }
 
 static gboolean answer_cb (gpointer user_data);
@@ -920,8 +920,8 @@ attendant_pbx_add_contact (AttendantPbx *self,
   g_return_if_fail (find_contact (self, number) == NULL);
 
   if (presence == NULL || !attendant_pbx_presence_is_valid (presence) ||
-      g_str_equal (presence, "ringing"))
-    presence = "available";
+      g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_RINGING))
+    presence = ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE;
 
   contact = g_new0 (Contact, 1);
   contact->pbx = self;
@@ -950,7 +950,7 @@ attendant_pbx_add_attendant (AttendantPbx *self,
   if ((contact = find_contact (self, extension)) == NULL)
     {
       attendant_pbx_add_contact (self, extension, name != NULL ? name : extension,
-                                 "Reception", "available");
+                                 "Reception", ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE);
       contact = find_contact (self, extension);
       g_assert (contact != NULL);
     }
@@ -1847,7 +1847,7 @@ attendant_pbx_set_presence (AttendantPbx  *self,
 
   g_return_val_if_fail (ATTENDANT_IS_PBX (self), FALSE);
 
-  if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, "ringing"))
+  if (!attendant_pbx_presence_is_valid (presence) || g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_RINGING))
     return fail (error, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS,
                  "“%s” is not a presence to set (available, busy, away, dnd, offline)",
                  presence ? presence : "");

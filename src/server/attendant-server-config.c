@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "attendant-secret.h"
+#include "attendant-protocol-names.h"
 #include "attendant-server-config.h"
 
 /* The server's configuration file: a GKeyFile. Every mistake is refused
@@ -721,7 +722,8 @@ is_extension_number (const char *text)
 }
 
 static const char * const presence_values[] = {
-  "available", "busy", "away", "dnd", "offline", NULL
+  ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE, ATTENDANT_PROTOCOL_PRESENCE_BUSY, ATTENDANT_PROTOCOL_PRESENCE_AWAY,
+  ATTENDANT_PROTOCOL_PRESENCE_DND, ATTENDANT_PROTOCOL_PRESENCE_OFFLINE, NULL
 };
 
 /* }}} */
@@ -1125,7 +1127,7 @@ parse_contacts (AttendantServerConfig  *self,
       contact->name = g_strdup (fields[0]);
       if (n >= 2 && g_strstrip (fields[1])[0] != '\0')
         contact->department = g_strdup (fields[1]);
-      contact->presence = g_strdup (n == 3 ? fields[2] : "available");
+      contact->presence = g_strdup (n == 3 ? fields[2] : ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE);
       g_ptr_array_add (self->directory, contact);
       g_hash_table_insert (seen, contact->number, contact);
     }

@@ -12,6 +12,7 @@
 #include "attendant-admin.h"
 #include "attendant-asterisk.h"
 #include "attendant-protocol.h"
+#include "attendant-protocol-names.h"
 #include "attendant-server.h"
 #include "attendant-server-session.h"
 
@@ -135,7 +136,10 @@ demo_presence_cb (gpointer user_data)
   if (n > 0)
     {
       static const char * const presences[] = {
-        "available", "available", "available", "available", "away", "away", "dnd", "offline",
+        ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE, ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE,
+        ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE, ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE,
+        ATTENDANT_PROTOCOL_PRESENCE_AWAY, ATTENDANT_PROTOCOL_PRESENCE_AWAY,
+        ATTENDANT_PROTOCOL_PRESENCE_DND, ATTENDANT_PROTOCOL_PRESENCE_OFFLINE,
       };
       const char *number = numbers[g_rand_int_range (self->rand, 0, n)];
       const char *presence = presences[g_rand_int_range (self->rand, 0, G_N_ELEMENTS (presences))];

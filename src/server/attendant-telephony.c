@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "attendant-protocol-names.h"
 #include "attendant-telephony.h"
 
 /* The telephone system as the nodes and sessions see it
@@ -237,11 +238,6 @@ get_string_arg (JsonObject *args,
   return json_node_get_string (node);
 }
 
-static const char * const commands[] = {
-  "call.answer", "call.hold", "call.resume", "call.hangup", "call.transfer",
-  "call.consult", "call.complete", "call.cancel-consult", "dial", "presence.set", NULL
-};
-
 /* The interface's own refusals complete at the priority the simulated
  * system's replies do, so that with it the replies keep the order of the
  * commands, as they did when every reply was sent at once. */
@@ -300,7 +296,7 @@ attendant_telephony_command_async (AttendantTelephony  *self,
       args = json_node_get_object (args_node);
     }
 
-  if (!g_strv_contains (commands, command))
+  if (!g_strv_contains (attendant_protocol_commands (), command))
     {
       report_error (self, callback, user_data,
                     g_error_new (ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_UNKNOWN_COMMAND,
@@ -316,9 +312,9 @@ attendant_telephony_command_async (AttendantTelephony  *self,
       return;
     }
 
-  if (g_str_equal (command, "dial"))
+  if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_DIAL))
     name = "number";
-  else if (g_str_equal (command, "presence.set"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_PRESENCE_SET))
     name = "presence";
   else
     name = "call";
@@ -334,27 +330,27 @@ attendant_telephony_command_async (AttendantTelephony  *self,
 
   iface = ATTENDANT_TELEPHONY_GET_IFACE (self);
 
-  if (g_str_equal (command, "call.answer"))
+  if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_ANSWER))
     iface->answer (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.hold"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_HOLD))
     iface->hold (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.resume"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_RESUME))
     iface->resume (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.hangup"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_HANGUP))
     iface->hangup (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.transfer"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_TRANSFER))
     iface->transfer (self, extension, arg, get_string_arg (args, "target"),
                      cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.consult"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_CONSULT))
     iface->consult (self, extension, arg, get_string_arg (args, "target"),
                     cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.complete"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_COMPLETE))
     iface->complete (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "call.cancel-consult"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_CALL_CANCEL_CONSULT))
     iface->cancel_consult (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "dial"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_DIAL))
     iface->dial (self, extension, arg, cancellable, callback, user_data);
-  else if (g_str_equal (command, "presence.set"))
+  else if (g_str_equal (command, ATTENDANT_PROTOCOL_COMMAND_PRESENCE_SET))
     iface->set_presence (self, extension, arg, cancellable, callback, user_data);
   else
     g_assert_not_reached ();

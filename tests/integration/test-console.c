@@ -46,7 +46,7 @@ static AttendantTestPki *pki;
 
 #define SERVER_TIMERS "ring-timeout=1\nanswer-delay=0.2\n"
 
-/* The fixture's directory (tests/server/attendant-test-fixture.c). */
+/* The fixture's directory (tests/integration/attendant-test-fixture.c). */
 #define EXT_AVAILABLE "201"
 #define EXT_AWAY      "202"
 #define EXT_DND       "203"

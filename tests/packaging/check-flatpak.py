@@ -3,24 +3,19 @@
 #
 # The Flatpak cannot be built here (no runtime, no network), so this checks
 # what a reviewer on Flathub would: the structure of the manifest, that the
-# sandbox is no wider than the app needs, and that the one dependency the
-# GNOME runtime lacks is built from a pinned release tarball.
+# sandbox is no wider than the app needs, that the one dependency the
+# GNOME runtime lacks is built from a pinned release tarball, that the app
+# comes from the release's git tag and builds only the app; and that the
+# .Devel manifest is the same but for its id, the checkout and the
+# development profile.
 
 import json
 import re
 import sys
 
-manifest_path, desktop_path, metainfo_path = sys.argv[1:4]
-failures = []
-count = 0
+from tap import check, finish
 
-
-def check(ok, what):
-    global count
-    count += 1
-    print(("ok" if ok else "not ok") + " %d - %s" % (count, what))
-    if not ok:
-        failures.append(what)
+manifest_path, devel_path, desktop_path, metainfo_path, project_version = sys.argv[1:6]
 
 
 with open(manifest_path, encoding="utf-8") as f:
@@ -73,10 +68,33 @@ check("--disable-static" in gsasl.get("config-opts", []), "GNU SASL is built sha
 
 app = modules[-1] if modules else {}
 check(app.get("buildsystem") == "meson", "the app is built with meson")
-check({"type": "dir", "path": ".."} in app.get("sources", []),
-      "the app is built from this checkout")
-check("-Dtests=false" in app.get("config-opts", []),
-      "the Flatpak does not build the test suites")
+app_sources = app.get("sources", [])
+git = app_sources[0] if len(app_sources) == 1 else {}
+check(git.get("type") == "git" and git.get("url") == "https://github.com/attendant/attendant.git",
+      "the app comes from its git repository over https")
+check(git.get("tag") == "v" + project_version,
+      "the git tag is this version's (v%s): %r" % (project_version, git.get("tag")))
+check(re.fullmatch(r"[0-9a-f]{40}", git.get("commit", "")) is not None,
+      "the tag is pinned by a commit (all zeros until the release is tagged)")
+opts = app.get("config-opts", [])
+check("-Dtests=false" in opts, "the Flatpak does not build the test suites")
+check("-Dserver=false" in opts and "-Dcli=false" in opts,
+      "the Flatpak builds only the app: no server, no attendant-cli")
+check(not any(o.startswith("-Dprofile") for o in opts), "the release is the default profile")
 
-print("1..%d" % count)
-sys.exit(1 if failures else 0)
+with open(devel_path, encoding="utf-8") as f:
+    devel = json.load(f)
+
+check(devel.get("id") == app_id + ".Devel", "the development manifest's id is the id with .Devel")
+devel_app = devel.get("modules", [{}])[-1]
+check(devel_app.get("sources") == [{"type": "dir", "path": ".."}],
+      "the development manifest builds this checkout")
+check(devel_app.get("config-opts") == opts + ["-Dprofile=development"],
+      "the development manifest adds only the development profile")
+same = {k: v for k, v in manifest.items() if k not in ("id", "modules")}
+check({k: v for k, v in devel.items() if k not in ("id", "modules")} == same,
+      "the development manifest has the same runtime, command, sandbox and cleanup")
+check(devel.get("modules", [])[:-1] == modules[:-1],
+      "the development manifest builds the same dependencies")
+
+finish()
