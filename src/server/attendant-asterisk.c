@@ -2446,6 +2446,20 @@ rebuild_next_variable (Rebuild *rebuild)
   attendant_ari_request_async (self->ari, "GET", "bridges", NULL, self->cancellable, rebuild_bridges_cb, rebuild);
 }
 
+static int
+compare_creation (gconstpointer a,
+                  gconstpointer b)
+{
+  JsonObject *first = *(JsonObject * const *)a;
+  JsonObject *second = *(JsonObject * const *)b;
+  int by_time = g_strcmp0 (attendant_protocol_get_string (first, "creationtime"),
+                           attendant_protocol_get_string (second, "creationtime"));
+
+  return by_time != 0 ? by_time
+                      : g_strcmp0 (attendant_protocol_get_string (first, "id"),
+                                   attendant_protocol_get_string (second, "id"));
+}
+
 static void
 rebuild_channels_cb (GObject      *object,
                      GAsyncResult *result,
@@ -2478,6 +2492,8 @@ rebuild_channels_cb (GObject      *object,
       if (args != NULL && attendant_protocol_get_string (channel, "id") != NULL)
         g_ptr_array_add (rebuild->stasis, channel);
     }
+  /* The calls in the order they came, as every node lists them. */
+  g_ptr_array_sort (rebuild->stasis, compare_creation);
   rebuild_next_variable (rebuild);
 }
 
