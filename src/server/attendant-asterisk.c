@@ -916,6 +916,31 @@ on_channel_gone (AttendantAsterisk *self,
   Channel *channel = g_hash_table_lookup (self->channels, id);
   Call *call;
 
+  /* The leg of a transfer: not answered, the call comes back to the
+   * attendant; answered (the call handed over), its caller is hung up too.
+   * Followed or not: the node that rang it may be gone. */
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *other = g_ptr_array_index (self->calls, i);
+
+      if (g_strcmp0 (other->leg, id) != 0)
+        continue;
+      g_clear_pointer (&other->leg, g_free);
+      if (other->handed)
+        {
+          g_autofree char *path = channel_path (other->channel, "");
+
+          fire (self, "DELETE", path, NULL);
+        }
+      else if (g_str_equal (other->state, "transferring"))
+        {
+          call_set_state (other, "ringing");
+          other->recalled = TRUE;
+          g_clear_pointer (&other->peer, g_free);
+          call_changed (self, other);
+        }
+    }
+
   if (channel == NULL)
     return;
 
@@ -927,7 +952,7 @@ on_channel_gone (AttendantAsterisk *self,
           Call *active = active_call_of (self, channel->extension);
 
           g_hash_table_remove (self->lines, channel->extension);
-          if (active != NULL && channel->bridge != NULL)
+          if (active != NULL)
             {
               g_autofree char *path = channel_path (active->channel, "");
 
@@ -936,23 +961,6 @@ on_channel_gone (AttendantAsterisk *self,
         }
     }
 
-  /* A transfer's target that did not answer: back to the attendant. */
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      Call *other = g_ptr_array_index (self->calls, i);
-
-      if (g_strcmp0 (other->leg, id) == 0)
-        {
-          g_clear_pointer (&other->leg, g_free);
-          if (g_str_equal (other->state, "transferring"))
-            {
-              call_set_state (other, "ringing");
-              other->recalled = TRUE;
-              g_clear_pointer (&other->peer, g_free);
-              call_changed (self, other);
-            }
-        }
-    }
 
   call = find_call_by_channel (self, id);
   if (call != NULL)
@@ -994,9 +1002,12 @@ on_channel_gone (AttendantAsterisk *self,
           g_clear_pointer (&other->consult, g_free);
           if (other->is_consult)
             {
-              g_autofree char *leg = channel_path (other->channel, "");
-
-              fire (self, "DELETE", leg, NULL);
+              /* The held caller hung up during a consultation: the
+               * attendant goes on talking with the consulted party. */
+              other->is_consult = FALSE;
+              other->is_dial = TRUE;
+              call_set_state (other, "active");
+              call_changed (self, other);
             }
           else if (!other->handed)
             {
@@ -2383,6 +2394,19 @@ rebuild_bridges_cb (GObject      *object,
 
           if (channel != NULL)
             set_string (&channel->bridge, bridge_name);
+        }
+    }
+
+  /* What ended while no node watched: a transfer's leg gone. */
+  for (guint i = self->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (self->calls, i - 1);
+
+      if (call->leg != NULL && !g_hash_table_contains (self->channels, call->leg))
+        {
+          g_autofree char *leg = g_strdup (call->leg);
+
+          on_channel_gone (self, leg);
         }
     }
 

@@ -754,6 +754,39 @@ test_dial (void)
 }
 
 
+
+/* The caller hangs up while a transfer rings 202 (202 stops ringing), and
+ * while the attendant consults 201 (the attendant goes on with 201). */
+static void
+test_caller_hangs_up_mid_flow (void)
+{
+  g_autofree char *id = answered_call ();
+  g_autofree char *leg = NULL;
+  JsonObject *call;
+
+  attendant_test_phone_set_auto_answer (phone202, FALSE);
+  run_ok ("call.transfer", id, "202");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 5000, "202 ringing");
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_calls, backend, 10000, "the transferred call gone");
+  attendant_test_wait_until (no_channels, NULL, 10000, "202 no longer rung");
+  attendant_test_phone_set_auto_answer (phone202, TRUE);
+
+  g_free (id);
+  id = answered_call ();
+  leg = consult (id, "201");
+  wait_bridge_size (leg, 2);
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (call_removed, id, 10000, "the held caller gone");
+  wait_state (leg, "active", 5000);
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), leg);
+  g_assert_cmpstr (attendant_protocol_get_string (call, "attendant"), ==, "200");
+  json_object_unref (call);
+  g_assert_cmpuint (bridge_size (leg), ==, 2);
+  run_ok ("call.hangup", leg, NULL);
+  clean_up ();
+}
+
 static char *
 calls_text (AttendantTelephony *telephony)
 {
@@ -900,6 +933,7 @@ main (int   argc,
   g_test_add_func ("/asterisk-backend/consult-complete", test_consult_complete);
   g_test_add_func ("/asterisk-backend/consult-cancel", test_consult_cancel);
   g_test_add_func ("/asterisk-backend/dial", test_dial);
+  g_test_add_func ("/asterisk-backend/caller-hangs-up-mid-flow", test_caller_hangs_up_mid_flow);
   g_test_add_func ("/asterisk-backend/two-nodes", test_two_nodes);
 
   lab = attendant_test_asterisk_new ();
