@@ -81,6 +81,7 @@ struct _AttendantAsterisk
   AttendantAri *watch;       /* this node's own application: every event */
   char         *node;        /* this node's name, in its application's */
   guint         owner_poll;  /* while another node holds the shared one */
+  guint         rebuild_retry;
   char         *endpoint_format;
   char         *waiting_sound;
   char         *moh_class;
@@ -816,6 +817,21 @@ on_queue_start (AttendantAsterisk *self,
   call_changed (self, call);
 }
 
+/* The @index-th of a StasisStart's arguments, when it is a string. */
+static const char *
+arg_string (JsonArray *args,
+            guint      index)
+{
+  JsonNode *node;
+
+  if (args == NULL || index >= json_array_get_length (args))
+    return NULL;
+  node = json_array_get_element (args, index);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static void
 on_stasis_start (AttendantAsterisk *self,
                  JsonObject        *event)
@@ -828,13 +844,11 @@ on_stasis_start (AttendantAsterisk *self,
 
   if (id == NULL)
     return;
-  if (args != NULL && json_array_get_length (args) > 0 &&
-      JSON_NODE_HOLDS_VALUE (json_array_get_element (args, 0)))
-    role = json_array_get_string_element (args, 0);
+  role = arg_string (args, 0);
 
   if (g_strcmp0 (role, "queue") == 0)
     {
-      const char *queue = json_array_get_length (args) > 1 ? json_array_get_string_element (args, 1) : NULL;
+      const char *queue = arg_string (args, 1);
 
       on_queue_start (self, channel, id, queue != NULL ? queue : "main");
       return;
@@ -850,6 +864,27 @@ static void
 moh_stopped_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
+{
+  g_autofree char *id = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  AttendantAsterisk *self = g_object_get_data (object, "attendant-asterisk");
+  Channel *leg = self != NULL ? g_hash_table_lookup (self->channels, id) : NULL;
+  Call *call = leg != NULL ? find_call (self, leg->call) : NULL;
+  g_autofree char *bridge = NULL;
+  g_autofree char *add = NULL;
+
+  if (call == NULL)
+    return;
+  bridge = bridge_id (call);
+  add = bridge_path (bridge, "/addChannel");
+  fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
+}
+
+static void
+leg_bridge_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
   g_autofree char *id = user_data;
   g_autoptr(GError) error = NULL;
@@ -903,8 +938,14 @@ on_leg_up (AttendantAsterisk *self,
 
   if (call->is_consult || call->is_dial)
     {
+      g_autofree char *create = bridge_path (bridge, "");
+
+      /* The phone may answer before the command made the bridge: it is
+       * made here too (a second one is refused, 409), then joined. */
       call->answered = TRUE;
-      fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
+      attendant_ari_request_async (self->ari, "POST", create,
+                                   (const char *[]){ "type", "mixing", "name", call->id, NULL },
+                                   NULL, leg_bridge_cb, g_strdup (id));
       call_store (self, call);
     }
 }
@@ -1688,7 +1729,8 @@ line_run (Op *op)
       return;
 
     case DIAL_BRIDGE:
-      if (op->error != NULL)
+      /* 409: the answer of the number made it first (on_leg_up). */
+      if (op->error != NULL && !g_error_matches (op->error, ATTENDANT_ARI_STATUS_ERROR, 409))
         {
           op_fail_with_error (op);
           return;
@@ -1986,7 +2028,7 @@ transfer_run (Op *op)
 
     case XFER_CONSULT_BRIDGE:
       line = line_of (self, op->extension);
-      if (op->error != NULL || line == NULL)
+      if ((op->error != NULL && !g_error_matches (op->error, ATTENDANT_ARI_STATUS_ERROR, 409)) || line == NULL)
         {
           op_fail_with_error (op);
           return;
@@ -2354,12 +2396,28 @@ rebuild_finish (Rebuild *rebuild)
     }
 }
 
-static void
-rebuild_bridges_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+static void rebuild (AttendantAsterisk *self);
+
+static gboolean
+rebuild_retry_cb (gpointer user_data)
 {
-  Rebuild *rebuild = user_data;
+  AttendantAsterisk *self = user_data;
+
+  self->rebuild_retry = 0;
+  if (attendant_ari_get_connected (self->watch))
+    rebuild (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The answer to one of the rebuild's lists, or NULL when the rebuild is
+ * over: superseded, or failed (then tried again a second later, as long as
+ * the events connection holds). */
+static JsonNode *
+rebuild_read_list (Rebuild      *rebuild,
+                   GObject      *object,
+                   GAsyncResult *result,
+                   const char   *what)
+{
   AttendantAsterisk *self = rebuild->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
@@ -2367,14 +2425,30 @@ rebuild_bridges_cb (GObject      *object,
   if (rebuild->generation != self->generation)
     {
       rebuild_free (rebuild);
-      return;
+      return NULL;
     }
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_warning ("Could not read Asterisk's bridges: %s", error ? error->message : "not a list");
+      g_message ("Could not read Asterisk's %s (%s); trying again", what, error ? error->message : "not a list");
+      g_clear_handle_id (&self->rebuild_retry, g_source_remove);
+      self->rebuild_retry = g_timeout_add_seconds (1, rebuild_retry_cb, self);
       rebuild_free (rebuild);
-      return;
+      return NULL;
     }
+  return g_steal_pointer (&node);
+}
+
+static void
+rebuild_bridges_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Rebuild *rebuild = user_data;
+  AttendantAsterisk *self = rebuild->self;
+  g_autoptr(JsonNode) node = rebuild_read_list (rebuild, object, result, "bridges");
+
+  if (node == NULL)
+    return;
 
   rebuild_finish (rebuild);
 
@@ -2491,20 +2565,10 @@ rebuild_channels_cb (GObject      *object,
 {
   Rebuild *rebuild = user_data;
   AttendantAsterisk *self = rebuild->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  g_autoptr(JsonNode) node = rebuild_read_list (rebuild, object, result, "channels");
 
-  if (rebuild->generation != self->generation)
-    {
-      rebuild_free (rebuild);
-      return;
-    }
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_warning ("Could not read Asterisk's channels: %s", error ? error->message : "not a list");
-      rebuild_free (rebuild);
-      return;
-    }
+  if (node == NULL)
+    return;
 
   rebuild->channels = json_array_ref (json_node_get_array (node));
   for (guint i = 0; i < json_array_get_length (rebuild->channels) && rebuild->stasis->len < MAX_CALLS; i++)
@@ -2804,6 +2868,7 @@ attendant_asterisk_dispose (GObject *object)
   AttendantAsterisk *self = (AttendantAsterisk *)object;
 
   g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   if (self->watch != NULL)
     {
       attendant_ari_stop (self->watch);
@@ -3062,6 +3127,7 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   self->generation++;
   self->rebuilt = FALSE;
   g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   attendant_ari_stop (self->ari);
   attendant_ari_stop (self->watch);
 }
