@@ -860,31 +860,12 @@ on_stasis_start (AttendantAsterisk *self,
     followed->in_stasis = TRUE;
 }
 
+/* Once its bridge is ready (its music stopped, or it made), a leg that
+ * answered joins it. */
 static void
-moh_stopped_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autofree char *id = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
-  AttendantAsterisk *self = g_object_get_data (object, "attendant-asterisk");
-  Channel *leg = self != NULL ? g_hash_table_lookup (self->channels, id) : NULL;
-  Call *call = leg != NULL ? find_call (self, leg->call) : NULL;
-  g_autofree char *bridge = NULL;
-  g_autofree char *add = NULL;
-
-  if (call == NULL)
-    return;
-  bridge = bridge_id (call);
-  add = bridge_path (bridge, "/addChannel");
-  fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
-}
-
-static void
-leg_bridge_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+add_leg_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autofree char *id = user_data;
   g_autoptr(GError) error = NULL;
@@ -931,7 +912,7 @@ on_leg_up (AttendantAsterisk *self,
        * would see the caller's audio as another source (a new SSRC),
        * which some phones drop. Handed over once the target is in the
        * caller's bridge (on_bridge_change). */
-      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, moh_stopped_cb,
+      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, add_leg_cb,
                                    g_strdup (id));
       return;
     }
@@ -945,7 +926,7 @@ on_leg_up (AttendantAsterisk *self,
       call->answered = TRUE;
       attendant_ari_request_async (self->ari, "POST", create,
                                    (const char *[]){ "type", "mixing", "name", call->id, NULL },
-                                   NULL, leg_bridge_cb, g_strdup (id));
+                                   NULL, add_leg_cb, g_strdup (id));
       call_store (self, call);
     }
 }
