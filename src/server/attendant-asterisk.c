@@ -905,7 +905,9 @@ on_leg_up (AttendantAsterisk *self,
 
   bridge = bridge_id (call);
   add = bridge_path (bridge, "/addChannel");
-  if (g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring"))
+  /* The leg may answer before Asterisk's answer to the originate has
+   * made the call "transferring": the leg alone says it is a transfer. */
+  if (g_strcmp0 (call->leg, id) == 0)
     {
       moh = bridge_path (bridge, "/moh");
       /* The music stops before the target joins: a phone that heard it
@@ -954,7 +956,7 @@ on_channel_gone (AttendantAsterisk *self,
 
           fire (self, "DELETE", path, NULL);
         }
-      else if (g_str_equal (other->state, "transferring"))
+      else
         {
           call_set_state (other, "ringing");
           other->recalled = TRUE;
@@ -1082,8 +1084,7 @@ on_bridge_change (AttendantAsterisk *self,
       g_autofree char *bridge_of_call = call != NULL ? bridge_id (call) : NULL;
 
       set_string (&followed->bridge, bridge_id_);
-      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring") &&
-          g_str_equal (bridge_of_call, bridge_id_))
+      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (bridge_of_call, bridge_id_))
         call_hand_over (self, call);
     }
   else if (g_strcmp0 (followed->bridge, bridge_id_) == 0)
@@ -1980,6 +1981,13 @@ transfer_run (Op *op)
         }
       if (!consult)
         {
+          /* Answered or refused already (its events are out). */
+          if (call->leg == NULL || call->handed)
+            {
+              release_line_if_idle (self, op->extension);
+              op_return (op);
+              return;
+            }
           call_set_state (call, "transferring");
           call->recalled = FALSE;
           set_string (&call->peer, op->target);

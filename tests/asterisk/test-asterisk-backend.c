@@ -573,7 +573,9 @@ test_caller_hangs_up (void)
 static gboolean
 call_removed (gpointer data)
 {
-  return find_backend_call (ATTENDANT_TELEPHONY (backend), data) == NULL;
+  g_autoptr(JsonObject) call = find_backend_call (ATTENDANT_TELEPHONY (backend), data);
+
+  return call == NULL;
 }
 
 /* Blind transfer to 201, which answers: the call leaves the console, and
