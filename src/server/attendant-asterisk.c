@@ -80,7 +80,8 @@ struct _AttendantAsterisk
   AttendantAri *ari;         /* the shared application, the queue's */
   AttendantAri *watch;       /* this node's own application: every event */
   char         *node;        /* this node's name, in its application's */
-  guint         owner_poll;  /* while another node holds the shared one */
+  guint         applications_poll;
+  gboolean      replaced;    /* another node holds the shared application */
   guint         rebuild_retry;
   char         *endpoint_format;
   char         *waiting_sound;
@@ -2608,61 +2609,100 @@ watch_connected_cb (AttendantAri      *ari,
   rebuild (self);
 }
 
+static gboolean
+applications_contain (JsonNode   *node,
+                      const char *name)
+{
+  JsonArray *applications = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; applications != NULL && i < json_array_get_length (applications); i++)
+    {
+      JsonNode *element = json_array_get_element (applications, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element) &&
+          g_strcmp0 (attendant_protocol_get_string (json_node_get_object (element), "name"), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
-owner_poll_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+applications_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(AttendantAsterisk) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
 
-  /* No connection holds the shared application any more: its node is
-   * gone, and this one takes the queue over. */
-  if (g_error_matches (error, ATTENDANT_ARI_STATUS_ERROR, 404) && self->owner_poll != 0)
+  if (node == NULL || self->applications_poll == 0)
+    return;
+
+  /* The shared application has no connection: its owner is gone (or
+   * Asterisk dropped it under a live one, as it does when an old
+   * connection's end reaches it after a new one's start). This node
+   * takes it. */
+  if (!applications_contain (node, attendant_ari_get_application (self->ari)) &&
+      (self->replaced || attendant_ari_get_connected (self->ari)))
     {
       g_debug ("the shared application has no owner: %s takes it", self->node);
-      g_clear_handle_id (&self->owner_poll, g_source_remove);
+      self->replaced = FALSE;
+      attendant_ari_stop (self->ari);
       attendant_ari_start (self->ari);
+    }
+
+  /* The same for the node's own: without it the node would be blind. */
+  if (!applications_contain (node, attendant_ari_get_application (self->watch)) &&
+      attendant_ari_get_connected (self->watch))
+    {
+      g_debug ("Asterisk lost %s's own application: connecting again", self->node);
+      attendant_ari_stop (self->watch);
+      attendant_ari_start (self->watch);
     }
 }
 
+/* About once a second (a little off the other nodes' beat), which
+ * applications Asterisk has. */
 static gboolean
-owner_poll_tick (gpointer user_data)
+applications_tick (gpointer user_data)
 {
   AttendantAsterisk *self = user_data;
-  g_autofree char *escaped = g_uri_escape_string (attendant_ari_get_application (self->ari), NULL, FALSE);
-  g_autofree char *path = g_strconcat ("applications/", escaped, NULL);
 
   if (attendant_ari_get_connected (self->watch))
-    attendant_ari_request_async (self->watch, "GET", path, NULL, self->cancellable,
-                                 owner_poll_cb, g_object_ref (self));
+    attendant_ari_request_async (self->watch, "GET", "applications", NULL, self->cancellable,
+                                 applications_cb, g_object_ref (self));
   return G_SOURCE_CONTINUE;
 }
 
+static void
+shared_connected_cb (AttendantAri      *ari,
+                     AttendantAsterisk *self)
+{
+  self->replaced = FALSE;
+}
+
+/* Replaced by a newer node: it owns the queue now, and this node watches
+ * for it to go (applications_tick). */
 static void
 shared_disconnected_cb (AttendantAri      *ari,
                         int                reason,
                         const char        *message,
                         AttendantAsterisk *self)
 {
-  /* Replaced by a newer node: it owns the queue now; this node watches
-   * for it to go, with a poll a little off the others' beat. */
-  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED && self->owner_poll == 0)
-    self->owner_poll = g_timeout_add (900 + g_random_int_range (0, 200), owner_poll_tick, self);
+  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
+    self->replaced = TRUE;
 }
 
+/* The node's own application lost: nothing it knows can be trusted until
+ * it is rebuilt. */
 static void
-ari_disconnected_cb (AttendantAri      *ari,
-                     int                reason,
-                     const char        *message,
-                     AttendantAsterisk *self)
+watch_disconnected_cb (AttendantAri      *ari,
+                       int                reason,
+                       const char        *message,
+                       AttendantAsterisk *self)
 {
   g_free (self->unreachable);
-  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
-    self->unreachable = g_strdup ("Another node took Asterisk's application over");
-  else
-    self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
+  self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
   self->generation++;
   self->rebuilt = FALSE;
   g_object_set_data (G_OBJECT (self), "attendant-rebuild", NULL);
@@ -2856,7 +2896,7 @@ attendant_asterisk_dispose (GObject *object)
 {
   AttendantAsterisk *self = (AttendantAsterisk *)object;
 
-  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
   g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   if (self->watch != NULL)
     {
@@ -3030,9 +3070,10 @@ attendant_asterisk_new (AttendantAri *ari)
   }
   attendant_ari_set_subscribe_all (self->watch, TRUE);
   g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
-  g_signal_connect (self->watch, "disconnected", G_CALLBACK (ari_disconnected_cb), self);
+  g_signal_connect (self->watch, "disconnected", G_CALLBACK (watch_disconnected_cb), self);
   g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+  g_signal_connect (ari, "connected", G_CALLBACK (shared_connected_cb), self);
   g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_cb), self);
@@ -3105,6 +3146,8 @@ attendant_asterisk_start (AttendantAsterisk *self)
   self->cancellable = g_cancellable_new ();
   attendant_ari_start (self->watch);
   attendant_ari_start (self->ari);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  self->applications_poll = g_timeout_add (900 + g_random_int_range (0, 200), applications_tick, self);
 }
 
 void
@@ -3115,7 +3158,7 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   g_cancellable_cancel (self->cancellable);
   self->generation++;
   self->rebuilt = FALSE;
-  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
   g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   attendant_ari_stop (self->ari);
   attendant_ari_stop (self->watch);
