@@ -498,6 +498,31 @@ test_queue (void)
   clean_up ();
 }
 
+/* With waiting-sound "ringing", a queued caller is not answered (it hears
+ * ringing); answering the call answers it and bridges it. */
+static void
+test_queue_ringing (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *channel_path = NULL;
+
+  g_object_set (backend, "waiting-sound", "ringing", NULL);
+  id = queue_call ();
+  channel_path = g_strdup_printf ("channels/%s", id + strlen ("call-"));
+  attendant_test_run_for (500);
+  {
+    g_autoptr(JsonNode) channel = ari_get (channel_path);
+
+    g_assert_cmpstr (attendant_protocol_get_string (json_node_get_object (channel), "state"), ==, "Ring");
+  }
+  run_ok ("call.answer", id, NULL);
+  g_assert_true (channel_is_up (channel_path));
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  g_object_set (backend, "waiting-sound", "moh", NULL);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
 /* Answer rings the attendant's phone and bridges it with the caller, and
  * replies once the bridge holds both; hold takes the phone out (the caller
  * hears music on hold), resume puts it back; hang up ends everything.
@@ -990,6 +1015,7 @@ main (int   argc,
 
   g_test_add_func ("/asterisk-backend/phones", test_phones);
   g_test_add_func ("/asterisk-backend/queue", test_queue);
+  g_test_add_func ("/asterisk-backend/queue-ringing", test_queue_ringing);
   g_test_add_func ("/asterisk-backend/answer-hold-resume-hangup", test_answer_hold_resume_hangup);
   g_test_add_func ("/asterisk-backend/caller-hangs-up", test_caller_hangs_up);
   g_test_add_func ("/asterisk-backend/transfer-answered", test_transfer_answered);
