@@ -37,6 +37,12 @@
  * variable written before its task completes. */
 
 #define STATE_VARIABLE "ATTENDANT_CALL"
+/* Media through Asterisk, never bridged natively: each phone then hears
+ * one stream from Asterisk whatever joins or leaves the bridge, and no
+ * change of RTP source (SSRC) that a phone might take for a stream to
+ * drop (baresip 1.0 drops the new one when its sequence numbers are
+ * lower). */
+#define BRIDGE_TYPE "mixing,proxy_media"
 #define CONFIRM_TIMEOUT_MS 5000
 #define MAX_CALLS 2000
 
@@ -928,7 +934,7 @@ on_leg_up (AttendantAsterisk *self,
        * made here too (a second one is refused, 409), then joined. */
       call->answered = TRUE;
       attendant_ari_request_async (self->ari, "POST", create,
-                                   (const char *[]){ "type", "mixing", "name", call->id, NULL },
+                                   (const char *[]){ "type", BRIDGE_TYPE, "name", call->id, NULL },
                                    NULL, add_leg_cb, g_strdup (id));
       call_store (self, call);
     }
@@ -1597,7 +1603,7 @@ line_run (Op *op)
           return;
         }
       path = bridge_path (op->bridge, "");
-      op_request (op, CALL_BRIDGED, "POST", path, (const char *[]){ "type", "mixing", "name", call->id, NULL });
+      op_request (op, CALL_BRIDGED, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", call->id, NULL });
       return;
 
     case CALL_BRIDGED:
@@ -1708,7 +1714,7 @@ line_run (Op *op)
       g_free (op->bridge);
       op->bridge = g_strconcat ("attendant-", op->call, NULL);
       path = bridge_path (op->bridge, "");
-      op_request (op, DIAL_BRIDGE, "POST", path, (const char *[]){ "type", "mixing", "name", op->call, NULL });
+      op_request (op, DIAL_BRIDGE, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", op->call, NULL });
       return;
 
     case DIAL_BRIDGE:
@@ -2012,7 +2018,7 @@ transfer_run (Op *op)
         g_free (op->bridge);
         op->bridge = g_steal_pointer (&leg_bridge);
         path = bridge_path (op->bridge, "");
-        op_request (op, XFER_CONSULT_BRIDGE, "POST", path, (const char *[]){ "type", "mixing", "name", leg->id, NULL });
+        op_request (op, XFER_CONSULT_BRIDGE, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", leg->id, NULL });
       }
       return;
 
