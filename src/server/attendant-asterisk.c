@@ -19,7 +19,7 @@
  *
  *  - a call is its caller's channel, in the Stasis application with the
  *    arguments "queue,<queue>" (the dialplan), or a channel this backend
- *    originated for a dial or a consultation ("leg,<role>,<extension>");
+ *    originated for a dial or a consultation ("leg,<call>,<number>");
  *    its id is "call-" and the channel's id;
  *  - what the console knows of it (state, attendant, peer, recalled, the
  *    leg it rings) is kept in the channel's variable ATTENDANT_CALL,
@@ -30,7 +30,10 @@
  *  - the attendant's phone is one channel per attendant, a "line"
  *    ("line,<extension>"), originated when first needed and moved from
  *    bridge to bridge: hold takes it out of the call's bridge (which then
- *    plays music on hold), answer and resume put it in.
+ *    plays music on hold), answer and resume put it in;
+ *  - every node follows every event through an application of its own,
+ *    and the queue's callers reach the one node that holds the shared
+ *    application (docs/asterisk.md, "Nodes and failover").
  *
  * Every command is a short sequence of ARI requests and of waits for the
  * events that confirm them (an Op); its events are emitted and the state
