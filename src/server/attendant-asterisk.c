@@ -20,7 +20,7 @@
  *
  *  - a call is its caller's channel, in the Stasis application with the
  *    arguments "queue,<queue>" (the dialplan), or a channel this backend
- *    originated for a dial or a consultation ("leg,<role>,<extension>");
+ *    originated for a dial or a consultation ("leg,<call>,<number>");
  *    its id is "call-" and the channel's id;
  *  - what the console knows of it (state, attendant, peer, recalled, the
  *    leg it rings) is kept in the channel's variable ATTENDANT_CALL,
@@ -31,13 +31,22 @@
  *  - the attendant's phone is one channel per attendant, a "line"
  *    ("line,<extension>"), originated when first needed and moved from
  *    bridge to bridge: hold takes it out of the call's bridge (which then
- *    plays music on hold), answer and resume put it in.
+ *    plays music on hold), answer and resume put it in;
+ *  - every node follows every event through an application of its own,
+ *    and the queue's callers reach the one node that holds the shared
+ *    application (docs/asterisk.md, "Nodes and failover").
  *
  * Every command is a short sequence of ARI requests and of waits for the
  * events that confirm them (an Op); its events are emitted and the state
  * variable written before its task completes. */
 
 #define STATE_VARIABLE "ATTENDANT_CALL"
+/* Media through Asterisk, never bridged natively: each phone then hears
+ * one stream from Asterisk whatever joins or leaves the bridge, and no
+ * change of RTP source (SSRC) that a phone might take for a stream to
+ * drop (baresip 1.0 drops the new one when its sequence numbers are
+ * lower). */
+#define BRIDGE_TYPE "mixing,proxy_media"
 #define CONFIRM_TIMEOUT_MS 5000
 #define MAX_CALLS 2000
 
@@ -81,7 +90,10 @@ struct _AttendantAsterisk
   AttendantAri *ari;         /* the shared application, the queue's */
   AttendantAri *watch;       /* this node's own application: every event */
   char         *node;        /* this node's name, in its application's */
-  guint         owner_poll;  /* while another node holds the shared one */
+  guint         applications_poll;
+  gboolean      replaced;    /* another node holds the shared application */
+  guint         retake;
+  guint         rebuild_retry;
   char         *endpoint_format;
   char         *waiting_sound;
   char         *moh_class;
@@ -743,6 +755,22 @@ op_channel_up_or_gone (Op *op)
   return channel == NULL || channel->in_stasis;
 }
 
+/* After a request that added the attendant's line to op->bridge: on to
+ * @next once Asterisk says it is in. */
+static void
+op_wait_line_in (Op  *op,
+                 int  next)
+{
+  if (op->error != NULL)
+    {
+      op_fail_with_error (op);
+      return;
+    }
+  g_free (op->channel);
+  op->channel = g_strdup (line_of (op->self, op->extension));
+  op_wait (op, next, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+}
+
 static gboolean
 op_call_gone (Op *op)
 {
@@ -817,6 +845,21 @@ on_queue_start (AttendantAsterisk *self,
   call_changed (self, call);
 }
 
+/* The @index-th of a StasisStart's arguments, when it is a string. */
+static const char *
+arg_string (JsonArray *args,
+            guint      index)
+{
+  JsonNode *node;
+
+  if (args == NULL || index >= json_array_get_length (args))
+    return NULL;
+  node = json_array_get_element (args, index);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static void
 on_stasis_start (AttendantAsterisk *self,
                  JsonObject        *event)
@@ -829,13 +872,11 @@ on_stasis_start (AttendantAsterisk *self,
 
   if (id == NULL)
     return;
-  if (args != NULL && json_array_get_length (args) > 0 &&
-      JSON_NODE_HOLDS_VALUE (json_array_get_element (args, 0)))
-    role = json_array_get_string_element (args, 0);
+  role = arg_string (args, 0);
 
   if (g_strcmp0 (role, "queue") == 0)
     {
-      const char *queue = json_array_get_length (args) > 1 ? json_array_get_string_element (args, 1) : NULL;
+      const char *queue = arg_string (args, 1);
 
       on_queue_start (self, channel, id, queue != NULL ? queue : "main");
       return;
@@ -847,10 +888,12 @@ on_stasis_start (AttendantAsterisk *self,
     followed->in_stasis = TRUE;
 }
 
+/* Once its bridge is ready (its music stopped, or it made), a leg that
+ * answered joins it. */
 static void
-moh_stopped_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+add_leg_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autofree char *id = user_data;
   g_autoptr(GError) error = NULL;
@@ -890,22 +933,30 @@ on_leg_up (AttendantAsterisk *self,
 
   bridge = bridge_id (call);
   add = bridge_path (bridge, "/addChannel");
-  if (g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring"))
+  /* The leg may answer before Asterisk's answer to the originate has
+   * made the call "transferring": the leg alone says it is a transfer. */
+  if (g_strcmp0 (call->leg, id) == 0)
     {
       moh = bridge_path (bridge, "/moh");
       /* The music stops before the target joins: a phone that heard it
        * would see the caller's audio as another source (a new SSRC),
        * which some phones drop. Handed over once the target is in the
        * caller's bridge (on_bridge_change). */
-      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, moh_stopped_cb,
+      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, add_leg_cb,
                                    g_strdup (id));
       return;
     }
 
   if (call->is_consult || call->is_dial)
     {
+      g_autofree char *create = bridge_path (bridge, "");
+
+      /* The phone may answer before the command made the bridge: it is
+       * made here too (a second one is refused, 409), then joined. */
       call->answered = TRUE;
-      fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
+      attendant_ari_request_async (self->ari, "POST", create,
+                                   (const char *[]){ "type", BRIDGE_TYPE, "name", call->id, NULL },
+                                   NULL, add_leg_cb, g_strdup (id));
       call_store (self, call);
     }
 }
@@ -916,6 +967,31 @@ on_channel_gone (AttendantAsterisk *self,
 {
   Channel *channel = g_hash_table_lookup (self->channels, id);
   Call *call;
+
+  /* The leg of a transfer: not answered, the call comes back to the
+   * attendant; answered (the call handed over), its caller is hung up too.
+   * Followed or not: the node that rang it may be gone. */
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *other = g_ptr_array_index (self->calls, i);
+
+      if (g_strcmp0 (other->leg, id) != 0)
+        continue;
+      g_clear_pointer (&other->leg, g_free);
+      if (other->handed)
+        {
+          g_autofree char *path = channel_path (other->channel, "");
+
+          fire (self, "DELETE", path, NULL);
+        }
+      else
+        {
+          call_set_state (other, "ringing");
+          other->recalled = TRUE;
+          g_clear_pointer (&other->peer, g_free);
+          call_changed (self, other);
+        }
+    }
 
   if (channel == NULL)
     return;
@@ -928,7 +1004,7 @@ on_channel_gone (AttendantAsterisk *self,
           Call *active = active_call_of (self, channel->extension);
 
           g_hash_table_remove (self->lines, channel->extension);
-          if (active != NULL && channel->bridge != NULL)
+          if (active != NULL)
             {
               g_autofree char *path = channel_path (active->channel, "");
 
@@ -937,23 +1013,6 @@ on_channel_gone (AttendantAsterisk *self,
         }
     }
 
-  /* A transfer's target that did not answer: back to the attendant. */
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      Call *other = g_ptr_array_index (self->calls, i);
-
-      if (g_strcmp0 (other->leg, id) == 0)
-        {
-          g_clear_pointer (&other->leg, g_free);
-          if (g_str_equal (other->state, "transferring"))
-            {
-              call_set_state (other, "ringing");
-              other->recalled = TRUE;
-              g_clear_pointer (&other->peer, g_free);
-              call_changed (self, other);
-            }
-        }
-    }
 
   call = find_call_by_channel (self, id);
   if (call != NULL)
@@ -995,9 +1054,12 @@ on_channel_gone (AttendantAsterisk *self,
           g_clear_pointer (&other->consult, g_free);
           if (other->is_consult)
             {
-              g_autofree char *leg = channel_path (other->channel, "");
-
-              fire (self, "DELETE", leg, NULL);
+              /* The held caller hung up during a consultation: the
+               * attendant goes on talking with the consulted party. */
+              other->is_consult = FALSE;
+              other->is_dial = TRUE;
+              call_set_state (other, "active");
+              call_changed (self, other);
             }
           else if (!other->handed)
             {
@@ -1050,8 +1112,7 @@ on_bridge_change (AttendantAsterisk *self,
       g_autofree char *bridge_of_call = call != NULL ? bridge_id (call) : NULL;
 
       set_string (&followed->bridge, bridge_id_);
-      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring") &&
-          g_str_equal (bridge_of_call, bridge_id_))
+      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (bridge_of_call, bridge_id_))
         call_hand_over (self, call);
     }
   else if (g_strcmp0 (followed->bridge, bridge_id_) == 0)
@@ -1563,7 +1624,7 @@ line_run (Op *op)
           return;
         }
       path = bridge_path (op->bridge, "");
-      op_request (op, CALL_BRIDGED, "POST", path, (const char *[]){ "type", "mixing", "name", call->id, NULL });
+      op_request (op, CALL_BRIDGED, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", call->id, NULL });
       return;
 
     case CALL_BRIDGED:
@@ -1628,14 +1689,7 @@ line_run (Op *op)
       return;
 
     case CALL_ADDED:
-      if (op->error != NULL)
-        {
-          op_fail_with_error (op);
-          return;
-        }
-      g_free (op->channel);
-      op->channel = g_strdup (line_of (self, op->extension));
-      op_wait (op, CALL_LINE_IN, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+      op_wait_line_in (op, CALL_LINE_IN);
       return;
 
     case CALL_LINE_IN:
@@ -1674,11 +1728,12 @@ line_run (Op *op)
       g_free (op->bridge);
       op->bridge = g_strconcat ("attendant-", op->call, NULL);
       path = bridge_path (op->bridge, "");
-      op_request (op, DIAL_BRIDGE, "POST", path, (const char *[]){ "type", "mixing", "name", op->call, NULL });
+      op_request (op, DIAL_BRIDGE, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", op->call, NULL });
       return;
 
     case DIAL_BRIDGE:
-      if (op->error != NULL)
+      /* 409: the answer of the number made it first (on_leg_up). */
+      if (op->error != NULL && !g_error_matches (op->error, ATTENDANT_ARI_STATUS_ERROR, 409))
         {
           op_fail_with_error (op);
           return;
@@ -1689,14 +1744,7 @@ line_run (Op *op)
       return;
 
     case DIAL_ADDED:
-      if (op->error != NULL)
-        {
-          op_fail_with_error (op);
-          return;
-        }
-      g_free (op->channel);
-      op->channel = g_strdup (line_of (self, op->extension));
-      op_wait (op, DIAL_LINE_IN, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+      op_wait_line_in (op, DIAL_LINE_IN);
       return;
 
     case DIAL_LINE_IN:
@@ -1947,6 +1995,13 @@ transfer_run (Op *op)
         }
       if (!consult)
         {
+          /* Answered or refused already (its events are out). */
+          if (call->leg == NULL || call->handed)
+            {
+              release_line_if_idle (self, op->extension);
+              op_return (op);
+              return;
+            }
           call_set_state (call, "transferring");
           call->recalled = FALSE;
           set_string (&call->peer, op->target);
@@ -1970,13 +2025,13 @@ transfer_run (Op *op)
         g_free (op->bridge);
         op->bridge = g_steal_pointer (&leg_bridge);
         path = bridge_path (op->bridge, "");
-        op_request (op, XFER_CONSULT_BRIDGE, "POST", path, (const char *[]){ "type", "mixing", "name", leg->id, NULL });
+        op_request (op, XFER_CONSULT_BRIDGE, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", leg->id, NULL });
       }
       return;
 
     case XFER_CONSULT_BRIDGE:
       line = line_of (self, op->extension);
-      if (op->error != NULL || line == NULL)
+      if ((op->error != NULL && !g_error_matches (op->error, ATTENDANT_ARI_STATUS_ERROR, 409)) || line == NULL)
         {
           op_fail_with_error (op);
           return;
@@ -1986,16 +2041,12 @@ transfer_run (Op *op)
       return;
 
     case XFER_CONSULT_ADDED:
-      if (op->error != NULL)
+      if (op->error == NULL)
         {
-          op_fail_with_error (op);
-          return;
+          g_free (op->target);
+          op->target = g_strdup (op->channel);   /* the leg */
         }
-      g_free (op->target);
-      op->target = g_strdup (op->channel);   /* the leg */
-      g_free (op->channel);
-      op->channel = g_strdup (line_of (self, op->extension));
-      op_wait (op, XFER_CONSULT_LINE_IN, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+      op_wait_line_in (op, XFER_CONSULT_LINE_IN);
       return;
 
     case XFER_CONSULT_LINE_IN:
@@ -2344,12 +2395,28 @@ rebuild_finish (Rebuild *rebuild)
     }
 }
 
-static void
-rebuild_bridges_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+static void rebuild (AttendantAsterisk *self);
+
+static gboolean
+rebuild_retry_cb (gpointer user_data)
 {
-  Rebuild *rebuild = user_data;
+  AttendantAsterisk *self = user_data;
+
+  self->rebuild_retry = 0;
+  if (attendant_ari_get_connected (self->watch))
+    rebuild (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The answer to one of the rebuild's lists, or NULL when the rebuild is
+ * over: superseded, or failed (then tried again a second later, as long as
+ * the events connection holds). */
+static JsonNode *
+rebuild_read_list (Rebuild      *rebuild,
+                   GObject      *object,
+                   GAsyncResult *result,
+                   const char   *what)
+{
   AttendantAsterisk *self = rebuild->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
@@ -2357,14 +2424,30 @@ rebuild_bridges_cb (GObject      *object,
   if (rebuild->generation != self->generation)
     {
       rebuild_free (rebuild);
-      return;
+      return NULL;
     }
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_warning ("Could not read Asterisk's bridges: %s", error ? error->message : "not a list");
+      g_message ("Could not read Asterisk's %s (%s); trying again", what, error ? error->message : "not a list");
+      g_clear_handle_id (&self->rebuild_retry, g_source_remove);
+      self->rebuild_retry = g_timeout_add_seconds (1, rebuild_retry_cb, self);
       rebuild_free (rebuild);
-      return;
+      return NULL;
     }
+  return g_steal_pointer (&node);
+}
+
+static void
+rebuild_bridges_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Rebuild *rebuild = user_data;
+  AttendantAsterisk *self = rebuild->self;
+  g_autoptr(JsonNode) node = rebuild_read_list (rebuild, object, result, "bridges");
+
+  if (node == NULL)
+    return;
 
   rebuild_finish (rebuild);
 
@@ -2384,6 +2467,19 @@ rebuild_bridges_cb (GObject      *object,
 
           if (channel != NULL)
             set_string (&channel->bridge, bridge_name);
+        }
+    }
+
+  /* What ended while no node watched: a transfer's leg gone. */
+  for (guint i = self->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (self->calls, i - 1);
+
+      if (call->leg != NULL && !g_hash_table_contains (self->channels, call->leg))
+        {
+          g_autofree char *leg = g_strdup (call->leg);
+
+          on_channel_gone (self, leg);
         }
     }
 
@@ -2447,6 +2543,20 @@ rebuild_next_variable (Rebuild *rebuild)
   attendant_ari_request_async (self->ari, "GET", "bridges", NULL, self->cancellable, rebuild_bridges_cb, rebuild);
 }
 
+static int
+compare_creation (gconstpointer a,
+                  gconstpointer b)
+{
+  JsonObject *first = *(JsonObject * const *)a;
+  JsonObject *second = *(JsonObject * const *)b;
+  int by_time = g_strcmp0 (attendant_protocol_get_string (first, "creationtime"),
+                           attendant_protocol_get_string (second, "creationtime"));
+
+  return by_time != 0 ? by_time
+                      : g_strcmp0 (attendant_protocol_get_string (first, "id"),
+                                   attendant_protocol_get_string (second, "id"));
+}
+
 static void
 rebuild_channels_cb (GObject      *object,
                      GAsyncResult *result,
@@ -2454,20 +2564,10 @@ rebuild_channels_cb (GObject      *object,
 {
   Rebuild *rebuild = user_data;
   AttendantAsterisk *self = rebuild->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  g_autoptr(JsonNode) node = rebuild_read_list (rebuild, object, result, "channels");
 
-  if (rebuild->generation != self->generation)
-    {
-      rebuild_free (rebuild);
-      return;
-    }
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_warning ("Could not read Asterisk's channels: %s", error ? error->message : "not a list");
-      rebuild_free (rebuild);
-      return;
-    }
+  if (node == NULL)
+    return;
 
   rebuild->channels = json_array_ref (json_node_get_array (node));
   for (guint i = 0; i < json_array_get_length (rebuild->channels) && rebuild->stasis->len < MAX_CALLS; i++)
@@ -2479,6 +2579,8 @@ rebuild_channels_cb (GObject      *object,
       if (args != NULL && attendant_protocol_get_string (channel, "id") != NULL)
         g_ptr_array_add (rebuild->stasis, channel);
     }
+  /* The calls in the order they came, as every node lists them. */
+  g_ptr_array_sort (rebuild->stasis, compare_creation);
   rebuild_next_variable (rebuild);
 }
 
@@ -2516,61 +2618,155 @@ watch_connected_cb (AttendantAri      *ari,
   rebuild (self);
 }
 
+static gboolean
+applications_contain (JsonNode   *node,
+                      const char *name)
+{
+  JsonArray *applications = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; applications != NULL && i < json_array_get_length (applications); i++)
+    {
+      JsonNode *element = json_array_get_element (applications, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element) &&
+          g_strcmp0 (attendant_protocol_get_string (json_node_get_object (element), "name"), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void new_watch (AttendantAsterisk *self);
+
+static gboolean
+retake_cb (gpointer user_data)
+{
+  AttendantAsterisk *self = user_data;
+
+  self->retake = 0;
+  attendant_ari_start (self->ari);
+  return G_SOURCE_REMOVE;
+}
+
 static void
-owner_poll_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+applications_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(AttendantAsterisk) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
 
-  /* No connection holds the shared application any more: its node is
-   * gone, and this one takes the queue over. */
-  if (g_error_matches (error, ATTENDANT_ARI_STATUS_ERROR, 404) && self->owner_poll != 0)
+  if (node == NULL || self->applications_poll == 0)
+    return;
+
+  /* The shared application has no connection: its owner is gone (or
+   * Asterisk dropped it under a live one, as it does when an old
+   * connection's end reaches it after a new one's start). This node
+   * takes it. */
+  if (!applications_contain (node, attendant_ari_get_application (self->ari)) &&
+      (self->replaced || attendant_ari_get_connected (self->ari)))
     {
       g_debug ("the shared application has no owner: %s takes it", self->node);
-      g_clear_handle_id (&self->owner_poll, g_source_remove);
-      attendant_ari_start (self->ari);
+      /* Replaced: nothing of this node's to end. Held: the end of the
+       * connection must reach Asterisk before the new one starts, or it
+       * takes the application away again. */
+      if (self->replaced)
+        attendant_ari_start (self->ari);
+      else
+        {
+          attendant_ari_stop (self->ari);
+          g_clear_handle_id (&self->retake, g_source_remove);
+          self->retake = g_timeout_add (300, retake_cb, self);
+        }
+      self->replaced = FALSE;
+    }
+
+  /* The same for the node's own: without it the node would be blind. */
+  if (!applications_contain (node, attendant_ari_get_application (self->watch)) &&
+      attendant_ari_get_connected (self->watch))
+    {
+      g_debug ("Asterisk lost %s's own application: connecting again", self->node);
+      self->generation++;
+      self->rebuilt = FALSE;
+      new_watch (self);
+      attendant_ari_start (self->watch);
     }
 }
 
+/* About once a second (a little off the other nodes' beat), which
+ * applications Asterisk has. */
 static gboolean
-owner_poll_tick (gpointer user_data)
+applications_tick (gpointer user_data)
 {
   AttendantAsterisk *self = user_data;
-  g_autofree char *escaped = g_uri_escape_string (attendant_ari_get_application (self->ari), NULL, FALSE);
-  g_autofree char *path = g_strconcat ("applications/", escaped, NULL);
 
   if (attendant_ari_get_connected (self->watch))
-    attendant_ari_request_async (self->watch, "GET", path, NULL, self->cancellable,
-                                 owner_poll_cb, g_object_ref (self));
+    attendant_ari_request_async (self->watch, "GET", "applications", NULL, self->cancellable,
+                                 applications_cb, g_object_ref (self));
   return G_SOURCE_CONTINUE;
 }
 
+static void
+shared_connected_cb (AttendantAri      *ari,
+                     AttendantAsterisk *self)
+{
+  self->replaced = FALSE;
+}
+
+/* Replaced by a newer node: it owns the queue now, and this node watches
+ * for it to go (applications_tick). */
 static void
 shared_disconnected_cb (AttendantAri      *ari,
                         int                reason,
                         const char        *message,
                         AttendantAsterisk *self)
 {
-  /* Replaced by a newer node: it owns the queue now; this node watches
-   * for it to go, with a poll a little off the others' beat. */
-  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED && self->owner_poll == 0)
-    self->owner_poll = g_timeout_add (900 + g_random_int_range (0, 200), owner_poll_tick, self);
+  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
+    self->replaced = TRUE;
 }
 
+static void watch_disconnected_cb (AttendantAri *ari, int reason, const char *message,
+                                   AttendantAsterisk *self);
+static void ari_event_buffer_cb (AttendantAri *ari, const char *type, JsonObject *event,
+                                 AttendantAsterisk *self);
+
+/* The node's own application, under a name never used before. Asterisk
+ * takes the end of a connection that it learns late (after a pause, or
+ * after the new one's start) for the end of the application, even when a
+ * new connection holds it: a fresh name is out of reach of the old one. */
 static void
-ari_disconnected_cb (AttendantAri      *ari,
-                     int                reason,
-                     const char        *message,
-                     AttendantAsterisk *self)
+new_watch (AttendantAsterisk *self)
+{
+  g_autofree char *own = NULL;
+
+  if (self->watch != NULL)
+    {
+      attendant_ari_stop (self->watch);
+      g_signal_handlers_disconnect_by_data (self->watch, self);
+      g_clear_object (&self->watch);
+    }
+
+  g_free (self->node);
+  self->node = g_strdup_printf ("node-%08x", g_random_int ());
+  own = g_strconcat (attendant_ari_get_application (self->ari), "-", self->node, NULL);
+  self->watch = attendant_ari_new_sibling (self->ari, own);
+  attendant_ari_set_subscribe_all (self->watch, TRUE);
+  g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
+  g_signal_connect (self->watch, "disconnected", G_CALLBACK (watch_disconnected_cb), self);
+  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
+  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+}
+
+/* The node's own application lost: nothing it knows can be trusted until
+ * it is rebuilt. */
+static void
+watch_disconnected_cb (AttendantAri      *ari,
+                       int                reason,
+                       const char        *message,
+                       AttendantAsterisk *self)
 {
   g_free (self->unreachable);
-  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
-    self->unreachable = g_strdup ("Another node took Asterisk's application over");
-  else
-    self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
+  self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
   self->generation++;
   self->rebuilt = FALSE;
   g_object_set_data (G_OBJECT (self), "attendant-rebuild", NULL);
@@ -2764,7 +2960,9 @@ attendant_asterisk_dispose (GObject *object)
 {
   AttendantAsterisk *self = (AttendantAsterisk *)object;
 
-  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->retake, g_source_remove);
+  g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   if (self->watch != NULL)
     {
       attendant_ari_stop (self->watch);
@@ -2927,19 +3125,10 @@ attendant_asterisk_new (AttendantAri *ari)
 
   self = g_object_new (ATTENDANT_TYPE_ASTERISK, NULL);
   self->ari = g_object_ref (ari);
-  self->node = g_strdup_printf ("node-%08x", g_random_int ());
   /* For the callbacks of requests that do not hold the backend. */
   g_object_set_data (G_OBJECT (ari), "attendant-asterisk", self);
-  {
-    g_autofree char *own = g_strconcat (attendant_ari_get_application (ari), "-", self->node, NULL);
-
-    self->watch = attendant_ari_new_sibling (ari, own);
-  }
-  attendant_ari_set_subscribe_all (self->watch, TRUE);
-  g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
-  g_signal_connect (self->watch, "disconnected", G_CALLBACK (ari_disconnected_cb), self);
-  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
-  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+  new_watch (self);
+  g_signal_connect (ari, "connected", G_CALLBACK (shared_connected_cb), self);
   g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_cb), self);
@@ -3010,8 +3199,13 @@ attendant_asterisk_start (AttendantAsterisk *self)
 
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  if (attendant_ari_get_connected (self->watch) || self->generation > 0)
+    new_watch (self);
   attendant_ari_start (self->watch);
   attendant_ari_start (self->ari);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->retake, g_source_remove);
+  self->applications_poll = g_timeout_add (900 + g_random_int_range (0, 200), applications_tick, self);
 }
 
 void
@@ -3022,7 +3216,9 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   g_cancellable_cancel (self->cancellable);
   self->generation++;
   self->rebuilt = FALSE;
-  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->retake, g_source_remove);
+  g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   attendant_ari_stop (self->ari);
   attendant_ari_stop (self->watch);
 }
