@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "attendant-asterisk.h"
+#include "attendant-asterisk-directory.h"
 #include "attendant-protocol.h"
 #include "attendant-protocol-names.h"
 
@@ -34,7 +35,12 @@
  *    plays music on hold), answer and resume put it in;
  *  - every node follows every event through an application of its own,
  *    and the queue's callers reach the one node that holds the shared
- *    application (docs/asterisk.md, "Nodes and failover").
+ *    application (docs/asterisk.md, "Nodes and failover");
+ *  - the directory and presence are an AttendantAsteriskDirectory on that
+ *    same own application (the shared one may be taken away), made again
+ *    with it; its changes are events of this backend's sequence, and a
+ *    connection's snapshots wait for both it and the calls to be read
+ *    (docs/asterisk.md, "Directory and presence").
  *
  * Every command is a short sequence of ARI requests and of waits for the
  * events that confirm them (an Op); its events are emitted and the state
@@ -48,6 +54,9 @@
  * lower). */
 #define BRIDGE_TYPE "mixing,proxy_media"
 #define CONFIRM_TIMEOUT_MS 5000
+/* How long a rebuilt connection's snapshot waits for the directory (whose
+ * own retry is slower) before it goes without it. */
+#define DIRECTORY_WAIT_MS 2000
 #define MAX_CALLS 2000
 
 typedef struct
@@ -99,7 +108,11 @@ struct _AttendantAsterisk
   char         *moh_class;
   guint         ring_timeout;
   GPtrArray    *queues;      /* JsonObject {id, name} */
-  GPtrArray    *contacts;    /* JsonObject {id, name, number, department} */
+  GPtrArray    *contacts;    /* JsonObject {number, name?, department?}: the file's */
+  AttendantAsteriskDirectory *directory;  /* on watch */
+  gboolean      directory_fresh;  /* read since watch last connected */
+  gboolean      reset_pending;    /* calls rebuilt, the directory not yet */
+  guint         reset_wait;
   GHashTable   *attendants;  /* extension → display name */
 
   guint64       seq;
@@ -1294,18 +1307,14 @@ number_is_extension (const char *number)
   return TRUE;
 }
 
-static const char *
+/* The name the directory shows: the file's, else the endpoint's caller ID. */
+static char *
 contact_name (AttendantAsterisk *self,
               const char        *number)
 {
-  for (guint i = 0; i < self->contacts->len; i++)
-    {
-      JsonObject *contact = g_ptr_array_index (self->contacts, i);
+  g_autoptr(JsonObject) contact = attendant_asterisk_directory_get_contact (self->directory, number);
 
-      if (g_strcmp0 (attendant_protocol_get_string (contact, "number"), number) == 0)
-        return attendant_protocol_get_string (contact, "name");
-    }
-  return NULL;
+  return contact != NULL ? g_strdup (attendant_protocol_get_string (contact, "name")) : NULL;
 }
 
 enum {
@@ -1314,8 +1323,10 @@ enum {
 };
 
 /* The target's own checks (invalid-args), then, for an extension, its
- * endpoint in Asterisk: none is "not-found", one not registered or with a
- * call is "busy". Runs the op again at @after when the target may be rung. */
+ * presence in the directory: none is "not-found", busy, ringing, dnd or
+ * offline is "busy" (or, before the directory was read, its endpoint in
+ * Asterisk: none, not registered, or with a call). Runs the op again at
+ * @after when the target may be rung. */
 static void
 check_target (Op  *op,
               int  after)
@@ -1347,6 +1358,27 @@ check_target (Op  *op,
     {
       op->step = after;
       op->run (op);
+      return;
+    }
+
+  /* The directory's numbers are the endpoints' names: it answers for the
+   * extensions whose endpoint is named after them. */
+  if (attendant_asterisk_directory_get_ready (op->self->directory) && g_str_equal (tech_end + 1, op->target))
+    {
+      const char *presence = attendant_asterisk_directory_get_presence (op->self->directory, op->target);
+
+      if (presence == NULL)
+        op_fail (op, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND, "No extension %s", op->target);
+      else if (g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_OFFLINE))
+        op_fail (op, ATTENDANT_TELEPHONY_ERROR_BUSY, "%s is unreachable", op->target);
+      else if (!g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_AVAILABLE) &&
+               !g_str_equal (presence, ATTENDANT_PROTOCOL_PRESENCE_AWAY))
+        op_fail (op, ATTENDANT_TELEPHONY_ERROR_BUSY, "%s is %s", op->target, presence);
+      else
+        {
+          op->step = after;
+          op->run (op);
+        }
       return;
     }
 
@@ -1605,7 +1637,7 @@ line_run (Op *op)
           dialled->is_dial = TRUE;
           dialled->attendant = g_strdup (op->extension);
           dialled->caller_number = g_strdup (op->target);
-          dialled->caller_name = g_strdup (contact_name (self, op->target));
+          dialled->caller_name = contact_name (self, op->target);
           g_free (op->call);
           op->call = g_strdup (dialled->id);
           args = g_strconcat ("leg,", dialled->id, ",", op->target, NULL);
@@ -1954,7 +1986,7 @@ transfer_run (Op *op)
             leg->is_consult = TRUE;
             leg->attendant = g_strdup (op->extension);
             leg->caller_number = g_strdup (op->target);
-            leg->caller_name = g_strdup (contact_name (self, op->target));
+            leg->caller_name = contact_name (self, op->target);
             leg->peer = g_strdup (op->target);
             leg->consult = g_strdup (call->id);
             set_string (&call->consult, leg->id);
@@ -2338,6 +2370,45 @@ stasis_args (AttendantAsterisk *self,
 
 static void rebuild_next_variable (Rebuild *rebuild);
 
+/* The connection's picture is complete: one snapshot for every session,
+ * and the telephone system reachable again. */
+static void
+announce_rebuilt (AttendantAsterisk *self)
+{
+  g_clear_handle_id (&self->reset_wait, g_source_remove);
+  self->reset_pending = FALSE;
+  attendant_telephony_emit_reset (ATTENDANT_TELEPHONY (self));
+  attendant_telephony_emit_availability_changed (ATTENDANT_TELEPHONY (self));
+}
+
+static gboolean
+reset_wait_cb (gpointer user_data)
+{
+  AttendantAsterisk *self = user_data;
+
+  self->reset_wait = 0;
+  /* Lost again meanwhile: the next rebuild announces. */
+  if (!self->rebuilt)
+    return G_SOURCE_REMOVE;
+  g_debug ("the directory is not read yet: the snapshots go without it");
+  announce_rebuilt (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* One reset per connection: the calls are rebuilt, and the directory,
+ * read at the same connection, emits its own "reset" when done; whichever
+ * comes last announces both. */
+static void
+announce_when_directory_read (AttendantAsterisk *self)
+{
+  g_clear_handle_id (&self->reset_wait, g_source_remove);
+  self->reset_pending = !self->directory_fresh;
+  if (self->reset_pending)
+    self->reset_wait = g_timeout_add (DIRECTORY_WAIT_MS, reset_wait_cb, self);
+  else
+    announce_rebuilt (self);
+}
+
 static void
 rebuild_finish (Rebuild *rebuild)
 {
@@ -2496,8 +2567,7 @@ rebuild_bridges_cb (GObject      *object,
       ari_event_cb (self->ari, attendant_protocol_get_string (event, "type"), event, self);
     }
 
-  attendant_telephony_emit_reset (ATTENDANT_TELEPHONY (self));
-  attendant_telephony_emit_availability_changed (ATTENDANT_TELEPHONY (self));
+  announce_when_directory_read (self);
   wake_waiters (self);
   rebuild_free (rebuild);
 }
@@ -2615,8 +2685,85 @@ static void
 watch_connected_cb (AttendantAri      *ari,
                     AttendantAsterisk *self)
 {
+  self->directory_fresh = FALSE;
   rebuild (self);
 }
+
+/* {{{ Directory */
+
+/* A presence is an event of its own; a new name or department is the
+ * contact again. */
+static void
+directory_contact_changed_cb (AttendantAsteriskDirectory *directory,
+                              JsonObject                 *contact,
+                              AttendantAsterisk          *self)
+{
+  JsonObject *message = attendant_protocol_message_new ("event");
+  GSignalInvocationHint *hint = g_signal_get_invocation_hint (directory);
+
+  if (hint->detail == g_quark_from_static_string ("presence"))
+    {
+      json_object_set_string_member (message, "event", ATTENDANT_PROTOCOL_EVENT_PRESENCE);
+      json_object_set_string_member (message, "id", attendant_protocol_get_string (contact, "id"));
+      json_object_set_string_member (message, "presence", attendant_protocol_get_string (contact, "presence"));
+    }
+  else
+    {
+      json_object_set_string_member (message, "event", ATTENDANT_PROTOCOL_EVENT_DIRECTORY_UPDATED);
+      json_object_set_object_member (message, "contact", json_object_ref (contact));
+    }
+  emit (self, message);
+}
+
+static void
+directory_reset_cb (AttendantAsteriskDirectory *directory,
+                    AttendantAsterisk          *self)
+{
+  self->directory_fresh = TRUE;
+  /* While the calls are being rebuilt, their end announces both. */
+  if (!self->rebuilt)
+    return;
+  if (self->reset_pending)
+    announce_rebuilt (self);
+  else
+    attendant_telephony_emit_reset (ATTENDANT_TELEPHONY (self));
+}
+
+static void
+drop_directory (AttendantAsterisk *self)
+{
+  if (self->directory == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->directory, self);
+  g_clear_object (&self->directory);
+}
+
+/* A directory on the node's own application, of the endpoints'
+ * technology, with the file's contacts: made again with either. */
+static void
+new_directory (AttendantAsterisk *self)
+{
+  const char *slash = strchr (self->endpoint_format, '/');
+  g_autofree char *technology = slash != NULL && slash > self->endpoint_format
+    ? g_strndup (self->endpoint_format, (gsize)(slash - self->endpoint_format)) : g_strdup ("PJSIP");
+
+  drop_directory (self);
+  self->directory_fresh = FALSE;
+  self->directory = attendant_asterisk_directory_new (self->watch, technology);
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      JsonObject *contact = g_ptr_array_index (self->contacts, i);
+
+      attendant_asterisk_directory_add_contact (self->directory,
+                                                attendant_protocol_get_string (contact, "number"),
+                                                attendant_protocol_get_string (contact, "name"),
+                                                attendant_protocol_get_string (contact, "department"));
+    }
+  g_signal_connect (self->directory, "contact-changed", G_CALLBACK (directory_contact_changed_cb), self);
+  g_signal_connect (self->directory, "reset", G_CALLBACK (directory_reset_cb), self);
+}
+
+/* }}} */
 
 static gboolean
 applications_contain (JsonNode   *node,
@@ -2755,6 +2902,7 @@ new_watch (AttendantAsterisk *self)
   g_signal_connect (self->watch, "disconnected", G_CALLBACK (watch_disconnected_cb), self);
   g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+  new_directory (self);
 }
 
 /* The node's own application lost: nothing it knows can be trusted until
@@ -2820,7 +2968,7 @@ asterisk_build_snapshot (AttendantTelephony *telephony,
   GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   JsonObject *snapshot = attendant_protocol_message_new ("snapshot");
   JsonObject *me = json_object_new ();
-  JsonArray *directory = json_array_new ();
+  JsonArray *directory = attendant_asterisk_directory_list_contacts (self->directory);
   JsonArray *queues = json_array_new ();
 
   json_object_set_string_member (me, "user", user);
@@ -2828,8 +2976,6 @@ asterisk_build_snapshot (AttendantTelephony *telephony,
     json_object_set_string_member (me, "extension", extension);
   else
     json_object_set_null_member (me, "extension");
-  for (guint i = 0; i < self->contacts->len; i++)
-    json_array_add_object_element (directory, json_object_ref (g_ptr_array_index (self->contacts, i)));
   for (guint i = 0; i < self->queues->len; i++)
     json_array_add_object_element (queues, json_object_ref (g_ptr_array_index (self->queues, i)));
 
@@ -2900,16 +3046,39 @@ asterisk_dial (AttendantTelephony *telephony,
 }
 
 static void
+set_presence_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (attendant_asterisk_directory_set_presence_finish (ATTENDANT_ASTERISK_DIRECTORY (object), result, &error))
+    g_task_return_pointer (task, json_object_new (), (GDestroyNotify)json_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Stored in Asterisk, where every node's directory sees it; the presence
+ * event (if the shown presence changed) comes before the reply. */
+static void
 asterisk_set_presence (AttendantTelephony *telephony,
                        const char         *extension,
                        const char         *presence,
                        ATTENDANT_TELEPHONY_COMMAND_ARGS)
 {
-  g_autoptr(GTask) task = g_task_new (telephony, NULL, callback, user_data);
+  AttendantAsterisk *self = ATTENDANT_ASTERISK (telephony);
+  g_autoptr(GTask) task = g_task_new (telephony, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, op_new);
-  g_task_return_new_error (task, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_STATE,
-                           "Presence is set on the phone itself with this telephone system");
+  if (!self->rebuilt)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "%s",
+                               self->unreachable != NULL ? self->unreachable : "Asterisk is not connected yet");
+      return;
+    }
+  attendant_asterisk_directory_set_presence_async (self->directory, extension, presence, cancellable,
+                                                   set_presence_cb, g_steal_pointer (&task));
 }
 
 static JsonObject *
@@ -2927,7 +3096,8 @@ asterisk_get_unreachable_reason (AttendantTelephony *telephony)
 {
   AttendantAsterisk *self = ATTENDANT_ASTERISK (telephony);
 
-  if (self->rebuilt)
+  /* Reachable once the clients can have the whole picture. */
+  if (self->rebuilt && !self->reset_pending)
     return NULL;
   return self->unreachable != NULL ? self->unreachable : "Asterisk is not connected yet";
 }
@@ -2963,6 +3133,8 @@ attendant_asterisk_dispose (GObject *object)
   g_clear_handle_id (&self->applications_poll, g_source_remove);
   g_clear_handle_id (&self->retake, g_source_remove);
   g_clear_handle_id (&self->rebuild_retry, g_source_remove);
+  g_clear_handle_id (&self->reset_wait, g_source_remove);
+  drop_directory (self);
   if (self->watch != NULL)
     {
       attendant_ari_stop (self->watch);
@@ -3051,7 +3223,11 @@ attendant_asterisk_set_property (GObject      *object,
     {
     case PROP_ENDPOINT_FORMAT:
       if (replace_string (&self->endpoint_format, g_value_get_string (value)))
-        g_object_notify_by_pspec (object, pspec);
+        {
+          if (self->watch != NULL)
+            new_directory (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     case PROP_RING_TIMEOUT:
       if (self->ring_timeout != g_value_get_uint (value))
@@ -3165,19 +3341,19 @@ attendant_asterisk_add_contact (AttendantAsterisk *self,
                                 const char        *department)
 {
   JsonObject *contact;
-  g_autofree char *id = NULL;
 
   g_return_if_fail (ATTENDANT_IS_ASTERISK (self));
   g_return_if_fail (number != NULL);
 
-  id = g_strdup_printf ("ext-%s", number);
+  /* Kept for the directories made after a reconnection. */
   contact = json_object_new ();
-  json_object_set_string_member (contact, "id", id);
-  json_object_set_string_member (contact, "name", name != NULL ? name : number);
   json_object_set_string_member (contact, "number", number);
-  json_object_set_string_member (contact, "department", department != NULL ? department : "");
-  json_object_set_string_member (contact, "presence", ATTENDANT_PROTOCOL_PRESENCE_OFFLINE);
+  if (name != NULL)
+    json_object_set_string_member (contact, "name", name);
+  if (department != NULL)
+    json_object_set_string_member (contact, "department", department);
   g_ptr_array_add (self->contacts, contact);
+  attendant_asterisk_directory_add_contact (self->directory, number, name, department);
 }
 
 void
@@ -3219,6 +3395,7 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   g_clear_handle_id (&self->applications_poll, g_source_remove);
   g_clear_handle_id (&self->retake, g_source_remove);
   g_clear_handle_id (&self->rebuild_retry, g_source_remove);
+  g_clear_handle_id (&self->reset_wait, g_source_remove);
   attendant_ari_stop (self->ari);
   attendant_ari_stop (self->watch);
 }

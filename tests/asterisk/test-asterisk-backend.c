@@ -436,6 +436,239 @@ last_recording (AttendantTestPhone *phone,
 }
 
 /* }}} */
+/* {{{ Directory and presence */
+
+/* @number's entry in @telephony's snapshot, or NULL. */
+static JsonObject *
+snapshot_contact (AttendantTelephony *telephony,
+                  const char         *number)
+{
+  g_autoptr(GPtrArray) messages = attendant_telephony_build_snapshot (telephony, "reception", "200");
+  JsonArray *directory = attendant_protocol_get_array (g_ptr_array_index (messages, 0), "directory");
+
+  g_assert_nonnull (directory);
+  for (guint i = 0; i < json_array_get_length (directory); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (directory, i);
+
+      if (g_strcmp0 (attendant_protocol_get_string (contact, "number"), number) == 0)
+        return json_object_ref (contact);
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  AttendantTelephony *telephony;
+  const char         *number;
+  const char         *presence;
+} SnapshotQuery;
+
+static gboolean
+snapshot_shows (gpointer data)
+{
+  SnapshotQuery *query = data;
+  g_autoptr(JsonObject) contact = snapshot_contact (query->telephony, query->number);
+
+  return contact != NULL && g_strcmp0 (attendant_protocol_get_string (contact, "presence"), query->presence) == 0;
+}
+
+typedef struct
+{
+  GPtrArray  *events;
+  guint       from;
+  const char *number;
+  const char *presence;
+} PresenceQuery;
+
+/* A "presence" event of @number's contact showing @presence, from the
+ * query's first event on. */
+static gboolean
+presence_event_seen (gpointer data)
+{
+  PresenceQuery *query = data;
+  g_autofree char *id = g_strconcat ("ext-", query->number, NULL);
+
+  for (guint i = query->from; i < query->events->len; i++)
+    {
+      JsonObject *event = g_ptr_array_index (query->events, i);
+
+      if (g_strcmp0 (attendant_protocol_get_string (event, "event"), "presence") == 0 &&
+          g_strcmp0 (attendant_protocol_get_string (event, "id"), id) == 0 &&
+          g_strcmp0 (attendant_protocol_get_string (event, "presence"), query->presence) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_presence_event (guint       from,
+                     const char *number,
+                     const char *presence,
+                     guint       timeout_ms)
+{
+  PresenceQuery query = { events, from, number, presence };
+  g_autofree char *what = g_strdup_printf ("%s %s (a presence event)", number, presence);
+
+  attendant_test_wait_until (presence_event_seen, &query, timeout_ms, what);
+}
+
+/* The backend's events from @from on follow each other in its sequence. */
+static void
+assert_sequence (guint from)
+{
+  for (guint i = MAX (from, 1); i < events->len; i++)
+    g_assert_cmpint (attendant_protocol_get_int (g_ptr_array_index (events, i), "seq", -1), ==,
+                     attendant_protocol_get_int (g_ptr_array_index (events, i - 1), "seq", -1) + 1);
+}
+
+static gboolean
+channel_to_is_up (gpointer data)
+{
+  g_autoptr(JsonNode) node = ari_get ("channels");
+  JsonArray *channels = json_node_get_array (node);
+  g_autofree char *prefix = g_strconcat ("PJSIP/", (const char *)data, "-", NULL);
+
+  for (guint i = 0; i < json_array_get_length (channels); i++)
+    {
+      JsonObject *channel = json_array_get_object_element (channels, i);
+
+      if (g_str_has_prefix (attendant_protocol_get_string (channel, "name"), prefix) &&
+          g_strcmp0 (attendant_protocol_get_string (channel, "state"), "Up") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The snapshot's directory is Asterisk's PJSIP endpoints, sorted by
+ * number, named from their caller ID unless the directory file names
+ * them (202), with their presence: registered and idle is "available",
+ * never registered "offline". */
+static void
+test_directory (void)
+{
+  g_autoptr(GPtrArray) messages = attendant_telephony_build_snapshot (ATTENDANT_TELEPHONY (backend),
+                                                                      "reception", "200");
+  JsonArray *directory = attendant_protocol_get_array (g_ptr_array_index (messages, 0), "directory");
+  const char *numbers[] = { "200", "201", "202", "203", "300" };
+  const char *names[] = { "Reception", "Bruno Bianchi", "Carla Conti, front desk", "Dario De Luca", "Outside Caller" };
+  const char *presences[] = { "available", "available", "available", "offline", "available" };
+
+  g_assert_cmpuint (json_array_get_length (directory), ==, G_N_ELEMENTS (numbers));
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (directory, i);
+      g_autofree char *id = g_strconcat ("ext-", numbers[i], NULL);
+
+      g_assert_cmpstr (attendant_protocol_get_string (contact, "id"), ==, id);
+      g_assert_cmpstr (attendant_protocol_get_string (contact, "number"), ==, numbers[i]);
+      g_assert_cmpstr (attendant_protocol_get_string (contact, "name"), ==, names[i]);
+      g_assert_cmpstr (attendant_protocol_get_string (contact, "presence"), ==, presences[i]);
+    }
+  g_assert_cmpstr (attendant_protocol_get_string (json_array_get_object_element (directory, 2), "department"),
+                   ==, "Sales");
+}
+
+/* A colleague ringing, answering and hanging up: "presence" events in
+ * the backend's sequence, each within a second of Asterisk's own record
+ * of the change (the channel in /channels). */
+static void
+test_presence_events (void)
+{
+  guint from = events->len;
+  gint64 seen;
+
+  attendant_test_phone_set_auto_answer (phone202, FALSE);
+  attendant_test_phone_dial (phone201, "202");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 10000, "201 calling 202");
+  wait_presence_event (from, "202", "ringing", 1000);
+  wait_presence_event (from, "201", "busy", 1000);
+
+  attendant_test_phone_accept (phone202);
+  attendant_test_wait_until (channel_to_is_up, (gpointer)"202", 10000, "202 answering");
+  wait_presence_event (from, "202", "busy", 1000);
+
+  attendant_test_phone_hangup (phone201);
+  attendant_test_wait_until (no_channels, NULL, 10000, "the call over");
+  seen = g_get_monotonic_time ();
+  wait_presence_event (from, "201", "available", 1000);
+  wait_presence_event (from, "202", "available", 1000);
+  g_test_message ("back to available %" G_GINT64_FORMAT " ms after the channels went",
+                  (g_get_monotonic_time () - seen) / 1000);
+  assert_sequence (from);
+
+  attendant_test_phone_set_auto_answer (phone202, TRUE);
+  {
+    SnapshotQuery query = { ATTENDANT_TELEPHONY (backend), "202", "available" };
+
+    g_assert_true (snapshot_shows (&query));
+  }
+}
+
+static void
+other_event_cb (AttendantTelephony *telephony,
+                JsonObject         *message,
+                GPtrArray          *other_events)
+{
+  g_ptr_array_add (other_events, json_object_ref (message));
+}
+
+/* presence.set stores the attendant's presence in Asterisk: the event
+ * comes before the reply, and another node (its own connections) shows it
+ * in its snapshot and follows a change with its own event. A presence that
+ * is not one is invalid-args. The other node's shared application has
+ * another name, so that the first keeps the queue for the next tests. */
+static void
+test_presence_set (void)
+{
+  g_autofree char *url = attendant_test_asterisk_get_url (lab);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttendantAri) other_ari = attendant_ari_new (url, "attendant", "ari-secret", "attendant-presence", &error);
+  g_autoptr(AttendantAsterisk) other = NULL;
+  g_autoptr(GPtrArray) other_events = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
+  g_auto(Reply) reply = { 0 };
+  guint from = events->len;
+
+  g_assert_no_error (error);
+  run ("presence.set", "{\"presence\": \"dnd\"}", &reply);
+  g_assert_no_error (reply.error);
+  {
+    PresenceQuery query = { events, from, "200", "dnd" };
+
+    g_assert_true (presence_event_seen (&query));
+    /* Among the events before the reply. */
+    query.events = g_ptr_array_new ();
+    for (guint i = 0; i < reply.events_before; i++)
+      g_ptr_array_add (query.events, g_ptr_array_index (events, i));
+    g_assert_true (presence_event_seen (&query));
+    g_ptr_array_unref (query.events);
+  }
+
+  run ("presence.set", "{\"presence\": \"ringing\"}", &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS);
+
+  other = attendant_asterisk_new (other_ari);
+  attendant_asterisk_add_queue (other, "main", "Reception");
+  g_signal_connect (other, "event", G_CALLBACK (other_event_cb), other_events);
+  attendant_asterisk_start (other);
+  attendant_test_wait_until (backend_reachable, other, 20000, "the second node connected");
+  {
+    SnapshotQuery query = { ATTENDANT_TELEPHONY (other), "200", "dnd" };
+
+    attendant_test_wait_until (snapshot_shows, &query, 5000, "dnd read by the second node");
+  }
+
+  run ("presence.set", "{\"presence\": \"available\"}", &reply);
+  g_assert_no_error (reply.error);
+  {
+    PresenceQuery query = { other_events, 0, "200", "available" };
+
+    attendant_test_wait_until (presence_event_seen, &query, 1000, "the second node's presence event");
+  }
+  attendant_asterisk_stop (other);
+}
+
+/* }}} */
 /* {{{ Tests */
 
 /* The lab itself: a phone dials another through the dialplan (2XX), both
@@ -488,9 +721,17 @@ test_queue (void)
   before = events->len;
   attendant_test_phone_hangup (phone300);
   attendant_test_wait_until (no_calls, backend, 10000, "the queued call gone");
-  g_assert_cmpstr (last_event_state (id, events->len - 1), ==, "ended");
-  g_assert_cmpstr (last_event_state (id, events->len), ==, "removed");
-  g_assert_cmpuint (events->len, >=, before + 2);
+  /* Presence events (the caller's phone free again) may come between. */
+  {
+    guint removed = events->len;
+
+    while (removed > 0 && g_strcmp0 (attendant_protocol_get_string (g_ptr_array_index (events, removed - 1), "event"),
+                                     "call.removed") != 0)
+      removed--;
+    g_assert_cmpstr (last_event_state (id, removed - 1), ==, "ended");
+    g_assert_cmpstr (last_event_state (id, removed), ==, "removed");
+    g_assert_cmpuint (removed, >=, before + 2);
+  }
 
   /* What the caller heard while queued: the music on hold. */
   attendant_test_wait_until (no_channels, NULL, 10000, "no channels left");
@@ -660,8 +901,9 @@ test_transfer_recall (void)
 }
 
 /* Targets that cannot take the call: an extension Asterisk does not have
- * (not-found), one not registered or already on a call (busy), a number
- * that is not one and the attendant's own (invalid-args). */
+ * (not-found), one not registered or a colleague already on a call, as the
+ * directory shows them (busy), a number that is not one and the
+ * attendant's own (invalid-args). */
 static void
 test_busy_targets (void)
 {
@@ -684,6 +926,12 @@ test_busy_targets (void)
 
   attendant_test_phone_dial (phone201, "202");
   attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (4), 10000, "201 on a call");
+  {
+    SnapshotQuery query = { ATTENDANT_TELEPHONY (backend), "201", "busy" };
+
+    /* As the console shows it. */
+    attendant_test_wait_until (snapshot_shows, &query, 1000, "201 busy in the directory");
+  }
   run ("call.transfer", busy, &reply);
   g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
   run ("call.consult", busy, &reply);
@@ -813,6 +1061,7 @@ test_caller_hangs_up_mid_flow (void)
   run_ok ("call.hangup", leg, NULL);
   clean_up ();
 }
+
 
 static char *
 calls_text (AttendantTelephony *telephony)
@@ -1027,6 +1276,9 @@ main (int   argc,
     }
 
   g_test_add_func ("/asterisk-backend/phones", test_phones);
+  g_test_add_func ("/asterisk-backend/directory", test_directory);
+  g_test_add_func ("/asterisk-backend/presence-events", test_presence_events);
+  g_test_add_func ("/asterisk-backend/presence-set", test_presence_set);
   g_test_add_func ("/asterisk-backend/queue", test_queue);
   g_test_add_func ("/asterisk-backend/queue-ringing", test_queue_ringing);
   g_test_add_func ("/asterisk-backend/answer-hold-resume-hangup", test_answer_hold_resume_hangup);
@@ -1070,6 +1322,7 @@ main (int   argc,
 
       attendant_asterisk_add_contact (backend, number, NULL, NULL);
     }
+  attendant_asterisk_add_contact (backend, "202", "Carla Conti, front desk", "Sales");
   g_signal_connect (backend, "event", G_CALLBACK (event_cb), NULL);
   attendant_asterisk_start (backend);
   attendant_test_wait_until (backend_reachable, backend, 20000, "the backend connected");
