@@ -15,13 +15,15 @@
 #include "attendant-test-asterisk.h"
 #include "attendant-test-client.h"
 #include "attendant-test-fixture.h"
+#include "attendant-test-phone.h"
 #include "attendant-test-pki.h"
 
 /* attendant-server with [asterisk] against a real Asterisk 22 on
  * loopback: --check (reachable, credentials, version; wrong password, not
  * ARI, TLS with and without ca-file=, nothing listening), and what a
  * client is told of the phone system while Asterisk is up, killed and
- * back. The tests share one Asterisk and run in order. */
+ * back; the directory and presence clients see. The tests share one
+ * Asterisk and run in order. */
 
 static AttendantTestAsterisk *lab;
 static GPtrArray *log_lines;   /* what the server logged, for test_wrong_password_running */
@@ -254,6 +256,96 @@ test_reachability (void)
   attendant_server_stop (server);
 }
 
+static JsonObject *
+directory_entry (JsonObject *snapshot,
+                 const char *number)
+{
+  JsonArray *directory = json_object_get_array_member (snapshot, "directory");
+
+  for (guint i = 0; i < json_array_get_length (directory); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (directory, i);
+
+      if (g_strcmp0 (attendant_protocol_get_string (contact, "number"), number) == 0)
+        return contact;
+    }
+  return NULL;
+}
+
+/* Through the protocol: the snapshot's directory is Asterisk's endpoints
+ * (300 is in no directory file) with the file's department for 201; a
+ * phone registering is a presence event; presence.set reaches another
+ * attendant's client within a second, and a presence to set that is not
+ * one is invalid-args. */
+static void
+test_directory_presence (void)
+{
+  AttendantAri *ari = NULL;
+  g_autoptr(AttendantServer) server = start_server ("ari.pw", &ari);
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(AttendantTestClient) colleague = NULL;
+  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(JsonObject) colleague_snapshot = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  AttendantTestPhone *phone = NULL;
+  JsonObject *contact;
+  gint64 sent_at;
+
+  attendant_test_wait_until (telephony_reachable, attendant_server_get_telephony (server),
+                             "the telephone system reachable");
+  snapshot = log_in (server, &client);
+  contact = directory_entry (snapshot, "300");
+  g_assert_nonnull (contact);
+  g_assert_cmpstr (attendant_protocol_get_string (contact, "name"), ==, "Outside Caller");
+  contact = directory_entry (snapshot, "201");
+  g_assert_nonnull (contact);
+  g_assert_cmpstr (attendant_protocol_get_string (contact, "name"), ==, "Bruno Bianchi");
+  g_assert_cmpstr (attendant_protocol_get_string (contact, "department"), ==, "Sales");
+  g_assert_cmpstr (attendant_protocol_get_string (directory_entry (snapshot, TEST_EXTENSION), "presence"),
+                   ==, "offline");
+
+  phone = attendant_test_phone_start (lab, TEST_EXTENSION, "p200", 700);
+  event = attendant_test_client_wait_presence (client, TEST_EXTENSION, "available");
+  g_assert_cmpint (attendant_protocol_get_int (event, "seq", 0), >, 0);
+
+  {
+    g_autofree char *url =
+      g_strdup_printf ("ws://127.0.0.1:%u/attendant",
+                       attendant_node_get_port (attendant_server_lookup_node (server, "a"), "plain"));
+    g_autoptr(JsonObject) hello = NULL;
+    g_autoptr(JsonObject) ok = NULL;
+
+    colleague = attendant_test_client_new (url, NULL);
+    hello = attendant_test_client_expect (colleague, "hello");
+    ok = attendant_test_client_login (colleague, TEST_USER2, TEST_PASSWORD2);
+    colleague_snapshot = attendant_test_client_expect (colleague, "snapshot");
+  }
+  g_assert_cmpstr (attendant_protocol_get_string (directory_entry (colleague_snapshot, TEST_EXTENSION),
+                                                  "presence"), ==, "available");
+
+  sent_at = g_get_monotonic_time ();
+  reply = attendant_test_client_command (client, "presence.set", "{\"presence\": \"dnd\"}");
+  g_assert_true (json_object_get_boolean_member (reply, "ok"));
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (colleague, TEST_EXTENSION, "dnd");
+  g_test_message ("the colleague saw dnd %.0f ms after the command", (g_get_monotonic_time () - sent_at) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - sent_at, <=, G_USEC_PER_SEC);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (client, TEST_EXTENSION, "dnd");
+
+  g_assert_cmpstr (attendant_test_client_command_error (client, "presence.set", "{\"presence\": \"ringing\"}"),
+                   ==, "invalid-args");
+  g_clear_pointer (&reply, json_object_unref);
+  reply = attendant_test_client_command (client, "presence.set", "{\"presence\": \"available\"}");
+  g_assert_true (json_object_get_boolean_member (reply, "ok"));
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_wait_presence (colleague, TEST_EXTENSION, "available");
+
+  attendant_test_phone_free (phone);
+  attendant_server_stop (server);
+}
+
 static GLogWriterOutput
 log_writer (GLogLevelFlags   level,
             const GLogField *fields,
@@ -350,6 +442,7 @@ main (int   argc,
   g_test_add_func ("/asterisk-server/check-wrong-password", test_check_wrong_password);
   g_test_add_func ("/asterisk-server/check-not-ari", test_check_not_ari);
   g_test_add_func ("/asterisk-server/check-tls", test_check_tls);
+  g_test_add_func ("/asterisk-server/directory-presence", test_directory_presence);
   g_test_add_func ("/asterisk-server/reachability", test_reachability);
   g_test_add_func ("/asterisk-server/wrong-password-running", test_wrong_password_running);
 
