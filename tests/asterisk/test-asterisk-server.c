@@ -168,8 +168,10 @@ is_phone_system (JsonObject *message,
 }
 
 static JsonObject *
-log_in (AttendantServer      *server,
-        AttendantTestClient **client)
+log_in_as (AttendantServer      *server,
+           const char           *user,
+           const char           *password,
+           AttendantTestClient **client)
 {
   g_autofree char *url =
     g_strdup_printf ("ws://127.0.0.1:%u/attendant",
@@ -179,10 +181,17 @@ log_in (AttendantServer      *server,
 
   *client = attendant_test_client_new (url, NULL);
   hello = attendant_test_client_expect (*client, "hello");
-  ok = attendant_test_client_login (*client, TEST_USER, TEST_PASSWORD);
+  ok = attendant_test_client_login (*client, user, password);
   g_assert_cmpstr (attendant_protocol_get_type (ok), ==, "auth.ok");
 
   return attendant_test_client_expect (*client, "snapshot");
+}
+
+static JsonObject *
+log_in (AttendantServer      *server,
+        AttendantTestClient **client)
+{
+  return log_in_as (server, TEST_USER, TEST_PASSWORD, client);
 }
 
 /* A server of the lab's Asterisk with the password of @password_file,
@@ -309,18 +318,7 @@ test_directory_presence (void)
   event = attendant_test_client_wait_presence (client, TEST_EXTENSION, "available");
   g_assert_cmpint (attendant_protocol_get_int (event, "seq", 0), >, 0);
 
-  {
-    g_autofree char *url =
-      g_strdup_printf ("ws://127.0.0.1:%u/attendant",
-                       attendant_node_get_port (attendant_server_lookup_node (server, "a"), "plain"));
-    g_autoptr(JsonObject) hello = NULL;
-    g_autoptr(JsonObject) ok = NULL;
-
-    colleague = attendant_test_client_new (url, NULL);
-    hello = attendant_test_client_expect (colleague, "hello");
-    ok = attendant_test_client_login (colleague, TEST_USER2, TEST_PASSWORD2);
-    colleague_snapshot = attendant_test_client_expect (colleague, "snapshot");
-  }
+  colleague_snapshot = log_in_as (server, TEST_USER2, TEST_PASSWORD2, &colleague);
   g_assert_cmpstr (attendant_protocol_get_string (directory_entry (colleague_snapshot, TEST_EXTENSION),
                                                   "presence"), ==, "available");
 
