@@ -2959,6 +2959,39 @@ asterisk_list_calls (AttendantTelephony *telephony)
   return calls;
 }
 
+/* Until the directory is first read from Asterisk (Asterisk down at the
+ * start), the directory file's entries, none of whose presence is known. */
+static JsonArray *
+list_contacts (AttendantAsterisk *self)
+{
+  JsonArray *contacts;
+
+  if (attendant_asterisk_directory_get_ready (self->directory))
+    return attendant_asterisk_directory_list_contacts (self->directory);
+
+  contacts = json_array_sized_new (self->contacts->len);
+  for (guint i = 0; i < self->contacts->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (self->contacts, i);
+      const char *number = attendant_protocol_get_string (entry, "number");
+      const char *name = attendant_protocol_get_string (entry, "name");
+      const char *department = attendant_protocol_get_string (entry, "department");
+      JsonObject *contact = json_object_new ();
+      g_autofree char *id = g_strconcat ("ext-", number, NULL);
+
+      json_object_set_string_member (contact, "id", id);
+      json_object_set_string_member (contact, "name", name != NULL ? name : number);
+      json_object_set_string_member (contact, "number", number);
+      if (department != NULL)
+        json_object_set_string_member (contact, "department", department);
+      else
+        json_object_set_null_member (contact, "department");
+      json_object_set_string_member (contact, "presence", ATTENDANT_PROTOCOL_PRESENCE_OFFLINE);
+      json_array_add_object_element (contacts, contact);
+    }
+  return contacts;
+}
+
 static GPtrArray *
 asterisk_build_snapshot (AttendantTelephony *telephony,
                          const char         *user,
@@ -2968,7 +3001,7 @@ asterisk_build_snapshot (AttendantTelephony *telephony,
   GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   JsonObject *snapshot = attendant_protocol_message_new ("snapshot");
   JsonObject *me = json_object_new ();
-  JsonArray *directory = attendant_asterisk_directory_list_contacts (self->directory);
+  JsonArray *directory = list_contacts (self);
   JsonArray *queues = json_array_new ();
 
   json_object_set_string_member (me, "user", user);

@@ -526,15 +526,17 @@ test_check_asterisk_unreachable (void)
 
 /* Asterisk down when the server starts: the server starts all the same,
  * and its clients are told the phone system is unreachable, in the
- * snapshot, not by a lost connection. The admin API's pretend outage is
- * the simulated system's only. */
+ * snapshot, not by a lost connection; its directory is the directory
+ * file's, no presence known. The admin API's pretend outage is the
+ * simulated system's only. */
 static void
 test_asterisk_down_at_start (void)
 {
   guint16 port = unused_port ();
   g_autofree char *config = g_strdup_printf ("[server]\n" USERS_LINE
                                              "admin=127.0.0.1:0\nadmin-token-file=admin.token\n"
-                                             "[node a]\nplain=127.0.0.1:0\n[asterisk]\n"
+                                             "[node a]\nplain=127.0.0.1:0\n"
+                                             "[directory]\n201=Bruno Bianchi;Sales\n[asterisk]\n"
                                              "url=http://127.0.0.1:%u/ari\nuser=attendant\n"
                                              "password-file=ari.pw\n", port);
   g_autofree char *path = write_file ("down.conf", config);
@@ -563,6 +565,16 @@ test_asterisk_down_at_start (void)
   g_assert_nonnull (phone_system);
   g_assert_false (json_object_get_boolean_member (phone_system, "reachable"));
   g_assert_nonnull (json_object_get_string_member (phone_system, "reason"));
+  {
+    JsonArray *directory = json_object_get_array_member (snapshot, "directory");
+    JsonObject *contact;
+
+    g_assert_cmpuint (json_array_get_length (directory), ==, 1);
+    contact = json_array_get_object_element (directory, 0);
+    g_assert_cmpstr (json_object_get_string_member (contact, "name"), ==, "Bruno Bianchi");
+    g_assert_cmpstr (json_object_get_string_member (contact, "department"), ==, "Sales");
+    g_assert_cmpstr (json_object_get_string_member (contact, "presence"), ==, "offline");
+  }
 
   g_assert_cmpint (admin_command (server, "admin.token", &out, "state", NULL, NULL), ==, 0);
   state = attendant_test_parse_object (out);
