@@ -3130,8 +3130,8 @@ asterisk_get_unreachable_reason (AttendantTelephony *telephony)
   AttendantAsterisk *self = ATTENDANT_ASTERISK (telephony);
 
   /* Reachable once the clients can have the whole picture. */
-  if (self->rebuilt && !self->reset_pending)
-    return NULL;
+  if (self->rebuilt)
+    return self->reset_pending ? "Reading the directory from Asterisk" : NULL;
   return self->unreachable != NULL ? self->unreachable : "Asterisk is not connected yet";
 }
 
