@@ -51,13 +51,6 @@ struct _AttendantTestAsterisk
   pid_t    pid;
 };
 
-struct _AttendantTestPhone
-{
-  AttendantTestAsterisk *lab;
-  char    *dir;
-  guint16  ctrl_port;
-  pid_t    pid;
-};
 
 /* {{{ Processes */
 
@@ -116,8 +109,8 @@ untrack_pid (pid_t pid)
 
 /* Stops a process this one reaps (as subreaper): TERM, a grace of 3 s
  * for it to end on its own, then KILL. */
-static void
-stop_pid (pid_t pid,
+void
+attendant_test_lab_stop_pid (pid_t pid,
           int   first_signal)
 {
   int status;
@@ -159,8 +152,8 @@ communicate_cb (GObject      *object,
 /* Runs a starting script to its end with the main loop turning (the ARI
  * clients of the test keep working meanwhile); returns the PID from its
  * "ready PID" line. */
-static pid_t
-run_script (const char * const *argv,
+pid_t
+attendant_test_lab_run_script (const char * const *argv,
             const char         *etc,
             const char         *what)
 {
@@ -199,8 +192,8 @@ run_script (const char * const *argv,
 /* }}} */
 /* {{{ Ports */
 
-static gboolean
-port_is_free (GSocketType type,
+gboolean
+attendant_test_port_is_free (GSocketType type,
               guint16     port)
 {
   g_autoptr(GSocket) socket = NULL;
@@ -231,8 +224,8 @@ attendant_test_free_port (GSocketType type)
 }
 
 /* A run of @count free UDP ports from a random start in [@low, @high). */
-static guint16
-free_udp_range (guint low,
+guint16
+attendant_test_free_udp_range (guint low,
                 guint high,
                 guint count)
 {
@@ -241,7 +234,7 @@ free_udp_range (guint low,
       guint16 start = (guint16)g_random_int_range ((gint32)low, (gint32)(high - count));
       guint i;
 
-      for (i = 0; i < count && port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(start + i)); i++)
+      for (i = 0; i < count && attendant_test_port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(start + i)); i++)
         ;
       if (i == count)
         return start;
@@ -379,7 +372,7 @@ attendant_test_asterisk_new (void)
 
   lab->http_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
   lab->sip_port = attendant_test_free_port (G_SOCKET_TYPE_DATAGRAM);
-  lab->rtp_start = free_udp_range (20000, 30000, 200);
+  lab->rtp_start = attendant_test_free_udp_range (20000, 30000, 200);
 
   return lab;
 }
@@ -400,7 +393,7 @@ attendant_test_asterisk_start (AttendantTestAsterisk *lab)
   const char * const argv[] = { "sh", script, lab->rundir, http, sip, rtp, NULL };
 
   g_assert_cmpint (lab->pid, ==, 0);
-  lab->pid = run_script (argv, lab->etc, "Asterisk");
+  lab->pid = attendant_test_lab_run_script (argv, lab->etc, "Asterisk");
 }
 
 /**
@@ -436,7 +429,7 @@ attendant_test_asterisk_signal (AttendantTestAsterisk *lab,
 void
 attendant_test_asterisk_kill (AttendantTestAsterisk *lab)
 {
-  stop_pid (lab->pid, SIGKILL);
+  attendant_test_lab_stop_pid (lab->pid, SIGKILL);
   lab->pid = 0;
 }
 
@@ -464,7 +457,7 @@ remove_tree (const char *path)
 void
 attendant_test_asterisk_free (AttendantTestAsterisk *lab)
 {
-  stop_pid (lab->pid, SIGTERM);
+  attendant_test_lab_stop_pid (lab->pid, SIGTERM);
   if (g_getenv ("ATTENDANT_TEST_KEEP") == NULL)
     remove_tree (lab->dir);
   g_free (lab->scripts);
@@ -473,6 +466,12 @@ attendant_test_asterisk_free (AttendantTestAsterisk *lab)
   g_free (lab->rundir);
   g_free (lab->etc);
   g_free (lab);
+}
+
+const char *
+attendant_test_asterisk_get_scripts (AttendantTestAsterisk *lab)
+{
+  return lab->scripts;
 }
 
 char *
@@ -491,93 +490,6 @@ guint16
 attendant_test_asterisk_get_sip_port (AttendantTestAsterisk *lab)
 {
   return lab->sip_port;
-}
-
-/* }}} */
-/* {{{ Phones */
-
-/**
- * attendant_test_phone_start:
- *
- * Starts a baresip phone for @extension that registers to @lab's Asterisk,
- * answers every call and sends a tone of @tone_hz. It returns once baresip
- * runs; whether Asterisk saw it register is the test's to wait for.
- */
-AttendantTestPhone *
-attendant_test_phone_start (AttendantTestAsterisk *lab,
-                            const char            *extension,
-                            const char            *password,
-                            guint                  tone_hz)
-{
-  AttendantTestPhone *phone = g_new0 (AttendantTestPhone, 1);
-  g_autofree char *script = g_build_filename (lab->scripts, "run-phone.sh", NULL);
-  g_autofree char *name = g_strconcat ("phone-", extension, NULL);
-  g_autofree char *ast = g_strdup_printf ("%u", lab->sip_port);
-  g_autofree char *local = NULL;
-  g_autofree char *ctrl = NULL;
-  g_autofree char *hz = g_strdup_printf ("%u", tone_hz);
-  guint16 local_port;
-
-  /* The phone's RTP ports are its SIP port + 10000 … + 10099. */
-  for (;;)
-    {
-      local_port = free_udp_range (30000, 39000, 1);
-      if (port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(local_port + 10000)) &&
-          port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(local_port + 10099)))
-        break;
-    }
-  local = g_strdup_printf ("%u", local_port);
-  phone->ctrl_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
-  ctrl = g_strdup_printf ("%u", phone->ctrl_port);
-  phone->lab = lab;
-  phone->dir = g_build_filename (lab->dir, name, NULL);
-
-  {
-    const char * const argv[] = { "sh", script, phone->dir, extension, password, ast, local, ctrl, hz, NULL };
-
-    phone->pid = run_script (argv, NULL, "baresip");
-  }
-
-  return phone;
-}
-
-/* Asks the phone, over baresip's ctrl_tcp (netstrings of JSON), to call
- * @extension at the lab's Asterisk. */
-void
-attendant_test_phone_dial (AttendantTestPhone *phone,
-                           const char         *extension)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *command = NULL;
-  g_autofree char *netstring = NULL;
-
-  /* ctrl_tcp listens once its module is loaded, a moment after start. */
-  for (guint i = 0; i < 200 && connection == NULL; i++)
-    {
-      g_clear_error (&error);
-      connection = g_socket_client_connect_to_host (client, "127.0.0.1", phone->ctrl_port, NULL, &error);
-      if (connection == NULL)
-        g_usleep (10 * 1000);
-    }
-  g_assert_no_error (error);
-
-  command = g_strdup_printf ("{\"command\":\"dial\",\"params\":\"sip:%s@127.0.0.1:%u\",\"token\":\"dial\"}",
-                             extension, phone->lab->sip_port);
-  netstring = g_strdup_printf ("%zu:%s,", strlen (command), command);
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
-                             netstring, strlen (netstring), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-}
-
-void
-attendant_test_phone_free (AttendantTestPhone *phone)
-{
-  stop_pid (phone->pid, SIGTERM);
-  g_free (phone->dir);
-  g_free (phone);
 }
 
 /* }}} */

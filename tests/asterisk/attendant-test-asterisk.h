@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -14,7 +15,6 @@ G_BEGIN_DECLS
  * "The test lab"). */
 
 typedef struct _AttendantTestAsterisk AttendantTestAsterisk;
-typedef struct _AttendantTestPhone AttendantTestPhone;
 
 char                  *attendant_test_asterisk_find      (char                 **why);
 AttendantTestAsterisk *attendant_test_asterisk_new       (void);
@@ -30,17 +30,23 @@ char                  *attendant_test_asterisk_get_url   (AttendantTestAsterisk 
 guint16                attendant_test_asterisk_get_http_port (AttendantTestAsterisk *lab);
 guint16                attendant_test_asterisk_get_sip_port  (AttendantTestAsterisk *lab);
 
-AttendantTestPhone    *attendant_test_phone_start        (AttendantTestAsterisk  *lab,
-                                                          const char             *extension,
-                                                          const char             *password,
-                                                          guint                   tone_hz);
-void                   attendant_test_phone_dial         (AttendantTestPhone     *phone,
-                                                          const char             *extension);
-void                   attendant_test_phone_free         (AttendantTestPhone     *phone);
+const char            *attendant_test_asterisk_get_scripts   (AttendantTestAsterisk *lab);
 
 guint16                attendant_test_free_port          (GSocketType             type);
+gboolean               attendant_test_port_is_free       (GSocketType             type,
+                                                          guint16                 port);
+guint16                attendant_test_free_udp_range     (guint                   low,
+                                                          guint                   high,
+                                                          guint                   count);
+
+/* For the phones (attendant-test-phone.c): a starting script run to its
+ * "ready PID" line, its process tracked, stopped and reaped. */
+pid_t                  attendant_test_lab_run_script     (const char * const     *argv,
+                                                          const char             *etc,
+                                                          const char             *what);
+void                   attendant_test_lab_stop_pid       (pid_t                   pid,
+                                                          int                     first_signal);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestAsterisk, attendant_test_asterisk_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (AttendantTestPhone, attendant_test_phone_free)
 
 G_END_DECLS

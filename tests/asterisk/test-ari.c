@@ -11,7 +11,7 @@
 #include "attendant-ari.h"
 #include "attendant-error.h"
 #include "attendant-protocol.h"
-#include "attendant-test-asterisk.h"
+#include "attendant-test-phone.h"
 #include "attendant-test-pki.h"
 #include "attendant-test-wait.h"
 
