@@ -238,6 +238,31 @@ event_cb (AttendantClient *client,
   end_line (builder);
 }
 
+/* The server reaching its telephone system, or not: one line per change
+ * while connected (the snapshot's line has it too, as "phone_system"); a
+ * lost connection says nothing about the telephone system. */
+static void
+phone_system_cb (AttendantClient *client,
+                 GParamSpec      *pspec,
+                 Watch           *watch)
+{
+  const char *reason = attendant_client_get_phone_system_reason (client);
+  JsonBuilder *builder;
+
+  if (attendant_client_get_session (client) == NULL)
+    return;
+
+  builder = begin_line (watch, "phone-system");
+  json_builder_set_member_name (builder, "reachable");
+  json_builder_add_boolean_value (builder, reason == NULL);
+  json_builder_set_member_name (builder, "reason");
+  if (reason != NULL)
+    json_builder_add_string_value (builder, reason);
+  else
+    json_builder_add_null_value (builder);
+  end_line (builder);
+}
+
 typedef struct
 {
   Watch *watch;
@@ -503,6 +528,7 @@ attendant_cli_watch (int    argc,
   g_signal_connect (watch.client, "certificate-rejected", G_CALLBACK (certificate_rejected_cb), &watch);
   g_signal_connect (watch.client, "snapshot", G_CALLBACK (snapshot_cb), &watch);
   g_signal_connect (watch.client, "event", G_CALLBACK (event_cb), &watch);
+  g_signal_connect (watch.client, "notify::phone-system-reason", G_CALLBACK (phone_system_cb), &watch);
 
   if (!attendant_client_start (watch.client, &error))
     {

@@ -52,6 +52,7 @@ struct _AttendantClient
   AttendantPlan          *plan;            /* that found the session */
   gint64                  connected_time;  /* monotonic, of the session */
   gboolean                on_preferred;    /* the session is on the first choice */
+  char                   *phone_system_reason; /* NULL while the server reaches it */
   gint64                  next_retry_time; /* monotonic, of the backoff */
   AttendantEndpoint      *endpoint;        /* of the session */
   GPtrArray              *node_list;       /* AttendantEndpoint, after fallback/direct */
@@ -108,6 +109,7 @@ enum {
   PROP_CONNECTED_TIME,
   PROP_NEXT_RETRY_TIME,
   PROP_ON_PREFERRED,
+  PROP_PHONE_SYSTEM_REASON,
   N_PROPS
 };
 
@@ -195,6 +197,41 @@ update_call (AttendantClient *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_IN_PROGRESS]);
 }
 
+/* The snapshot's "phone_system" or a "phone-system" message: what to show
+ * while the telephone system is out of reach, %NULL while it is not (or
+ * the server does not say: a server from before the member). */
+static char *
+phone_system_reason (JsonObject *phone_system)
+{
+  JsonNode *reachable = phone_system != NULL ? json_object_get_member (phone_system, "reachable") : NULL;
+  const char *reason;
+
+  if (reachable == NULL || !JSON_NODE_HOLDS_VALUE (reachable) ||
+      json_node_get_value_type (reachable) != G_TYPE_BOOLEAN || json_node_get_boolean (reachable))
+    return NULL;
+
+  reason = attendant_protocol_get_string (phone_system, "reason");
+  if (reason == NULL || reason[0] == '\0')
+    return g_strdup (_("The phone system cannot be reached"));
+
+  /* A sentence for a banner, not a page. */
+  return g_utf8_substring (reason, 0, MIN (g_utf8_strlen (reason, -1), 240));
+}
+
+static void
+set_phone_system_reason (AttendantClient *self,
+                         char            *reason)
+{
+  g_autofree char *owned = reason;
+
+  if (g_strcmp0 (self->phone_system_reason, owned) == 0)
+    return;
+
+  g_free (self->phone_system_reason);
+  self->phone_system_reason = g_steal_pointer (&owned);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHONE_SYSTEM_REASON]);
+}
+
 static void
 session_snapshot_cb (AttendantSession *session,
                      JsonObject       *snapshot,
@@ -222,7 +259,17 @@ session_snapshot_cb (AttendantSession *session,
   if (was_busy != (g_hash_table_size (self->busy_calls) > 0))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CALL_IN_PROGRESS]);
 
+  set_phone_system_reason (self, phone_system_reason (attendant_protocol_get_object (snapshot, "phone_system")));
+
   g_signal_emit (self, signals[SNAPSHOT], 0, snapshot);
+}
+
+static void
+session_phone_system_cb (AttendantSession *session,
+                         JsonObject       *message,
+                         AttendantClient  *self)
+{
+  set_phone_system_reason (self, phone_system_reason (message));
 }
 
 static void
@@ -288,6 +335,8 @@ drop_session (AttendantClient *self,
   cancel_and_clear (&self->probe_cancellable);
   self->connected_time = 0;
   set_on_preferred (self, FALSE);
+  /* Unknown without a server to say: the lost connection is what to show. */
+  set_phone_system_reason (self, NULL);
   g_clear_object (&self->plan);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
@@ -309,6 +358,7 @@ install_session (AttendantClient  *self,
 
   g_signal_connect (session, "snapshot", G_CALLBACK (session_snapshot_cb), self);
   g_signal_connect (session, "event", G_CALLBACK (session_event_cb), self);
+  g_signal_connect (session, "phone-system", G_CALLBACK (session_phone_system_cb), self);
   g_signal_connect (session, "closed", G_CALLBACK (session_closed_cb), self);
   g_signal_connect (session, "drain", G_CALLBACK (session_drain_cb), self);
 
@@ -576,6 +626,8 @@ login_cb (GObject      *object,
 
       if (g_strcmp0 (attendant_protocol_get_type (message), "snapshot") == 0)
         session_snapshot_cb (login->session, message, self);
+      else if (g_strcmp0 (attendant_protocol_get_type (message), "phone-system") == 0)
+        session_phone_system_cb (login->session, message, self);
       else
         session_event_cb (login->session, message, self);
     }
@@ -607,6 +659,7 @@ begin_login (AttendantClient     *self,
   login->failback = failback;
   g_signal_connect (login->session, "snapshot", G_CALLBACK (hold_message_cb), login);
   g_signal_connect (login->session, "event", G_CALLBACK (hold_message_cb), login);
+  g_signal_connect (login->session, "phone-system", G_CALLBACK (hold_message_cb), login);
   g_signal_connect (login->session, "drain", G_CALLBACK (hold_drain_cb), login);
   g_signal_connect (login->session, "closed", G_CALLBACK (hold_closed_cb), login);
   g_task_set_task_data (task, login, (GDestroyNotify)login_free);
@@ -999,6 +1052,7 @@ attendant_client_finalize (GObject *object)
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->password, attendant_secret_free);
   g_clear_pointer (&self->my_extension, g_free);
+  g_clear_pointer (&self->phone_system_reason, g_free);
   g_clear_pointer (&self->trusted_certificates, g_strfreev);
   g_clear_pointer (&self->busy_calls, g_hash_table_unref);
 
@@ -1085,6 +1139,10 @@ attendant_client_get_property (GObject    *object,
 
     case PROP_ON_PREFERRED:
       g_value_set_boolean (value, self->on_preferred);
+      break;
+
+    case PROP_PHONE_SYSTEM_REASON:
+      g_value_set_string (value, self->phone_system_reason);
       break;
 
     default:
@@ -1335,6 +1393,17 @@ attendant_client_class_init (AttendantClientClass *klass)
     g_param_spec_boolean ("on-preferred", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  /**
+   * AttendantClient:phone-system-reason:
+   *
+   * Why the server cannot reach its telephone system (an Asterisk down),
+   * in a sentence for a person; %NULL while it can, and while not
+   * connected (docs/protocol.md §2.8).
+   */
+  properties[PROP_PHONE_SYSTEM_REASON] =
+    g_param_spec_string ("phone-system-reason", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1492,6 +1561,19 @@ attendant_client_get_on_preferred (AttendantClient *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), FALSE);
   return self->on_preferred;
+}
+
+/**
+ * attendant_client_get_phone_system_reason:
+ *
+ * Returns: (nullable): why the server's telephone system is out of reach,
+ *   or %NULL
+ */
+const char *
+attendant_client_get_phone_system_reason (AttendantClient *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CLIENT (self), NULL);
+  return self->phone_system_reason;
 }
 
 /**

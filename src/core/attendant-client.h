@@ -28,6 +28,7 @@ gint64                attendant_client_get_next_retry_time  (AttendantClient    
 gboolean              attendant_client_get_call_in_progress (AttendantClient      *self);
 gboolean              attendant_client_get_server_insecure  (AttendantClient      *self);
 gboolean              attendant_client_get_on_preferred     (AttendantClient      *self);
+const char           *attendant_client_get_phone_system_reason (AttendantClient   *self);
 void                  attendant_client_set_credentials      (AttendantClient      *self,
                                                              const char           *user,
                                                              const char           *password);

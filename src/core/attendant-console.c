@@ -47,6 +47,7 @@ struct _AttendantConsole
 
   char               *user;
   char               *extension;
+  char               *phone_system_reason;
   gboolean            online;
   gboolean            synced;     /* a snapshot came since the login */
 };
@@ -62,6 +63,7 @@ enum {
   PROP_QUEUE,
   PROP_CALLS,
   PROP_DIRECTORY,
+  PROP_PHONE_SYSTEM_REASON,
   N_PROPS
 };
 
@@ -446,6 +448,13 @@ on_connected (AttendantConsole *self)
 }
 
 static void
+on_phone_system_reason (AttendantConsole *self)
+{
+  set_string (self, &self->phone_system_reason,
+              attendant_client_get_phone_system_reason (self->client), PROP_PHONE_SYSTEM_REASON);
+}
+
+static void
 on_client_state (AttendantConsole *self)
 {
   AttendantClientState state = attendant_client_get_state (self->client);
@@ -494,6 +503,7 @@ attendant_console_finalize (GObject *object)
 
   g_clear_pointer (&self->user, g_free);
   g_clear_pointer (&self->extension, g_free);
+  g_clear_pointer (&self->phone_system_reason, g_free);
 
   G_OBJECT_CLASS (attendant_console_parent_class)->finalize (object);
 }
@@ -511,6 +521,9 @@ attendant_console_constructed (GObject *object)
   g_signal_connect_object (self->client, "event", G_CALLBACK (on_event), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_client_state), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->client, "notify::phone-system-reason", G_CALLBACK (on_phone_system_reason),
+                           self, G_CONNECT_SWAPPED);
+  on_phone_system_reason (self);
 }
 
 static void
@@ -549,6 +562,10 @@ attendant_console_get_property (GObject    *object,
 
     case PROP_DIRECTORY:
       g_value_set_object (value, self->directory);
+      break;
+
+    case PROP_PHONE_SYSTEM_REASON:
+      g_value_set_string (value, self->phone_system_reason);
       break;
 
     default:
@@ -597,6 +614,8 @@ attendant_console_class_init (AttendantConsoleClass *klass)
   properties[PROP_QUEUE] = g_param_spec_object ("queue", NULL, NULL, G_TYPE_LIST_MODEL, ro);
   properties[PROP_CALLS] = g_param_spec_object ("calls", NULL, NULL, G_TYPE_LIST_MODEL, ro);
   properties[PROP_DIRECTORY] = g_param_spec_object ("directory", NULL, NULL, ATTENDANT_TYPE_DIRECTORY, ro);
+  /* The client's: why the server cannot reach its telephone system, or NULL. */
+  properties[PROP_PHONE_SYSTEM_REASON] = g_param_spec_string ("phone-system-reason", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -662,6 +681,20 @@ attendant_console_get_extension (AttendantConsole *self)
   g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
 
   return self->extension;
+}
+
+/**
+ * attendant_console_get_phone_system_reason:
+ *
+ * Returns: (nullable): why the server cannot reach its telephone system,
+ *   or %NULL while it can (or while offline)
+ */
+const char *
+attendant_console_get_phone_system_reason (AttendantConsole *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE (self), NULL);
+
+  return self->phone_system_reason;
 }
 
 /**

@@ -23,6 +23,7 @@ AttendantClient    *attendant_console_get_client       (AttendantConsole  *self)
 gboolean            attendant_console_get_online       (AttendantConsole  *self);
 const char         *attendant_console_get_user         (AttendantConsole  *self);
 const char         *attendant_console_get_extension    (AttendantConsole  *self);
+const char         *attendant_console_get_phone_system_reason (AttendantConsole *self);
 GListModel         *attendant_console_get_queue        (AttendantConsole  *self);
 GListModel         *attendant_console_get_calls        (AttendantConsole  *self);
 AttendantDirectory *attendant_console_get_directory    (AttendantConsole  *self);

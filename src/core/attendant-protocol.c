@@ -51,6 +51,7 @@ static const Required required[] = {
   { "reply", "ok", JSON_NODE_VALUE, G_TYPE_BOOLEAN },
   { "ping", "id", JSON_NODE_VALUE, G_TYPE_INT64 },
   { "pong", "id", JSON_NODE_VALUE, G_TYPE_INT64 },
+  { "phone-system", "reachable", JSON_NODE_VALUE, G_TYPE_BOOLEAN },
 };
 
 JsonObject *

@@ -64,6 +64,7 @@ enum {
 enum {
   SNAPSHOT,
   EVENT,
+  PHONE_SYSTEM,
   DRAIN,
   CLOSED,
   N_SIGNALS
@@ -536,6 +537,17 @@ message_cb (SoupWebsocketConnection *websocket,
       self->last_seq = seq;
       g_signal_emit (self, signals[EVENT], 0, message);
     }
+  else if (g_str_equal (type, "phone-system"))
+    {
+      /* Outside the events' sequence: it says nothing about calls. */
+      if (self->partial_snapshot != NULL)
+        {
+          protocol_error (self, _("The server sent a message in the middle of a snapshot"));
+          return;
+        }
+
+      g_signal_emit (self, signals[PHONE_SYSTEM], 0, message);
+    }
   else if (g_str_equal (type, "drain"))
     {
       const char *text = attendant_protocol_get_string (message, "text");
@@ -698,6 +710,15 @@ attendant_session_class_init (AttendantSessionClass *klass)
    */
   signals[EVENT] =
     g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
+   * AttendantSession::phone-system:
+   * @message: the telephone system went out of reach or came back
+   *   (docs/protocol.md §2.8), with "reachable" and "reason"
+   */
+  signals[PHONE_SYSTEM] =
+    g_signal_new ("phone-system", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
 
   /**

@@ -30,6 +30,11 @@
  *                                     {"changes": [{"extension", "presence"}, …]}
  *   POST /nodes/NAME/ACTION           crash | freeze | thaw | stop | start | drain
  *                                     (drain: {"grace_s"?, "text"?})
+ *   POST /phone-system                {"reachable": bool, "reason"?}: a pretend outage
+ *
+ * Calls, presence, the directory and the phone system's outage are the
+ * simulated telephone system's: with a real Asterisk ([asterisk]) the
+ * outside world is real, and those endpoints answer 409.
  *
  * Answers are JSON objects; errors are {"error": "text"} with 400, 401,
  * 404, 405, 409 or 413.
@@ -231,6 +236,61 @@ number_member (JsonObject *object,
   return fallback;
 }
 
+#define SIMULATED_ONLY_TEXT \
+  "The telephone system is Asterisk ([asterisk]): calls, presence and outages " \
+  "come from Asterisk itself, not from the admin API"
+
+/* The simulated telephone system, or %NULL after answering 409. */
+static AttendantPbx *
+require_pbx (AttendantAdmin    *self,
+             SoupServerMessage *msg)
+{
+  AttendantPbx *pbx = attendant_server_get_pbx (self->server);
+
+  if (pbx == NULL)
+    respond_error (msg, SOUP_STATUS_CONFLICT, SIMULATED_ONLY_TEXT);
+
+  return pbx;
+}
+
+static void
+post_phone_system (AttendantAdmin    *self,
+                   SoupServerMessage *msg,
+                   JsonObject        *body)
+{
+  AttendantPbx *pbx;
+  JsonNode *reachable = json_object_get_member (body, "reachable");
+  JsonNode *reason_node = json_object_get_member (body, "reason");
+  const char *reason = string_member (body, "reason");
+  g_autoptr(JsonObject) answer = json_object_new ();
+
+  if (reachable == NULL || !JSON_NODE_HOLDS_VALUE (reachable) ||
+      json_node_get_value_type (reachable) != G_TYPE_BOOLEAN)
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“reachable” (true or false) is required");
+      return;
+    }
+
+  if (reason_node != NULL && !JSON_NODE_HOLDS_NULL (reason_node) &&
+      (reason == NULL || reason[0] == '\0' || strlen (reason) > 200))
+    {
+      respond_error (msg, SOUP_STATUS_BAD_REQUEST, "“reason” must be a string of 1 to 200 bytes");
+      return;
+    }
+
+  if (!(pbx = require_pbx (self, msg)))
+    return;
+
+  if (json_node_get_boolean (reachable))
+    attendant_pbx_set_unreachable (pbx, NULL);
+  else
+    attendant_pbx_set_unreachable (pbx, reason != NULL ? reason : "The phone system does not answer");
+
+  g_message ("admin: the phone system is %s", json_node_get_boolean (reachable) ? "back" : "unreachable");
+  json_object_set_object_member (answer, "phone_system", attendant_server_build_phone_system (self->server));
+  respond (msg, SOUP_STATUS_OK, answer);
+}
+
 static void
 post_call (AttendantAdmin    *self,
            SoupServerMessage *msg,
@@ -240,6 +300,7 @@ post_call (AttendantAdmin    *self,
   g_autoptr(JsonObject) call = NULL;
   g_autoptr(JsonObject) answer = json_object_new ();
   const char *number = string_member (body, "number");
+  AttendantPbx *pbx;
 
   if (number == NULL)
     {
@@ -247,7 +308,10 @@ post_call (AttendantAdmin    *self,
       return;
     }
 
-  call = attendant_pbx_inject_call (attendant_server_get_pbx (self->server), number,
+  if (!(pbx = require_pbx (self, msg)))
+    return;
+
+  call = attendant_pbx_inject_call (pbx, number,
                                     string_member (body, "name"), string_member (body, "queue"),
                                     string_member (body, "extension"),
                                     number_member (body, "patience", 0), &error);
@@ -269,10 +333,13 @@ post_presence (AttendantAdmin    *self,
                SoupServerMessage *msg,
                JsonObject        *body)
 {
-  AttendantPbx *pbx = attendant_server_get_pbx (self->server);
+  AttendantPbx *pbx = require_pbx (self, msg);
   g_autoptr(GPtrArray) changes = g_ptr_array_new ();
   g_autoptr(JsonObject) answer = json_object_new ();
   JsonNode *list = json_object_get_member (body, "changes");
+
+  if (pbx == NULL)
+    return;
 
   if (list != NULL)
     {
@@ -439,14 +506,16 @@ handle_request (SoupServer        *soup,
   if (n == 1 && g_str_equal (parts[0], "directory"))
     {
       g_autoptr(JsonObject) answer = json_object_new ();
+      AttendantPbx *pbx;
 
       if (!g_str_equal (method, "GET"))
         {
           respond_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Use GET");
           return;
         }
-      json_object_set_array_member (answer, "directory",
-                                    attendant_pbx_list_directory (attendant_server_get_pbx (self->server)));
+      if (!(pbx = require_pbx (self, msg)))
+        return;
+      json_object_set_array_member (answer, "directory", attendant_pbx_list_directory (pbx));
       respond (msg, SOUP_STATUS_OK, answer);
       return;
     }
@@ -454,7 +523,7 @@ handle_request (SoupServer        *soup,
   if (!g_str_equal (method, "POST"))
     {
       respond_error (msg, n >= 1 && (g_str_equal (parts[0], "calls") || g_str_equal (parts[0], "presence") ||
-                                     g_str_equal (parts[0], "nodes"))
+                                     g_str_equal (parts[0], "nodes") || g_str_equal (parts[0], "phone-system"))
                             ? SOUP_STATUS_METHOD_NOT_ALLOWED : SOUP_STATUS_NOT_FOUND,
                      "Use POST");
       return;
@@ -471,8 +540,11 @@ handle_request (SoupServer        *soup,
   else if (n == 3 && g_str_equal (parts[0], "calls") && g_str_equal (parts[2], "hangup"))
     {
       g_autoptr(GError) error = NULL;
+      AttendantPbx *pbx = require_pbx (self, msg);
 
-      if (attendant_pbx_caller_hangup (attendant_server_get_pbx (self->server), parts[1], &error))
+      if (pbx == NULL)
+        return;
+      if (attendant_pbx_caller_hangup (pbx, parts[1], &error))
         respond_ok (msg);
       else
         respond_error (msg, pbx_status (error), error->message);
@@ -481,6 +553,8 @@ handle_request (SoupServer        *soup,
     post_presence (self, msg, body);
   else if (n == 3 && g_str_equal (parts[0], "nodes"))
     post_node (self, msg, parts[1], parts[2], body);
+  else if (n == 1 && g_str_equal (parts[0], "phone-system"))
+    post_phone_system (self, msg, body);
   else
     respond_error (msg, SOUP_STATUS_NOT_FOUND, "No such endpoint");
 }

@@ -129,6 +129,7 @@ struct _AttendantPbx
   double      ring_timeout;
   double      answer_delay;
   double      talk_time;
+  char       *unreachable_reason;  /* the admin API's pretend outage */
 };
 
 static void attendant_pbx_telephony_init (AttendantTelephonyInterface *iface);
@@ -762,6 +763,7 @@ attendant_pbx_finalize (GObject *object)
   g_clear_pointer (&self->calls, g_ptr_array_unref);
   g_clear_pointer (&self->contacts, g_ptr_array_unref);
   g_clear_pointer (&self->queues, g_ptr_array_unref);
+  g_clear_pointer (&self->unreachable_reason, g_free);
 
   G_OBJECT_CLASS (attendant_pbx_parent_class)->finalize (object);
 }
@@ -1705,6 +1707,12 @@ pbx_list_calls (AttendantTelephony *telephony)
   return attendant_pbx_list_calls (ATTENDANT_PBX (telephony));
 }
 
+static const char *
+pbx_get_unreachable_reason (AttendantTelephony *telephony)
+{
+  return ATTENDANT_PBX (telephony)->unreachable_reason;
+}
+
 static void
 attendant_pbx_telephony_init (AttendantTelephonyInterface *iface)
 {
@@ -1722,10 +1730,34 @@ attendant_pbx_telephony_init (AttendantTelephonyInterface *iface)
   iface->dial = pbx_dial;
   iface->set_presence = pbx_set_presence;
   iface->command_finish = pbx_command_finish;
+  iface->get_unreachable_reason = pbx_get_unreachable_reason;
 }
 
 /* }}} */
 /* {{{ Admin */
+
+/**
+ * attendant_pbx_set_unreachable:
+ * @reason: (nullable): why the telephone system is out of reach, or %NULL
+ *   when it is back
+ *
+ * Pretends an outage, so that what clients are told about a real one (an
+ * Asterisk down) can be shown and tested without one. Calls and commands
+ * carry on as before: only the telephone system's reachability changes.
+ */
+void
+attendant_pbx_set_unreachable (AttendantPbx *self,
+                               const char   *reason)
+{
+  g_return_if_fail (ATTENDANT_IS_PBX (self));
+
+  if (g_strcmp0 (self->unreachable_reason, reason) == 0)
+    return;
+
+  g_free (self->unreachable_reason);
+  self->unreachable_reason = g_strdup (reason);
+  attendant_telephony_emit_availability_changed (ATTENDANT_TELEPHONY (self));
+}
 
 /**
  * attendant_pbx_inject_call:

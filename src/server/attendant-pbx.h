@@ -58,6 +58,8 @@ JsonArray    *attendant_pbx_list_calls       (AttendantPbx  *self);
 JsonArray    *attendant_pbx_list_directory   (AttendantPbx  *self);
 guint         attendant_pbx_get_n_calls      (AttendantPbx  *self);
 
+void          attendant_pbx_set_unreachable  (AttendantPbx  *self,
+                                              const char    *reason);
 gboolean      attendant_pbx_presence_is_valid (const char   *presence);
 
 G_END_DECLS

@@ -16,6 +16,8 @@
 #include <glib-unix.h>
 #include <libsoup/soup.h>
 
+#include "attendant-asterisk.h"
+#include "attendant-error.h"
 #include "attendant-scram.h"
 #include "attendant-secret.h"
 #include "attendant-server.h"
@@ -30,8 +32,9 @@
  *   attendant-server admin --url URL --token-file FILE COMMAND [ARGS…]
  *
  * Exit status: 0 done (or stopped by SIGINT/SIGTERM), 1 failed (a port in
- * use, the admin API refusing), 2 bad usage or a bad file, with one line on
- * stderr saying which file, which line and why.
+ * use, the admin API refusing, --check not reaching Asterisk), 2 bad usage
+ * or a bad file, with one line on stderr saying which file, which line and
+ * why.
  *
  * When it listens, the server prints one line per listener, then "ready",
  * on stdout, so scripts and tests that ask for port 0 learn the ports:
@@ -61,6 +64,66 @@ usage_error (const char *format,
   return ATTENDANT_SERVER_EXIT_USAGE;
 }
 
+/* {{{ --check */
+
+typedef struct
+{
+  char    *version;
+  GError  *error;
+  gboolean done;
+} AsteriskCheck;
+
+static void
+asterisk_info_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  AsteriskCheck *check = user_data;
+
+  check->version = attendant_ari_get_info_finish (ATTENDANT_ARI (object), result, &check->error);
+  check->done = TRUE;
+}
+
+/* Asks Asterisk for its version, which proves in one request that ARI is
+ * reachable at the URL, is ARI, and takes the credentials. */
+static int
+check_asterisk (AttendantServer *server)
+{
+  const AttendantServerAsteriskConfig *settings =
+    attendant_server_config_get_asterisk (attendant_server_get_config (server));
+  AttendantAri *ari = attendant_asterisk_get_ari (ATTENDANT_ASTERISK (attendant_server_get_telephony (server)));
+  AsteriskCheck check = { 0 };
+
+  attendant_ari_get_info_async (ari, NULL, asterisk_info_cb, &check);
+  while (!check.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (check.version == NULL)
+    {
+      const char *hint = "check url= and that Asterisk runs with ARI enabled (http.conf, ari.conf)";
+
+      if (g_error_matches (check.error, ATTENDANT_ERROR, ATTENDANT_ERROR_AUTH_FAILED))
+        hint = "check user= and password-file= against the user in Asterisk's ari.conf";
+      else if (g_error_matches (check.error, ATTENDANT_ERROR, ATTENDANT_ERROR_PROTOCOL))
+        hint = "something answers at url=, but not Asterisk's ARI: check the port and the path (/ari)";
+      else if (check.error->domain == G_TLS_ERROR ||
+               g_error_matches (check.error, ATTENDANT_ERROR, ATTENDANT_ERROR_CERTIFICATE_UNTRUSTED) ||
+               g_error_matches (check.error, ATTENDANT_ERROR, ATTENDANT_ERROR_TLS_VERSION))
+        hint = "check Asterisk's certificate: it must name the URL's host and chain to a trusted CA (ca-file=)";
+
+      /* ARI's errors name the URL themselves. */
+      g_printerr ("attendant-server: %s\n  → %s\n", check.error->message, hint);
+      g_clear_error (&check.error);
+      return ATTENDANT_SERVER_EXIT_FAILURE;
+    }
+
+  g_print ("Asterisk at %s: reachable, ARI user %s accepted, Asterisk %s, Stasis application %s\n",
+           settings->url, settings->user, check.version, settings->application);
+  g_free (check.version);
+  return ATTENDANT_SERVER_EXIT_OK;
+}
+
+/* }}} */
 /* {{{ Running */
 
 typedef struct
@@ -257,6 +320,17 @@ run_server (int    argc,
 
   if (!(server = attendant_server_new (config, (const char * const *)nodes, &error)))
     return usage_error ("%s", error->message);
+
+  if (check && attendant_server_get_pbx (server) == NULL)
+    {
+      g_print ("%s: cluster %s, %u node(s) to host, %u users, %u contacts in the directory, "
+               "telephone system: Asterisk\n",
+               config_file, attendant_server_config_get_cluster (config),
+               attendant_server_get_nodes (server)->len,
+               attendant_users_get_all (attendant_server_get_users (server))->len,
+               attendant_server_config_get_directory (config)->len);
+      return check_asterisk (server);
+    }
 
   if (check)
     {
@@ -538,6 +612,7 @@ admin (int    argc,
                                     "  call NUMBER [NAME] [--queue=ID] [--extension=NUMBER] [--patience=S]\n"
                                     "  hangup CALL\n"
                                     "  presence EXTENSION PRESENCE\n"
+                                    "  phone-system up|down [REASON]   (the simulated system's pretend outage)\n"
                                     "  crash|freeze|thaw|stop|start|drain NODE [--grace=S] [--text=TEXT]\n");
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -584,6 +659,14 @@ admin (int    argc,
       path = g_strdup ("/presence");
       json_object_set_string_member (body, "extension", argv[2]);
       json_object_set_string_member (body, "presence", argv[3]);
+    }
+  else if (g_str_equal (command, "phone-system") && argc >= 3 && argc <= 4 &&
+           (g_str_equal (argv[2], "up") || g_str_equal (argv[2], "down")))
+    {
+      path = g_strdup ("/phone-system");
+      json_object_set_boolean_member (body, "reachable", g_str_equal (argv[2], "up"));
+      if (argc == 4)
+        json_object_set_string_member (body, "reason", argv[3]);
     }
   else if (g_strv_contains (node_actions, command) && argc == 3)
     {

@@ -410,6 +410,8 @@ struct _AttendantServerConfig
   gboolean            demo_presence;
   double              demo_interval;
   double              demo_patience;
+
+  AttendantServerAsteriskConfig *asterisk;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantServerConfig, attendant_server_config, G_TYPE_OBJECT)
@@ -459,6 +461,23 @@ queue_free (gpointer data)
 }
 
 static void
+asterisk_config_free (AttendantServerAsteriskConfig *asterisk)
+{
+  if (asterisk == NULL)
+    return;
+
+  g_free (asterisk->url);
+  g_free (asterisk->user);
+  g_clear_pointer (&asterisk->password, attendant_secret_free);
+  g_free (asterisk->application);
+  g_free (asterisk->endpoint);
+  g_free (asterisk->waiting_sound);
+  g_free (asterisk->moh_class);
+  g_clear_object (&asterisk->anchors);
+  g_free (asterisk);
+}
+
+static void
 attendant_server_config_finalize (GObject *object)
 {
   AttendantServerConfig *self = (AttendantServerConfig *)object;
@@ -472,6 +491,7 @@ attendant_server_config_finalize (GObject *object)
   g_clear_pointer (&self->nodes, g_ptr_array_unref);
   g_clear_pointer (&self->directory, g_ptr_array_unref);
   g_clear_pointer (&self->queues, g_ptr_array_unref);
+  g_clear_pointer (&self->asterisk, asterisk_config_free);
 
   G_OBJECT_CLASS (attendant_server_config_parent_class)->finalize (object);
 }
@@ -1183,6 +1203,241 @@ parse_demo (AttendantServerConfig  *self,
          get_seconds (kf, group, "patience", 1, 86400, &self->demo_patience, error);
 }
 
+
+/* Asterisk's names for applications and music classes: what its
+ * configuration files and a dialplan line can carry without quoting. */
+static gboolean
+is_asterisk_name (const char *text)
+{
+  if (text[0] == '\0' || strlen (text) > 80)
+    return FALSE;
+
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+parse_asterisk_url (AttendantKeyFile               *kf,
+                    AttendantServerAsteriskConfig  *asterisk,
+                    GError                        **error)
+{
+  const char *group = "asterisk";
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (!g_key_file_has_key (kf->key_file, group, "url", NULL))
+    return attendant_key_file_fail (kf, group, NULL, error,
+                                    "[asterisk] needs “url=http://HOST:PORT/ari” (Asterisk's ARI, "
+                                    "http.conf)");
+
+  if (!(asterisk->url = get_string (kf, group, "url", error)))
+    return FALSE;
+
+  uri = g_uri_parse (asterisk->url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+    return attendant_key_file_fail (kf, group, "url", error,
+                                    "url: “%s” is not an http:// or https:// URL", asterisk->url);
+
+  if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    return attendant_key_file_fail (kf, group, "url", error, "url: “%s” has no host", asterisk->url);
+
+  /* The password has a file of its own, mode 0600; a URL is printed in
+   * logs and in --check's report. */
+  if (g_uri_get_userinfo (uri) != NULL)
+    return attendant_key_file_fail (kf, group, "url", error,
+                                    "url: no user or password in the URL: use user= and password-file=");
+
+  if (g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    return attendant_key_file_fail (kf, group, "url", error,
+                                    "url: “%s” has a query or a fragment; the ARI root is a path, "
+                                    "such as /ari", asterisk->url);
+
+  return TRUE;
+}
+
+static gboolean
+parse_asterisk_password (AttendantServerConfig          *self,
+                         AttendantKeyFile               *kf,
+                         AttendantServerAsteriskConfig  *asterisk,
+                         GError                        **error)
+{
+  const char *group = "asterisk";
+  g_autofree char *value = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(AttendantSecret) contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *newline;
+
+  if (!g_key_file_has_key (kf->key_file, group, "password-file", NULL))
+    return attendant_key_file_fail (kf, group, NULL, error,
+                                    "[asterisk] needs “password-file=FILE” (the ARI user's "
+                                    "password, mode 0600)");
+
+  if (!(value = get_string (kf, group, "password-file", error)))
+    return FALSE;
+  path = resolve_path (self, value);
+
+  if (!attendant_secret_check_file_mode (path, &local_error) ||
+      !g_file_get_contents (path, &contents, NULL, &local_error))
+    return attendant_key_file_fail (kf, group, "password-file", error,
+                                    "password-file: %s", local_error->message);
+
+  /* The first line, as every other password file of the product. */
+  if ((newline = strchr (contents, '\n')) != NULL)
+    *newline = '\0';
+  if (contents[0] == '\0' || strlen (contents) > 1024)
+    return attendant_key_file_fail (kf, group, "password-file", error,
+                                    "password-file: %s: the password must be its first line, "
+                                    "1 to 1024 bytes", path);
+
+  asterisk->password = g_strdup (contents);
+  attendant_secret_wipe (contents, strlen (contents));
+  return TRUE;
+}
+
+static gboolean
+parse_asterisk (AttendantServerConfig  *self,
+                AttendantKeyFile       *kf,
+                GError                **error)
+{
+  static const char * const known[] = {
+    "url", "user", "password-file", "application", "endpoint", "ring-timeout",
+    "waiting-sound", "moh-class", "ca-file", NULL
+  };
+  const char *group = "asterisk";
+  AttendantServerAsteriskConfig *asterisk;
+
+  if (!g_key_file_has_group (kf->key_file, group))
+    return TRUE;
+
+  if (!check_keys (kf, group, known, error))
+    return FALSE;
+
+  /* Only the simulated telephone system has callers to make up. */
+  if (g_key_file_has_group (kf->key_file, "demo"))
+    return attendant_key_file_fail (kf, "demo", NULL, error,
+                                    "[demo] makes up callers for the simulated telephone system; "
+                                    "with [asterisk] the calls are real: remove [demo]");
+
+  asterisk = g_new0 (AttendantServerAsteriskConfig, 1);
+  asterisk->ring_timeout = 20;
+  self->asterisk = asterisk;
+
+  if (!parse_asterisk_url (kf, asterisk, error))
+    return FALSE;
+
+  if (!g_key_file_has_key (kf->key_file, group, "user", NULL))
+    return attendant_key_file_fail (kf, group, NULL, error,
+                                    "[asterisk] needs “user=NAME” (a user of Asterisk's ari.conf)");
+  if (!(asterisk->user = get_string (kf, group, "user", error)))
+    return FALSE;
+  /* HTTP Basic authentication ends the user at the first colon. */
+  if (strchr (asterisk->user, ':') != NULL)
+    return attendant_key_file_fail (kf, group, "user", error,
+                                    "user: “%s” has a “:”, which ARI's HTTP authentication cannot carry",
+                                    asterisk->user);
+
+  if (!parse_asterisk_password (self, kf, asterisk, error))
+    return FALSE;
+
+  if (g_key_file_has_key (kf->key_file, group, "application", NULL))
+    {
+      if (!(asterisk->application = get_string (kf, group, "application", error)))
+        return FALSE;
+      if (!is_asterisk_name (asterisk->application))
+        return attendant_key_file_fail (kf, group, "application", error,
+                                        "application: “%s” is not a Stasis application name "
+                                        "(letters, digits, “-”, “_”, “.”)", asterisk->application);
+    }
+  else
+    asterisk->application = g_strdup ("attendant");
+
+  if (g_key_file_has_key (kf->key_file, group, "endpoint", NULL))
+    {
+      const char *at;
+
+      if (!(asterisk->endpoint = get_string (kf, group, "endpoint", error)))
+        return FALSE;
+      at = strstr (asterisk->endpoint, "{extension}");
+      if (at == NULL || strstr (at + 1, "{extension}") != NULL ||
+          strchr (asterisk->endpoint, '/') == NULL)
+        return attendant_key_file_fail (kf, group, "endpoint", error,
+                                        "endpoint: “%s” must be TECHNOLOGY/RESOURCE with “{extension}” "
+                                        "once, such as PJSIP/{extension}", asterisk->endpoint);
+    }
+  else
+    asterisk->endpoint = g_strdup ("PJSIP/{extension}");
+
+  if (!get_count (kf, group, "ring-timeout", 1, 600, &asterisk->ring_timeout, error))
+    return FALSE;
+
+  if (g_key_file_has_key (kf->key_file, group, "waiting-sound", NULL))
+    {
+      if (!(asterisk->waiting_sound = get_string (kf, group, "waiting-sound", error)))
+        return FALSE;
+      if (!g_str_equal (asterisk->waiting_sound, "moh") && !g_str_equal (asterisk->waiting_sound, "ringing"))
+        return attendant_key_file_fail (kf, group, "waiting-sound", error,
+                                        "waiting-sound: “%s” is neither “moh” (music on hold) nor “ringing”",
+                                        asterisk->waiting_sound);
+    }
+  else
+    asterisk->waiting_sound = g_strdup ("moh");
+
+  if (g_key_file_has_key (kf->key_file, group, "moh-class", NULL))
+    {
+      if (!(asterisk->moh_class = get_string (kf, group, "moh-class", error)))
+        return FALSE;
+      if (!is_asterisk_name (asterisk->moh_class))
+        return attendant_key_file_fail (kf, group, "moh-class", error,
+                                        "moh-class: “%s” is not a music-on-hold class name "
+                                        "(letters, digits, “-”, “_”, “.”)", asterisk->moh_class);
+    }
+  else
+    asterisk->moh_class = g_strdup ("default");
+
+  if (g_key_file_has_key (kf->key_file, group, "ca-file", NULL))
+    {
+      g_autofree char *value = get_string (kf, group, "ca-file", error);
+      g_autofree char *path = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (value == NULL)
+        return FALSE;
+      path = resolve_path (self, value);
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return attendant_key_file_fail (kf, group, "ca-file", error,
+                                        "ca-file: %s does not exist", path);
+
+      {
+        GList *list = g_tls_certificate_list_new_from_file (path, &local_error);
+
+        if (list == NULL)
+          return attendant_key_file_fail (kf, group, "ca-file", error, "ca-file: %s: %s", path,
+                                          local_error != NULL ? local_error->message
+                                                              : "no PEM certificate in it");
+        g_list_free_full (list, g_object_unref);
+      }
+
+      /* Extra anchors beside the system's, as the console's --ca-file: the
+       * certificate is still checked for the URL's host and its dates. */
+      asterisk->anchors = g_tls_file_database_new (path, &local_error);
+      if (asterisk->anchors == NULL)
+        return attendant_key_file_fail (kf, group, "ca-file", error,
+                                        "ca-file: %s", local_error->message);
+
+      if (!g_str_has_prefix (asterisk->url, "https:"))
+        return attendant_key_file_fail (kf, group, "ca-file", error,
+                                        "ca-file= is only used with an https:// url");
+    }
+
+  return TRUE;
+}
+
 static gboolean
 parse (AttendantServerConfig  *self,
        AttendantKeyFile       *kf,
@@ -1195,7 +1450,7 @@ parse (AttendantServerConfig  *self,
       const char *group = groups[i];
 
       if (g_str_equal (group, "server") || g_str_equal (group, "directory") ||
-          g_str_equal (group, "demo"))
+          g_str_equal (group, "demo") || g_str_equal (group, "asterisk"))
         continue;
 
       if (g_str_has_prefix (group, "node "))
@@ -1211,12 +1466,13 @@ parse (AttendantServerConfig  *self,
       else
         return attendant_key_file_fail (kf, group, NULL, error,
                                         "unknown group [%s] (known: [server], [node NAME], "
-                                        "[queue ID], [directory], [demo])", group);
+                                        "[queue ID], [directory], [demo], [asterisk])", group);
     }
 
   if (!parse_server (self, kf, error) ||
       !parse_directory (self, kf, error) ||
-      !parse_demo (self, kf, error))
+      !parse_demo (self, kf, error) ||
+      !parse_asterisk (self, kf, error))
     return FALSE;
 
   if (self->nodes->len == 0)
@@ -1492,6 +1748,19 @@ attendant_server_config_get_demo_presence (AttendantServerConfig *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), FALSE);
   return self->demo_presence;
+}
+
+/**
+ * attendant_server_config_get_asterisk:
+ *
+ * Returns: (transfer none) (nullable): the [asterisk] group, or %NULL when
+ *   the telephone system is the simulated one
+ */
+const AttendantServerAsteriskConfig *
+attendant_server_config_get_asterisk (AttendantServerConfig *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (self), NULL);
+  return self->asterisk;
 }
 
 /* }}} */

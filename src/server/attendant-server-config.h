@@ -50,6 +50,21 @@ typedef struct
   char *name;
 } AttendantServerQueue;
 
+/* The [asterisk] group (docs/server.md): the telephone system is a real
+ * Asterisk, reached through ARI, instead of the simulated one. */
+typedef struct
+{
+  char         *url;            /* http:// or https://, the ARI root */
+  char         *user;
+  char         *password;       /* from password-file=, wiped when freed */
+  char         *application;    /* the Stasis application */
+  char         *endpoint;       /* "PJSIP/{extension}" */
+  guint         ring_timeout;   /* seconds */
+  char         *waiting_sound;  /* "moh" or "ringing" */
+  char         *moh_class;
+  GTlsDatabase *anchors;        /* nullable: ca-file=, added to the system's */
+} AttendantServerAsteriskConfig;
+
 #define ATTENDANT_TYPE_SERVER_CONFIG (attendant_server_config_get_type())
 
 G_DECLARE_FINAL_TYPE (AttendantServerConfig, attendant_server_config, ATTENDANT, SERVER_CONFIG, GObject)
@@ -84,6 +99,8 @@ gboolean               attendant_server_config_get_demo_calls    (AttendantServe
 double                 attendant_server_config_get_demo_interval (AttendantServerConfig *self);
 double                 attendant_server_config_get_demo_patience (AttendantServerConfig *self);
 gboolean               attendant_server_config_get_demo_presence (AttendantServerConfig *self);
+const AttendantServerAsteriskConfig *
+                       attendant_server_config_get_asterisk      (AttendantServerConfig *self);
 
 gboolean               attendant_server_address_parse            (const char            *text,
                                                                   gboolean               listener,

@@ -62,6 +62,8 @@ struct _AttendantServerSession
   char                    *extension;
 
   gulong                   event_handler;
+  gulong                   availability_handler;
+  gulong                   reset_handler;
   GCancellable            *commands;       /* cancelled when nobody waits for their replies */
   guint                    auth_source;
   guint                    idle_source;
@@ -200,10 +202,11 @@ stop_timers (AttendantServerSession *self)
 static void
 disconnect_events (AttendantServerSession *self)
 {
-  if (self->event_handler != 0)
-    {
-      g_clear_signal_handler (&self->event_handler, attendant_server_get_telephony (self->server));
-    }
+  AttendantTelephony *telephony = attendant_server_get_telephony (self->server);
+
+  g_clear_signal_handler (&self->event_handler, telephony);
+  g_clear_signal_handler (&self->availability_handler, telephony);
+  g_clear_signal_handler (&self->reset_handler, telephony);
   g_cancellable_cancel (self->commands);
 }
 
@@ -439,6 +442,59 @@ on_event (AttendantServerSession *self,
     send_message (self, message);
 }
 
+/* The snapshot, all its parts, with whether the telephone system can be
+ * reached (docs/protocol.md §2.3). */
+static void
+send_snapshot (AttendantServerSession *self)
+{
+  AttendantTelephony *telephony = attendant_server_get_telephony (self->server);
+  g_autoptr(GPtrArray) snapshot = attendant_telephony_build_snapshot (telephony, self->user, self->extension);
+
+  if (snapshot->len > 0)
+    json_object_set_object_member (g_ptr_array_index (snapshot, 0), "phone_system",
+                                   attendant_server_build_phone_system (self->server));
+
+  for (guint i = 0; i < snapshot->len; i++)
+    send_message (self, g_ptr_array_index (snapshot, i));
+}
+
+/* The telephone system went out of reach or came back: a message of its
+ * own, outside the events' sequence, because no call changed. */
+static void
+on_availability_changed (AttendantServerSession *self,
+                         AttendantTelephony     *telephony)
+{
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonObject) phone_system = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *node;
+
+  if (self->state != ATTENDANT_SERVER_SESSION_STATE_AUTHENTICATED)
+    return;
+
+  message = attendant_protocol_message_new ("phone-system");
+  phone_system = attendant_server_build_phone_system (self->server);
+  json_object_iter_init (&iter, phone_system);
+  while (json_object_iter_next (&iter, &name, &node))
+    json_object_set_member (message, name, json_node_copy (node));
+
+  g_message ("%s: the phone system is %s", self->id,
+             json_object_get_boolean_member (phone_system, "reachable") ? "reachable" : "unreachable");
+  send_message (self, message);
+}
+
+/* The telephone system's state was rebuilt (after an outage): the events
+ * sent so far may not lead to it, so the client starts again from a
+ * snapshot. */
+static void
+on_reset (AttendantServerSession *self,
+          AttendantTelephony     *telephony)
+{
+  if (self->state == ATTENDANT_SERVER_SESSION_STATE_AUTHENTICATED)
+    send_snapshot (self);
+}
+
 static void
 handle_auth_finish (AttendantServerSession *self,
                     JsonObject       *message)
@@ -447,7 +503,6 @@ handle_auth_finish (AttendantServerSession *self,
   const char *data = json_object_get_string_member (message, "data");
   const AttendantUser *user;
   g_autoptr(JsonObject) ok = NULL;
-  g_autoptr(GPtrArray) snapshot = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *server_final = NULL;
   gboolean done = FALSE;
@@ -499,12 +554,15 @@ handle_auth_finish (AttendantServerSession *self,
   /* The snapshot (all its parts) and the subscription are made in one go,
    * without a return to the main loop between them, so no event falls in
    * a gap or between the parts. */
-  snapshot = attendant_telephony_build_snapshot (telephony, self->user, self->extension);
-  for (guint i = 0; i < snapshot->len; i++)
-    send_message (self, g_ptr_array_index (snapshot, i));
+  send_snapshot (self);
   if (self->state == ATTENDANT_SERVER_SESSION_STATE_CLOSED)
     return;
   self->event_handler = g_signal_connect_object (telephony, "event", G_CALLBACK (on_event), self,
+                                                 G_CONNECT_SWAPPED);
+  self->availability_handler = g_signal_connect_object (telephony, "availability-changed",
+                                                        G_CALLBACK (on_availability_changed), self,
+                                                        G_CONNECT_SWAPPED);
+  self->reset_handler = g_signal_connect_object (telephony, "reset", G_CALLBACK (on_reset), self,
                                                  G_CONNECT_SWAPPED);
 }
 

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "attendant-admin.h"
+#include "attendant-asterisk.h"
 #include "attendant-protocol.h"
 #include "attendant-server.h"
 #include "attendant-server-session.h"
@@ -27,7 +28,8 @@ struct _AttendantServer
 
   AttendantServerConfig *config;
   AttendantUsers        *users;
-  AttendantPbx          *pbx;
+  AttendantPbx          *pbx;        /* the simulated system, or NULL with [asterisk] */
+  AttendantAsterisk     *asterisk;   /* or a real Asterisk */
   AttendantRateLimit    *rate_limit;
   AttendantAdmission    *admission;
   GPtrArray             *nodes;
@@ -146,6 +148,104 @@ demo_presence_cb (gpointer user_data)
 }
 
 /* }}} */
+/* {{{ The telephone system */
+
+static void
+build_pbx (AttendantServer *self)
+{
+  AttendantServerConfig *config = self->config;
+  GPtrArray *users = attendant_users_get_all (self->users);
+
+  self->pbx = attendant_pbx_new ();
+  g_object_set (self->pbx,
+                "ring-timeout", attendant_server_config_get_ring_timeout (config),
+                "answer-delay", attendant_server_config_get_answer_delay (config),
+                "talk-time", attendant_server_config_get_talk_time (config),
+                NULL);
+
+  for (guint i = 0; i < attendant_server_config_get_queues (config)->len; i++)
+    {
+      AttendantServerQueue *queue = g_ptr_array_index (attendant_server_config_get_queues (config), i);
+
+      attendant_pbx_add_queue (self->pbx, queue->id, queue->name);
+    }
+
+  for (guint i = 0; i < attendant_server_config_get_directory (config)->len; i++)
+    {
+      AttendantServerContact *contact = g_ptr_array_index (attendant_server_config_get_directory (config), i);
+
+      attendant_pbx_add_contact (self->pbx, contact->number, contact->name,
+                                 contact->department, contact->presence);
+    }
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      const AttendantUser *user = g_ptr_array_index (users, i);
+
+      if (user->extension != NULL)
+        attendant_pbx_add_attendant (self->pbx, user->extension, user->display_name);
+    }
+}
+
+/* The same queues, directory and attendants as the simulated system, on a
+ * real Asterisk; nothing is asked of Asterisk before attendant_server_start(),
+ * so --check and a server started while Asterisk is down both get this far. */
+static AttendantAsterisk *
+build_asterisk (AttendantServer  *self,
+                GError          **error)
+{
+  AttendantServerConfig *config = self->config;
+  const AttendantServerAsteriskConfig *settings = attendant_server_config_get_asterisk (config);
+  GPtrArray *users = attendant_users_get_all (self->users);
+  g_autoptr(AttendantAri) ari = NULL;
+  g_autoptr(AttendantAsterisk) asterisk = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  ari = attendant_ari_new (settings->url, settings->user, settings->password,
+                           settings->application, &local_error);
+  if (ari == NULL)
+    {
+      g_set_error (error, ATTENDANT_SERVER_CONFIG_ERROR, ATTENDANT_SERVER_CONFIG_ERROR_INVALID,
+                   "%s: [asterisk] %s", attendant_server_config_get_path (config), local_error->message);
+      return NULL;
+    }
+  if (settings->anchors != NULL)
+    attendant_ari_set_extra_anchors (ari, settings->anchors);
+
+  asterisk = attendant_asterisk_new (ari);
+  g_object_set (asterisk,
+                "endpoint-format", settings->endpoint,
+                "ring-timeout", settings->ring_timeout,
+                "waiting-sound", settings->waiting_sound,
+                "moh-class", settings->moh_class,
+                NULL);
+
+  for (guint i = 0; i < attendant_server_config_get_queues (config)->len; i++)
+    {
+      AttendantServerQueue *queue = g_ptr_array_index (attendant_server_config_get_queues (config), i);
+
+      attendant_asterisk_add_queue (asterisk, queue->id, queue->name);
+    }
+
+  for (guint i = 0; i < attendant_server_config_get_directory (config)->len; i++)
+    {
+      AttendantServerContact *contact = g_ptr_array_index (attendant_server_config_get_directory (config), i);
+
+      attendant_asterisk_add_contact (asterisk, contact->number, contact->name, contact->department);
+    }
+
+  for (guint i = 0; i < users->len; i++)
+    {
+      const AttendantUser *user = g_ptr_array_index (users, i);
+
+      if (user->extension != NULL)
+        attendant_asterisk_add_attendant (asterisk, user->extension, user->display_name);
+    }
+
+  return g_steal_pointer (&asterisk);
+}
+
+/* }}} */
 /* {{{ GObject */
 
 static void
@@ -161,6 +261,8 @@ attendant_server_dispose (GObject *object)
   self->demo_presence_source = 0;
 
   g_clear_object (&self->admin);
+  if (self->asterisk != NULL)
+    attendant_asterisk_stop (self->asterisk);
   /* Nodes go before what their sessions use. */
   if (self->nodes != NULL)
     g_ptr_array_set_size (self->nodes, 0);
@@ -175,6 +277,7 @@ attendant_server_finalize (GObject *object)
 
   g_clear_pointer (&self->nodes, g_ptr_array_unref);
   g_clear_object (&self->pbx);
+  g_clear_object (&self->asterisk);
   g_clear_object (&self->users);
   g_clear_object (&self->rate_limit);
   g_clear_object (&self->admission);
@@ -246,7 +349,6 @@ attendant_server_new (AttendantServerConfig  *config,
 {
   g_autoptr(AttendantServer) self = NULL;
   GPtrArray *configured;
-  GPtrArray *users;
 
   g_return_val_if_fail (ATTENDANT_IS_SERVER_CONFIG (config), NULL);
 
@@ -262,36 +364,13 @@ attendant_server_new (AttendantServerConfig  *config,
   self->admission = attendant_admission_new (attendant_server_config_get_unauthenticated_per_address (config),
                                              attendant_server_config_get_unauthenticated_total (config));
 
-  self->pbx = attendant_pbx_new ();
-  g_object_set (self->pbx,
-                "ring-timeout", attendant_server_config_get_ring_timeout (config),
-                "answer-delay", attendant_server_config_get_answer_delay (config),
-                "talk-time", attendant_server_config_get_talk_time (config),
-                NULL);
-
-  for (guint i = 0; i < attendant_server_config_get_queues (config)->len; i++)
+  if (attendant_server_config_get_asterisk (config) != NULL)
     {
-      AttendantServerQueue *queue = g_ptr_array_index (attendant_server_config_get_queues (config), i);
-
-      attendant_pbx_add_queue (self->pbx, queue->id, queue->name);
+      if (!(self->asterisk = build_asterisk (self, error)))
+        return NULL;
     }
-
-  for (guint i = 0; i < attendant_server_config_get_directory (config)->len; i++)
-    {
-      AttendantServerContact *contact = g_ptr_array_index (attendant_server_config_get_directory (config), i);
-
-      attendant_pbx_add_contact (self->pbx, contact->number, contact->name,
-                                 contact->department, contact->presence);
-    }
-
-  users = attendant_users_get_all (self->users);
-  for (guint i = 0; i < users->len; i++)
-    {
-      const AttendantUser *user = g_ptr_array_index (users, i);
-
-      if (user->extension != NULL)
-        attendant_pbx_add_attendant (self->pbx, user->extension, user->display_name);
-    }
+  else
+    build_pbx (self);
 
   configured = attendant_server_config_get_nodes (config);
   for (guint i = 0; nodes != NULL && nodes[i] != NULL; i++)
@@ -385,6 +464,9 @@ attendant_server_start (AttendantServer     *self,
       self->admin = g_steal_pointer (&admin);
     }
 
+  if (self->asterisk != NULL)
+    attendant_asterisk_start (self->asterisk);
+
   if (attendant_server_config_get_demo_calls (self->config) && self->demo_call_source == 0)
     schedule_demo_call (self);
   if (attendant_server_config_get_demo_presence (self->config) && self->demo_presence_source == 0)
@@ -423,6 +505,9 @@ attendant_server_get_users (AttendantServer *self)
  * The simulated telephone system itself, for what only it has: the admin
  * API's incoming calls, presence and hang-ups, the demo's callers, and the
  * tests' seams. Everything else goes through attendant_server_get_telephony().
+ *
+ * Returns: (transfer none) (nullable): %NULL when the telephone system is
+ *   a real Asterisk ([asterisk])
  */
 AttendantPbx *
 attendant_server_get_pbx (AttendantServer *self)
@@ -441,7 +526,7 @@ AttendantTelephony *
 attendant_server_get_telephony (AttendantServer *self)
 {
   g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
-  return ATTENDANT_TELEPHONY (self->pbx);
+  return self->asterisk != NULL ? ATTENDANT_TELEPHONY (self->asterisk) : ATTENDANT_TELEPHONY (self->pbx);
 }
 
 AttendantRateLimit *
@@ -596,6 +681,32 @@ attendant_server_build_hello (AttendantServer *self,
 }
 
 /**
+ * attendant_server_build_phone_system:
+ *
+ * Returns: (transfer full): whether the telephone system can be reached,
+ *   as the snapshot's "phone_system" says it (docs/protocol.md §2.3):
+ *   {"reachable": bool, "reason": string or null}
+ */
+JsonObject *
+attendant_server_build_phone_system (AttendantServer *self)
+{
+  const char *reason;
+  JsonObject *phone_system;
+
+  g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
+
+  reason = attendant_telephony_get_unreachable_reason (attendant_server_get_telephony (self));
+  phone_system = json_object_new ();
+  json_object_set_boolean_member (phone_system, "reachable", reason == NULL);
+  if (reason != NULL)
+    json_object_set_string_member (phone_system, "reason", reason);
+  else
+    json_object_set_null_member (phone_system, "reason");
+
+  return phone_system;
+}
+
+/**
  * attendant_server_get_state:
  *
  * Returns: (transfer full): nodes, sessions and calls, for the admin API
@@ -610,7 +721,7 @@ attendant_server_get_state (AttendantServer *self)
 
   g_return_val_if_fail (ATTENDANT_IS_SERVER (self), NULL);
 
-  telephony = ATTENDANT_TELEPHONY (self->pbx);
+  telephony = attendant_server_get_telephony (self);
 
   state = json_object_new ();
   json_object_set_string_member (state, "cluster", attendant_server_config_get_cluster (self->config));
@@ -630,6 +741,7 @@ attendant_server_get_state (AttendantServer *self)
   json_object_set_array_member (state, "sessions", sessions);
   json_object_set_array_member (state, "calls", attendant_telephony_list_calls (telephony));
   json_object_set_int_member (state, "seq", (gint64)attendant_telephony_get_seq (telephony));
+  json_object_set_object_member (state, "phone_system", attendant_server_build_phone_system (self));
 
   return state;
 }

@@ -44,5 +44,6 @@ guint16                attendant_server_get_admin_port   (AttendantServer       
 JsonObject            *attendant_server_build_hello      (AttendantServer        *self,
                                                           const char             *node);
 JsonObject            *attendant_server_get_state        (AttendantServer        *self);
+JsonObject            *attendant_server_build_phone_system (AttendantServer      *self);
 
 G_END_DECLS

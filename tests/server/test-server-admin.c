@@ -44,19 +44,28 @@ admin (AttendantTestFixture *fixture,
 }
 
 static AttendantTestClient *
-logged_in (AttendantTestFixture *fixture,
-           const char           *node)
+logged_in_with_snapshot (AttendantTestFixture  *fixture,
+                         const char            *node,
+                         JsonObject           **snapshot)
 {
   g_autofree char *url = attendant_test_fixture_url (fixture, node, "plain");
   AttendantTestClient *client = attendant_test_client_new (url, NULL);
   g_autoptr(JsonObject) hello = attendant_test_client_expect (client, "hello");
   g_autoptr(JsonObject) ok = attendant_test_client_login (client, TEST_USER, TEST_PASSWORD);
-  g_autoptr(JsonObject) snapshot = NULL;
 
   g_assert_cmpstr (attendant_protocol_get_type (ok), ==, "auth.ok");
-  snapshot = attendant_test_client_expect (client, "snapshot");
+  *snapshot = attendant_test_client_expect (client, "snapshot");
 
   return client;
+}
+
+static AttendantTestClient *
+logged_in (AttendantTestFixture *fixture,
+           const char           *node)
+{
+  g_autoptr(JsonObject) snapshot = NULL;
+
+  return logged_in_with_snapshot (fixture, node, &snapshot);
 }
 
 typedef struct
@@ -643,6 +652,137 @@ test_drain_early (void)
   g_assert_cmpstr (node_state (fixture, "backup"), ==, "stopped");
 }
 
+/* {{{ The phone system's reachability */
+
+static void
+assert_phone_system (JsonObject *phone_system,
+                     gboolean    reachable,
+                     const char *reason)
+{
+  g_assert_nonnull (phone_system);
+  g_assert_cmpint (json_object_get_boolean_member (phone_system, "reachable"), ==, reachable);
+  if (reason == NULL)
+    g_assert_true (json_object_get_null_member (phone_system, "reason"));
+  else
+    g_assert_cmpstr (json_object_get_string_member (phone_system, "reason"), ==, reason);
+}
+
+
+static gboolean
+is_phone_system (JsonObject *message,
+                 gpointer    user_data)
+{
+  return g_strcmp0 (attendant_protocol_get_type (message), "phone-system") == 0;
+}
+
+/* POST /phone-system makes the simulated telephone system unreachable
+ * and back: every client is told at once with a "phone-system" message
+ * (outside the events' sequence), a new login finds it in the snapshot,
+ * and the calls carry on. */
+static void
+test_phone_system (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(JsonObject) later_snapshot = NULL;
+  g_autoptr(AttendantTestClient) client = logged_in_with_snapshot (fixture, "primary", &snapshot);
+  g_autoptr(AttendantTestClient) other = logged_in (fixture, "backup");
+  g_autoptr(AttendantTestClient) later = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(JsonObject) event = NULL;
+
+  assert_phone_system (json_object_get_object_member (snapshot, "phone_system"), TRUE, NULL);
+
+  /* Refused before anything changes. */
+  answer = admin (fixture, "POST", "/phone-system", "{}", 400);
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/phone-system", "{\"reachable\":\"no\"}", 400);
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/phone-system", "{\"reachable\":false,\"reason\":5}", 400);
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "GET", "/phone-system", NULL, 405);
+  g_clear_pointer (&answer, json_object_unref);
+
+  answer = admin (fixture, "POST", "/phone-system",
+                  "{\"reachable\":false,\"reason\":\"Asterisk is restarting\"}", 200);
+  assert_phone_system (json_object_get_object_member (answer, "phone_system"), FALSE, "Asterisk is restarting");
+
+  message = attendant_test_client_expect (client, "phone-system");
+  assert_phone_system (message, FALSE, "Asterisk is restarting");
+  g_clear_pointer (&message, json_object_unref);
+  message = attendant_test_client_expect (other, "phone-system");
+  assert_phone_system (message, FALSE, "Asterisk is restarting");
+  g_clear_pointer (&message, json_object_unref);
+
+  /* Said once: the same outage again changes nothing. */
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/phone-system",
+                  "{\"reachable\":false,\"reason\":\"Asterisk is restarting\"}", 200);
+
+  later = logged_in_with_snapshot (fixture, "primary", &later_snapshot);
+  assert_phone_system (json_object_get_object_member (later_snapshot, "phone_system"), FALSE,
+                       "Asterisk is restarting");
+  state = admin (fixture, "GET", "/state", NULL, 200);
+  assert_phone_system (json_object_get_object_member (state, "phone_system"), FALSE, "Asterisk is restarting");
+
+  /* Calls go on meanwhile, in sequence. */
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/calls", "{\"number\":\"+390212345678\"}", 201);
+  event = attendant_test_client_wait_call (client, NULL, "queued");
+
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/phone-system", "{\"reachable\":true}", 200);
+  message = attendant_test_client_expect (client, "phone-system");
+  assert_phone_system (message, TRUE, NULL);
+  g_clear_pointer (&message, json_object_unref);
+  message = attendant_test_client_wait_for (later, is_phone_system, NULL);
+  g_clear_pointer (&message, json_object_unref);
+
+  /* A reason of its own when none is given. */
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (fixture, "POST", "/phone-system", "{\"reachable\":false}", 200);
+  message = attendant_test_client_expect (client, "phone-system");
+  g_assert_false (json_object_get_boolean_member (message, "reachable"));
+  g_assert_cmpstr (json_object_get_string_member (message, "reason"), !=, "");
+
+  g_assert_cmpuint (attendant_test_client_get_n_seq_errors (client), ==, 0);
+}
+
+static gboolean
+is_snapshot (JsonObject *message,
+             gpointer    user_data)
+{
+  return g_strcmp0 (attendant_protocol_get_type (message), "snapshot") == 0;
+}
+
+/* The telephone system's ::reset (its state rebuilt after an outage):
+ * every session sends a fresh snapshot, with the calls as they are now. */
+static void
+test_reset_snapshot (void)
+{
+  g_autoptr(AttendantTestFixture) fixture = attendant_test_fixture_new (pki, NULL);
+  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(AttendantTestClient) client = logged_in_with_snapshot (fixture, "primary", &snapshot);
+  g_autoptr(AttendantTestClient) other = logged_in (fixture, "backup");
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) event = NULL;
+  g_autoptr(JsonObject) fresh = NULL;
+  g_autoptr(JsonObject) fresh_other = NULL;
+
+  answer = admin (fixture, "POST", "/calls", "{\"number\":\"+390212345678\"}", 201);
+  event = attendant_test_client_wait_call (client, NULL, "queued");
+
+  attendant_telephony_emit_reset (attendant_server_get_telephony (fixture->server));
+
+  fresh = attendant_test_client_expect (client, "snapshot");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fresh, "calls")), ==, 1);
+  assert_phone_system (json_object_get_object_member (fresh, "phone_system"), TRUE, NULL);
+  fresh_other = attendant_test_client_wait_for (other, is_snapshot, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (fresh_other, "calls")), ==, 1);
+}
+
 /* }}} */
 
 int
@@ -670,6 +810,8 @@ main (int    argc,
   g_test_add_func ("/server/admin/stop-start", test_stop_start);
   g_test_add_func ("/server/admin/drain", test_drain);
   g_test_add_func ("/server/admin/drain-early", test_drain_early);
+  g_test_add_func ("/server/admin/phone-system", test_phone_system);
+  g_test_add_func ("/server/admin/reset-snapshot", test_reset_snapshot);
 
   status = g_test_run ();
 

@@ -261,6 +261,8 @@ test_add_user_errors (void)
 /* {{{ Bad configurations */
 
 static void write_users (void);
+static int  admin_command (Server *server, const char *token_file, char **out,
+                           const char *command, const char *arg1, const char *arg2);
 
 #define USERS_LINE "users=users.ini\n"
 
@@ -408,6 +410,176 @@ test_bad_config (void)
     g_clear_pointer (&err, g_free);
     g_assert_cmpint (run (NULL, &out, &err, "--frobnicate", NULL), ==, 2);
   }
+}
+
+/* A loopback port that nothing listens on (bound and let go at once). */
+static guint16
+unused_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+#define AST_HEAD "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[asterisk]\n"
+#define AST_OK "url=http://127.0.0.1:8088/ari\nuser=attendant\npassword-file=ari.pw\n"
+
+/* Every key of [asterisk] refused with its line and why (lines 6, 7 and 8
+ * are url=, user= and password-file= of AST_OK; 9 is the key under test). */
+static void
+test_bad_asterisk_config (void)
+{
+  g_autofree char *https_ca = g_strdup_printf (AST_HEAD "url=https://127.0.0.1:8089/ari\nuser=attendant\n"
+                                               "password-file=ari.pw\nca-file=ari.pw\n");
+  g_autofree char *http_ca = g_strdup_printf (AST_HEAD AST_OK "ca-file=%s\n", pki->ca_file);
+  struct {
+    const char *text;
+    guint line;
+    const char *reason;
+  } cases[] = {
+    { AST_HEAD "user=attendant\npassword-file=ari.pw\n", 5, "[asterisk] needs “url=" },
+    { AST_HEAD "url=ftp://127.0.0.1/ari\nuser=a\npassword-file=ari.pw\n", 6, "is not an http:// or https:// URL" },
+    { AST_HEAD "url=127.0.0.1:8088\nuser=a\npassword-file=ari.pw\n", 6, "url: " },
+    { AST_HEAD "url=http://attendant:secret@127.0.0.1:8088/ari\nuser=a\npassword-file=ari.pw\n", 6,
+      "no user or password in the URL" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari?x=1\nuser=a\npassword-file=ari.pw\n", 6, "has a query" },
+    { AST_HEAD "url=\nuser=a\npassword-file=ari.pw\n", 6, "url: the value is empty" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari\npassword-file=ari.pw\n", 5, "[asterisk] needs “user=NAME”" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari\nuser=a:b\npassword-file=ari.pw\n", 7, "has a “:”" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari\nuser=a\n", 5, "[asterisk] needs “password-file=FILE”" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari\nuser=a\npassword-file=open.pw\n", 8,
+      "mode 0644 is readable by others" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari\nuser=a\npassword-file=none.pw\n", 8, "none.pw" },
+    { AST_HEAD "url=http://127.0.0.1:8088/ari\nuser=a\npassword-file=empty.pw\n", 8, "first line" },
+    { AST_HEAD AST_OK "application=my app\n", 9, "is not a Stasis application name" },
+    { AST_HEAD AST_OK "endpoint=PJSIP/200\n", 9, "“{extension}” once" },
+    { AST_HEAD AST_OK "endpoint={extension}\n", 9, "TECHNOLOGY/RESOURCE" },
+    { AST_HEAD AST_OK "ring-timeout=0\n", 9, "ring-timeout: “0” is not a whole number from 1 to 600" },
+    { AST_HEAD AST_OK "ring-timeout=soon\n", 9, "ring-timeout: " },
+    { AST_HEAD AST_OK "waiting-sound=silence\n", 9, "neither “moh” (music on hold) nor “ringing”" },
+    { AST_HEAD AST_OK "moh-class=jazz band\n", 9, "is not a music-on-hold class name" },
+    { AST_HEAD AST_OK "ca-file=missing.pem\n", 9, "missing.pem does not exist" },
+    { https_ca, 9, "ca-file: " },
+    { http_ca, 9, "only used with an https:// url" },
+    { AST_HEAD AST_OK "colour=red\n", 9, "unknown key “colour” in [asterisk]" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[demo]\nincoming-calls=true\n[asterisk]\n" AST_OK,
+      5, "with [asterisk] the calls are real: remove [demo]" },
+    { "[server]\n" USERS_LINE "[node a]\nplain=127.0.0.1:0\n[asterix]\n", 5, "[asterisk])" },
+  };
+
+  write_users ();
+  g_free (write_file ("ari.pw", "ari-secret\n"));
+  g_free (write_file ("empty.pw", "\n"));
+  {
+    g_autofree char *open = write_file ("open.pw", "ari-secret\n");
+
+    g_assert_cmpint (g_chmod (open, 0644), ==, 0);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *expected = g_strdup_printf ("attendant-server: bad.conf:%u: ", cases[i].line);
+      g_autofree char *path = write_file ("bad.conf", cases[i].text);
+
+      g_test_message ("bad [asterisk] %u: %s", i, cases[i].text);
+      g_assert_cmpint (run (NULL, &out, &err, "--config", "bad.conf", "--check", NULL), ==, 2);
+      if (!g_str_has_prefix (err, expected) || strstr (err, cases[i].reason) == NULL)
+        g_error ("case %u: expected “%s…%s”, got “%s”", i, expected, cases[i].reason, err);
+      g_assert_cmpuint (strlen (err), ==, strcspn (err, "\n") + 1);
+      g_assert_cmpstr (out, ==, "");
+      /* The password never shows, whatever went wrong. */
+      g_assert_null (strstr (err, "ari-secret"));
+    }
+}
+
+/* --check with [asterisk] and nothing listening at the URL: the
+ * configuration is fine, Asterisk is not there, and the exit status says
+ * so. */
+static void
+test_check_asterisk_unreachable (void)
+{
+  guint16 port = unused_port ();
+  g_autofree char *config = g_strdup_printf (AST_HEAD "url=http://127.0.0.1:%u/ari\nuser=attendant\n"
+                                             "password-file=ari.pw\n", port);
+  g_autofree char *path = write_file ("nothing.conf", config);
+  g_autofree char *expected = g_strdup_printf ("attendant-server: Asterisk at http://127.0.0.1:%u/ari ", port);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  write_users ();
+  g_free (write_file ("ari.pw", "ari-secret\n"));
+
+  g_assert_cmpint (run (NULL, &out, &err, "--config", "nothing.conf", "--check", NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "telephone system: Asterisk"));
+  g_assert_true (g_str_has_prefix (err, expected));
+  g_assert_nonnull (strstr (err, "→ check url= and that Asterisk runs"));
+  g_assert_null (strstr (err, "ari-secret"));
+}
+
+/* Asterisk down when the server starts: the server starts all the same,
+ * and its clients are told the phone system is unreachable, in the
+ * snapshot, not by a lost connection. The admin API's pretend outage is
+ * the simulated system's only. */
+static void
+test_asterisk_down_at_start (void)
+{
+  guint16 port = unused_port ();
+  g_autofree char *config = g_strdup_printf ("[server]\n" USERS_LINE
+                                             "admin=127.0.0.1:0\nadmin-token-file=admin.token\n"
+                                             "[node a]\nplain=127.0.0.1:0\n[asterisk]\n"
+                                             "url=http://127.0.0.1:%u/ari\nuser=attendant\n"
+                                             "password-file=ari.pw\n", port);
+  g_autofree char *path = write_file ("down.conf", config);
+  g_autofree char *token = write_file ("admin.token", "run-token-0123456789abcdef\n");
+  g_autoptr(AttendantTestProcess) server = NULL;
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(JsonObject) hello = NULL;
+  g_autoptr(JsonObject) ok = NULL;
+  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *out = NULL;
+  JsonObject *phone_system;
+
+  write_users ();
+  g_free (write_file ("ari.pw", "ari-secret\n"));
+  server = server_start ("down.conf", NULL);
+
+  url = g_strdup_printf ("ws://127.0.0.1:%u/attendant", attendant_test_process_port (server, "a", "plain"));
+  client = attendant_test_client_new (url, NULL);
+  hello = attendant_test_client_expect (client, "hello");
+  ok = attendant_test_client_login (client, "alice", PASSWORD);
+  g_assert_cmpstr (attendant_protocol_get_type (ok), ==, "auth.ok");
+  snapshot = attendant_test_client_expect (client, "snapshot");
+  phone_system = json_object_get_object_member (snapshot, "phone_system");
+  g_assert_nonnull (phone_system);
+  g_assert_false (json_object_get_boolean_member (phone_system, "reachable"));
+  g_assert_nonnull (json_object_get_string_member (phone_system, "reason"));
+
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "state", NULL, NULL), ==, 0);
+  state = attendant_test_parse_object (out);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (state, "phone_system"),
+                                                  "reachable"));
+  g_clear_pointer (&out, g_free);
+
+  /* Calls, presence and outages are Asterisk's own: 409, said plainly. */
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "call", "+390287654321", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "phone-system", "down", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_assert_cmpuint (attendant_test_client_wait_closed (client), ==, ATTENDANT_CLOSE_GOING_AWAY);
+  attendant_test_process_wait (server);
+  g_assert_cmpint (g_subprocess_get_exit_status (server->process), ==, 0);
 }
 
 /* }}} */
@@ -693,6 +865,9 @@ main (int    argc,
   g_test_add_func ("/server/cli/add-user", test_add_user);
   g_test_add_func ("/server/cli/add-user-errors", test_add_user_errors);
   g_test_add_func ("/server/cli/bad-config", test_bad_config);
+  g_test_add_func ("/server/cli/bad-asterisk-config", test_bad_asterisk_config);
+  g_test_add_func ("/server/cli/check-asterisk-unreachable", test_check_asterisk_unreachable);
+  g_test_add_func ("/server/cli/asterisk-down-at-start", test_asterisk_down_at_start);
   g_test_add_func ("/server/cli/run", test_run);
   g_test_add_func ("/server/cli/separate-processes", test_separate_processes);
   g_test_add_func ("/server/cli/node-option", test_node_option);
