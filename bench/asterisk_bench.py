@@ -117,14 +117,14 @@ class AsteriskBench:
         if len(fresh) != 1:
             raise E.LabError(f"{len(fresh)} StasisStart at the tap for one call")
         t_start = fresh[0][0]
-        return t_dial, t_start, hit[0]
+        return t_dial, t_start, hit[0], fresh[0][1]["channel"]["id"]
 
     def section_queue(self):
         runs = self.args.runs
         floor, added, total = [], [], []
         # The first call warms every cache on the way; it is not counted.
         for i in range(runs + 1):
-            t_dial, t_start, t_listed = self.one_queued()
+            t_dial, t_start, t_listed, _ = self.one_queued()
             if i > 0:
                 floor.append(ms(t_start - t_dial))
                 added.append(ms(t_listed - t_start))
@@ -181,7 +181,7 @@ class AsteriskBench:
     def section_answer(self):
         floor, reply = [], []
         for i in range(self.args.answer_runs + 1):
-            t_dial, t_start, hit = self.one_queued()
+            t_dial, t_start, hit, caller = self.one_queued()
             call = E.Calls.at(self.watch)
             (call_id,) = [c for c in call if call[c]["state"] == "queued"]
             with self.tap.cond:
@@ -193,14 +193,17 @@ class AsteriskBench:
             t_reply = self.watch.reply_time
 
             def bridged():
+                # The first moment a bridge holds the caller and phone 200.
                 with self.tap.cond:
-                    entered = [t for t, kind, _ in self.tap.events[n_events:]
-                               if kind == "ChannelEnteredBridge"]
-                return entered[1] if len(entered) >= 2 else None
+                    for t, kind, _, members in self.tap.events[n_events:]:
+                        if kind == "ChannelEnteredBridge" and caller in members and any(
+                                self.tap.names.get(m, "").startswith("PJSIP/200-") for m in members):
+                            return t
+                return None
 
             t_bridged = E.wait_until(bridged, 10)
             if t_bridged is None:
-                raise E.LabError("no two ChannelEnteredBridge at the tap after call.answer")
+                raise E.LabError("no bridge of the caller with phone 200 at the tap after call.answer")
             if i > 0:
                 floor.append(ms(t_bridged - t_cmd))
                 reply.append(ms(t_reply - t_cmd))

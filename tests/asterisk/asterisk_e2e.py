@@ -573,7 +573,8 @@ class AriTap:
         self.url = f"http://127.0.0.1:{self.port}/ari"
         self.cond = threading.Condition()
         self.starts = {}      # channel id -> (time, event)
-        self.events = []      # (time, type, channel id)
+        self.events = []      # (time, type, channel id, the bridge's channel ids)
+        self.names = {}       # channel id -> name
         self.sockets = []
         self.closed = False
         threading.Thread(target=self._accept, daemon=True).start()
@@ -655,7 +656,10 @@ class AriTap:
                 continue
             channel = (event.get("channel") or {}).get("id")
             with self.cond:
-                self.events.append((now, event.get("type"), channel))
+                if channel:
+                    self.names[channel] = event["channel"].get("name", "")
+                members = tuple((event.get("bridge") or {}).get("channels") or ())
+                self.events.append((now, event.get("type"), channel, members))
                 if event.get("type") == "StasisStart" and channel and channel not in self.starts:
                     self.starts[channel] = (now, event)
                 self.cond.notify_all()
