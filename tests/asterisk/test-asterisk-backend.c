@@ -92,7 +92,7 @@ static void
 wait_registered (AttendantTestPhone *phone)
 {
   attendant_test_wait_until (endpoint_online, (gpointer)attendant_test_phone_get_extension (phone),
-                             10000, "a phone registered");
+                             20000, "a phone registered");
 }
 
 /* The number of channels Asterisk has (of every kind). */
@@ -117,24 +117,299 @@ channels_at_least (gpointer data)
 }
 
 /* }}} */
+
+/* {{{ The backend, as a session drives it */
+
+static AttendantAri *ari;
+static AttendantAsterisk *backend;
+static GPtrArray *events;   /* JsonObject: every "event" message */
+
+typedef struct
+{
+  gboolean    done;
+  JsonObject *result;
+  GError     *error;
+  guint       events_before;   /* events received when the reply came */
+} Reply;
+
+static void
+reply_clear (Reply *reply)
+{
+  g_clear_pointer (&reply->result, json_object_unref);
+  g_clear_error (&reply->error);
+  reply->done = FALSE;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
+
+static gboolean
+reply_done (gpointer data)
+{
+  return ((Reply *)data)->done;
+}
+
+static void
+command_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Reply *reply = user_data;
+
+  reply->result = attendant_telephony_command_finish (ATTENDANT_TELEPHONY (object), result, &reply->error);
+  reply->events_before = events->len;
+  reply->done = TRUE;
+}
+
+static void
+event_cb (AttendantTelephony *telephony,
+          JsonObject         *message,
+          gpointer            user_data)
+{
+  g_ptr_array_add (events, json_object_ref (message));
+}
+
+/* Runs @command with @args (JSON text) for the attendant at @extension,
+ * on @telephony, and waits for its reply. */
+static void
+run_on (AttendantTelephony *telephony,
+        const char         *extension,
+        const char         *command,
+        const char         *args,
+        Reply              *reply)
+{
+  g_autoptr(JsonNode) node = json_from_string (args, NULL);
+
+  reply_clear (reply);
+  attendant_telephony_command_async (telephony, extension, command, node, NULL, command_cb, reply);
+  attendant_test_wait_until (reply_done, reply, 40000, command);
+  if (reply->error != NULL)
+    g_test_message ("%s %s: %s", command, args, reply->error->message);
+}
+
+static void
+run (const char *command,
+     const char *args,
+     Reply      *reply)
+{
+  run_on (ATTENDANT_TELEPHONY (backend), "200", command, args, reply);
+}
+
+static char *
+call_args (const char *call,
+           const char *target)
+{
+  if (target != NULL)
+    return g_strdup_printf ("{\"call\": \"%s\", \"target\": \"%s\"}", call, target);
+  return g_strdup_printf ("{\"call\": \"%s\"}", call);
+}
+
+/* Runs a command on a call and asserts it succeeded. */
+static void
+run_ok (const char *command,
+        const char *call,
+        const char *target)
+{
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (call, target);
+
+  run (command, args, &reply);
+  g_assert_no_error (reply.error);
+}
+
+static JsonObject *
+find_backend_call (AttendantTelephony *telephony,
+                   const char         *id)
+{
+  g_autoptr(JsonArray) calls = attendant_telephony_list_calls (telephony);
+
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    {
+      JsonObject *call = json_array_get_object_element (calls, i);
+
+      if (id == NULL || g_strcmp0 (attendant_protocol_get_string (call, "id"), id) == 0)
+        return json_object_ref (call);
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  const char *id;      /* nullable: any call */
+  const char *state;
+} CallQuery;
+
+static gboolean
+call_in_state (gpointer data)
+{
+  CallQuery *query = data;
+  g_autoptr(JsonArray) calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (backend));
+
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    {
+      JsonObject *call = json_array_get_object_element (calls, i);
+
+      if ((query->id == NULL || g_strcmp0 (attendant_protocol_get_string (call, "id"), query->id) == 0) &&
+          g_strcmp0 (attendant_protocol_get_string (call, "state"), query->state) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_state (const char *id,
+            const char *state,
+            guint       timeout_ms)
+{
+  CallQuery query = { id, state };
+
+  attendant_test_wait_until (call_in_state, &query, timeout_ms, state);
+}
+
+static gboolean
+backend_reachable (gpointer data)
+{
+  return attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (data)) == NULL;
+}
+
+static gboolean
+no_calls (gpointer data)
+{
+  g_autoptr(JsonArray) calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (data));
+
+  return json_array_get_length (calls) == 0;
+}
+
+/* The caller dials the queue; returns the queued call's id. */
+static char *
+queue_call (void)
+{
+  JsonObject *call;
+  g_autofree char *id = NULL;
+
+  attendant_test_phone_dial (phone300, "100");
+  wait_state (NULL, "queued", 10000);
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), NULL);
+  id = g_strdup (attendant_protocol_get_string (call, "id"));
+  json_object_unref (call);
+  return g_steal_pointer (&id);
+}
+
+static char *
+answered_call (void)
+{
+  g_autofree char *id = queue_call ();
+
+  run_ok ("call.answer", id, NULL);
+  return g_steal_pointer (&id);
+}
+
+/* How many channels a call's bridge holds in Asterisk (0: no bridge). */
+static guint
+bridge_size (const char *call)
+{
+  g_autofree char *path = g_strdup_printf ("bridges/attendant-%s", call);
+  g_auto(Result) result = { 0 };
+
+  attendant_ari_request_async (probe, "GET", path, NULL, NULL, request_cb, &result);
+  attendant_test_wait_until (result_done, &result, 10000, path);
+  if (g_error_matches (result.error, ATTENDANT_ARI_STATUS_ERROR, 404))
+    return 0;
+  g_assert_no_error (result.error);
+  return json_array_get_length (attendant_protocol_get_array (json_node_get_object (result.node), "channels"));
+}
+
+/* Every bridge of Asterisk with exactly @data channels, counted. */
+G_GNUC_UNUSED static guint
+bridges_of_size (guint size)
+{
+  g_autoptr(JsonNode) node = ari_get ("bridges");
+  JsonArray *bridges = json_node_get_array (node);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (bridges); i++)
+    if (json_array_get_length (attendant_protocol_get_array (json_array_get_object_element (bridges, i),
+                                                             "channels")) == size)
+      count++;
+  return count;
+}
+
+/* The last event about @id: its state ("removed" for call.removed). */
+static const char *
+last_event_state (const char *id,
+                  guint       before)
+{
+  for (guint i = MIN (before, events->len); i > 0; i--)
+    {
+      JsonObject *event = g_ptr_array_index (events, i - 1);
+      JsonObject *call = attendant_protocol_get_object (event, "call");
+
+      if (g_strcmp0 (attendant_protocol_get_string (event, "event"), "call.removed") == 0 &&
+          g_strcmp0 (attendant_protocol_get_string (event, "id"), id) == 0)
+        return "removed";
+      if (call != NULL && g_strcmp0 (attendant_protocol_get_string (call, "id"), id) == 0)
+        return attendant_protocol_get_string (call, "state");
+    }
+  return NULL;
+}
+
+/* Between tests: no call left anywhere. */
+static void
+clean_up (void)
+{
+  g_autoptr(JsonNode) node = ari_get ("channels");
+  JsonArray *channels = json_node_get_array (node);
+
+  for (guint i = 0; i < json_array_get_length (channels); i++)
+    {
+      g_autofree char *path =
+        g_strdup_printf ("channels/%s", attendant_protocol_get_string (json_array_get_object_element (channels, i), "id"));
+
+      attendant_ari_request_async (probe, "DELETE", path, NULL, NULL, NULL, NULL);
+    }
+  attendant_test_wait_until (no_channels, NULL, 10000, "no channels left");
+  attendant_test_wait_until (no_calls, backend, 10000, "no calls left");
+}
+
+/* }}} */
 /* {{{ Recordings */
+
+typedef struct
+{
+  AttendantTestPhone     *phone;
+  guint                   tone_hz;
+  AttendantTestToneCount  count;
+} Recording;
+
+/* baresip writes a recording through libsndfile, which holds it back
+ * until the call is closed on the phone's side, a moment after Asterisk
+ * hung it up: the last recording is read until it has sound. */
+static gboolean
+recording_has_blocks (gpointer data)
+{
+  Recording *recording = data;
+  g_autoptr(GPtrArray) recordings = attendant_test_phone_get_recordings (recording->phone);
+  g_autoptr(GError) error = NULL;
+
+  if (recordings->len == 0)
+    return FALSE;
+  if (!attendant_test_wav_count_tones (g_ptr_array_index (recordings, recordings->len - 1),
+                                       recording->tone_hz, &recording->count, &error))
+    return FALSE;
+  return recording->count.blocks > 0;
+}
 
 /* The phone's recording of its last call, sorted into tone blocks. */
 static AttendantTestToneCount
 last_recording (AttendantTestPhone *phone,
                 guint               tone_hz)
 {
-  g_autoptr(GPtrArray) recordings = attendant_test_phone_get_recordings (phone);
-  g_autoptr(GError) error = NULL;
-  AttendantTestToneCount count;
+  Recording recording = { phone, tone_hz, { 0 } };
 
-  g_assert_cmpuint (recordings->len, >, 0);
-  attendant_test_wav_count_tones (g_ptr_array_index (recordings, recordings->len - 1), tone_hz, &count, &error);
-  g_assert_no_error (error);
+  attendant_test_wait_until (recording_has_blocks, &recording, 5000, "a recording");
   g_test_message ("%s heard %u blocks: %u of %u Hz, %u of music on hold, %u silent",
-                  attendant_test_phone_get_extension (phone), count.blocks, count.tone, tone_hz,
-                  count.moh, count.silent);
-  return count;
+                  attendant_test_phone_get_extension (phone), recording.count.blocks, recording.count.tone,
+                  tone_hz, recording.count.moh, recording.count.silent);
+  return recording.count;
 }
 
 /* }}} */
@@ -158,6 +433,304 @@ test_phones (void)
   heard = last_recording (phone201, 1800);
   g_assert_cmpuint (heard.tone, >, 10);
   g_assert_cmpuint (heard.moh, ==, 0);
+}
+
+
+static gboolean
+channel_is_up (gpointer data)
+{
+  g_autoptr(JsonNode) channel = ari_get (data);
+
+  return g_strcmp0 (attendant_protocol_get_string (json_node_get_object (channel), "state"), "Up") == 0;
+}
+
+/* A call to the queue (100) is a queued call with the caller's number
+ * and name, answered by Asterisk and hearing music on hold; the caller
+ * hanging up ends it: "ended", then removed. */
+static void
+test_queue (void)
+{
+  g_autofree char *id = queue_call ();
+  g_autoptr(JsonObject) call = find_backend_call (ATTENDANT_TELEPHONY (backend), id);
+  g_autofree char *channel_path = g_strdup_printf ("channels/%s", id + strlen ("call-"));
+  guint before;
+
+  g_assert_cmpstr (attendant_protocol_get_string (call, "caller_number"), ==, CALLER_NUMBER);
+  g_assert_cmpstr (attendant_protocol_get_string (call, "caller_name"), ==, "Outside Caller");
+  g_assert_cmpstr (attendant_protocol_get_string (call, "queue"), ==, "main");
+  /* The call is listed at once; Asterisk answers it right after. */
+  attendant_test_wait_until (channel_is_up, channel_path, 5000, "the queued call answered");
+
+  attendant_test_run_for (1000);
+  before = events->len;
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_calls, backend, 10000, "the queued call gone");
+  g_assert_cmpstr (last_event_state (id, events->len - 1), ==, "ended");
+  g_assert_cmpstr (last_event_state (id, events->len), ==, "removed");
+  g_assert_cmpuint (events->len, >=, before + 2);
+
+  /* What the caller heard while queued: the music on hold. */
+  attendant_test_wait_until (no_channels, NULL, 10000, "no channels left");
+  g_assert_cmpuint (last_recording (phone300, CALLER_TONE).moh, >, 5);
+  clean_up ();
+}
+
+/* Answer rings the attendant's phone and bridges it with the caller, and
+ * replies once the bridge holds both; hold takes the phone out (the caller
+ * hears music on hold), resume puts it back; hang up ends everything.
+ * What each phone heard proves the media. */
+static void
+test_answer_hold_resume_hangup (void)
+{
+  g_autofree char *id = queue_call ();
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, NULL);
+  AttendantTestToneCount heard;
+
+  run ("call.answer", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "active");
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_run_for (1000);
+
+  run ("call.hold", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "held");
+  g_assert_cmpuint (bridge_size (id), ==, 1);
+  attendant_test_run_for (1000);
+
+  run ("call.resume", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "active");
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_run_for (1000);
+
+  run ("call.hangup", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "removed");
+  g_assert_true (no_calls (backend));
+  attendant_test_wait_until (no_channels, NULL, 10000, "every channel hung up");
+
+  heard = last_recording (phone200, CALLER_TONE);
+  g_assert_cmpuint (heard.tone, >, 20);
+  heard = last_recording (phone300, ATTENDANT_TONE);
+  g_assert_cmpuint (heard.tone, >, 20);
+  g_assert_cmpuint (heard.moh, >, 5);
+
+  /* A call that is not there. */
+  run ("call.hold", args, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND);
+  clean_up ();
+}
+
+/* The caller hangs up while held, and while answered: the call ends, and
+ * the attendant's phone is hung up with it. */
+static void
+test_caller_hangs_up (void)
+{
+  g_autofree char *id = answered_call ();
+  guint before = events->len;
+
+  run_ok ("call.hold", id, NULL);
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_calls, backend, 10000, "the held call gone");
+  attendant_test_wait_until (no_channels, NULL, 10000, "the attendant's phone hung up");
+  g_assert_cmpstr (last_event_state (id, events->len), ==, "removed");
+  g_assert_cmpuint (events->len, >, before);
+
+  g_free (id);
+  id = answered_call ();
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_calls, backend, 10000, "the active call gone");
+  attendant_test_wait_until (no_channels, NULL, 10000, "the attendant's phone hung up");
+  clean_up ();
+}
+
+
+static gboolean
+call_removed (gpointer data)
+{
+  return find_backend_call (ATTENDANT_TELEPHONY (backend), data) == NULL;
+}
+
+/* Blind transfer to 201, which answers: the call leaves the console, and
+ * Asterisk has the caller and 201 in one bridge; 201 hears the caller's
+ * tone (the media proof). The caller hanging up ends 201's side too. */
+static void
+test_transfer_answered (void)
+{
+  g_autofree char *id = answered_call ();
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, "201");
+  JsonObject *call;
+  AttendantTestToneCount heard;
+
+  run ("call.transfer", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "transferring");
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), id);
+  g_assert_cmpstr (attendant_protocol_get_string (call, "peer"), ==, "201");
+  json_object_unref (call);
+
+  attendant_test_wait_until (call_removed, id, 10000, "the transfer answered");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 5000, "caller and 201");
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_run_for (1500);
+  /* The attendant's phone was put down: only the caller and 201. */
+  g_assert_cmpuint (count_channels (), ==, 2);
+
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_channels, NULL, 10000, "201 hung up with the caller");
+  heard = last_recording (phone201, CALLER_TONE);
+  g_assert_cmpuint (heard.tone, >, 15);
+  clean_up ();
+}
+
+/* 202 lets it ring: after the ring timeout the call comes back to the
+ * attendant, ringing, recalled; the attendant answers it again. */
+static void
+test_transfer_recall (void)
+{
+  g_autofree char *id = answered_call ();
+  JsonObject *call;
+
+  attendant_test_phone_set_auto_answer (phone202, FALSE);
+  run_ok ("call.transfer", id, "202");
+  wait_state (id, "ringing", 15000);
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), id);
+  g_assert_true (json_object_get_boolean_member (call, "recalled"));
+  g_assert_cmpstr (attendant_protocol_get_string (call, "attendant"), ==, "200");
+  json_object_unref (call);
+  attendant_test_phone_set_auto_answer (phone202, TRUE);
+
+  run_ok ("call.answer", id, NULL);
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
+/* Targets that cannot take the call: an extension Asterisk does not have
+ * (not-found), one not registered or already on a call (busy), a number
+ * that is not one and the attendant's own (invalid-args). */
+static void
+test_busy_targets (void)
+{
+  g_autofree char *id = answered_call ();
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *missing = call_args (id, "299");
+  g_autofree char *offline = call_args (id, "203");
+  g_autofree char *busy = call_args (id, "201");
+  g_autofree char *own = call_args (id, "200");
+  g_autofree char *bad = call_args (id, "20x");
+
+  run ("call.transfer", missing, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_NOT_FOUND);
+  run ("call.transfer", offline, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
+  run ("call.transfer", own, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS);
+  run ("call.consult", bad, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_INVALID_ARGS);
+
+  attendant_test_phone_dial (phone201, "202");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (4), 10000, "201 on a call");
+  run ("call.transfer", busy, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
+  run ("call.consult", busy, &reply);
+  g_assert_error (reply.error, ATTENDANT_TELEPHONY_ERROR, ATTENDANT_TELEPHONY_ERROR_BUSY);
+
+  /* The call is still the attendant's, active. */
+  g_assert_true (call_in_state (&(CallQuery){ id, "active" }));
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_phone_hangup (phone201);
+  clean_up ();
+}
+
+static char *
+consult (const char *id,
+         const char *target)
+{
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, target);
+  JsonObject *leg;
+
+  run ("call.consult", args, &reply);
+  g_assert_no_error (reply.error);
+  leg = attendant_protocol_get_object (reply.result, "call");
+  g_assert_nonnull (leg);
+  g_assert_cmpstr (attendant_protocol_get_string (leg, "state"), ==, "consulting");
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "held");
+  return g_strdup (attendant_protocol_get_string (leg, "id"));
+}
+
+/* Consult 201 (the caller held, the attendant talks to 201 in a bridge of
+ * their own), then complete: caller and 201 in one bridge, both calls off
+ * the console. */
+static void
+test_consult_complete (void)
+{
+  g_autofree char *id = answered_call ();
+  g_autofree char *leg = consult (id, "201");
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (id, NULL);
+
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "201 rung");
+  g_assert_cmpuint (bridge_size (id), ==, 1);
+  while (bridge_size (leg) < 2)
+    attendant_test_run_for (50);
+
+  run ("call.complete", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "removed");
+  g_assert_cmpstr (last_event_state (leg, reply.events_before), ==, "removed");
+  g_assert_true (no_calls (backend));
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 1000, "caller and 201");
+  clean_up ();
+}
+
+/* Consult 201, then cancel: the consultation ends, the caller is back with
+ * the attendant. */
+static void
+test_consult_cancel (void)
+{
+  g_autofree char *id = answered_call ();
+  g_autofree char *leg = consult (id, "201");
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (leg, NULL);
+
+  while (bridge_size (leg) < 2)
+    attendant_test_run_for (50);
+
+  run ("call.cancel-consult", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpstr (last_event_state (leg, reply.events_before), ==, "removed");
+  g_assert_cmpstr (last_event_state (id, reply.events_before), ==, "active");
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  g_assert_cmpuint (bridge_size (leg), ==, 0);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
+/* Dial rings the attendant's phone, then the number; 201 answers and the
+ * two are bridged. */
+static void
+test_dial (void)
+{
+  g_auto(Reply) reply = { 0 };
+  JsonObject *call;
+  g_autofree char *id = NULL;
+
+  run ("dial", "{\"number\": \"201\"}", &reply);
+  g_assert_no_error (reply.error);
+  call = attendant_protocol_get_object (reply.result, "call");
+  g_assert_cmpstr (attendant_protocol_get_string (call, "state"), ==, "active");
+  g_assert_cmpstr (attendant_protocol_get_string (call, "caller_number"), ==, "201");
+  id = g_strdup (attendant_protocol_get_string (call, "id"));
+  while (bridge_size (id) < 2)
+    attendant_test_run_for (50);
+  run_ok ("call.hangup", id, NULL);
+  clean_up ();
 }
 
 static void
@@ -191,6 +764,15 @@ main (int   argc,
     }
 
   g_test_add_func ("/asterisk-backend/phones", test_phones);
+  g_test_add_func ("/asterisk-backend/queue", test_queue);
+  g_test_add_func ("/asterisk-backend/answer-hold-resume-hangup", test_answer_hold_resume_hangup);
+  g_test_add_func ("/asterisk-backend/caller-hangs-up", test_caller_hangs_up);
+  g_test_add_func ("/asterisk-backend/transfer-answered", test_transfer_answered);
+  g_test_add_func ("/asterisk-backend/transfer-recall", test_transfer_recall);
+  g_test_add_func ("/asterisk-backend/busy-targets", test_busy_targets);
+  g_test_add_func ("/asterisk-backend/consult-complete", test_consult_complete);
+  g_test_add_func ("/asterisk-backend/consult-cancel", test_consult_cancel);
+  g_test_add_func ("/asterisk-backend/dial", test_dial);
 
   lab = attendant_test_asterisk_new ();
   attendant_test_asterisk_start (lab);
@@ -207,7 +789,29 @@ main (int   argc,
   wait_registered (phone201);
   wait_registered (phone202);
 
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
+  ari = attendant_ari_new (url, "attendant", "ari-secret", "attendant", &error);
+  g_assert_no_error (error);
+  backend = attendant_asterisk_new (ari);
+  g_object_set (backend, "ring-timeout", 4, NULL);
+  attendant_asterisk_add_queue (backend, "main", "Reception");
+  attendant_asterisk_add_attendant (backend, "200", "Reception");
+  for (guint i = 200; i <= 203; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("%u", i);
+
+      attendant_asterisk_add_contact (backend, number, NULL, NULL);
+    }
+  g_signal_connect (backend, "event", G_CALLBACK (event_cb), NULL);
+  attendant_asterisk_start (backend);
+  attendant_test_wait_until (backend_reachable, backend, 20000, "the backend connected");
+
   status = g_test_run ();
+
+  attendant_asterisk_stop (backend);
+  g_clear_object (&backend);
+  g_clear_object (&ari);
+  g_clear_pointer (&events, g_ptr_array_unref);
 
   g_clear_pointer (&phone300, attendant_test_phone_free);
   g_clear_pointer (&phone200, attendant_test_phone_free);
