@@ -18,6 +18,7 @@
 #include "attendant-greeting.h"
 #include "attendant-password-store.h"
 #include "attendant-protocol.h"
+#include "attendant-phone-system-banner.h"
 #include "attendant-reconnect-banner.h"
 #include "attendant-settings-mapping.h"
 #include "attendant-status-button.h"
@@ -54,6 +55,7 @@ struct _AttendantWindow
 
   AttendantStatusButton    *status_button;
   AttendantReconnectBanner *banner;
+  AttendantPhoneSystemBanner *phone_system_banner;
   GtkStack             *stack;
   AdwToastOverlay      *toast_overlay;
   AdwEntryRow          *server_row;
@@ -967,6 +969,7 @@ attendant_window_constructed (GObject *object)
   g_signal_connect_object (self->console, "incoming-call", G_CALLBACK (on_incoming_call), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->console_view, "message", G_CALLBACK (show_toast), self, G_CONNECT_SWAPPED);
   attendant_reconnect_banner_set_client (self->banner, self->client);
+  attendant_phone_system_banner_set_console (self->phone_system_banner, self->console);
 
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->client, "connected", G_CALLBACK (on_connected), self, G_CONNECT_SWAPPED);
@@ -1083,6 +1086,7 @@ attendant_window_class_init (AttendantWindowClass *klass)
                                                "/io/github/attendant/Attendant/attendant-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, status_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, AttendantWindow, phone_system_banner);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, remember_switch);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, log_in_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantWindow, cancel_button);
@@ -1110,6 +1114,7 @@ attendant_window_init (AttendantWindow *self)
   g_type_ensure (ATTENDANT_TYPE_CONSOLE_VIEW);
   g_type_ensure (ATTENDANT_TYPE_STATUS_BUTTON);
   g_type_ensure (ATTENDANT_TYPE_RECONNECT_BANNER);
+  g_type_ensure (ATTENDANT_TYPE_PHONE_SYSTEM_BANNER);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APPLICATION_ID);

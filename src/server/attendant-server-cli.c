@@ -323,7 +323,7 @@ run_server (int    argc,
 
   if (check && attendant_server_get_pbx (server) == NULL)
     {
-      g_print ("%s: cluster %s, %u node(s) to host, %u users, %u contacts in the directory, "
+      g_print ("%s: cluster %s, %u node(s) to host, %u users, %u contact(s) in the directory, "
                "telephone system: Asterisk\n",
                config_file, attendant_server_config_get_cluster (config),
                attendant_server_get_nodes (server)->len,

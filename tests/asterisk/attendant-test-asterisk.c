@@ -493,3 +493,49 @@ attendant_test_asterisk_get_sip_port (AttendantTestAsterisk *lab)
 }
 
 /* }}} */
+/**
+ * attendant_test_asterisk_enable_tls:
+ *
+ * Writes an http.conf that serves ARI over TLS (@certificate and @key, PEM)
+ * beside plain HTTP; takes effect at the next start.
+ *
+ * Returns: the TLS port
+ */
+guint16
+attendant_test_asterisk_enable_tls (AttendantTestAsterisk *lab,
+                                    const char            *certificate,
+                                    const char            *key)
+{
+  g_autofree char *etc = g_build_filename (lab->dir, "etc", NULL);
+  g_autofree char *http = g_build_filename (etc, "http.conf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 tls_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
+
+  text = g_strdup_printf ("[general]\n"
+                          "enabled = yes\n"
+                          "bindaddr = 127.0.0.1\n"
+                          "bindport = %u\n"
+                          "tlsenable = yes\n"
+                          "tlsbindaddr = 127.0.0.1:%u\n"
+                          "tlscertfile = %s\n"
+                          "tlsprivatekey = %s\n",
+                          lab->http_port, tls_port, certificate, key);
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
+  g_file_set_contents (http, text, -1, &error);
+  g_assert_no_error (error);
+  attendant_test_asterisk_set_etc (lab, etc);
+
+  return tls_port;
+}
+
+/* The test of a program that found no lab (@why): in CI the lab is part
+ * of the build's promise and its absence fails; elsewhere it is a skip. */
+void
+attendant_test_asterisk_lab_missing (gconstpointer why)
+{
+  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
+    g_test_fail_printf ("cannot run the Asterisk tests: %s", (const char *)why);
+  else
+    g_test_skip_printf ("cannot run the Asterisk tests: %s", (const char *)why);
+}

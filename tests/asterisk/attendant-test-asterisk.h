@@ -29,6 +29,10 @@ void                   attendant_test_asterisk_free      (AttendantTestAsterisk 
 char                  *attendant_test_asterisk_get_url   (AttendantTestAsterisk  *lab);
 guint16                attendant_test_asterisk_get_http_port (AttendantTestAsterisk *lab);
 guint16                attendant_test_asterisk_get_sip_port  (AttendantTestAsterisk *lab);
+guint16                attendant_test_asterisk_enable_tls (AttendantTestAsterisk  *lab,
+                                                          const char             *certificate,
+                                                          const char             *key);
+void                   attendant_test_asterisk_lab_missing (gconstpointer         why);
 
 const char            *attendant_test_asterisk_get_scripts   (AttendantTestAsterisk *lab);
 

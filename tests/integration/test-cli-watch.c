@@ -486,6 +486,26 @@ test_watch_session (void)
     g_assert_cmpuint (configured, ==, 2);
   }
 
+  /* The phone system reachable, said in the snapshot; then out of reach
+   * and back, a line each. */
+  {
+    JsonObject *phone_system = json_object_get_object_member (line_at (watch, 3), "phone_system");
+    guint changed;
+
+    g_assert_nonnull (phone_system);
+    g_assert_true (json_object_get_boolean_member (phone_system, "reachable"));
+
+    attendant_pbx_set_unreachable (attendant_server_get_pbx (cluster->nodes->server), "Asterisk is restarting");
+    changed = wait_line (watch, snapshot, "phone-system", 5000);
+    assert_boolean_member (line_at (watch, changed), "reachable", FALSE);
+    assert_string_member (line_at (watch, changed), "reason", "Asterisk is restarting");
+
+    attendant_pbx_set_unreachable (attendant_server_get_pbx (cluster->nodes->server), NULL);
+    changed = wait_line (watch, changed + 1, "phone-system", 5000);
+    assert_boolean_member (line_at (watch, changed), "reachable", TRUE);
+    g_assert_true (json_object_get_null_member (line_at (watch, changed), "reason"));
+  }
+
   /* A command, and one the server refuses. */
   send_line (watch, "{\"id\": \"7\", \"command\": \"presence.set\", \"args\": {\"presence\": \"away\"}}");
   reply = wait_line (watch, snapshot, "reply", 5000);

@@ -1310,6 +1310,77 @@ test_presence (void)
   g_signal_handlers_disconnect_by_data (contact, &notifies);
 }
 
+/* {{{ The phone system's reachability */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *reason;   /* NULL: reachable */
+} AwaitReason;
+
+static gboolean
+reason_shown (gpointer data)
+{
+  AwaitReason *await = data;
+
+  return attendant_console_get_online (await->f->console) &&
+         g_strcmp0 (attendant_console_get_phone_system_reason (await->f->console), await->reason) == 0 &&
+         g_strcmp0 (attendant_client_get_phone_system_reason (await->f->client), await->reason) == 0;
+}
+
+static gboolean
+reason_cleared (gpointer data)
+{
+  return attendant_console_get_phone_system_reason (((Fixture *)data)->console) == NULL;
+}
+
+static void
+wait_reason (Fixture    *f,
+             const char *reason)
+{
+  AwaitReason await = { f, reason };
+
+  wait_for (f, reason_shown, &await, reason != NULL ? reason : "the phone system reachable");
+}
+
+/* The server's telephone system out of reach and back (the simulated
+ * system's pretend outage): the console says why, notifies once per
+ * change, finds it again in the snapshot after a failover, and forgets it
+ * while there is no server to say (the lost connection is then what to
+ * show). */
+static void
+test_phone_system (void)
+{
+  g_autoptr(Fixture) f = fixture_new ();
+  g_autoptr(JsonObject) answer = NULL;
+  guint notifies = 0;
+
+  connect_console (f);
+  g_assert_null (attendant_console_get_phone_system_reason (f->console));
+  g_signal_connect (f->console, "notify::phone-system-reason", G_CALLBACK (count_notify), &notifies);
+
+  answer = admin (f, "POST", "/phone-system", "{\"reachable\": false, \"reason\": \"Asterisk is restarting\"}", 200);
+  wait_reason (f, "Asterisk is restarting");
+  g_assert_cmpuint (notifies, ==, 1);
+
+  /* After a failover, from the backup's snapshot: nothing in between
+   * claims the phone system is back. */
+  node_action (f, "primary", "crash");
+  wait_for (f, console_offline, f, "the console offline");
+  wait_for (f, reason_cleared, f, "no reason without a server");
+  wait_reason (f, "Asterisk is restarting");
+  g_assert_cmpuint (notifies, ==, 3);
+
+  g_clear_pointer (&answer, json_object_unref);
+  answer = admin (f, "POST", "/phone-system", "{\"reachable\": true}", 200);
+  wait_reason (f, NULL);
+  g_assert_cmpuint (notifies, ==, 4);
+
+  g_signal_handlers_disconnect_by_data (f->console, &notifies);
+}
+
+/* }}} */
+
 /* A directory of @n contacts, too big for one message: all of them,
  * sorted, found by number and by search; after a failover the second
  * snapshot keeps the same objects. */
@@ -1387,6 +1458,7 @@ main (int   argc,
   g_test_add_data_func ("/console/failover/complete-unread", GINT_TO_POINTER (LOST_UNREAD), test_failover_consult);
   g_test_add_data_func ("/console/failover/complete-reply-lost", GINT_TO_POINTER (LOST_REPLY), test_failover_consult);
   g_test_add_func ("/console/directory/presence", test_presence);
+  g_test_add_func ("/console/phone-system", test_phone_system);
   g_test_add_data_func ("/console/directory/large", GUINT_TO_POINTER (10000), test_directory_large);
 
   {
