@@ -1241,6 +1241,40 @@ attendant_ari_new (const char  *url,
 }
 
 /**
+ * attendant_ari_new_sibling:
+ * @application: another Stasis application's name
+ *
+ * A client of the same Asterisk, with the same credentials and trust
+ * anchors, for another application: a node's own events connection
+ * beside the shared application's (docs/asterisk.md, "Nodes and
+ * failover"), made without the password, which is not kept.
+ *
+ * Returns: (transfer full): the client, not yet connecting
+ */
+AttendantAri *
+attendant_ari_new_sibling (AttendantAri *self,
+                           const char   *application)
+{
+  AttendantAri *sibling;
+
+  g_return_val_if_fail (ATTENDANT_IS_ARI (self), NULL);
+  g_return_val_if_fail (application != NULL && application[0] != '\0', NULL);
+
+  sibling = g_object_new (ATTENDANT_TYPE_ARI, NULL);
+  sibling->url = g_strdup (self->url);
+  sibling->uri = g_uri_ref (self->uri);
+  sibling->user = g_strdup (self->user);
+  sibling->application = g_strdup (application);
+  sibling->authorization = g_strdup (self->authorization);
+  sibling->subscribe_all = self->subscribe_all;
+  g_set_object (&sibling->extra_anchors, self->extra_anchors);
+  sibling->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
+                                                    "user-agent", "Attendant/" PACKAGE_VERSION,
+                                                    NULL);
+  return sibling;
+}
+
+/**
  * attendant_ari_set_extra_anchors:
  * @database: (nullable): CA certificates trusted besides the system's
  */

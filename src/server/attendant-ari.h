@@ -49,6 +49,8 @@ AttendantAri *attendant_ari_new                   (const char           *url,
                                                    const char           *password,
                                                    const char           *application,
                                                    GError              **error);
+AttendantAri *attendant_ari_new_sibling           (AttendantAri         *self,
+                                                   const char           *application);
 void          attendant_ari_set_extra_anchors     (AttendantAri         *self,
                                                    GTlsDatabase         *database);
 void          attendant_ari_set_subscribe_all     (AttendantAri         *self,

@@ -77,7 +77,10 @@ struct _AttendantAsterisk
 {
   GObject       parent_instance;
 
-  AttendantAri *ari;
+  AttendantAri *ari;         /* the shared application, the queue's */
+  AttendantAri *watch;       /* this node's own application: every event */
+  char         *node;        /* this node's name, in its application's */
+  guint         owner_poll;  /* while another node holds the shared one */
   char         *endpoint_format;
   char         *waiting_sound;
   char         *moh_class;
@@ -260,13 +263,14 @@ emit (AttendantAsterisk *self,
 /* The state variable: what a node that rebuilds needs and the channel
  * does not say itself. Fields are separated by '|', which none holds. */
 static char *
-call_encode (Call *call)
+call_encode (AttendantAsterisk *self,
+             Call              *call)
 {
   g_autofree char *name = g_strdup (call->caller_name ? call->caller_name : "");
 
   g_strdelimit (name, "|", '/');
-  return g_strdup_printf ("%s|%s|%s|%s|%d|%s|%s|%s|%d|%d|%d|%d|%s|%s",
-                          call->state, call->queue ? call->queue : "",
+  return g_strdup_printf ("%s|%s|%s|%s|%s|%d|%s|%s|%s|%d|%d|%d|%d|%s|%s",
+                          self->node, call->state, call->queue ? call->queue : "",
                           call->attendant ? call->attendant : "",
                           call->peer ? call->peer : "", call->recalled, call->since,
                           call->leg ? call->leg : "", call->consult ? call->consult : "",
@@ -281,12 +285,13 @@ static gboolean
 call_decode (Call       *call,
              const char *value)
 {
-  g_auto(GStrv) fields = g_strsplit (value, "|", 15);
+  g_auto(GStrv) all = g_strsplit (value, "|", 16);
+  char **fields = all + 1;   /* after the node that wrote it */
   static const char * const states[] = {
     "queued", "ringing", "active", "held", "consulting", "transferring", NULL
   };
 
-  if (g_strv_length (fields) != 14 || !g_strv_contains (states, fields[0]))
+  if (g_strv_length (all) != 15 || !g_strv_contains (states, fields[0]))
     return FALSE;
 
   set_string (&call->state, fields[0]);
@@ -354,7 +359,7 @@ static void
 call_store (AttendantAsterisk *self,
             Call              *call)
 {
-  g_autofree char *value = call_encode (call);
+  g_autofree char *value = call_encode (self, call);
   g_autofree char *path = channel_path (call->channel, "/variable");
 
   fire (self, "POST", path, (const char *[]){ "variable", STATE_VARIABLE, "value", value, NULL });
@@ -747,6 +752,28 @@ op_call_gone (Op *op)
 /* {{{ Events from Asterisk */
 
 static void
+queue_answered_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autofree char *id = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  AttendantAsterisk *self = g_object_get_data (object, "attendant-asterisk");
+  g_autofree char *path = NULL;
+  Call *call;
+
+  if (node == NULL || self == NULL)
+    return;
+  /* Answered by an attendant meanwhile: no music. */
+  call = find_call_by_channel (self, id);
+  if (call == NULL || !g_str_equal (call->state, "queued"))
+    return;
+  path = channel_path (id, "/moh");
+  fire (self, "POST", path, (const char *[]){ "mohClass", self->moh_class, NULL });
+}
+
+static void
 on_queue_start (AttendantAsterisk *self,
                 JsonObject        *channel,
                 const char        *id,
@@ -779,10 +806,11 @@ on_queue_start (AttendantAsterisk *self,
     {
       g_autofree char *answer = channel_path (id, "/answer");
 
+      /* The music only once the answer is done: requests go over several
+       * connections, and Asterisk may take them in any order. */
       call->answered = TRUE;
-      fire (self, "POST", answer, NULL);
-      path = channel_path (id, "/moh");
-      fire (self, "POST", path, (const char *[]){ "mohClass", self->moh_class, NULL });
+      attendant_ari_request_async (self->ari, "POST", answer, NULL, NULL, queue_answered_cb,
+                                   g_strdup (id));
     }
 
   call_changed (self, call);
@@ -818,6 +846,27 @@ on_stasis_start (AttendantAsterisk *self,
     followed->in_stasis = TRUE;
 }
 
+static void
+moh_stopped_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autofree char *id = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  AttendantAsterisk *self = g_object_get_data (object, "attendant-asterisk");
+  Channel *leg = self != NULL ? g_hash_table_lookup (self->channels, id) : NULL;
+  Call *call = leg != NULL ? find_call (self, leg->call) : NULL;
+  g_autofree char *bridge = NULL;
+  g_autofree char *add = NULL;
+
+  if (call == NULL)
+    return;
+  bridge = bridge_id (call);
+  add = bridge_path (bridge, "/addChannel");
+  fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
+}
+
 /* A leg answered: a transfer's target takes the caller; a consultation's
  * or a dial's joins the attendant's line. */
 static void
@@ -843,10 +892,12 @@ on_leg_up (AttendantAsterisk *self,
   if (g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring"))
     {
       moh = bridge_path (bridge, "/moh");
-      /* Handed over once the target is in the caller's bridge
-       * (on_bridge_change). */
-      fire (self, "DELETE", moh, NULL);
-      fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
+      /* The music stops before the target joins: a phone that heard it
+       * would see the caller's audio as another source (a new SSRC),
+       * which some phones drop. Handed over once the target is in the
+       * caller's bridge (on_bridge_change). */
+      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, moh_stopped_cb,
+                                   g_strdup (id));
       return;
     }
 
@@ -865,6 +916,31 @@ on_channel_gone (AttendantAsterisk *self,
   Channel *channel = g_hash_table_lookup (self->channels, id);
   Call *call;
 
+  /* The leg of a transfer: not answered, the call comes back to the
+   * attendant; answered (the call handed over), its caller is hung up too.
+   * Followed or not: the node that rang it may be gone. */
+  for (guint i = 0; i < self->calls->len; i++)
+    {
+      Call *other = g_ptr_array_index (self->calls, i);
+
+      if (g_strcmp0 (other->leg, id) != 0)
+        continue;
+      g_clear_pointer (&other->leg, g_free);
+      if (other->handed)
+        {
+          g_autofree char *path = channel_path (other->channel, "");
+
+          fire (self, "DELETE", path, NULL);
+        }
+      else if (g_str_equal (other->state, "transferring"))
+        {
+          call_set_state (other, "ringing");
+          other->recalled = TRUE;
+          g_clear_pointer (&other->peer, g_free);
+          call_changed (self, other);
+        }
+    }
+
   if (channel == NULL)
     return;
 
@@ -876,7 +952,7 @@ on_channel_gone (AttendantAsterisk *self,
           Call *active = active_call_of (self, channel->extension);
 
           g_hash_table_remove (self->lines, channel->extension);
-          if (active != NULL && channel->bridge != NULL)
+          if (active != NULL)
             {
               g_autofree char *path = channel_path (active->channel, "");
 
@@ -885,23 +961,6 @@ on_channel_gone (AttendantAsterisk *self,
         }
     }
 
-  /* A transfer's target that did not answer: back to the attendant. */
-  for (guint i = 0; i < self->calls->len; i++)
-    {
-      Call *other = g_ptr_array_index (self->calls, i);
-
-      if (g_strcmp0 (other->leg, id) == 0)
-        {
-          g_clear_pointer (&other->leg, g_free);
-          if (g_str_equal (other->state, "transferring"))
-            {
-              call_set_state (other, "ringing");
-              other->recalled = TRUE;
-              g_clear_pointer (&other->peer, g_free);
-              call_changed (self, other);
-            }
-        }
-    }
 
   call = find_call_by_channel (self, id);
   if (call != NULL)
@@ -943,9 +1002,12 @@ on_channel_gone (AttendantAsterisk *self,
           g_clear_pointer (&other->consult, g_free);
           if (other->is_consult)
             {
-              g_autofree char *leg = channel_path (other->channel, "");
-
-              fire (self, "DELETE", leg, NULL);
+              /* The held caller hung up during a consultation: the
+               * attendant goes on talking with the consulted party. */
+              other->is_consult = FALSE;
+              other->is_dial = TRUE;
+              call_set_state (other, "active");
+              call_changed (self, other);
             }
           else if (!other->handed)
             {
@@ -973,6 +1035,22 @@ on_bridge_change (AttendantAsterisk *self,
   Channel *followed = id ? g_hash_table_lookup (self->channels, id) : NULL;
   const char *bridge_id_ = bridge ? attendant_protocol_get_string (bridge, "id") : NULL;
 
+  /* Another node's line for an attendant, named after the attendant. */
+  if (followed == NULL && entered && id != NULL && g_str_has_prefix (id, "attendant-line-"))
+    {
+      const char *extension = id + strlen ("attendant-line-");
+      const char *end = strrchr (extension, '-');
+
+      if (end != NULL && end > extension)
+        {
+          g_autofree char *owner = g_strndup (extension, (gsize)(end - extension));
+
+          followed = channel_follow (self, id, "line", owner, NULL);
+          followed->in_stasis = TRUE;
+          g_hash_table_replace (self->lines, g_strdup (owner), g_strdup (id));
+        }
+    }
+
   if (followed == NULL || bridge_id_ == NULL)
     return;
 
@@ -988,6 +1066,67 @@ on_bridge_change (AttendantAsterisk *self,
     }
   else if (g_strcmp0 (followed->bridge, bridge_id_) == 0)
     g_clear_pointer (&followed->bridge, g_free);
+}
+
+/* Another node changed a call: every node writes the state variable at
+ * every change, and every node sees the writes of the others. */
+static void
+on_varset (AttendantAsterisk *self,
+           JsonObject        *event,
+           const char        *id)
+{
+  const char *value = attendant_protocol_get_string (event, "value");
+  JsonObject *channel = attendant_protocol_get_object (event, "channel");
+  JsonObject *caller = channel ? attendant_protocol_get_object (channel, "caller") : NULL;
+  g_autofree char *writer = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Call *call;
+  gboolean was_handed;
+  gboolean is_new = FALSE;
+
+  if (g_strcmp0 (attendant_protocol_get_string (event, "variable"), STATE_VARIABLE) != 0 ||
+      value == NULL || strchr (value, '|') == NULL)
+    return;
+  writer = g_strndup (value, (gsize)(strchr (value, '|') - value));
+  if (g_str_equal (writer, self->node))
+    return;
+
+  call = find_call_by_channel (self, id);
+  if (call == NULL)
+    {
+      if (self->calls->len >= MAX_CALLS)
+        return;
+      call = call_new (self, id, "queued");
+      is_new = TRUE;
+      if (caller != NULL)
+        {
+          call->caller_number = g_strdup (attendant_protocol_get_string (caller, "number"));
+          call->caller_name = g_strdup (attendant_protocol_get_string (caller, "name"));
+        }
+      channel_follow (self, id, "queue", NULL, NULL)->in_stasis = TRUE;
+    }
+
+  was_handed = call->handed;
+  before = call_encode (self, call);
+  if (!call_decode (call, value))
+    {
+      if (is_new)
+        g_ptr_array_remove (self->calls, call);
+      return;
+    }
+  after = call_encode (self, call);
+
+  if (call->handed && !was_handed && !is_new)
+    call_removed_event (self, call);
+  else if (!call->handed && (is_new || g_strcmp0 (before, after) != 0))
+    {
+      JsonObject *message = attendant_protocol_message_new ("event");
+
+      json_object_set_string_member (message, "event", "call.updated");
+      json_object_set_object_member (message, "call", call_to_json (call));
+      emit (self, message);
+    }
 }
 
 static void
@@ -1008,6 +1147,8 @@ ari_event_cb (AttendantAri      *ari,
     on_stasis_start (self, event);
   else if ((g_str_equal (type, "ChannelDestroyed") || g_str_equal (type, "StasisEnd")) && id != NULL)
     on_channel_gone (self, id);
+  else if (g_str_equal (type, "ChannelVarset") && id != NULL)
+    on_varset (self, event, id);
   else if (g_str_equal (type, "ChannelEnteredBridge"))
     on_bridge_change (self, event, TRUE);
   else if (g_str_equal (type, "ChannelLeftBridge"))
@@ -1202,9 +1343,14 @@ checked_target (Op *op)
   return TRUE;
 }
 
+/* A line's id names its attendant ("attendant-line-200-…"), so that a
+ * node learns another node's lines from their events alone. */
 static char *
-new_channel_id (const char *kind)
+new_channel_id (const char *kind,
+                const char *extension)
 {
+  if (extension != NULL)
+    return g_strdup_printf ("attendant-%s-%s-%08x%08x", kind, extension, g_random_int (), g_random_int ());
   return g_strdup_printf ("attendant-%s-%08x%08x", kind, g_random_int (), g_random_int ());
 }
 
@@ -1224,7 +1370,7 @@ originate (Op         *op,
 
   op_request (op, next, "POST", path,
               (const char *[]){ "endpoint", endpoint,
-                                "app", attendant_ari_get_application (op->self->ari),
+                                "app", attendant_ari_get_application (op->self->watch),
                                 "appArgs", args,
                                 "timeout", timeout,
                                 "callerId", caller_id != NULL ? caller_id : "",
@@ -1356,7 +1502,7 @@ line_run (Op *op)
           g_autofree char *caller_id = caller_id_of (find_call (self, op->call));
 
           g_free (op->channel);
-          op->channel = new_channel_id ("line");
+          op->channel = new_channel_id ("line", op->extension);
           channel_follow (self, op->channel, "line", op->extension, NULL);
           originate (op, LINE_ORIGINATED, op->channel, endpoint, args, caller_id, self->ring_timeout);
           return;
@@ -1403,7 +1549,7 @@ line_run (Op *op)
           Call *dialled;
 
           g_free (op->channel);
-          op->channel = new_channel_id ("leg");
+          op->channel = new_channel_id ("leg", NULL);
           dialled = call_new (self, op->channel, "active");
           dialled->is_dial = TRUE;
           dialled->attendant = g_strdup (op->extension);
@@ -1762,7 +1908,7 @@ transfer_run (Op *op)
         g_autofree char *moh = bridge_path (op->bridge, "/moh");
 
         fire (self, "POST", moh, (const char *[]){ "mohClass", self->moh_class, NULL });
-        op->channel = new_channel_id ("leg");
+        op->channel = new_channel_id ("leg", NULL);
         if (consult)
           {
             Call *leg = call_new (self, op->channel, "consulting");
@@ -2135,11 +2281,18 @@ stasis_args (AttendantAsterisk *self,
   JsonObject *dialplan = attendant_protocol_get_object (channel, "dialplan");
   const char *app = dialplan ? attendant_protocol_get_string (dialplan, "app_name") : NULL;
   const char *data = dialplan ? attendant_protocol_get_string (dialplan, "app_data") : NULL;
-  g_autofree char *prefix = g_strconcat (attendant_ari_get_application (self->ari), ",", NULL);
+  const char *application = attendant_ari_get_application (self->ari);
+  const char *rest;
 
-  if (g_strcmp0 (app, "Stasis") != 0 || data == NULL || !g_str_has_prefix (data, prefix))
+  /* The shared application, or a node's own ("<app>-node-…"). */
+  if (g_strcmp0 (app, "Stasis") != 0 || data == NULL || !g_str_has_prefix (data, application))
     return NULL;
-  return g_strsplit (data + strlen (prefix), ",", 8);
+  rest = data + strlen (application);
+  if (g_str_has_prefix (rest, "-node-"))
+    rest = strchr (rest, ',');
+  if (rest == NULL || rest[0] != ',')
+    return NULL;
+  return g_strsplit (rest + 1, ",", 8);
 }
 
 static void rebuild_next_variable (Rebuild *rebuild);
@@ -2244,6 +2397,19 @@ rebuild_bridges_cb (GObject      *object,
         }
     }
 
+  /* What ended while no node watched: a transfer's leg gone. */
+  for (guint i = self->calls->len; i > 0; i--)
+    {
+      Call *call = g_ptr_array_index (self->calls, i - 1);
+
+      if (call->leg != NULL && !g_hash_table_contains (self->channels, call->leg))
+        {
+          g_autofree char *leg = g_strdup (call->leg);
+
+          on_channel_gone (self, leg);
+        }
+    }
+
   self->rebuilt = TRUE;
   g_clear_pointer (&self->unreachable, g_free);
   g_object_set_data (G_OBJECT (self), "attendant-rebuild", NULL);
@@ -2304,6 +2470,20 @@ rebuild_next_variable (Rebuild *rebuild)
   attendant_ari_request_async (self->ari, "GET", "bridges", NULL, self->cancellable, rebuild_bridges_cb, rebuild);
 }
 
+static int
+compare_creation (gconstpointer a,
+                  gconstpointer b)
+{
+  JsonObject *first = *(JsonObject * const *)a;
+  JsonObject *second = *(JsonObject * const *)b;
+  int by_time = g_strcmp0 (attendant_protocol_get_string (first, "creationtime"),
+                           attendant_protocol_get_string (second, "creationtime"));
+
+  return by_time != 0 ? by_time
+                      : g_strcmp0 (attendant_protocol_get_string (first, "id"),
+                                   attendant_protocol_get_string (second, "id"));
+}
+
 static void
 rebuild_channels_cb (GObject      *object,
                      GAsyncResult *result,
@@ -2336,6 +2516,8 @@ rebuild_channels_cb (GObject      *object,
       if (args != NULL && attendant_protocol_get_string (channel, "id") != NULL)
         g_ptr_array_add (rebuild->stasis, channel);
     }
+  /* The calls in the order they came, as every node lists them. */
+  g_ptr_array_sort (rebuild->stasis, compare_creation);
   rebuild_next_variable (rebuild);
 }
 
@@ -2367,10 +2549,54 @@ rebuild (AttendantAsterisk *self)
 /* {{{ Connection */
 
 static void
-ari_connected_cb (AttendantAri      *ari,
-                  AttendantAsterisk *self)
+watch_connected_cb (AttendantAri      *ari,
+                    AttendantAsterisk *self)
 {
   rebuild (self);
+}
+
+static void
+owner_poll_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(AttendantAsterisk) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+
+  /* No connection holds the shared application any more: its node is
+   * gone, and this one takes the queue over. */
+  if (g_error_matches (error, ATTENDANT_ARI_STATUS_ERROR, 404) && self->owner_poll != 0)
+    {
+      g_debug ("the shared application has no owner: %s takes it", self->node);
+      g_clear_handle_id (&self->owner_poll, g_source_remove);
+      attendant_ari_start (self->ari);
+    }
+}
+
+static gboolean
+owner_poll_tick (gpointer user_data)
+{
+  AttendantAsterisk *self = user_data;
+  g_autofree char *escaped = g_uri_escape_string (attendant_ari_get_application (self->ari), NULL, FALSE);
+  g_autofree char *path = g_strconcat ("applications/", escaped, NULL);
+
+  if (attendant_ari_get_connected (self->watch))
+    attendant_ari_request_async (self->watch, "GET", path, NULL, self->cancellable,
+                                 owner_poll_cb, g_object_ref (self));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+shared_disconnected_cb (AttendantAri      *ari,
+                        int                reason,
+                        const char        *message,
+                        AttendantAsterisk *self)
+{
+  /* Replaced by a newer node: it owns the queue now; this node watches
+   * for it to go, with a poll a little off the others' beat. */
+  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED && self->owner_poll == 0)
+    self->owner_poll = g_timeout_add (900 + g_random_int_range (0, 200), owner_poll_tick, self);
 }
 
 static void
@@ -2577,8 +2803,16 @@ attendant_asterisk_dispose (GObject *object)
 {
   AttendantAsterisk *self = (AttendantAsterisk *)object;
 
+  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  if (self->watch != NULL)
+    {
+      attendant_ari_stop (self->watch);
+      g_signal_handlers_disconnect_by_data (self->watch, self);
+      g_clear_object (&self->watch);
+    }
   if (self->ari != NULL)
     {
+      g_object_set_data (G_OBJECT (self->ari), "attendant-asterisk", NULL);
       g_signal_handlers_disconnect_by_data (self->ari, self);
       g_clear_object (&self->ari);
     }
@@ -2595,6 +2829,7 @@ attendant_asterisk_finalize (GObject *object)
   g_free (self->waiting_sound);
   g_free (self->moh_class);
   g_free (self->unreachable);
+  g_free (self->node);
   g_ptr_array_unref (self->queues);
   g_ptr_array_unref (self->contacts);
   g_hash_table_unref (self->attendants);
@@ -2731,8 +2966,20 @@ attendant_asterisk_new (AttendantAri *ari)
 
   self = g_object_new (ATTENDANT_TYPE_ASTERISK, NULL);
   self->ari = g_object_ref (ari);
-  g_signal_connect (ari, "connected", G_CALLBACK (ari_connected_cb), self);
-  g_signal_connect (ari, "disconnected", G_CALLBACK (ari_disconnected_cb), self);
+  self->node = g_strdup_printf ("node-%08x", g_random_int ());
+  /* For the callbacks of requests that do not hold the backend. */
+  g_object_set_data (G_OBJECT (ari), "attendant-asterisk", self);
+  {
+    g_autofree char *own = g_strconcat (attendant_ari_get_application (ari), "-", self->node, NULL);
+
+    self->watch = attendant_ari_new_sibling (ari, own);
+  }
+  attendant_ari_set_subscribe_all (self->watch, TRUE);
+  g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
+  g_signal_connect (self->watch, "disconnected", G_CALLBACK (ari_disconnected_cb), self);
+  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
+  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+  g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_cb), self);
   return self;
@@ -2802,6 +3049,7 @@ attendant_asterisk_start (AttendantAsterisk *self)
 
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  attendant_ari_start (self->watch);
   attendant_ari_start (self->ari);
 }
 
@@ -2813,5 +3061,7 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   g_cancellable_cancel (self->cancellable);
   self->generation++;
   self->rebuilt = FALSE;
+  g_clear_handle_id (&self->owner_poll, g_source_remove);
   attendant_ari_stop (self->ari);
+  attendant_ari_stop (self->watch);
 }

@@ -318,6 +318,29 @@ bridge_size (const char *call)
   return json_array_get_length (attendant_protocol_get_array (json_node_get_object (result.node), "channels"));
 }
 
+typedef struct
+{
+  const char *call;
+  guint       size;
+} BridgeQuery;
+
+static gboolean
+bridge_has_size (gpointer data)
+{
+  BridgeQuery *query = data;
+
+  return bridge_size (query->call) == query->size;
+}
+
+static void
+wait_bridge_size (const char *call,
+                  guint       size)
+{
+  BridgeQuery query = { call, size };
+
+  attendant_test_wait_until (bridge_has_size, &query, 10000, "a bridge of that size");
+}
+
 /* Every bridge of Asterisk with exactly @data channels, counted. */
 G_GNUC_UNUSED static guint
 bridges_of_size (guint size)
@@ -676,8 +699,7 @@ test_consult_complete (void)
 
   attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "201 rung");
   g_assert_cmpuint (bridge_size (id), ==, 1);
-  while (bridge_size (leg) < 2)
-    attendant_test_run_for (50);
+  wait_bridge_size (leg, 2);
 
   run ("call.complete", args, &reply);
   g_assert_no_error (reply.error);
@@ -699,8 +721,7 @@ test_consult_cancel (void)
   g_auto(Reply) reply = { 0 };
   g_autofree char *args = call_args (leg, NULL);
 
-  while (bridge_size (leg) < 2)
-    attendant_test_run_for (50);
+  wait_bridge_size (leg, 2);
 
   run ("call.cancel-consult", args, &reply);
   g_assert_no_error (reply.error);
@@ -727,9 +748,148 @@ test_dial (void)
   g_assert_cmpstr (attendant_protocol_get_string (call, "state"), ==, "active");
   g_assert_cmpstr (attendant_protocol_get_string (call, "caller_number"), ==, "201");
   id = g_strdup (attendant_protocol_get_string (call, "id"));
-  while (bridge_size (id) < 2)
-    attendant_test_run_for (50);
+  wait_bridge_size (id, 2);
   run_ok ("call.hangup", id, NULL);
+  clean_up ();
+}
+
+
+
+/* The caller hangs up while a transfer rings 202 (202 stops ringing), and
+ * while the attendant consults 201 (the attendant goes on with 201). */
+static void
+test_caller_hangs_up_mid_flow (void)
+{
+  g_autofree char *id = answered_call ();
+  g_autofree char *leg = NULL;
+  JsonObject *call;
+
+  attendant_test_phone_set_auto_answer (phone202, FALSE);
+  run_ok ("call.transfer", id, "202");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 5000, "202 ringing");
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (no_calls, backend, 10000, "the transferred call gone");
+  attendant_test_wait_until (no_channels, NULL, 10000, "202 no longer rung");
+  attendant_test_phone_set_auto_answer (phone202, TRUE);
+
+  g_free (id);
+  id = answered_call ();
+  leg = consult (id, "201");
+  wait_bridge_size (leg, 2);
+  attendant_test_phone_hangup (phone300);
+  attendant_test_wait_until (call_removed, id, 10000, "the held caller gone");
+  wait_state (leg, "active", 5000);
+  call = find_backend_call (ATTENDANT_TELEPHONY (backend), leg);
+  g_assert_cmpstr (attendant_protocol_get_string (call, "attendant"), ==, "200");
+  json_object_unref (call);
+  g_assert_cmpuint (bridge_size (leg), ==, 2);
+  run_ok ("call.hangup", leg, NULL);
+  clean_up ();
+}
+
+static char *
+calls_text (AttendantTelephony *telephony)
+{
+  g_autoptr(JsonArray) calls = attendant_telephony_list_calls (telephony);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_set_array (node, calls);
+  return json_to_string (node, FALSE);
+}
+
+typedef struct
+{
+  AttendantTelephony *a;
+  AttendantTelephony *b;
+} Pair;
+
+static gboolean
+same_calls (gpointer data)
+{
+  Pair *pair = data;
+  g_autofree char *a = calls_text (pair->a);
+  g_autofree char *b = calls_text (pair->b);
+
+  return g_str_equal (a, b);
+}
+
+static void
+reset_cb (AttendantTelephony *telephony,
+          guint              *resets)
+{
+  (*resets)++;
+}
+
+/* A second node in front of the same Asterisk: it takes the shared
+ * application (the newest does), rebuilds the calls from Asterisk — the
+ * same list as the first node, a held call and a queued one — and can act
+ * on them; each node follows the other's changes; when the second node
+ * stops, the first takes the queue back and gets the next caller. */
+static void
+test_two_nodes (void)
+{
+  g_autofree char *url = attendant_test_asterisk_get_url (lab);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttendantAri) other_ari = attendant_ari_new (url, "attendant", "ari-secret", "attendant", &error);
+  g_autoptr(AttendantAsterisk) other = NULL;
+  g_autoptr(AttendantTestPhone) phone203 = NULL;
+  g_autofree char *held = answered_call ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Pair pair;
+  guint resets = 0;
+  g_auto(Reply) reply = { 0 };
+  g_autofree char *args = call_args (held, NULL);
+
+  g_assert_no_error (error);
+  run_ok ("call.hold", held, NULL);
+  phone203 = attendant_test_phone_start (lab, "203", "p203", 1200);
+  wait_registered (phone203);
+  attendant_test_phone_dial (phone203, "100");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "203 calling the queue");
+  wait_state (NULL, "queued", 10000);
+
+  other = attendant_asterisk_new (other_ari);
+  g_object_set (other, "ring-timeout", 4, NULL);
+  attendant_asterisk_add_queue (other, "main", "Reception");
+  g_signal_connect (other, "reset", G_CALLBACK (reset_cb), &resets);
+  attendant_asterisk_start (other);
+  attendant_test_wait_until (backend_reachable, other, 20000, "the second node connected");
+  g_assert_cmpuint (resets, ==, 1);
+
+  /* The same picture, rebuilt from Asterisk alone. */
+  pair.a = ATTENDANT_TELEPHONY (backend);
+  pair.b = ATTENDANT_TELEPHONY (other);
+  before = calls_text (pair.a);
+  after = calls_text (pair.b);
+  g_test_message ("first node: %s", before);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_nonnull (strstr (after, "\"held\""));
+  g_assert_nonnull (strstr (after, "\"queued\""));
+  /* The first node still serves its clients: its own application
+   * follows every event. */
+  g_assert_null (attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (backend)));
+
+  /* The second node acts on the held call; the first follows. */
+  run_on (ATTENDANT_TELEPHONY (other), "200", "call.resume", args, &reply);
+  g_assert_no_error (reply.error);
+  g_assert_cmpuint (bridge_size (held), ==, 2);
+  /* With the attendant's phone the first node rang: no second line. */
+  g_assert_cmpuint (count_channels (), ==, 3);
+  attendant_test_wait_until (same_calls, &pair, 5000, "the first node following the second");
+
+  /* The second node goes: the first takes the queue back. */
+  attendant_asterisk_stop (other);
+  attendant_test_phone_hangup (phone203);
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 1000, "203 gone");
+  attendant_test_run_for (2500);
+  attendant_test_phone_dial (phone203, "100");
+  {
+    CallQuery query = { NULL, "queued" };
+
+    attendant_test_wait_until (call_in_state, &query, 10000, "the next caller on the first node");
+  }
+  run_ok ("call.hangup", held, NULL);
   clean_up ();
 }
 
@@ -773,6 +933,8 @@ main (int   argc,
   g_test_add_func ("/asterisk-backend/consult-complete", test_consult_complete);
   g_test_add_func ("/asterisk-backend/consult-cancel", test_consult_cancel);
   g_test_add_func ("/asterisk-backend/dial", test_dial);
+  g_test_add_func ("/asterisk-backend/caller-hangs-up-mid-flow", test_caller_hangs_up_mid_flow);
+  g_test_add_func ("/asterisk-backend/two-nodes", test_two_nodes);
 
   lab = attendant_test_asterisk_new ();
   attendant_test_asterisk_start (lab);
