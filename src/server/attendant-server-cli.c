@@ -261,7 +261,7 @@ run_server (int    argc,
   gboolean version = FALSE;
   gboolean check = FALSE;
   const GOptionEntry entries[] = {
-    { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Check the configuration and the users file, then exit", NULL },
+    { "check", 0, 0, G_OPTION_ARG_NONE, &check, "Check the configuration and the users file (with [asterisk]: reach Asterisk), then exit", NULL },
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_file, "The configuration file", "FILE" },
     { "node", 'n', 0, G_OPTION_ARG_STRING_ARRAY, &nodes, "Host only this node (repeatable)", "NAME" },
     { "admin", 0, 0, G_OPTION_ARG_STRING, &admin, "The admin API's loopback address", "ADDRESS:PORT" },

@@ -479,8 +479,6 @@ on_availability_changed (AttendantServerSession *self,
   while (json_object_iter_next (&iter, &name, &node))
     json_object_set_member (message, name, json_node_copy (node));
 
-  g_message ("%s: the phone system is %s", self->id,
-             json_object_get_boolean_member (phone_system, "reachable") ? "reachable" : "unreachable");
   send_message (self, message);
 }
 

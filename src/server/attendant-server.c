@@ -30,6 +30,7 @@ struct _AttendantServer
   AttendantUsers        *users;
   AttendantPbx          *pbx;        /* the simulated system, or NULL with [asterisk] */
   AttendantAsterisk     *asterisk;   /* or a real Asterisk */
+  char                  *ari_failure; /* the last failed attempt's error, logged once */
   AttendantRateLimit    *rate_limit;
   AttendantAdmission    *admission;
   GPtrArray             *nodes;
@@ -187,6 +188,45 @@ build_pbx (AttendantServer *self)
     }
 }
 
+/* What the log says of Asterisk: every connection and loss, and each
+ * failed attempt once until the reason changes (attempts go on with
+ * backoff, and a wrong password would otherwise fill the log). */
+static void
+on_ari_connected (AttendantServer *self,
+                  AttendantAri    *ari)
+{
+  g_clear_pointer (&self->ari_failure, g_free);
+  g_message ("connected to Asterisk %s at %s (Stasis application %s)",
+             attendant_ari_get_asterisk_version (ari), attendant_ari_get_url (ari),
+             attendant_ari_get_application (ari));
+}
+
+static void
+on_ari_disconnected (AttendantServer *self,
+                     int              reason,
+                     const char      *message,
+                     AttendantAri    *ari)
+{
+  g_message ("lost Asterisk at %s: %s", attendant_ari_get_url (ari), message);
+  /* The first attempt after a loss fails with the same words. */
+  g_free (self->ari_failure);
+  self->ari_failure = g_strdup (message);
+}
+
+static void
+on_ari_attempt_failed (AttendantServer *self,
+                       GError          *error,
+                       guint            delay_ms,
+                       AttendantAri    *ari)
+{
+  if (g_strcmp0 (self->ari_failure, error->message) == 0)
+    return;
+
+  g_free (self->ari_failure);
+  self->ari_failure = g_strdup (error->message);
+  g_message ("Asterisk: %s (trying again with backoff)", error->message);
+}
+
 /* The same queues, directory and attendants as the simulated system, on a
  * real Asterisk; nothing is asked of Asterisk before attendant_server_start(),
  * so --check and a server started while Asterisk is down both get this far. */
@@ -211,6 +251,9 @@ build_asterisk (AttendantServer  *self,
     }
   if (settings->anchors != NULL)
     attendant_ari_set_extra_anchors (ari, settings->anchors);
+  g_signal_connect_object (ari, "connected", G_CALLBACK (on_ari_connected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ari, "disconnected", G_CALLBACK (on_ari_disconnected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (ari, "attempt-failed", G_CALLBACK (on_ari_attempt_failed), self, G_CONNECT_SWAPPED);
 
   asterisk = attendant_asterisk_new (ari);
   g_object_set (asterisk,
@@ -283,6 +326,7 @@ attendant_server_finalize (GObject *object)
   g_clear_object (&self->admission);
   g_clear_object (&self->config);
   g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->ari_failure, g_free);
 
   G_OBJECT_CLASS (attendant_server_parent_class)->finalize (object);
 }

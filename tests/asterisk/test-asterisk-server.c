@@ -24,6 +24,7 @@
  * back. The tests share one Asterisk and run in order. */
 
 static AttendantTestAsterisk *lab;
+static GPtrArray *log_lines;   /* what the server logged, for test_wrong_password_running */
 static AttendantTestPki *pki;
 static char *dir;
 static guint16 tls_port;
@@ -180,26 +181,18 @@ log_in (AttendantServer      *server,
   return attendant_test_client_expect (*client, "snapshot");
 }
 
-/* The server up with Asterisk: the snapshot says reachable; Asterisk
- * killed: the connected client is told within 2 s, with a reason, and a
- * new login finds it in the snapshot; Asterisk back: told again. */
-static void
-test_reachability (void)
+/* A server of the lab's Asterisk with the password of @password_file,
+ * started: it connects in the background. */
+static AttendantServer *
+start_server (const char    *password_file,
+              AttendantAri **ari)
 {
   g_autofree char *url = plain_url ("/ari");
-  g_autofree char *config_text = config_for (url, "ari.pw", NULL);
+  g_autofree char *config_text = config_for (url, password_file, NULL);
   g_autofree char *config_path = attendant_test_write_file (dir, "server.conf", config_text);
   g_autoptr(AttendantServerConfig) config = NULL;
   g_autoptr(AttendantServer) server = NULL;
-  g_autoptr(AttendantTestClient) client = NULL;
-  g_autoptr(AttendantTestClient) later = NULL;
-  g_autoptr(JsonObject) snapshot = NULL;
-  g_autoptr(JsonObject) later_snapshot = NULL;
-  g_autoptr(JsonObject) message = NULL;
   g_autoptr(GError) error = NULL;
-  AttendantAri *ari;
-  JsonObject *phone_system;
-  gint64 killed_at;
 
   config = attendant_server_config_new_from_file (config_path, &error);
   g_assert_no_error (error);
@@ -207,9 +200,28 @@ test_reachability (void)
   g_assert_no_error (error);
   g_assert_null (attendant_server_get_pbx (server));
   g_assert_true (ATTENDANT_IS_ASTERISK (attendant_server_get_telephony (server)));
-  ari = attendant_asterisk_get_ari (ATTENDANT_ASTERISK (attendant_server_get_telephony (server)));
+  *ari = attendant_asterisk_get_ari (ATTENDANT_ASTERISK (attendant_server_get_telephony (server)));
   g_assert_true (attendant_server_start (server, NULL, &error));
   g_assert_no_error (error);
+
+  return g_steal_pointer (&server);
+}
+
+/* The server up with Asterisk: the snapshot says reachable; Asterisk
+ * killed: the connected client is told within 2 s, with a reason, and a
+ * new login finds it in the snapshot; Asterisk back: told again. */
+static void
+test_reachability (void)
+{
+  AttendantAri *ari = NULL;
+  g_autoptr(AttendantServer) server = start_server ("ari.pw", &ari);
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(AttendantTestClient) later = NULL;
+  g_autoptr(JsonObject) snapshot = NULL;
+  g_autoptr(JsonObject) later_snapshot = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  JsonObject *phone_system;
+  gint64 killed_at;
 
   attendant_test_wait_until (ari_connected, ari, "ARI connected");
   snapshot = log_in (server, &client);
@@ -239,6 +251,74 @@ test_reachability (void)
   attendant_server_stop (server);
 }
 
+static GLogWriterOutput
+log_writer (GLogLevelFlags   level,
+            const GLogField *fields,
+            gsize            n_fields,
+            gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      g_ptr_array_add (log_lines, g_strdup (fields[i].value));
+
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static guint
+count_logged (const char *text)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < log_lines->len; i++)
+    n += strstr (g_ptr_array_index (log_lines, i), text) != NULL;
+
+  return n;
+}
+
+static void
+count_attempt (AttendantAri *ari,
+               GError       *error,
+               guint         delay_ms,
+               guint        *attempts)
+{
+  (*attempts)++;
+}
+
+static gboolean
+three_attempts (gpointer data)
+{
+  return *(guint *)data >= 3;
+}
+
+/* A running server with the wrong password: unreachable for its clients,
+ * the reason in the log once, and attempts going on (with backoff) so
+ * that fixing Asterisk's side is enough. */
+static void
+test_wrong_password_running (void)
+{
+  g_autoptr(AttendantServer) server = NULL;
+  g_autoptr(AttendantTestClient) client = NULL;
+  g_autoptr(JsonObject) snapshot = NULL;
+  AttendantAri *ari = NULL;
+  guint attempts = 0;
+
+  /* The first attempt is made from the main loop, after this. */
+  g_ptr_array_set_size (log_lines, 0);
+  server = start_server ("wrong.pw", &ari);
+  g_signal_connect (ari, "attempt-failed", G_CALLBACK (count_attempt), &attempts);
+
+  attendant_test_wait_until (three_attempts, &attempts, "three attempts refused");
+  g_assert_cmpuint (count_logged ("wrong user or password (trying again with backoff)"), ==, 1);
+  g_assert_cmpuint (count_logged ("ari-secret"), ==, 0);
+
+  snapshot = log_in (server, &client);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (snapshot, "phone_system"),
+                                                  "reachable"));
+
+  g_signal_handlers_disconnect_by_data (ari, &attempts);
+  attendant_server_stop (server);
+}
+
 /* }}} */
 
 int
@@ -260,12 +340,15 @@ main (int   argc,
       return g_test_run ();
     }
   g_test_message ("using %s", found);
+  log_lines = g_ptr_array_new_with_free_func (g_free);
+  g_log_set_writer_func (log_writer, NULL, NULL);
 
   g_test_add_func ("/asterisk-server/check", test_check_ok);
   g_test_add_func ("/asterisk-server/check-wrong-password", test_check_wrong_password);
   g_test_add_func ("/asterisk-server/check-not-ari", test_check_not_ari);
   g_test_add_func ("/asterisk-server/check-tls", test_check_tls);
   g_test_add_func ("/asterisk-server/reachability", test_reachability);
+  g_test_add_func ("/asterisk-server/wrong-password-running", test_wrong_password_running);
 
   dir = g_dir_make_tmp ("attendant-asterisk-server-XXXXXX", &error);
   g_assert_no_error (error);
@@ -284,6 +367,7 @@ main (int   argc,
   attendant_test_pki_free (pki);
   attendant_test_remove_dir (dir);
   g_free (dir);
+  g_ptr_array_unref (log_lines);
 
   return status;
 }

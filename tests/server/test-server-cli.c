@@ -689,6 +689,21 @@ test_run (void)
   event = attendant_test_client_wait_presence (client, "201", "away");
   g_clear_pointer (&out, g_free);
 
+  /* The simulated phone system out of reach, and back. */
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "phone-system", "down", "Asterisk is restarting"), ==, 0);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_expect (client, "phone-system");
+  g_assert_false (json_object_get_boolean_member (event, "reachable"));
+  g_assert_cmpstr (json_object_get_string_member (event, "reason"), ==, "Asterisk is restarting");
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "phone-system", "up", NULL), ==, 0);
+  g_clear_pointer (&event, json_object_unref);
+  event = attendant_test_client_expect (client, "phone-system");
+  g_assert_true (json_object_get_boolean_member (event, "reachable"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin_command (server, "admin.token", &out, "phone-system", "sideways", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+
   g_assert_cmpint (admin_command (server, "admin.token", &out, "crash", "nowhere", NULL), ==, 1);
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (admin_command (server, "wrong.token", &out, "state", NULL, NULL), ==, 1);

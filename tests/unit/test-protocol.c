@@ -97,6 +97,8 @@ test_malformed (void)
     "{\"type\":\"reply\",\"id\":\"c\"}",
     "{\"type\":\"ping\"}",
     "{\"type\":\"snapshot\",\"seq\":1,\"directory\":[],\"queues\":{},\"calls\":[]}",
+    "{\"type\":\"phone-system\",\"reason\":\"down\"}",
+    "{\"type\":\"phone-system\",\"reachable\":\"no\",\"reason\":null}",
     "{\"type\":\"ping\",\"id\":1",
     /* Found by fuzz/fuzz-protocol-client: json-glib 1.6 accepted several
      * top-level values and leaked all but one (the sanitizer build of this

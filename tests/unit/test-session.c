@@ -382,6 +382,24 @@ test_event_between_parts (void)
   assert_protocol_error (f, "in the middle of a snapshot");
 }
 
+/* The phone system's reachability has no seq, but it comes between the
+ * parts of a snapshot no more than an event does. */
+static void
+test_phone_system_between_parts (void)
+{
+  g_autoptr(Fixture) f = fixture_new ();
+  const char * const frames[] = {
+    SNAPSHOT_HEAD "\"directory\":[" CONTACT ("201") "],\"more\":true}",
+    "{\"type\":\"phone-system\",\"reachable\":false,\"reason\":\"Asterisk is restarting\"}",
+    "{\"type\":\"snapshot.more\",\"directory\":[" CONTACT ("203") "],\"more\":false}",
+    NULL
+  };
+
+  script (f, frames);
+  settle (f);
+  assert_protocol_error (f, "message in the middle of a snapshot");
+}
+
 static void
 test_snapshot_between_parts (void)
 {
@@ -439,6 +457,7 @@ main (int    argc,
   g_test_add_func ("/session/snapshot/more-without-snapshot", test_more_without_snapshot);
   g_test_add_func ("/session/snapshot/event-between-parts", test_event_between_parts);
   g_test_add_func ("/session/snapshot/snapshot-between-parts", test_snapshot_between_parts);
+  g_test_add_func ("/session/snapshot/phone-system-between-parts", test_phone_system_between_parts);
   g_test_add_func ("/session/snapshot/more-not-boolean", test_more_not_boolean);
   g_test_add_func ("/session/snapshot/more-malformed", test_more_malformed);
 
