@@ -1957,11 +1957,18 @@ transfer_run (Op *op)
         }
       if (!consult)
         {
+          Channel *leg = g_hash_table_lookup (self->channels, op->channel);
+
           call_set_state (call, "transferring");
           call->recalled = FALSE;
           set_string (&call->peer, op->target);
           call_changed (self, call);
           release_line_if_idle (self, op->extension);
+          /* A phone that answers at once is in Stasis before Asterisk's
+           * answer to the originate comes back: its StasisStart found the
+           * call not yet transferring, so it joins the caller now. */
+          if (leg != NULL && leg->in_stasis)
+            on_leg_up (self, op->channel, leg);
           op_return (op);
           return;
         }
