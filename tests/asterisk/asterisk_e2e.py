@@ -59,6 +59,15 @@ def udp_run_free(start, count):
     return True
 
 
+def tcp_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 def free_udp_range(low, high, count, rng):
     for _ in range(100):
         start = rng.randrange(low, high - count)
@@ -164,7 +173,9 @@ def proc_stop(proc, sig):
     if proc.poll() is not None:
         return
     try:
-        os.kill(proc.pid, signal.SIGCONT)
+        # A frozen process ends on SIGTERM only once it runs again.
+        if sig != signal.SIGKILL:
+            os.kill(proc.pid, signal.SIGCONT)
         os.kill(proc.pid, sig)
         proc.wait(timeout=5)
     except (ProcessLookupError, subprocess.TimeoutExpired):
@@ -184,7 +195,8 @@ class Asterisk:
         self.rundir = os.path.join(lab.workdir, "asterisk")
         self.http_port = free_port()
         self.sip_port = free_port(socket.SOCK_DGRAM)
-        self.rtp_start = free_udp_range(20000, 30000, 200, lab.rng)
+        # Phones have 20000-29999 (Phone.__init__).
+        self.rtp_start = free_udp_range(30000, 32600, 200, lab.rng)
         self.proc = None
         self.url = f"http://127.0.0.1:{self.http_port}/ari"
         self.stopped = False
@@ -258,10 +270,19 @@ class Phone:
         self.lab = lab
         self.extension = extension
         self.dir = os.path.join(lab.workdir, f"phone-{extension}-{lab.next_id()}")
+        # baresip listens for SIP on UDP and TCP at its port and for TLS on
+        # the next; its RTP ports are that port + 10000 ... + 10099
+        # (run-phone.sh). All below the kernel's ephemeral ports (32768 on),
+        # where the runner's own connections would leave TIME_WAIT
+        # sockets that baresip cannot bind over, and apart from Asterisk's
+        # RTP (Asterisk.__init__).
         while True:
-            self.local_port = free_udp_range(30000, 39000, 1, lab.rng)
-            if udp_run_free(self.local_port + 10000, 100):
+            self.local_port = free_udp_range(10000, 19900, 1, lab.rng)
+            if self.local_port not in lab.phone_ports and self.local_port + 1 not in lab.phone_ports \
+                    and tcp_free(self.local_port) and tcp_free(self.local_port + 1) \
+                    and udp_run_free(self.local_port + 10000, 100):
                 break
+        lab.phone_ports.update((self.local_port, self.local_port + 1))
         self.ctrl_port = free_port()
         script = os.path.join(lab.scripts, "run-phone.sh")
         result = subprocess.run(["sh", script, self.dir, extension, password or f"p{extension}",
@@ -291,16 +312,30 @@ class Phone:
             self.ctrl.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._drain, daemon=True).start()
         self.tokens += 1
-        body = json.dumps({"command": command, "params": params, "token": str(self.tokens)}).encode()
+        request = {"command": command, "token": str(self.tokens)}
+        # baresip reads an empty "params" as a call's id: "hangup" would
+        # then look for a call named "" and do nothing.
+        if params:
+            request["params"] = params
+        body = json.dumps(request).encode()
         self.ctrl.sendall(b"%d:%s," % (len(body), body))
-        return time.monotonic()
+        t = time.monotonic()
+        with open(os.path.join(self.dir, "ctrl.log"), "ab") as log:
+            log.write(b"> " + body + b"\n")
+        return t
 
     def _drain(self):
-        # Its answers and events are not needed; they must not fill the socket.
+        # Its answers and events, kept for a failed test's reader; they
+        # must not fill the socket.
         try:
-            while self.ctrl.recv(65536):
-                pass
-        except OSError:
+            with open(os.path.join(self.dir, "ctrl.log"), "ab") as log:
+                while True:
+                    data = self.ctrl.recv(65536)
+                    if not data:
+                        break
+                    log.write(data + b"\n")
+                    log.flush()
+        except (OSError, AttributeError):
             pass
 
     def dial(self, extension):
@@ -408,8 +443,11 @@ class Watch:
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
+        out = open(os.path.join(self.lab.workdir, f"{self.name}.out"), "ab")
         for raw in self.proc.stdout:
             now = time.monotonic()
+            out.write(raw)
+            out.flush()
             try:
                 event = json.loads(raw)
             except ValueError:
@@ -417,6 +455,7 @@ class Watch:
             with self.cond:
                 self.lines.append((now, event))
                 self.cond.notify_all()
+        out.close()
         with self.cond:
             self.eof = True
             self.cond.notify_all()
@@ -490,6 +529,7 @@ class Lab:
         self.procs = Processes(self.workdir)
         self.rng = random.Random(seed)
         self.ids = 0
+        self.phone_ports = set()
         self.asterisk = Asterisk(self)
         self.servers = {}
         self.config = None
@@ -514,7 +554,10 @@ class Lab:
         for path, content in ((self.password_file, secrets.token_urlsafe(18) + "\n"),
                               (self.token_file, secrets.token_hex(16) + "\n"),
                               (ari_password, ARI_PASSWORD + "\n")):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # The users file is made once, with the first password.
+            if os.path.exists(path):
+                continue
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(content)
         users = os.path.join(d, "users.ini")
