@@ -112,8 +112,14 @@ class AsteriskBench:
         hit = self.watch.wait(queued, 10, mark)
         if hit is None:
             raise E.LabError("the call never reached the Waiting list")
-        with self.tap.cond:
-            fresh = [v for k, v in self.tap.starts.items() if k not in known]
+        # The tap notes a frame's time before passing it on, and records it
+        # after: the client may have listed the call before the tap's
+        # thread wrote it down.
+        def fresh_starts():
+            with self.tap.cond:
+                return [v for k, v in self.tap.starts.items() if k not in known]
+
+        fresh = E.wait_until(fresh_starts, 1) or []
         if len(fresh) != 1:
             raise E.LabError(f"{len(fresh)} StasisStart at the tap for one call")
         t_start = fresh[0][0]
@@ -165,8 +171,12 @@ class AsteriskBench:
                 if len(seen) >= BURST_CALLS:
                     t_all = t
                     break
-            with self.tap.cond:
-                starts = sorted(v[0] for k, v in self.tap.starts.items() if k not in known)
+            def all_starts():
+                with self.tap.cond:
+                    found = sorted(v[0] for k, v in self.tap.starts.items() if k not in known)
+                return found if len(found) >= BURST_CALLS else None
+
+            starts = E.wait_until(all_starts, 1) or []
             if len(starts) < BURST_CALLS:
                 raise E.LabError(f"{len(starts)} StasisStart at the tap for {BURST_CALLS} calls")
             runs.append({"floor_ms": ms(starts[BURST_CALLS - 1] - t_first),
@@ -280,9 +290,9 @@ def parse_args(argv):
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--only", action="append", default=[])
     args = parser.parse_args(argv)
-    args.runs = args.runs or (30 if args.quick else 200)
-    args.burst_runs = 1 if args.quick else 3
-    args.answer_runs = 5 if args.quick else 20
+    args.runs = args.runs or (30 if args.quick else 500)
+    args.burst_runs = 1 if args.quick else 5
+    args.answer_runs = 5 if args.quick else 50
     return args
 
 
