@@ -37,6 +37,12 @@
  * variable written before its task completes. */
 
 #define STATE_VARIABLE "ATTENDANT_CALL"
+/* Media through Asterisk, never bridged natively: each phone then hears
+ * one stream from Asterisk whatever joins or leaves the bridge, and no
+ * change of RTP source (SSRC) that a phone might take for a stream to
+ * drop (baresip 1.0 drops the new one when its sequence numbers are
+ * lower). */
+#define BRIDGE_TYPE "mixing,proxy_media"
 #define CONFIRM_TIMEOUT_MS 5000
 #define MAX_CALLS 2000
 
@@ -80,7 +86,9 @@ struct _AttendantAsterisk
   AttendantAri *ari;         /* the shared application, the queue's */
   AttendantAri *watch;       /* this node's own application: every event */
   char         *node;        /* this node's name, in its application's */
-  guint         owner_poll;  /* while another node holds the shared one */
+  guint         applications_poll;
+  gboolean      replaced;    /* another node holds the shared application */
+  guint         rebuild_retry;
   char         *endpoint_format;
   char         *waiting_sound;
   char         *moh_class;
@@ -816,6 +824,21 @@ on_queue_start (AttendantAsterisk *self,
   call_changed (self, call);
 }
 
+/* The @index-th of a StasisStart's arguments, when it is a string. */
+static const char *
+arg_string (JsonArray *args,
+            guint      index)
+{
+  JsonNode *node;
+
+  if (args == NULL || index >= json_array_get_length (args))
+    return NULL;
+  node = json_array_get_element (args, index);
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
 static void
 on_stasis_start (AttendantAsterisk *self,
                  JsonObject        *event)
@@ -828,13 +851,11 @@ on_stasis_start (AttendantAsterisk *self,
 
   if (id == NULL)
     return;
-  if (args != NULL && json_array_get_length (args) > 0 &&
-      JSON_NODE_HOLDS_VALUE (json_array_get_element (args, 0)))
-    role = json_array_get_string_element (args, 0);
+  role = arg_string (args, 0);
 
   if (g_strcmp0 (role, "queue") == 0)
     {
-      const char *queue = json_array_get_length (args) > 1 ? json_array_get_string_element (args, 1) : NULL;
+      const char *queue = arg_string (args, 1);
 
       on_queue_start (self, channel, id, queue != NULL ? queue : "main");
       return;
@@ -846,10 +867,12 @@ on_stasis_start (AttendantAsterisk *self,
     followed->in_stasis = TRUE;
 }
 
+/* Once its bridge is ready (its music stopped, or it made), a leg that
+ * answered joins it. */
 static void
-moh_stopped_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+add_leg_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autofree char *id = user_data;
   g_autoptr(GError) error = NULL;
@@ -889,22 +912,30 @@ on_leg_up (AttendantAsterisk *self,
 
   bridge = bridge_id (call);
   add = bridge_path (bridge, "/addChannel");
-  if (g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring"))
+  /* The leg may answer before Asterisk's answer to the originate has
+   * made the call "transferring": the leg alone says it is a transfer. */
+  if (g_strcmp0 (call->leg, id) == 0)
     {
       moh = bridge_path (bridge, "/moh");
       /* The music stops before the target joins: a phone that heard it
        * would see the caller's audio as another source (a new SSRC),
        * which some phones drop. Handed over once the target is in the
        * caller's bridge (on_bridge_change). */
-      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, moh_stopped_cb,
+      attendant_ari_request_async (self->ari, "DELETE", moh, NULL, NULL, add_leg_cb,
                                    g_strdup (id));
       return;
     }
 
   if (call->is_consult || call->is_dial)
     {
+      g_autofree char *create = bridge_path (bridge, "");
+
+      /* The phone may answer before the command made the bridge: it is
+       * made here too (a second one is refused, 409), then joined. */
       call->answered = TRUE;
-      fire (self, "POST", add, (const char *[]){ "channel", id, NULL });
+      attendant_ari_request_async (self->ari, "POST", create,
+                                   (const char *[]){ "type", BRIDGE_TYPE, "name", call->id, NULL },
+                                   NULL, add_leg_cb, g_strdup (id));
       call_store (self, call);
     }
 }
@@ -932,7 +963,7 @@ on_channel_gone (AttendantAsterisk *self,
 
           fire (self, "DELETE", path, NULL);
         }
-      else if (g_str_equal (other->state, "transferring"))
+      else
         {
           call_set_state (other, "ringing");
           other->recalled = TRUE;
@@ -1060,8 +1091,7 @@ on_bridge_change (AttendantAsterisk *self,
       g_autofree char *bridge_of_call = call != NULL ? bridge_id (call) : NULL;
 
       set_string (&followed->bridge, bridge_id_);
-      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (call->state, "transferring") &&
-          g_str_equal (bridge_of_call, bridge_id_))
+      if (call != NULL && g_strcmp0 (call->leg, id) == 0 && g_str_equal (bridge_of_call, bridge_id_))
         call_hand_over (self, call);
     }
   else if (g_strcmp0 (followed->bridge, bridge_id_) == 0)
@@ -1573,7 +1603,7 @@ line_run (Op *op)
           return;
         }
       path = bridge_path (op->bridge, "");
-      op_request (op, CALL_BRIDGED, "POST", path, (const char *[]){ "type", "mixing", "name", call->id, NULL });
+      op_request (op, CALL_BRIDGED, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", call->id, NULL });
       return;
 
     case CALL_BRIDGED:
@@ -1684,11 +1714,12 @@ line_run (Op *op)
       g_free (op->bridge);
       op->bridge = g_strconcat ("attendant-", op->call, NULL);
       path = bridge_path (op->bridge, "");
-      op_request (op, DIAL_BRIDGE, "POST", path, (const char *[]){ "type", "mixing", "name", op->call, NULL });
+      op_request (op, DIAL_BRIDGE, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", op->call, NULL });
       return;
 
     case DIAL_BRIDGE:
-      if (op->error != NULL)
+      /* 409: the answer of the number made it first (on_leg_up). */
+      if (op->error != NULL && !g_error_matches (op->error, ATTENDANT_ARI_STATUS_ERROR, 409))
         {
           op_fail_with_error (op);
           return;
@@ -1957,18 +1988,18 @@ transfer_run (Op *op)
         }
       if (!consult)
         {
-          Channel *leg = g_hash_table_lookup (self->channels, op->channel);
-
+          /* Answered or refused already (its events are out). */
+          if (call->leg == NULL || call->handed)
+            {
+              release_line_if_idle (self, op->extension);
+              op_return (op);
+              return;
+            }
           call_set_state (call, "transferring");
           call->recalled = FALSE;
           set_string (&call->peer, op->target);
           call_changed (self, call);
           release_line_if_idle (self, op->extension);
-          /* A phone that answers at once is in Stasis before Asterisk's
-           * answer to the originate comes back: its StasisStart found the
-           * call not yet transferring, so it joins the caller now. */
-          if (leg != NULL && leg->in_stasis)
-            on_leg_up (self, op->channel, leg);
           op_return (op);
           return;
         }
@@ -1987,13 +2018,13 @@ transfer_run (Op *op)
         g_free (op->bridge);
         op->bridge = g_steal_pointer (&leg_bridge);
         path = bridge_path (op->bridge, "");
-        op_request (op, XFER_CONSULT_BRIDGE, "POST", path, (const char *[]){ "type", "mixing", "name", leg->id, NULL });
+        op_request (op, XFER_CONSULT_BRIDGE, "POST", path, (const char *[]){ "type", BRIDGE_TYPE, "name", leg->id, NULL });
       }
       return;
 
     case XFER_CONSULT_BRIDGE:
       line = line_of (self, op->extension);
-      if (op->error != NULL || line == NULL)
+      if ((op->error != NULL && !g_error_matches (op->error, ATTENDANT_ARI_STATUS_ERROR, 409)) || line == NULL)
         {
           op_fail_with_error (op);
           return;
@@ -2361,12 +2392,28 @@ rebuild_finish (Rebuild *rebuild)
     }
 }
 
-static void
-rebuild_bridges_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+static void rebuild (AttendantAsterisk *self);
+
+static gboolean
+rebuild_retry_cb (gpointer user_data)
 {
-  Rebuild *rebuild = user_data;
+  AttendantAsterisk *self = user_data;
+
+  self->rebuild_retry = 0;
+  if (attendant_ari_get_connected (self->watch))
+    rebuild (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The answer to one of the rebuild's lists, or NULL when the rebuild is
+ * over: superseded, or failed (then tried again a second later, as long as
+ * the events connection holds). */
+static JsonNode *
+rebuild_read_list (Rebuild      *rebuild,
+                   GObject      *object,
+                   GAsyncResult *result,
+                   const char   *what)
+{
   AttendantAsterisk *self = rebuild->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
@@ -2374,14 +2421,30 @@ rebuild_bridges_cb (GObject      *object,
   if (rebuild->generation != self->generation)
     {
       rebuild_free (rebuild);
-      return;
+      return NULL;
     }
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_warning ("Could not read Asterisk's bridges: %s", error ? error->message : "not a list");
+      g_message ("Could not read Asterisk's %s (%s); trying again", what, error ? error->message : "not a list");
+      g_clear_handle_id (&self->rebuild_retry, g_source_remove);
+      self->rebuild_retry = g_timeout_add_seconds (1, rebuild_retry_cb, self);
       rebuild_free (rebuild);
-      return;
+      return NULL;
     }
+  return g_steal_pointer (&node);
+}
+
+static void
+rebuild_bridges_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Rebuild *rebuild = user_data;
+  AttendantAsterisk *self = rebuild->self;
+  g_autoptr(JsonNode) node = rebuild_read_list (rebuild, object, result, "bridges");
+
+  if (node == NULL)
+    return;
 
   rebuild_finish (rebuild);
 
@@ -2498,20 +2561,10 @@ rebuild_channels_cb (GObject      *object,
 {
   Rebuild *rebuild = user_data;
   AttendantAsterisk *self = rebuild->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  g_autoptr(JsonNode) node = rebuild_read_list (rebuild, object, result, "channels");
 
-  if (rebuild->generation != self->generation)
-    {
-      rebuild_free (rebuild);
-      return;
-    }
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_warning ("Could not read Asterisk's channels: %s", error ? error->message : "not a list");
-      rebuild_free (rebuild);
-      return;
-    }
+  if (node == NULL)
+    return;
 
   rebuild->channels = json_array_ref (json_node_get_array (node));
   for (guint i = 0; i < json_array_get_length (rebuild->channels) && rebuild->stasis->len < MAX_CALLS; i++)
@@ -2562,61 +2615,100 @@ watch_connected_cb (AttendantAri      *ari,
   rebuild (self);
 }
 
+static gboolean
+applications_contain (JsonNode   *node,
+                      const char *name)
+{
+  JsonArray *applications = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; applications != NULL && i < json_array_get_length (applications); i++)
+    {
+      JsonNode *element = json_array_get_element (applications, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element) &&
+          g_strcmp0 (attendant_protocol_get_string (json_node_get_object (element), "name"), name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
-owner_poll_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+applications_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(AttendantAsterisk) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
 
-  /* No connection holds the shared application any more: its node is
-   * gone, and this one takes the queue over. */
-  if (g_error_matches (error, ATTENDANT_ARI_STATUS_ERROR, 404) && self->owner_poll != 0)
+  if (node == NULL || self->applications_poll == 0)
+    return;
+
+  /* The shared application has no connection: its owner is gone (or
+   * Asterisk dropped it under a live one, as it does when an old
+   * connection's end reaches it after a new one's start). This node
+   * takes it. */
+  if (!applications_contain (node, attendant_ari_get_application (self->ari)) &&
+      (self->replaced || attendant_ari_get_connected (self->ari)))
     {
       g_debug ("the shared application has no owner: %s takes it", self->node);
-      g_clear_handle_id (&self->owner_poll, g_source_remove);
+      self->replaced = FALSE;
+      attendant_ari_stop (self->ari);
       attendant_ari_start (self->ari);
+    }
+
+  /* The same for the node's own: without it the node would be blind. */
+  if (!applications_contain (node, attendant_ari_get_application (self->watch)) &&
+      attendant_ari_get_connected (self->watch))
+    {
+      g_debug ("Asterisk lost %s's own application: connecting again", self->node);
+      attendant_ari_stop (self->watch);
+      attendant_ari_start (self->watch);
     }
 }
 
+/* About once a second (a little off the other nodes' beat), which
+ * applications Asterisk has. */
 static gboolean
-owner_poll_tick (gpointer user_data)
+applications_tick (gpointer user_data)
 {
   AttendantAsterisk *self = user_data;
-  g_autofree char *escaped = g_uri_escape_string (attendant_ari_get_application (self->ari), NULL, FALSE);
-  g_autofree char *path = g_strconcat ("applications/", escaped, NULL);
 
   if (attendant_ari_get_connected (self->watch))
-    attendant_ari_request_async (self->watch, "GET", path, NULL, self->cancellable,
-                                 owner_poll_cb, g_object_ref (self));
+    attendant_ari_request_async (self->watch, "GET", "applications", NULL, self->cancellable,
+                                 applications_cb, g_object_ref (self));
   return G_SOURCE_CONTINUE;
 }
 
+static void
+shared_connected_cb (AttendantAri      *ari,
+                     AttendantAsterisk *self)
+{
+  self->replaced = FALSE;
+}
+
+/* Replaced by a newer node: it owns the queue now, and this node watches
+ * for it to go (applications_tick). */
 static void
 shared_disconnected_cb (AttendantAri      *ari,
                         int                reason,
                         const char        *message,
                         AttendantAsterisk *self)
 {
-  /* Replaced by a newer node: it owns the queue now; this node watches
-   * for it to go, with a poll a little off the others' beat. */
-  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED && self->owner_poll == 0)
-    self->owner_poll = g_timeout_add (900 + g_random_int_range (0, 200), owner_poll_tick, self);
+  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
+    self->replaced = TRUE;
 }
 
+/* The node's own application lost: nothing it knows can be trusted until
+ * it is rebuilt. */
 static void
-ari_disconnected_cb (AttendantAri      *ari,
-                     int                reason,
-                     const char        *message,
-                     AttendantAsterisk *self)
+watch_disconnected_cb (AttendantAri      *ari,
+                       int                reason,
+                       const char        *message,
+                       AttendantAsterisk *self)
 {
   g_free (self->unreachable);
-  if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
-    self->unreachable = g_strdup ("Another node took Asterisk's application over");
-  else
-    self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
+  self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
   self->generation++;
   self->rebuilt = FALSE;
   g_object_set_data (G_OBJECT (self), "attendant-rebuild", NULL);
@@ -2810,7 +2902,8 @@ attendant_asterisk_dispose (GObject *object)
 {
   AttendantAsterisk *self = (AttendantAsterisk *)object;
 
-  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   if (self->watch != NULL)
     {
       attendant_ari_stop (self->watch);
@@ -2983,9 +3076,10 @@ attendant_asterisk_new (AttendantAri *ari)
   }
   attendant_ari_set_subscribe_all (self->watch, TRUE);
   g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
-  g_signal_connect (self->watch, "disconnected", G_CALLBACK (ari_disconnected_cb), self);
+  g_signal_connect (self->watch, "disconnected", G_CALLBACK (watch_disconnected_cb), self);
   g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+  g_signal_connect (ari, "connected", G_CALLBACK (shared_connected_cb), self);
   g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_buffer_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_cb), self);
@@ -3058,6 +3152,8 @@ attendant_asterisk_start (AttendantAsterisk *self)
   self->cancellable = g_cancellable_new ();
   attendant_ari_start (self->watch);
   attendant_ari_start (self->ari);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  self->applications_poll = g_timeout_add (900 + g_random_int_range (0, 200), applications_tick, self);
 }
 
 void
@@ -3068,7 +3164,8 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   g_cancellable_cancel (self->cancellable);
   self->generation++;
   self->rebuilt = FALSE;
-  g_clear_handle_id (&self->owner_poll, g_source_remove);
+  g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   attendant_ari_stop (self->ari);
   attendant_ari_stop (self->watch);
 }

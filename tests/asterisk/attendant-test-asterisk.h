@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 typedef struct _AttendantTestAsterisk AttendantTestAsterisk;
 
 char                  *attendant_test_asterisk_find      (char                 **why);
+void                   attendant_test_asterisk_missing   (gconstpointer          data);
 AttendantTestAsterisk *attendant_test_asterisk_new       (void);
 void                   attendant_test_asterisk_set_etc   (AttendantTestAsterisk  *lab,
                                                           const char             *etc);

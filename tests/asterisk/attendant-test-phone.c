@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "attendant-test-phone.h"
@@ -36,27 +37,44 @@ struct _AttendantTestPhone
 
 /* {{{ Phones */
 
-/**
- * attendant_test_phone_start:
- *
- * Starts a baresip phone for @extension that registers to @lab's Asterisk,
- * answers every call and sends a tone of @tone_hz. It returns once baresip
- * runs; whether Asterisk saw it register is the test's to wait for.
- */
-AttendantTestPhone *
-attendant_test_phone_start (AttendantTestAsterisk *lab,
-                            const char            *extension,
-                            const char            *password,
-                            guint                  tone_hz)
+typedef enum
 {
-  AttendantTestPhone *phone = g_new0 (AttendantTestPhone, 1);
-  g_autofree char *script = g_build_filename (attendant_test_asterisk_get_scripts (lab), "run-phone.sh", NULL);
-  g_autofree char *name = g_strconcat ("phone-", extension, NULL);
-  g_autofree char *ast = g_strdup_printf ("%u", attendant_test_asterisk_get_sip_port (lab));
+  START_PENDING,
+  START_REGISTERED,
+  START_PORT_TAKEN,
+} StartState;
+
+static StartState
+start_state (AttendantTestPhone *phone)
+{
+  g_autofree char *path = g_build_filename (phone->dir, "baresip.log", NULL);
+  g_autofree char *log = NULL;
+
+  if (!g_file_get_contents (path, &log, NULL, NULL))
+    return START_PENDING;
+  if (strstr (log, "Address already in use") != NULL)
+    return START_PORT_TAKEN;
+  if (strstr (log, "200 OK") != NULL)
+    return START_REGISTERED;
+  return START_PENDING;
+}
+
+/* Ports are found free and then bound by baresip: another test on the
+ * machine may take one in between, so a phone that could not bind is
+ * started again on others. */
+static gboolean
+start_once (AttendantTestPhone *phone,
+            const char         *password,
+            guint               tone_hz)
+{
+  g_autofree char *script = g_build_filename (attendant_test_asterisk_get_scripts (phone->lab), "run-phone.sh", NULL);
+  g_autofree char *ast = g_strdup_printf ("%u", attendant_test_asterisk_get_sip_port (phone->lab));
   g_autofree char *local = NULL;
   g_autofree char *ctrl = NULL;
   g_autofree char *hz = g_strdup_printf ("%u", tone_hz);
+  g_autofree char *log = g_build_filename (phone->dir, "baresip.log", NULL);
   guint16 local_port;
+  gint64 deadline;
 
   /* baresip listens for SIP on UDP and TCP at its port and for TLS on
    * the next one; its RTP ports are that port + 10000 … + 10099. All of
@@ -76,15 +94,59 @@ attendant_test_phone_start (AttendantTestAsterisk *lab,
   local = g_strdup_printf ("%u", local_port);
   phone->ctrl_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
   ctrl = g_strdup_printf ("%u", phone->ctrl_port);
+  g_unlink (log);
+
+  {
+    const char * const argv[] = { "sh", script, phone->dir, phone->extension, password, ast, local, ctrl, hz, NULL };
+
+    phone->pid = attendant_test_lab_run_script (argv, NULL, "baresip");
+  }
+
+  /* Registered, or refused a port: baresip says either within moments. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < deadline)
+    {
+      switch (start_state (phone))
+        {
+        case START_REGISTERED:
+          return TRUE;
+        case START_PORT_TAKEN:
+          attendant_test_lab_stop_pid (phone->pid, SIGTERM);
+          phone->pid = 0;
+          return FALSE;
+        case START_PENDING:
+        default:
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (10 * 1000);
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * attendant_test_phone_start:
+ *
+ * Starts a baresip phone for @extension that registers to @lab's Asterisk,
+ * answers every call and sends a tone of @tone_hz. It returns once
+ * baresip says it registered (or after 10 s: whether Asterisk saw it
+ * register is the test's to check).
+ */
+AttendantTestPhone *
+attendant_test_phone_start (AttendantTestAsterisk *lab,
+                            const char            *extension,
+                            const char            *password,
+                            guint                  tone_hz)
+{
+  AttendantTestPhone *phone = g_new0 (AttendantTestPhone, 1);
+  g_autofree char *name = g_strconcat ("phone-", extension, NULL);
+
   phone->lab = lab;
   phone->extension = g_strdup (extension);
   phone->dir = g_build_filename (attendant_test_asterisk_get_dir (lab), name, NULL);
 
-  {
-    const char * const argv[] = { "sh", script, phone->dir, extension, password, ast, local, ctrl, hz, NULL };
-
-    phone->pid = attendant_test_lab_run_script (argv, NULL, "baresip");
-  }
+  for (guint attempt = 0; !start_once (phone, password, tone_hz); attempt++)
+    if (attempt == 5)
+      g_error ("phone %s: no free ports after %u attempts", extension, attempt + 1);
 
   return phone;
 }

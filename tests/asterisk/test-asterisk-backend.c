@@ -428,7 +428,7 @@ last_recording (AttendantTestPhone *phone,
 {
   Recording recording = { phone, tone_hz, { 0 } };
 
-  attendant_test_wait_until (recording_has_blocks, &recording, 5000, "a recording");
+  attendant_test_wait_until (recording_has_blocks, &recording, 10000, "a recording");
   g_test_message ("%s heard %u blocks: %u of %u Hz, %u of music on hold, %u silent",
                   attendant_test_phone_get_extension (phone), recording.count.blocks, recording.count.tone,
                   tone_hz, recording.count.moh, recording.count.silent);
@@ -495,6 +495,31 @@ test_queue (void)
   /* What the caller heard while queued: the music on hold. */
   attendant_test_wait_until (no_channels, NULL, 10000, "no channels left");
   g_assert_cmpuint (last_recording (phone300, CALLER_TONE).moh, >, 5);
+  clean_up ();
+}
+
+/* With waiting-sound "ringing", a queued caller is not answered (it hears
+ * ringing); answering the call answers it and bridges it. */
+static void
+test_queue_ringing (void)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *channel_path = NULL;
+
+  g_object_set (backend, "waiting-sound", "ringing", NULL);
+  id = queue_call ();
+  channel_path = g_strdup_printf ("channels/%s", id + strlen ("call-"));
+  attendant_test_run_for (500);
+  {
+    g_autoptr(JsonNode) channel = ari_get (channel_path);
+
+    g_assert_cmpstr (attendant_protocol_get_string (json_node_get_object (channel), "state"), ==, "Ring");
+  }
+  run_ok ("call.answer", id, NULL);
+  g_assert_true (channel_is_up (channel_path));
+  g_assert_cmpuint (bridge_size (id), ==, 2);
+  g_object_set (backend, "waiting-sound", "moh", NULL);
+  run_ok ("call.hangup", id, NULL);
   clean_up ();
 }
 
@@ -573,7 +598,9 @@ test_caller_hangs_up (void)
 static gboolean
 call_removed (gpointer data)
 {
-  return find_backend_call (ATTENDANT_TELEPHONY (backend), data) == NULL;
+  g_autoptr(JsonObject) call = find_backend_call (ATTENDANT_TELEPHONY (backend), data);
+
+  return call == NULL;
 }
 
 /* Blind transfer to 201, which answers: the call leaves the console, and
@@ -893,16 +920,79 @@ test_two_nodes (void)
   clean_up ();
 }
 
-static void
-test_lab_missing (gconstpointer data)
-{
-  if (g_strcmp0 (g_getenv ("CI"), "true") == 0)
-    g_test_fail_printf ("cannot run the Asterisk tests: %s", (const char *)data);
-  else
-    g_test_skip_printf ("cannot run the Asterisk tests: %s", (const char *)data);
-}
 
 /* }}} */
+
+
+static void
+availability_cb (AttendantTelephony *telephony,
+                 guint              *changes)
+{
+  (*changes)++;
+}
+
+static gboolean
+backend_unreachable (gpointer data)
+{
+  return attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (data)) != NULL;
+}
+
+/* The node's connections to Asterisk dropped and made again (stopped and
+ * started) with a held call and a queued one: it rebuilds from Asterisk,
+ * says "reset" and is reachable again, and the calls are the same, none
+ * lost and none twice; the held call can be resumed. */
+static void
+test_reconnect_rebuild (void)
+{
+  g_autoptr(AttendantTestPhone) phone203 = attendant_test_phone_start (lab, "203", "p203", 1200);
+  g_autofree char *held = answered_call ();
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  guint changes = 0;
+  guint resets = 0;
+  gulong availability_handler;
+  gulong reset_handler;
+
+  run_ok ("call.hold", held, NULL);
+  wait_registered (phone203);
+  attendant_test_phone_dial (phone203, "100");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "203 calling the queue");
+  wait_state (NULL, "queued", 10000);
+  before = calls_text (ATTENDANT_TELEPHONY (backend));
+
+  availability_handler = g_signal_connect (backend, "availability-changed", G_CALLBACK (availability_cb), &changes);
+  reset_handler = g_signal_connect (backend, "reset", G_CALLBACK (reset_cb), &resets);
+  attendant_asterisk_stop (backend);
+  g_assert_nonnull (attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (backend)));
+  attendant_asterisk_start (backend);
+  attendant_test_wait_until (backend_reachable, backend, 20000, "the node reachable again");
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpuint (resets, ==, 1);
+  after = calls_text (ATTENDANT_TELEPHONY (backend));
+  g_assert_cmpstr (before, ==, after);
+
+  g_signal_handler_disconnect (backend, availability_handler);
+  g_signal_handler_disconnect (backend, reset_handler);
+  run_ok ("call.resume", held, NULL);
+  g_assert_cmpuint (bridge_size (held), ==, 2);
+  clean_up ();
+}
+
+/* Asterisk killed with a call in the queue and started again (its calls
+ * died with it): after the rebuild the node lists none, no ghost. Last,
+ * since the phones are no longer registered to the new Asterisk. */
+static void
+test_asterisk_restarted (void)
+{
+  g_autofree char *queued = queue_call ();
+
+  g_assert_nonnull (queued);
+  attendant_test_asterisk_kill (lab);
+  attendant_test_wait_until (backend_unreachable, backend, 5000, "the node unreachable");
+  attendant_test_asterisk_start (lab);
+  attendant_test_wait_until (backend_reachable, backend, 30000, "the node reachable again");
+  g_assert_true (no_calls (backend));
+}
 
 int
 main (int   argc,
@@ -919,12 +1009,13 @@ main (int   argc,
   found = attendant_test_asterisk_find (&why);
   if (found == NULL)
     {
-      g_test_add_data_func ("/asterisk-backend/lab", why, test_lab_missing);
+      g_test_add_data_func ("/asterisk-backend/lab", why, attendant_test_asterisk_missing);
       return g_test_run ();
     }
 
   g_test_add_func ("/asterisk-backend/phones", test_phones);
   g_test_add_func ("/asterisk-backend/queue", test_queue);
+  g_test_add_func ("/asterisk-backend/queue-ringing", test_queue_ringing);
   g_test_add_func ("/asterisk-backend/answer-hold-resume-hangup", test_answer_hold_resume_hangup);
   g_test_add_func ("/asterisk-backend/caller-hangs-up", test_caller_hangs_up);
   g_test_add_func ("/asterisk-backend/transfer-answered", test_transfer_answered);
@@ -935,6 +1026,8 @@ main (int   argc,
   g_test_add_func ("/asterisk-backend/dial", test_dial);
   g_test_add_func ("/asterisk-backend/caller-hangs-up-mid-flow", test_caller_hangs_up_mid_flow);
   g_test_add_func ("/asterisk-backend/two-nodes", test_two_nodes);
+  g_test_add_func ("/asterisk-backend/reconnect-rebuild", test_reconnect_rebuild);
+  g_test_add_func ("/asterisk-backend/asterisk-restarted", test_asterisk_restarted);
 
   lab = attendant_test_asterisk_new ();
   attendant_test_asterisk_start (lab);

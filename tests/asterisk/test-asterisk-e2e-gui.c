@@ -340,7 +340,7 @@ main (int   argc,
   found = attendant_test_asterisk_find (&why);
   if (found == NULL)
     {
-      g_test_add_data_func ("/asterisk-gui/lab", why, attendant_test_asterisk_lab_missing);
+      g_test_add_data_func ("/asterisk-gui/lab", why, attendant_test_asterisk_missing);
       return g_test_run ();
     }
   g_test_message ("using %s", found);
