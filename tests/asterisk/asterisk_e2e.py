@@ -195,8 +195,12 @@ class Asterisk:
         self.rundir = os.path.join(lab.workdir, "asterisk")
         self.http_port = free_port()
         self.sip_port = free_port(socket.SOCK_DGRAM)
-        # Phones have 20000-29999 (Phone.__init__).
-        self.rtp_start = free_udp_range(30000, 32600, 200, lab.rng)
+        # Phones have 20000-29999 (Phone.__init__). Asterisk rounds an odd
+        # start up.
+        while True:
+            self.rtp_start = free_udp_range(30000, 32600, 200, lab.rng)
+            if self.rtp_start % 2 == 0:
+                break
         self.proc = None
         self.url = f"http://127.0.0.1:{self.http_port}/ari"
         self.stopped = False
