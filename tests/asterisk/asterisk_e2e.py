@@ -13,12 +13,12 @@ import base64
 import json
 import os
 import secrets
-import selectors
 import shutil
 import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,6 +27,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(SOURCE_ROOT, "tests", "lab"))
+from lab import tail  # noqa: E402 - the lab's helpers, without its namespace
+from lab_failover import read_lines_until  # noqa: E402
 
 ARI_USER = "attendant"
 ARI_PASSWORD = "ari-secret"
@@ -399,35 +402,6 @@ def drain_pipe(pipe):
             pass
     except (OSError, ValueError):
         pass
-
-
-def tail(path, n=30):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-n:])
-    except OSError:
-        return ""
-
-
-def read_lines_until(proc, last, deadline_s):
-    deadline = time.monotonic() + deadline_s
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    buffer = b""
-    try:
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                continue
-            chunk = os.read(proc.stdout.fileno(), 4096)
-            if not chunk:
-                return None
-            buffer += chunk
-            lines = buffer.decode("utf-8", "replace").splitlines()
-            if buffer.endswith(b"\n") and last in lines:
-                return lines
-    finally:
-        selector.close()
-    return None
 
 
 class Watch:
