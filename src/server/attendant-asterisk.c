@@ -19,7 +19,7 @@
  *
  *  - a call is its caller's channel, in the Stasis application with the
  *    arguments "queue,<queue>" (the dialplan), or a channel this backend
- *    originated for a dial or a consultation ("leg,<role>,<extension>");
+ *    originated for a dial or a consultation ("leg,<call>,<number>");
  *    its id is "call-" and the channel's id;
  *  - what the console knows of it (state, attendant, peer, recalled, the
  *    leg it rings) is kept in the channel's variable ATTENDANT_CALL,
@@ -30,7 +30,10 @@
  *  - the attendant's phone is one channel per attendant, a "line"
  *    ("line,<extension>"), originated when first needed and moved from
  *    bridge to bridge: hold takes it out of the call's bridge (which then
- *    plays music on hold), answer and resume put it in.
+ *    plays music on hold), answer and resume put it in;
+ *  - every node follows every event through an application of its own,
+ *    and the queue's callers reach the one node that holds the shared
+ *    application (docs/asterisk.md, "Nodes and failover").
  *
  * Every command is a short sequence of ARI requests and of waits for the
  * events that confirm them (an Op); its events are emitted and the state
@@ -88,6 +91,7 @@ struct _AttendantAsterisk
   char         *node;        /* this node's name, in its application's */
   guint         applications_poll;
   gboolean      replaced;    /* another node holds the shared application */
+  guint         retake;
   guint         rebuild_retry;
   char         *endpoint_format;
   char         *waiting_sound;
@@ -2632,6 +2636,18 @@ applications_contain (JsonNode   *node,
   return FALSE;
 }
 
+static void new_watch (AttendantAsterisk *self);
+
+static gboolean
+retake_cb (gpointer user_data)
+{
+  AttendantAsterisk *self = user_data;
+
+  self->retake = 0;
+  attendant_ari_start (self->ari);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 applications_cb (GObject      *object,
                  GAsyncResult *result,
@@ -2652,9 +2668,18 @@ applications_cb (GObject      *object,
       (self->replaced || attendant_ari_get_connected (self->ari)))
     {
       g_debug ("the shared application has no owner: %s takes it", self->node);
+      /* Replaced: nothing of this node's to end. Held: the end of the
+       * connection must reach Asterisk before the new one starts, or it
+       * takes the application away again. */
+      if (self->replaced)
+        attendant_ari_start (self->ari);
+      else
+        {
+          attendant_ari_stop (self->ari);
+          g_clear_handle_id (&self->retake, g_source_remove);
+          self->retake = g_timeout_add (300, retake_cb, self);
+        }
       self->replaced = FALSE;
-      attendant_ari_stop (self->ari);
-      attendant_ari_start (self->ari);
     }
 
   /* The same for the node's own: without it the node would be blind. */
@@ -2662,7 +2687,9 @@ applications_cb (GObject      *object,
       attendant_ari_get_connected (self->watch))
     {
       g_debug ("Asterisk lost %s's own application: connecting again", self->node);
-      attendant_ari_stop (self->watch);
+      self->generation++;
+      self->rebuilt = FALSE;
+      new_watch (self);
       attendant_ari_start (self->watch);
     }
 }
@@ -2697,6 +2724,38 @@ shared_disconnected_cb (AttendantAri      *ari,
 {
   if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
     self->replaced = TRUE;
+}
+
+static void watch_disconnected_cb (AttendantAri *ari, int reason, const char *message,
+                                   AttendantAsterisk *self);
+static void ari_event_buffer_cb (AttendantAri *ari, const char *type, JsonObject *event,
+                                 AttendantAsterisk *self);
+
+/* The node's own application, under a name never used before. Asterisk
+ * takes the end of a connection that it learns late (after a pause, or
+ * after the new one's start) for the end of the application, even when a
+ * new connection holds it: a fresh name is out of reach of the old one. */
+static void
+new_watch (AttendantAsterisk *self)
+{
+  g_autofree char *own = NULL;
+
+  if (self->watch != NULL)
+    {
+      attendant_ari_stop (self->watch);
+      g_signal_handlers_disconnect_by_data (self->watch, self);
+      g_clear_object (&self->watch);
+    }
+
+  g_free (self->node);
+  self->node = g_strdup_printf ("node-%08x", g_random_int ());
+  own = g_strconcat (attendant_ari_get_application (self->ari), "-", self->node, NULL);
+  self->watch = attendant_ari_new_sibling (self->ari, own);
+  attendant_ari_set_subscribe_all (self->watch, TRUE);
+  g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
+  g_signal_connect (self->watch, "disconnected", G_CALLBACK (watch_disconnected_cb), self);
+  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
+  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
 }
 
 /* The node's own application lost: nothing it knows can be trusted until
@@ -2903,6 +2962,7 @@ attendant_asterisk_dispose (GObject *object)
   AttendantAsterisk *self = (AttendantAsterisk *)object;
 
   g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->retake, g_source_remove);
   g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   if (self->watch != NULL)
     {
@@ -3066,19 +3126,9 @@ attendant_asterisk_new (AttendantAri *ari)
 
   self = g_object_new (ATTENDANT_TYPE_ASTERISK, NULL);
   self->ari = g_object_ref (ari);
-  self->node = g_strdup_printf ("node-%08x", g_random_int ());
   /* For the callbacks of requests that do not hold the backend. */
   g_object_set_data (G_OBJECT (ari), "attendant-asterisk", self);
-  {
-    g_autofree char *own = g_strconcat (attendant_ari_get_application (ari), "-", self->node, NULL);
-
-    self->watch = attendant_ari_new_sibling (ari, own);
-  }
-  attendant_ari_set_subscribe_all (self->watch, TRUE);
-  g_signal_connect (self->watch, "connected", G_CALLBACK (watch_connected_cb), self);
-  g_signal_connect (self->watch, "disconnected", G_CALLBACK (watch_disconnected_cb), self);
-  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_buffer_cb), self);
-  g_signal_connect (self->watch, "event", G_CALLBACK (ari_event_cb), self);
+  new_watch (self);
   g_signal_connect (ari, "connected", G_CALLBACK (shared_connected_cb), self);
   g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);
   g_signal_connect (ari, "event", G_CALLBACK (ari_event_buffer_cb), self);
@@ -3150,9 +3200,12 @@ attendant_asterisk_start (AttendantAsterisk *self)
 
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  if (attendant_ari_get_connected (self->watch) || self->generation > 0)
+    new_watch (self);
   attendant_ari_start (self->watch);
   attendant_ari_start (self->ari);
   g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->retake, g_source_remove);
   self->applications_poll = g_timeout_add (900 + g_random_int_range (0, 200), applications_tick, self);
 }
 
@@ -3165,6 +3218,7 @@ attendant_asterisk_stop (AttendantAsterisk *self)
   self->generation++;
   self->rebuilt = FALSE;
   g_clear_handle_id (&self->applications_poll, g_source_remove);
+  g_clear_handle_id (&self->retake, g_source_remove);
   g_clear_handle_id (&self->rebuild_retry, g_source_remove);
   attendant_ari_stop (self->ari);
   attendant_ari_stop (self->watch);

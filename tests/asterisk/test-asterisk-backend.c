@@ -931,6 +931,18 @@ availability_cb (AttendantTelephony *telephony,
   (*changes)++;
 }
 
+/* Before a wait for a node fails: what it says. */
+static void
+say_why_unreachable (gpointer data,
+                     gpointer unused)
+{
+  AttendantAsterisk *node = data;
+
+  g_test_message ("still unreachable: %s (the shared application %s)",
+                  attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (node)),
+                  attendant_ari_get_connected (attendant_asterisk_get_ari (node)) ? "held" : "not held");
+}
+
 static gboolean
 backend_unreachable (gpointer data)
 {
@@ -965,7 +977,8 @@ test_reconnect_rebuild (void)
   attendant_asterisk_stop (backend);
   g_assert_nonnull (attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (backend)));
   attendant_asterisk_start (backend);
-  attendant_test_wait_until (backend_reachable, backend, 20000, "the node reachable again");
+  attendant_test_wait_until_full (backend_reachable, backend, 30000, "the node reachable again",
+                                  say_why_unreachable, backend);
   g_assert_cmpuint (changes, ==, 1);
   g_assert_cmpuint (resets, ==, 1);
   after = calls_text (ATTENDANT_TELEPHONY (backend));
