@@ -10,6 +10,7 @@ end, even when the runner fails; everything listens on 127.0.0.1 only.
 """
 
 import base64
+import ctypes
 import json
 import os
 import secrets
@@ -36,6 +37,7 @@ ARI_PASSWORD = "ari-secret"
 USER = "reception"
 EXTENSION = "200"
 CALLER_NUMBER = "+390612345678"
+PR_SET_CHILD_SUBREAPER = 36
 
 
 class LabError(Exception):
@@ -154,6 +156,13 @@ class Adopted:
         self.lab_name = name
 
     def poll(self):
+        # This process is the daemons' subreaper (Lab.__init__): reap it.
+        try:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                return status
+        except ChildProcessError:
+            pass
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
@@ -500,6 +509,10 @@ class Lab:
     def __init__(self, prefix="attendant-ast-e2e-", seed=None):
         import random
         self.scripts = find()
+        # Asterisk and baresip are left in the background by their scripts:
+        # as their subreaper this process reaps them when it stops them.
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         self.cli_path = os.environ["ATTENDANT_CLI"]
         self.server_path = os.environ["ATTENDANT_SERVER"]
         self.workdir = tempfile.mkdtemp(prefix=prefix)
