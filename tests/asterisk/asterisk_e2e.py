@@ -314,7 +314,7 @@ class Phone:
         self.tokens = 0
 
     def command(self, command, params=""):
-        """Writes one ctrl_tcp command; returns the time just after."""
+        """Writes one ctrl_tcp command; returns the time just before."""
         if self.ctrl is None:
             deadline = time.monotonic() + 5
             while True:
@@ -334,8 +334,9 @@ class Phone:
         if params:
             request["params"] = params
         body = json.dumps(request).encode()
-        self.ctrl.sendall(b"%d:%s," % (len(body), body))
+        # Just before: no INVITE can reach Asterisk earlier.
         t = time.monotonic()
+        self.ctrl.sendall(b"%d:%s," % (len(body), body))
         with open(os.path.join(self.dir, "ctrl.log"), "ab") as log:
             log.write(b"> " + body + b"\n")
         return t
