@@ -754,6 +754,22 @@ op_channel_up_or_gone (Op *op)
   return channel == NULL || channel->in_stasis;
 }
 
+/* After a request that added the attendant's line to op->bridge: on to
+ * @next once Asterisk says it is in. */
+static void
+op_wait_line_in (Op  *op,
+                 int  next)
+{
+  if (op->error != NULL)
+    {
+      op_fail_with_error (op);
+      return;
+    }
+  g_free (op->channel);
+  op->channel = g_strdup (line_of (op->self, op->extension));
+  op_wait (op, next, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+}
+
 static gboolean
 op_call_gone (Op *op)
 {
@@ -1672,14 +1688,7 @@ line_run (Op *op)
       return;
 
     case CALL_ADDED:
-      if (op->error != NULL)
-        {
-          op_fail_with_error (op);
-          return;
-        }
-      g_free (op->channel);
-      op->channel = g_strdup (line_of (self, op->extension));
-      op_wait (op, CALL_LINE_IN, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+      op_wait_line_in (op, CALL_LINE_IN);
       return;
 
     case CALL_LINE_IN:
@@ -1734,14 +1743,7 @@ line_run (Op *op)
       return;
 
     case DIAL_ADDED:
-      if (op->error != NULL)
-        {
-          op_fail_with_error (op);
-          return;
-        }
-      g_free (op->channel);
-      op->channel = g_strdup (line_of (self, op->extension));
-      op_wait (op, DIAL_LINE_IN, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+      op_wait_line_in (op, DIAL_LINE_IN);
       return;
 
     case DIAL_LINE_IN:
@@ -2038,16 +2040,12 @@ transfer_run (Op *op)
       return;
 
     case XFER_CONSULT_ADDED:
-      if (op->error != NULL)
+      if (op->error == NULL)
         {
-          op_fail_with_error (op);
-          return;
+          g_free (op->target);
+          op->target = g_strdup (op->channel);   /* the leg */
         }
-      g_free (op->target);
-      op->target = g_strdup (op->channel);   /* the leg */
-      g_free (op->channel);
-      op->channel = g_strdup (line_of (self, op->extension));
-      op_wait (op, XFER_CONSULT_LINE_IN, op_channel_in_bridge, CONFIRM_TIMEOUT_MS);
+      op_wait_line_in (op, XFER_CONSULT_LINE_IN);
       return;
 
     case XFER_CONSULT_LINE_IN:
