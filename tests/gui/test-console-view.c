@@ -446,6 +446,41 @@ test_console_transfer_button (Fixture       *f,
   wait_n (calls, 0, "the call handed over to Roberto Mancini");
 }
 
+static GtkWidget *
+toplevel_named (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
+        return window; /* the toplevels' list keeps it */
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_toplevel_named (gpointer data)
+{
+  return toplevel_named (data) != NULL;
+}
+
+
+/* Transfer Anyway, in the warning before a transfer to someone away. */
+static void
+answer_transfer_warning (void)
+{
+  GtkWidget *dialog;
+
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
+  dialog = toplevel_named ("transfer-warning");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* Transfer to a colleague who is away: nobody answers, the call comes
  * back ringing the attendant, marked as recalled, and F2 takes it. */
 static void
@@ -465,6 +500,7 @@ test_console_recall (Fixture       *f,
   g_assert_cmpuint (search (f, "davide"), ==, 1);
   g_assert_true (action_enabled (f, "transfer"));
   press (f, "console.transfer");
+  answer_transfer_warning ();
   wait_state (call, ATTENDANT_CALL_STATE_TRANSFERRING, "the call ringing Davide Romano");
   wait_label (f, "Transferring to Davide Romano (203) · +390222222222");
 
@@ -1344,29 +1380,6 @@ test_console_notification (Fixture       *f,
 
 /* {{{ Typed numbers, warnings, the whole call, confirmations, history, pause */
 
-static GtkWidget *
-toplevel_named (const char *name)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
-        return window; /* the toplevels' list keeps it */
-    }
-
-  return NULL;
-}
-
-static gboolean
-has_toplevel_named (gpointer data)
-{
-  return toplevel_named (data) != NULL;
-}
-
-
 /* A number nobody has in the directory is called as typed: the search
  * offers "Call 0612345678", and Enter (no colleague matches) calls it;
  * with a call in hand, "Transfer to 0698765432" hands the call to it. */
@@ -1435,23 +1448,101 @@ test_console_presence_icons (Fixture       *f,
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-presence.png");
 }
 
-/* Transferring to a colleague on do-not-disturb asks first: Cancel sends
- * nothing, Transfer Anyway sends it (this server then refuses it, and
- * says so). An available colleague is not asked about. */
+static GtkWidget *row_of_contact (Fixture *f, const char *name);
+
+/* A colleague the telephone system would refuse (on do-not-disturb, on
+ * a call, offline): the console says why and sends nothing, offers no
+ * "Transfer Anyway" that could only fail, and can put the caller on
+ * hold meanwhile. A waiting caller dropped on such a colleague stays in
+ * the queue. An available colleague is not asked about. */
+static void
+test_console_transfer_refused (Fixture       *f,
+                               gconstpointer  data)
+{
+  static const struct { const char *search; const char *name; const char *command; } refused[] = {
+    { "francesca", "Francesca Ricci", "console.transfer" },
+    { "chiara", "Chiara Esposito", "console.consult" },
+    { "luca bruno", "Luca Bruno", "console.transfer" },
+  };
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GListModel *queue = attendant_console_get_queue (f->console);
+  AttendantCall *call = answer_one (f, "+390212312312", "Neri Impianti");
+  g_autoptr(GdkContentProvider) content = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  GtkWidget *dialog;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *heading = g_strdup_printf ("%s Cannot Take the Call", refused[i].name);
+
+      g_assert_cmpuint (search (f, refused[i].search), ==, 1);
+      press (f, refused[i].command);
+      attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the transfer cannot be");
+      dialog = toplevel_named ("transfer-refused");
+      g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+      g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, heading);
+      g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "transfer"));
+      g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "hold"));
+      g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "keep");
+      if (i == 0)
+        attendant_test_gui_screenshot (dialog, "console-transfer-refused.png");
+      adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      g_assert_false (attendant_call_get_pending (call));
+      g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
+    }
+
+  /* Put on hold while the attendant looks for someone else. */
+  g_assert_cmpuint (search (f, "francesca"), ==, 1);
+  press (f, "console.transfer");
+  attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the transfer cannot be");
+  dialog = toplevel_named ("transfer-refused");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "hold");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_state (call, ATTENDANT_CALL_STATE_HELD, "the caller on hold");
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
+
+  /* Available: no question. */
+  g_assert_cmpuint (search (f, "bianchi"), ==, 1);
+  press (f, "console.transfer");
+  g_assert_false (has_toplevel_named ("transfer-refused"));
+  wait_n (calls, 0, "the call handed over to Bruno Bianchi");
+
+  /* A waiting caller dropped on a colleague on do-not-disturb: not
+   * answered, still waiting; only "OK", nothing to hold. */
+  inject (f, "+390278978978", "Gialli Ottica");
+  wait_n (queue, 1, "a caller");
+  g_value_init (&value, ATTENDANT_TYPE_CALL);
+  g_value_set_object (&value, item (queue, 0));
+  g_assert_cmpuint (search (f, "francesca"), ==, 1);
+  g_signal_emit_by_name (drop_target_of (row_of_contact (f, "Francesca Ricci")), "drop", &value, 10.0, 10.0, &accepted);
+  attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the drop cannot be");
+  dialog = toplevel_named ("transfer-refused");
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "hold"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "stays in the queue"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (g_list_model_get_n_items (queue), ==, 1);
+  g_assert_cmpint (attendant_call_get_state (item (queue, 0)), ==, ATTENDANT_CALL_STATE_QUEUED);
+  g_assert_false (attendant_call_get_pending (item (queue, 0)));
+}
+
+/* A colleague who is away: the phone rings but may not be answered, and
+ * the call would come back. Asked first: Cancel sends nothing, Transfer
+ * Anyway transfers (and the call then rings Davide Romano). */
 static void
 test_console_transfer_warning (Fixture       *f,
                                gconstpointer  data)
 {
-  GListModel *calls = attendant_console_get_calls (f->console);
   AttendantCall *call = answer_one (f, "+390212312312", "Neri Impianti");
   GtkWidget *dialog;
 
-  g_assert_cmpuint (search (f, "francesca"), ==, 1);
+  g_assert_cmpuint (search (f, "davide"), ==, 1);
   press (f, "console.transfer");
   attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
   dialog = toplevel_named ("transfer-warning");
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
-  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "transfer"));
   g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "transfer"), ==,
                    "_Transfer Anyway");
   attendant_test_gui_screenshot (dialog, "console-transfer-warning.png");
@@ -1460,20 +1551,12 @@ test_console_transfer_warning (Fixture       *f,
   g_assert_false (attendant_call_get_pending (call));
   g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
 
-  /* Shift+Enter's way too, and this time anyway. */
-  press (f, "console.consult");
-  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the consultation");
+  press (f, "console.transfer");
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
   dialog = toplevel_named ("transfer-warning");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  wait_label (f, "205 is busy or not available");
-  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
-
-  /* Available: no question. */
-  g_assert_cmpuint (search (f, "bianchi"), ==, 1);
-  press (f, "console.transfer");
-  g_assert_false (has_toplevel_named ("transfer-warning"));
-  wait_n (calls, 0, "the call handed over to Bruno Bianchi");
+  wait_state (call, ATTENDANT_CALL_STATE_TRANSFERRING, "the call ringing Davide Romano");
 }
 
 static gboolean
@@ -1758,6 +1841,7 @@ main (int   argc,
       ADD ("typed-number", test_console_typed_number);
       ADD ("presence-icons", test_console_presence_icons);
       ADD ("transfer-warning", test_console_transfer_warning);
+      ADD ("transfer-refused", test_console_transfer_refused);
       ADD ("timer", test_console_timer);
       ADD ("drag-from-queue", test_console_drag_from_queue);
       ADD ("history", test_console_history);
