@@ -13,6 +13,7 @@
 #include "attendant-console-view-private.h"
 #include "attendant-enum-types.h"
 #include "attendant-protocol.h"
+#include "attendant-shortcuts.h"
 
 /* What the console's keys, buttons and drops do: the "console." actions,
  * and the commands behind them. Every command goes through
@@ -136,6 +137,8 @@ update_offers (AttendantConsoleView *self,
                                 : ATTENDANT_CONTACT_OFFER_CALL;
   g_autofree char *title = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *transfer_key = NULL;
+  g_autofree char *consult_key = NULL;
   GHashTableIter iter;
   gpointer row;
 
@@ -169,8 +172,11 @@ update_offers (AttendantConsoleView *self,
     }
 
   title = attendant_console_dup_call_title (self->console, in_hand);
-  /* TRANSLATORS: %s is the caller; Enter and Shift+Enter are keys */
-  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (Enter) hands the call over, Consult (Shift+Enter) lets you talk to them first"), title);
+  transfer_key = attendant_shortcuts_dup_label ("directory.act");
+  consult_key = attendant_shortcuts_dup_label ("directory.consult");
+  /* TRANSLATORS: the first %s is the caller; the others are keys, as in "Enter" and "Shift+Enter" */
+  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (%s) hands the call over, Consult (%s) lets you talk to them first"),
+                          title, transfer_key, consult_key);
   gtk_label_set_label (self->transfer_hint, text);
   gtk_widget_set_visible (GTK_WIDGET (self->transfer_hint), TRUE);
 }

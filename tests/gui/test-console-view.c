@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "attendant-shortcuts.h"
 #include "attendant-application.h"
 #include "attendant-call-row.h"
 #include "attendant-connection.h"
@@ -555,6 +556,104 @@ test_console_consult (Fixture       *f,
   wait_state (item (calls, 1), ATTENDANT_CALL_STATE_CONSULTING, "consulting again");
   press (f, "console.complete");
   wait_n (calls, 0, "caller and colleague joined, both gone from My Calls");
+}
+
+static void wait_frames (GtkWidget *widget);
+static AttendantCall *answer_one (Fixture *f, const char *number, const char *name);
+
+/* Every key a tooltip or the transfer hint names, in parentheses ("Enter
+ * or F6"), must be one of the table of keys: the test fails on a key
+ * written by hand that the table does not have. */
+static void
+collect_named_keys (const char *text,
+                    GPtrArray  *keys)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("\\(([^()]+)\\)", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (text == NULL)
+    return;
+
+  for (g_regex_match (regex, text, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *inside = g_match_info_fetch (match, 1);
+      g_auto(GStrv) parts = g_strsplit (inside, " or ", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        g_ptr_array_add (keys, g_strdup (parts[i]));
+    }
+}
+
+static void
+collect_tooltip_keys (GtkWidget *widget,
+                      GPtrArray *keys,
+                      guint     *n_tooltips)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (tooltip != NULL)
+    {
+      g_test_message ("tooltip: %s", tooltip);
+      (*n_tooltips)++;
+      collect_named_keys (tooltip, keys);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_tooltip_keys (child, keys, n_tooltips);
+}
+
+static void
+assert_keys_in_table (Fixture *f)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *hint = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, "transfer-hint");
+  guint n_tooltips = 0;
+
+  wait_frames (GTK_WIDGET (f->window));
+  collect_tooltip_keys (GTK_WIDGET (f->window), keys, &n_tooltips);
+  if (hint != NULL && gtk_widget_get_visible (hint))
+    collect_named_keys (gtk_label_get_label (GTK_LABEL (hint)), keys);
+  g_assert_cmpuint (n_tooltips, >, 0);
+  g_assert_cmpuint (keys->len, >, 0);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_test_message ("key named: %s", (char *)keys->pdata[i]);
+      g_assert_true (attendant_shortcuts_has_label (keys->pdata[i]));
+    }
+}
+
+/* The tooltips of every state's buttons (waiting, in hand, on hold, a
+ * consultation, a typed number) and the hint name only the table's keys. */
+static void
+test_console_tooltip_keys (Fixture       *f,
+                           gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  g_autofree char *tooltip = NULL;
+
+  /* What the check relies on: the table's labels, and one it has not. */
+  g_assert_true (attendant_shortcuts_has_label ("F2"));
+  g_assert_true (attendant_shortcuts_has_label ("Shift+Enter"));
+  g_assert_false (attendant_shortcuts_has_label ("F5"));
+  tooltip = attendant_shortcuts_dup_tooltip_keys ("Transfer", "directory.act", "console.transfer", NULL);
+  g_assert_cmpstr (tooltip, ==, "Transfer (Enter or F6)");
+
+  inject (f, "+390244444444", "Bassi Ottica");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  g_assert_cmpuint (search (f, "elena"), ==, 1);
+  assert_keys_in_table (f);
+
+  answer_one (f, "+390255555555", "Conti Vetri");
+  assert_keys_in_table (f);
+  g_assert_cmpuint (search (f, "0698765432"), ==, 0);
+  wait_label (f, "Transfer to 0698765432");
+  assert_keys_in_table (f);
+
+  g_assert_cmpuint (search (f, "elena"), ==, 1);
+  press (f, "console.consult");
+  wait_n (calls, 2, "the consultation next to the call");
+  wait_state (item (calls, 1), ATTENDANT_CALL_STATE_CONSULTING, "consulting Elena Colombo");
+  assert_keys_in_table (f);
 }
 
 /* The row's controller of @type: a drag source or a drop target. */
@@ -1842,6 +1941,7 @@ main (int   argc,
       ADD ("presence-icons", test_console_presence_icons);
       ADD ("transfer-warning", test_console_transfer_warning);
       ADD ("transfer-refused", test_console_transfer_refused);
+      ADD ("tooltip-keys", test_console_tooltip_keys);
       ADD ("timer", test_console_timer);
       ADD ("drag-from-queue", test_console_drag_from_queue);
       ADD ("history", test_console_history);
