@@ -17,6 +17,7 @@
  * this table, so none of them can promise a key the others do not know. */
 
 #define GROUP_CALLS      NC_("shortcut window", "Calls")
+#define GROUP_DIRECTORY  NC_("shortcut window", "Directory")
 #define GROUP_CONNECTION NC_("shortcut window", "Connection")
 #define GROUP_GENERAL    NC_("shortcut window", "General")
 
@@ -30,17 +31,17 @@ static const AttendantShortcut shortcuts[] = {
   { GROUP_CALLS, "console.consult", { "F7" }, NC_("shortcut window", "Consult the chosen colleague first") },
   { GROUP_CALLS, "console.complete", { "F8" }, NC_("shortcut window", "Complete the transfer") },
   { GROUP_CALLS, "console.cancel-consult", { "F9" }, NC_("shortcut window", "Cancel the consultation") },
-  { GROUP_CALLS, "console.focus-search", { "<Primary>f", "F12" }, NC_("shortcut window", "Search the directory") },
   { GROUP_CALLS, "console.next-call", { "<Alt>Down" }, NC_("shortcut window", "Next call") },
   { GROUP_CALLS, "console.previous-call", { "<Alt>Up" }, NC_("shortcut window", "Previous call") },
+  { GROUP_DIRECTORY, "console.focus-search", { "<Primary>f", "F12" }, NC_("shortcut window", "Search the directory") },
   /* The directory's list and the search handle these themselves. */
-  { GROUP_CALLS, "directory.act", { "Return" },
-    NC_("shortcut window", "Transfer to, or call, the colleague chosen in the directory, or the number typed"),
+  { GROUP_DIRECTORY, "directory.act", { "Return" },
+    NC_("shortcut window", "Transfer to, or call, the chosen colleague or the number typed"),
     ATTENDANT_SHORTCUT_WIDGET },
-  { GROUP_CALLS, "directory.consult", { "<Shift>Return" },
-    NC_("shortcut window", "Consult the colleague chosen in the directory, or the number typed, first"),
+  { GROUP_DIRECTORY, "directory.consult", { "<Shift>Return" },
+    NC_("shortcut window", "Consult the chosen colleague or the number typed first"),
     ATTENDANT_SHORTCUT_WIDGET },
-  { GROUP_CALLS, "directory.enter-list", { "Down" },
+  { GROUP_DIRECTORY, "directory.enter-list", { "Down" },
     NC_("shortcut window", "From the search to the colleagues found"),
     ATTENDANT_SHORTCUT_WIDGET },
   { GROUP_CONNECTION, "win.show-status", { "<Primary>i" }, NC_("shortcut window", "Show connection details") },
@@ -263,13 +264,16 @@ attendant_shortcuts_window_new (void)
   g_autoptr(GtkBuilder) builder = NULL;
   const char *group = NULL;
 
+  /* A column of fifteen rows: calls and the directory in one, connection
+   * and general in the other. (Shorter columns break the sections into
+   * a layout where GTK 4.8 measures a label below zero width.) */
   g_string_append (xml,
                    "<interface>"
                    "<object class=\"GtkShortcutsWindow\" id=\"help_overlay\">"
                    "<property name=\"modal\">True</property>"
                    "<child><object class=\"GtkShortcutsSection\">"
                    "<property name=\"section-name\">shortcuts</property>"
-                   "<property name=\"max-height\">12</property>");
+                   "<property name=\"max-height\">15</property>");
 
   for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
     {
