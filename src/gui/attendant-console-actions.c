@@ -132,7 +132,9 @@ update_offers (AttendantConsoleView *self,
                AttendantCall        *in_hand,
                gboolean              online)
 {
-  AttendantContactOffer offer = !online ? ATTENDANT_CONTACT_OFFER_NONE
+  /* During a consultation the next step is Complete or Cancel on the
+   * call: a colleague's Call button would start a third call. */
+  AttendantContactOffer offer = !online || consulting (self) ? ATTENDANT_CONTACT_OFFER_NONE
                                 : in_hand != NULL ? ATTENDANT_CONTACT_OFFER_TRANSFER
                                 : ATTENDANT_CONTACT_OFFER_CALL;
   g_autofree char *title = NULL;

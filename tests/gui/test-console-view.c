@@ -514,6 +514,8 @@ test_console_recall (Fixture       *f,
   wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the recalled call answered");
 }
 
+static void wait_frames (GtkWidget *widget);
+
 /* Consultative transfer: F7 calls the colleague with the caller on hold;
  * F9 goes back to the caller; F7 again and F8 joins them. */
 static void
@@ -544,6 +546,9 @@ test_console_consult (Fixture       *f,
   /* The caller waits until the consultation ends one way or the other. */
   g_assert_false (gtk_widget_is_sensitive (find_button (f, "Resume")));
   g_assert_false (action_enabled (f, "transfer"));
+  /* Complete or Cancel is next: no colleague offers a third call. */
+  wait_frames (GTK_WIDGET (f->window));
+  g_assert_null (find_button_in (GTK_WIDGET (f->window), "Call", TRUE));
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-consult.png");
 
   press (f, "console.cancel-consult");
@@ -558,7 +563,6 @@ test_console_consult (Fixture       *f,
   wait_n (calls, 0, "caller and colleague joined, both gone from My Calls");
 }
 
-static void wait_frames (GtkWidget *widget);
 static AttendantCall *answer_one (Fixture *f, const char *number, const char *name);
 
 /* Every key a tooltip or the transfer hint names, in parentheses ("Enter
