@@ -1589,7 +1589,7 @@ test_console_transfer_refused (Fixture       *f,
       g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "hold"));
       g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "keep");
       if (i == 0)
-        attendant_test_gui_screenshot (dialog, "console-transfer-refused.png");
+        attendant_test_gui_screenshot_dialog (GTK_WIDGET (f->window), dialog, "console-transfer-refused.png");
       adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
       gtk_window_destroy (GTK_WINDOW (dialog));
       g_assert_false (attendant_call_get_pending (call));
@@ -1648,7 +1648,7 @@ test_console_transfer_warning (Fixture       *f,
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
   g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "transfer"), ==,
                    "_Transfer Anyway");
-  attendant_test_gui_screenshot (dialog, "console-transfer-warning.png");
+  attendant_test_gui_screenshot_dialog (GTK_WIDGET (f->window), dialog, "console-transfer-warning.png");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_false (attendant_call_get_pending (call));

@@ -230,7 +230,7 @@ test_leave_warning (Fixture       *f,
   g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "1 caller is on hold"));
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "leave"), ==, ADW_RESPONSE_DESTRUCTIVE);
-  attendant_test_gui_screenshot (GTK_WIDGET (dialog), "quit-warning.png");
+  attendant_test_gui_screenshot_dialog (GTK_WIDGET (f->window), GTK_WIDGET (dialog), "quit-warning.png");
 
   /* A second Ctrl+Q raises the same question rather than stacking one. */
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "quit", NULL);
