@@ -1069,7 +1069,8 @@ answer_one (Fixture    *f,
 
 /* The keys, typed: in the directory, Enter transfers as the hint says,
  * also after Down or Tab took the keyboard to the list; Shift+Enter
- * consults, from the search and from the list. */
+ * consults, from the search and from the list, and a typed number when
+ * no colleague matches. */
 static void
 test_console_enter_keys (Fixture       *f,
                          gconstpointer  data)
@@ -1133,6 +1134,21 @@ test_console_enter_keys (Fixture       *f,
     PeerWait consulting = { item (calls, 3), ATTENDANT_CALL_STATE_CONSULTING, "211" };
 
     attendant_test_wait_until (in_state_with, &consulting, 10000, "consulting Nicolò Conti");
+  }
+
+  /* Shift+Enter with a number nobody has: that number, consulted first,
+   * as Enter would transfer to it. */
+  press (f, "console.cancel-consult");
+  wait_n (calls, 3, "the consultation cancelled");
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "back with the caller");
+  g_assert_cmpuint (search (f, "0698765432"), ==, 0);
+  wait_label (f, "Transfer to 0698765432");
+  attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Return, GDK_SHIFT_MASK);
+  wait_n (calls, 4, "a consultation with the typed number");
+  {
+    PeerWait consulting = { item (calls, 3), ATTENDANT_CALL_STATE_CONSULTING, "0698765432" };
+
+    attendant_test_wait_until (in_state_with, &consulting, 10000, "consulting 0698765432");
   }
 }
 
