@@ -421,11 +421,14 @@ on_refusal_response (AdwMessageDialog *dialog,
     attendant_console_view_run (hand_over->view, ATTENDANT_COMMAND_HOLD, hand_over->call, NULL);
 }
 
-/* Both telephone systems refuse a transfer or a consultation to a
- * colleague on a call, ringing, on do-not-disturb or offline, with the
- * protocol's "busy" (docs/protocol.md §2.5; contact_can_ring() in the
- * simulated one): offering to try anyway would only end in that error.
- * Away rings; a transfer nobody answers comes back to the attendant. */
+/* A transfer or a consultation to a colleague on a call, ringing or
+ * offline is refused with the protocol's "busy" (docs/protocol.md §2.5:
+ * contact_can_ring() in the simulated system, checked_target() for
+ * Asterisk), and the simulated system refuses do-not-disturb too, which
+ * asks for no calls anyway: offering to try would only end in that
+ * error. Away rings; a transfer nobody answers comes back to the
+ * attendant. (An attendant who paused is away and refused as well; the
+ * directory does not say who is an attendant, so the error says it.) */
 static gboolean
 refused_by_server (AttendantPresence presence)
 {
@@ -449,7 +452,7 @@ dup_refusal_reason (AttendantContact  *contact,
       return g_strdup_printf (_("%s’s phone is already ringing with another call."), name);
     case ATTENDANT_PRESENCE_DND:
       /* TRANSLATORS: %s is a colleague's name */
-      return g_strdup_printf (_("%s asked not to be disturbed: the phone system does not ring their phone."), name);
+      return g_strdup_printf (_("%s asked not to be disturbed."), name);
     case ATTENDANT_PRESENCE_AVAILABLE:
     case ATTENDANT_PRESENCE_AWAY:
     case ATTENDANT_PRESENCE_OFFLINE:
