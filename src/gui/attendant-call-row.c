@@ -181,8 +181,9 @@ update_buttons (AttendantCallRow *self)
   switch (state)
     {
     case ATTENDANT_CALL_STATE_RINGING:
+      /* F2 answers a call ringing the attendant before any waiting one. */
       add_button (self, ATTENDANT_COMMAND_ANSWER, "console.answer-call", "call-start-symbolic",
-                  NULL, _("Answer this call"), "suggested-action");
+                  "console.answer", _("Answer this call"), "suggested-action");
       break;
 
     case ATTENDANT_CALL_STATE_ACTIVE:

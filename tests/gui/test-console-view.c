@@ -482,6 +482,8 @@ answer_transfer_warning (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static void assert_keys_in_table (Fixture *f);
+
 /* Transfer to a colleague who is away: nobody answers, the call comes
  * back ringing the attendant, marked as recalled, and F2 takes it. */
 static void
@@ -508,6 +510,7 @@ test_console_recall (Fixture       *f,
   wait_state (call, ATTENDANT_CALL_STATE_RINGING, "the call back from Davide Romano");
   g_assert_true (attendant_call_get_recalled (call));
   wait_label (f, "Transfer not answered — ringing you again · +390222222222");
+  assert_keys_in_table (f);
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-recall.png");
 
   press (f, "console.answer");
