@@ -38,6 +38,9 @@ Sections (--only picks some):
             hostile clients (deep JSON, endless fragments, oversized frames
             and bodies): its peak RSS, and a real user's login time against
             the same login with no flood (bench/flood.py)
+  asterisk  only when named: what attendant-server adds on top of a real
+            Asterisk's StasisStart, 50 callers at once, answer -> bridged
+            (bench/asterisk_bench.py; loopback, no namespace, no root)
 
 Options: --quick (few repetitions, storm of 100 only: minutes, for
 development), --runs N, --storm-sizes 100,500,1000, --json FILE (every raw
@@ -1108,6 +1111,17 @@ def self_check():
     lines, verdicts = FLOOD.report(flood, table, fmt_s, ratio)
     tap.ok(re.search(r"login, median +0.25 +0.15 +1.67", "\n".join(lines)) is not None
            and [v[1] for v in verdicts] == [True, False], "the flood's report and verdicts", lines)
+    import asterisk_bench  # noqa: E402 - beside this script
+    ast_args = asterisk_bench.parse_args(["--quick"])
+    fake_ast = {"queue": {"floor_ms": [3.0, 4.0, 5.0], "added_ms": [1.0, 2.0, 60.0],
+                          "total_ms": [4.0, 6.0, 65.0]},
+                "burst": [{"floor_ms": 100.0, "listed_ms": 120.0, "first_start_ms": 5.0}],
+                "answer": {"bridged_ms": [10.0, 20.0], "reply_ms": [12.0, 24.0]}}
+    lines, passed = asterisk_bench.report(fake_ast, ast_args, 1.0)
+    text = "\n".join(lines)
+    tap.ok(not passed and text.count("FAIL") == 1 and "listed within 120 ms" in text
+           and "reply / bridged (medians): 1.20" in text,
+           "the Asterisk section's table: a p99 over its bound fails, the burst passes", lines)
     print(f"1..{tap.n}")
     return 1 if tap.failed else 0
 
@@ -1124,7 +1138,7 @@ def parse_args(argv):
     parser.add_argument("--runs", type=int, help="repetitions of each reach scenario")
     parser.add_argument("--storm-sizes", help="comma-separated client counts (default 100,500,1000)")
     parser.add_argument("--only", action="append",
-                        choices=["reach", "failover", "storm", "client", "flood"],
+                        choices=["reach", "failover", "storm", "client", "flood", "asterisk"],
                         help="run only this section (repeatable)")
     parser.add_argument("--json", metavar="FILE", help="write every raw measurement there")
     parser.add_argument("--self-check", action="store_true",
@@ -1200,6 +1214,14 @@ def main():
     args = parse_args(sys.argv[1:])
     if args.self_check:
         sys.exit(self_check())
+    if args.only and "asterisk" in args.only:
+        # Loopback only, no namespace and no root: bench/asterisk_bench.py.
+        import asterisk_bench  # noqa: E402 - beside this script
+        status = asterisk_bench.run(asterisk_bench.parse_args(
+            (["--quick"] if args.quick else []) + (["--json", args.json] if args.json else [])))
+        args.only = [name for name in args.only if name != "asterisk"]
+        if not args.only:
+            sys.exit(status)
     if os.environ.get(L.NS_MARK) != "1":
         outside_namespace(args)
     sys.exit(inside_namespace(args))

@@ -62,6 +62,7 @@ test_packages="
   libclang-rt-14-dev
   valgrind
   yelp-tools
+  flatpak-builder
 "
 
 # Test-only: the runtime of the shared Asterisk 22 build (curl for its

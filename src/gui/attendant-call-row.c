@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "attendant-call-row.h"
+#include "attendant-shortcuts.h"
 
 /* One call, in the Waiting list or in "My Calls": who, what state, how
  * long, and the buttons its state allows. The buttons name "console."
@@ -127,15 +128,19 @@ attendant_row_button_new (const char *icon,
   return button;
 }
 
+/* @key_action: (nullable): the console's action whose key does the same
+ * to the chosen call, named in the tooltip */
 static void
 add_button (AttendantCallRow *self,
             AttendantCommand  command,
             const char       *action,
             const char       *icon,
-            const char       *tooltip,
+            const char       *key_action,
+            const char       *text,
             const char       *style)
 {
   gboolean online = attendant_console_get_online (self->console);
+  g_autofree char *tooltip = key_action != NULL ? attendant_shortcuts_dup_tooltip (key_action, text) : g_strdup (text);
   GtkWidget *button = attendant_row_button_new (icon, attendant_command_get_label (command), tooltip, style);
   /* While the operator consults a colleague, the caller waits on hold:
    * resuming it is refused until the consultation ends (docs/protocol.md
@@ -169,32 +174,33 @@ update_buttons (AttendantCallRow *self)
   if (self->queue)
     {
       add_button (self, ATTENDANT_COMMAND_ANSWER, "console.answer-call", "call-start-symbolic",
-                  _("Answer this call"), "suggested-action");
+                  NULL, _("Answer this call"), "suggested-action");
       return;
     }
 
   switch (state)
     {
     case ATTENDANT_CALL_STATE_RINGING:
+      /* F2 answers a call ringing the attendant before any waiting one. */
       add_button (self, ATTENDANT_COMMAND_ANSWER, "console.answer-call", "call-start-symbolic",
-                  _("Answer this call"), "suggested-action");
+                  "console.answer", _("Answer this call"), "suggested-action");
       break;
 
     case ATTENDANT_CALL_STATE_ACTIVE:
       add_button (self, ATTENDANT_COMMAND_HOLD, "console.hold-call", "media-playback-pause-symbolic",
-                  _("Put the caller on hold (F3)"), NULL);
+                  "console.hold", _("Put the caller on hold"), NULL);
       break;
 
     case ATTENDANT_CALL_STATE_HELD:
       add_button (self, ATTENDANT_COMMAND_RESUME, "console.resume-call", "media-playback-start-symbolic",
-                  _("Talk to the caller again (F3)"), NULL);
+                  "console.hold", _("Talk to the caller again"), NULL);
       break;
 
     case ATTENDANT_CALL_STATE_CONSULTING:
       add_button (self, ATTENDANT_COMMAND_COMPLETE, "console.complete-call", "emblem-ok-symbolic",
-                  _("Connect the caller to this colleague (F8)"), "suggested-action");
+                  "console.complete", _("Connect the caller to this colleague"), "suggested-action");
       add_button (self, ATTENDANT_COMMAND_CANCEL_CONSULT, "console.cancel-call", "edit-undo-symbolic",
-                  _("Go back to the caller (F9)"), NULL);
+                  "console.cancel-consult", _("Go back to the caller"), NULL);
       break;
 
     case ATTENDANT_CALL_STATE_QUEUED:
@@ -206,7 +212,7 @@ update_buttons (AttendantCallRow *self)
 
   if (state != ATTENDANT_CALL_STATE_ENDED && state != ATTENDANT_CALL_STATE_CONSULTING)
     add_button (self, ATTENDANT_COMMAND_HANGUP, "console.hangup-call", "call-stop-symbolic",
-                _("End this call (F4)"), "destructive-action");
+                "console.hang-up", _("End this call"), "destructive-action");
 }
 
 /**

@@ -13,6 +13,7 @@
 #include "attendant-console-view-private.h"
 #include "attendant-enum-types.h"
 #include "attendant-protocol.h"
+#include "attendant-shortcuts.h"
 
 /* What the console's keys, buttons and drops do: the "console." actions,
  * and the commands behind them. Every command goes through
@@ -21,8 +22,9 @@
  * view's "message"). Every call placed — a colleague's Call button, a
  * typed number, Enter without a call in hand, a link opened on the
  * desktop — goes through attendant_console_view_dial(), with one
- * feedback. A transfer or consultation to a colleague who looks
- * unavailable asks first. */
+ * feedback. A transfer or consultation the telephone system would
+ * refuse is not sent: the attendant is told why; one to a colleague who
+ * is away asks first. */
 
 /* {{{ What the keys act on */
 
@@ -130,11 +132,15 @@ update_offers (AttendantConsoleView *self,
                AttendantCall        *in_hand,
                gboolean              online)
 {
-  AttendantContactOffer offer = !online ? ATTENDANT_CONTACT_OFFER_NONE
+  /* During a consultation the next step is Complete or Cancel on the
+   * call: a colleague's Call button would start a third call. */
+  AttendantContactOffer offer = !online || consulting (self) ? ATTENDANT_CONTACT_OFFER_NONE
                                 : in_hand != NULL ? ATTENDANT_CONTACT_OFFER_TRANSFER
                                 : ATTENDANT_CONTACT_OFFER_CALL;
   g_autofree char *title = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *transfer_key = NULL;
+  g_autofree char *consult_key = NULL;
   GHashTableIter iter;
   gpointer row;
 
@@ -168,8 +174,11 @@ update_offers (AttendantConsoleView *self,
     }
 
   title = attendant_console_dup_call_title (self->console, in_hand);
-  /* TRANSLATORS: %s is the caller; Enter and Shift+Enter are keys */
-  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (Enter) hands the call over, Consult (Shift+Enter) lets you talk to them first"), title);
+  transfer_key = attendant_shortcuts_dup_label ("directory.act");
+  consult_key = attendant_shortcuts_dup_label ("directory.consult");
+  /* TRANSLATORS: the first %s is the caller; the others are keys, as in "Enter" and "Shift+Enter" */
+  text = g_strdup_printf (_("To transfer %s, choose a colleague: Transfer (%s) hands the call over, Consult (%s) lets you talk to them first"),
+                          title, transfer_key, consult_key);
   gtk_label_set_label (self->transfer_hint, text);
   gtk_widget_set_visible (GTK_WIDGET (self->transfer_hint), TRUE);
 }
@@ -402,14 +411,134 @@ on_warning_response (AdwMessageDialog *dialog,
     hand_over_now (hand_over);
 }
 
-/* Busy, ringing, on do-not-disturb or offline: the call would most
- * likely come back, or be lost. Away rings, and a transfer nobody
- * answers comes back to the attendant, so it is not asked about. */
+static void
+on_refusal_response (AdwMessageDialog *dialog,
+                     const char       *response,
+                     HandOver         *hand_over)
+{
+  if (g_strcmp0 (response, "hold") == 0 && hand_over->call != NULL &&
+      attendant_call_can (hand_over->call, ATTENDANT_COMMAND_HOLD))
+    attendant_console_view_run (hand_over->view, ATTENDANT_COMMAND_HOLD, hand_over->call, NULL);
+}
+
+/* A transfer or a consultation to a colleague on a call, ringing or
+ * offline is refused with the protocol's "busy" (docs/protocol.md §2.5:
+ * contact_can_ring() in the simulated system, checked_target() for
+ * Asterisk), and the simulated system refuses do-not-disturb too, which
+ * asks for no calls anyway: offering to try would only end in that
+ * error. Away rings; a transfer nobody answers comes back to the
+ * attendant. (An attendant who paused is away and refused as well; the
+ * directory does not say who is an attendant, so the error says it.) */
 static gboolean
-looks_unavailable (AttendantPresence presence)
+refused_by_server (AttendantPresence presence)
 {
   return presence == ATTENDANT_PRESENCE_BUSY || presence == ATTENDANT_PRESENCE_RINGING ||
          presence == ATTENDANT_PRESENCE_DND || presence == ATTENDANT_PRESENCE_OFFLINE;
+}
+
+static char *
+dup_refusal_reason (AttendantContact  *contact,
+                    AttendantPresence  presence)
+{
+  const char *name = attendant_contact_get_name (contact);
+
+  switch (presence)
+    {
+    case ATTENDANT_PRESENCE_BUSY:
+      /* TRANSLATORS: %s is a colleague's name */
+      return g_strdup_printf (_("%s is on another call, and the phone system puts no second call through."), name);
+    case ATTENDANT_PRESENCE_RINGING:
+      /* TRANSLATORS: %s is a colleague's name */
+      return g_strdup_printf (_("%s’s phone is already ringing with another call."), name);
+    case ATTENDANT_PRESENCE_DND:
+      /* TRANSLATORS: %s is a colleague's name */
+      return g_strdup_printf (_("%s asked not to be disturbed."), name);
+    case ATTENDANT_PRESENCE_AVAILABLE:
+    case ATTENDANT_PRESENCE_AWAY:
+    case ATTENDANT_PRESENCE_OFFLINE:
+    default:
+      /* TRANSLATORS: %s is a colleague's name */
+      return g_strdup_printf (_("%s’s phone is not connected."), name);
+    }
+}
+
+/* What is certain: the call cannot go there, and it stays where it is.
+ * The caller in hand can be put on hold while the attendant looks for
+ * someone else; one still waiting stays first in the queue. */
+static GtkWidget *
+refusal_dialog_new (GtkWindow        *parent,
+                    HandOver         *hand_over,
+                    AttendantContact *contact,
+                    AttendantPresence presence)
+{
+  AttendantCall *call = hand_over->call != NULL ? hand_over->call
+                                                : attendant_console_view_call_to_transfer (hand_over->view);
+  gboolean waiting = call != NULL && attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED;
+  gboolean can_hold = call != NULL && attendant_call_can (call, ATTENDANT_COMMAND_HOLD);
+  g_autofree char *heading = NULL;
+  g_autofree char *reason = dup_refusal_reason (contact, presence);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  g_set_object (&hand_over->call, call);
+  /* TRANSLATORS: %s is a colleague's name */
+  heading = g_strdup_printf (_("%s Cannot Take the Call"), attendant_contact_get_name (contact));
+  body = g_strjoin (" ", reason,
+                    waiting ? _("The caller stays in the queue.")
+                            : _("The caller stays with you: choose another colleague, or take a message."),
+                    NULL);
+  dialog = adw_message_dialog_new (parent, heading, body);
+  gtk_widget_set_name (dialog, "transfer-refused");
+  if (can_hold)
+    {
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "keep", _("_Keep Talking"),
+                                        "hold", _("Put on _Hold"),
+                                        NULL);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+    }
+  else
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "keep", _("_OK"));
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+    }
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_refusal_response), hand_over,
+                         (GClosureNotify)(void (*) (void))hand_over_free, 0);
+
+  return dialog;
+}
+
+/* Away: the phone rings, but nobody may answer; the call then comes
+ * back to the attendant, so trying is safe. */
+static GtkWidget *
+warning_dialog_new (GtkWindow        *parent,
+                    HandOver         *hand_over,
+                    AttendantContact *contact)
+{
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  /* TRANSLATORS: %s is a colleague's name */
+  heading = g_strdup_printf (_("Transfer to %s?"), attendant_contact_get_name (contact));
+  /* TRANSLATORS: %s is a colleague's name */
+  body = g_strdup_printf (_("%s is away and may not answer. If nobody answers, the call comes back to you."),
+                          attendant_contact_get_name (contact));
+  dialog = adw_message_dialog_new (parent, heading, body);
+  gtk_widget_set_name (dialog, "transfer-warning");
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "transfer", _("_Transfer Anyway"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "transfer",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_warning_response), hand_over,
+                         (GClosureNotify)(void (*) (void))hand_over_free, 0);
+
+  return dialog;
 }
 
 /**
@@ -418,8 +547,9 @@ looks_unavailable (AttendantPresence presence)
  * @call: (nullable): the call, else the one in hand
  * @number: the colleague's extension or any number
  *
- * Transfers @call (or consults about it) to @number, after asking when
- * @number is a colleague who looks unavailable.
+ * Transfers @call (or consults about it) to @number. To a colleague the
+ * telephone system would refuse, says why instead, and sends nothing;
+ * to one who is away, asks first.
  */
 void
 attendant_console_view_hand_over (AttendantConsoleView *self,
@@ -431,8 +561,6 @@ attendant_console_view_hand_over (AttendantConsoleView *self,
   AttendantContact *contact;
   AttendantPresence presence;
   GtkWidget *dialog;
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
   GtkRoot *root;
 
   g_assert (command == ATTENDANT_COMMAND_TRANSFER || command == ATTENDANT_COMMAND_CONSULT);
@@ -449,30 +577,17 @@ attendant_console_view_hand_over (AttendantConsoleView *self,
   contact = attendant_directory_lookup_number (attendant_console_get_directory (self->console), number);
   presence = contact != NULL ? attendant_contact_get_presence (contact) : ATTENDANT_PRESENCE_AVAILABLE;
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (!looks_unavailable (presence) || !GTK_IS_WINDOW (root))
+  if (!GTK_IS_WINDOW (root) || (presence != ATTENDANT_PRESENCE_AWAY && !refused_by_server (presence)))
     {
       hand_over_now (hand_over);
       hand_over_free (hand_over);
       return;
     }
 
-  /* TRANSLATORS: %s is a colleague's name */
-  heading = g_strdup_printf (_("Transfer to %s?"), attendant_contact_get_name (contact));
-  /* TRANSLATORS: the first %s is a colleague's name, the second their presence, as in "Do not disturb" */
-  body = g_strdup_printf (_("%s is “%s” and may not answer: the caller could be left waiting or come back to you."),
-                          attendant_contact_get_name (contact), attendant_presence_get_label (presence));
-  dialog = adw_message_dialog_new (GTK_WINDOW (root), heading, body);
-  gtk_widget_set_name (dialog, "transfer-warning");
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "transfer", _("_Transfer Anyway"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "transfer",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_warning_response), hand_over,
-                         (GClosureNotify)(void (*) (void))hand_over_free, 0);
+  if (refused_by_server (presence))
+    dialog = refusal_dialog_new (GTK_WINDOW (root), hand_over, contact, presence);
+  else
+    dialog = warning_dialog_new (GTK_WINDOW (root), hand_over, contact);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

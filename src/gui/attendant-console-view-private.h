@@ -47,6 +47,7 @@ struct _AttendantConsoleView
 
   GtkPaned             *paned;
   GtkWidget            *pause_button;
+  GtkWidget            *answer_button;
   AdwButtonContent     *pause_content;
   GtkLabel             *queue_count;
   GtkStack             *queue_stack;
@@ -59,6 +60,7 @@ struct _AttendantConsoleView
   GtkLabel             *transfer_hint;
   GtkWidget            *typed_row;
   AdwButtonContent     *typed_content;
+  GtkWidget            *typed_button;
   GtkWidget            *typed_consult;
   GtkStack             *directory_stack;
   GtkListView          *directory_view;

@@ -14,6 +14,7 @@
 #include "attendant-console-view-private.h"
 #include "attendant-enum-types.h"
 #include "attendant-error.h"
+#include "attendant-shortcuts.h"
 
 /* The switchboard: waiting calls, the attendant's own calls (and their
  * calls of the day, behind "History") and the directory, side by side.
@@ -565,6 +566,7 @@ attendant_console_view_class_init (AttendantConsoleViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/attendant/Attendant/attendant-console-view.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, paned);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, answer_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, pause_content);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, queue_count);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, queue_stack);
@@ -577,6 +579,7 @@ attendant_console_view_class_init (AttendantConsoleViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, transfer_hint);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, typed_row);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, typed_content);
+  gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, typed_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, typed_consult);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, directory_stack);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, directory_view);
@@ -610,6 +613,21 @@ on_wait_thresholds_changed (AttendantConsoleView *self)
   tick (self);
 }
 
+/* Shift+Enter consults the chosen colleague, or, when none matches, the
+ * number typed: as Enter acts on one or the other. */
+static gboolean
+on_shift_enter (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
+{
+  AttendantConsoleView *self = ATTENDANT_CONSOLE_VIEW (user_data);
+
+  if (attendant_console_view_selected_contact (self) != NULL)
+    return gtk_widget_activate_action (GTK_WIDGET (self), "console.consult", NULL);
+
+  return gtk_widget_activate_action (GTK_WIDGET (self), "console.consult-typed", NULL);
+}
+
 static void
 add_key_controllers (AttendantConsoleView *self)
 {
@@ -624,14 +642,36 @@ add_key_controllers (AttendantConsoleView *self)
                                                           gtk_callback_action_new (on_search_down, self, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), down);
 
-  /* In the directory, Shift+Enter consults the colleague Enter would
-   * transfer to (the shortcuts window lists it). */
+  /* In the directory, Shift+Enter consults whom Enter would transfer to
+   * (the shortcuts window lists it). */
   gtk_event_controller_set_propagation_phase (consult, GTK_PHASE_CAPTURE);
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (consult),
                                         gtk_shortcut_new (gtk_alternative_trigger_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_SHIFT_MASK),
                                                                                        gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_SHIFT_MASK)),
-                                                          gtk_named_action_new ("console.consult")));
+                                                          gtk_callback_action_new (on_shift_enter, self, NULL)));
   gtk_widget_add_controller (gtk_paned_get_end_child (self->paned), consult);
+}
+
+static void
+set_tooltip (GtkWidget *widget,
+             char      *tooltip)
+{
+  gtk_widget_set_tooltip_text (widget, tooltip);
+  g_free (tooltip);
+}
+
+/* Tooltips that name a key take it from the one table of keys. */
+static void
+add_key_tooltips (AttendantConsoleView *self)
+{
+  set_tooltip (self->answer_button,
+               attendant_shortcuts_dup_tooltip ("console.answer", _("Answer the call waiting longest")));
+  set_tooltip (self->typed_button,
+               attendant_shortcuts_dup_tooltip ("directory.act",
+                                                _("Call the number typed, or transfer the call in hand to it, when no colleague matches")));
+  set_tooltip (self->typed_consult,
+               attendant_shortcuts_dup_tooltip ("directory.consult",
+                                                _("Call the number typed first, the caller on hold")));
 }
 
 static void
@@ -698,6 +738,7 @@ attendant_console_view_init (AttendantConsoleView *self)
   on_wait_thresholds_changed (self);
 
   add_key_controllers (self);
+  add_key_tooltips (self);
 
   self->tick_id = g_timeout_add_seconds (1, tick, self);
 

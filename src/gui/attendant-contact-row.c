@@ -14,6 +14,7 @@
 #include "attendant-contact-row.h"
 #include "attendant-enum-types.h"
 #include "attendant-console.h"
+#include "attendant-shortcuts.h"
 
 /* A colleague in the directory: presence (an icon and a colour of its own
  * per state, and the word beside the name, so that no one needs to tell
@@ -194,25 +195,36 @@ ensure_button (AttendantContactRow  *self,
 static void
 update_buttons (AttendantContactRow *self)
 {
+  g_autofree char *tooltip = NULL;
   gboolean callable = self->contact != NULL && attendant_contact_get_number (self->contact) != NULL;
   gboolean transfer = callable && self->offer == ATTENDANT_CONTACT_OFFER_TRANSFER;
   gboolean call = callable && self->offer == ATTENDANT_CONTACT_OFFER_CALL;
 
   if (transfer)
     {
+      /* The keys come from the one table of keys (attendant-shortcuts.c). */
+      if (self->consult == NULL)
+        tooltip = attendant_shortcuts_dup_tooltip_keys (_("Talk to this colleague first, the caller on hold"),
+                                                        "directory.consult", "console.consult", NULL);
       ensure_button (self, &self->consult, "system-users-symbolic",
                      attendant_command_get_label (ATTENDANT_COMMAND_CONSULT),
-                     _("Talk to this colleague first, the caller on hold (Shift+Enter or F7)"), NULL,
-                     G_CALLBACK (on_consult_clicked));
+                     tooltip, NULL, G_CALLBACK (on_consult_clicked));
+      g_clear_pointer (&tooltip, g_free);
+      if (self->transfer == NULL)
+        tooltip = attendant_shortcuts_dup_tooltip_keys (_("Transfer the call to this colleague"),
+                                                        "directory.act", "console.transfer", NULL);
       ensure_button (self, &self->transfer, "call-outgoing-symbolic",
                      attendant_command_get_label (ATTENDANT_COMMAND_TRANSFER),
-                     _("Transfer the call to this colleague (Enter or F6)"), "suggested-action",
-                     G_CALLBACK (on_transfer_clicked));
+                     tooltip, "suggested-action", G_CALLBACK (on_transfer_clicked));
     }
   else if (call)
-    ensure_button (self, &self->call, "call-start-symbolic",
-                   attendant_command_get_label (ATTENDANT_COMMAND_DIAL),
-                   _("Call this colleague (Enter)"), NULL, G_CALLBACK (on_call_clicked));
+    {
+      if (self->call == NULL)
+        tooltip = attendant_shortcuts_dup_tooltip ("directory.act", _("Call this colleague"));
+      ensure_button (self, &self->call, "call-start-symbolic",
+                     attendant_command_get_label (ATTENDANT_COMMAND_DIAL),
+                     tooltip, NULL, G_CALLBACK (on_call_clicked));
+    }
 
   if (self->transfer != NULL)
     gtk_widget_set_visible (self->transfer, transfer);

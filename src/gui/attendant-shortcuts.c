@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "attendant-shortcuts.h"
 
@@ -16,6 +17,7 @@
  * this table, so none of them can promise a key the others do not know. */
 
 #define GROUP_CALLS      NC_("shortcut window", "Calls")
+#define GROUP_DIRECTORY  NC_("shortcut window", "Directory")
 #define GROUP_CONNECTION NC_("shortcut window", "Connection")
 #define GROUP_GENERAL    NC_("shortcut window", "General")
 
@@ -29,16 +31,24 @@ static const AttendantShortcut shortcuts[] = {
   { GROUP_CALLS, "console.consult", { "F7" }, NC_("shortcut window", "Consult the chosen colleague first") },
   { GROUP_CALLS, "console.complete", { "F8" }, NC_("shortcut window", "Complete the transfer") },
   { GROUP_CALLS, "console.cancel-consult", { "F9" }, NC_("shortcut window", "Cancel the consultation") },
-  { GROUP_CALLS, "console.focus-search", { "<Primary>f", "F12" }, NC_("shortcut window", "Search the directory") },
   { GROUP_CALLS, "console.next-call", { "<Alt>Down" }, NC_("shortcut window", "Next call") },
   { GROUP_CALLS, "console.previous-call", { "<Alt>Up" }, NC_("shortcut window", "Previous call") },
+  { GROUP_DIRECTORY, "console.focus-search", { "<Primary>f", "F12" }, NC_("shortcut window", "Search the directory") },
   /* The directory's list and the search handle these themselves. */
-  { GROUP_CALLS, NULL, { "Return" }, NC_("shortcut window", "Transfer to, or call, the colleague chosen in the directory") },
-  { GROUP_CALLS, NULL, { "<Shift>Return" }, NC_("shortcut window", "Consult the colleague chosen in the directory first") },
+  { GROUP_DIRECTORY, "directory.act", { "Return" },
+    NC_("shortcut window", "Transfer to, or call, the chosen colleague or the number typed"),
+    ATTENDANT_SHORTCUT_WIDGET },
+  { GROUP_DIRECTORY, "directory.consult", { "<Shift>Return" },
+    NC_("shortcut window", "Consult the chosen colleague or the number typed first"),
+    ATTENDANT_SHORTCUT_WIDGET },
+  { GROUP_DIRECTORY, "directory.enter-list", { "Down" },
+    NC_("shortcut window", "From the search to the colleagues found"),
+    ATTENDANT_SHORTCUT_WIDGET },
   { GROUP_CONNECTION, "win.show-status", { "<Primary>i" }, NC_("shortcut window", "Show connection details") },
   { GROUP_CONNECTION, "win.reconnect", { "<Primary>r" }, NC_("shortcut window", "Reconnect now") },
   /* GtkMenuButton's own key, through the window's "primary" menu. */
-  { GROUP_GENERAL, NULL, { "F10" }, NC_("shortcut window", "Show the main menu") },
+  { GROUP_GENERAL, "window.primary-menu", { "F10" }, NC_("shortcut window", "Show the main menu"),
+    ATTENDANT_SHORTCUT_WIDGET },
   { GROUP_GENERAL, "win.help", { "F1" }, NC_("shortcut window", "Help") },
   { GROUP_GENERAL, "app.preferences", { "<Primary>comma" }, NC_("shortcut window", "Preferences") },
   { GROUP_GENERAL, "win.show-help-overlay", { "<Primary>question" }, NC_("shortcut window", "Keyboard shortcuts") },
@@ -68,9 +78,94 @@ attendant_shortcuts_set_accels (GtkApplication *application)
   g_return_if_fail (GTK_IS_APPLICATION (application));
 
   for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
-    if (shortcuts[i].action != NULL)
+    if (!(shortcuts[i].flags & ATTENDANT_SHORTCUT_WIDGET))
       gtk_application_set_accels_for_action (application, shortcuts[i].action,
                                              shortcuts[i].accels);
+}
+
+static const AttendantShortcut *
+lookup (const char *action)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    if (g_strcmp0 (shortcuts[i].action, action) == 0)
+      return &shortcuts[i];
+
+  return NULL;
+}
+
+static char *
+dup_accel_label (const char *accel)
+{
+  guint key = 0;
+  GdkModifierType mods = 0;
+
+  char *label;
+
+  if (!gtk_accelerator_parse (accel, &key, &mods))
+    g_return_val_if_reached (NULL);
+
+  label = gtk_accelerator_get_label (key, mods);
+  /* GTK names the key "Return"; keyboards and the shortcuts window's
+   * keycap say Enter, and so do the hints a receptionist reads. */
+  if (key == GDK_KEY_Return && g_str_has_suffix (label, "Return"))
+    {
+      g_autofree char *mods_label = g_strndup (label, strlen (label) - strlen ("Return"));
+
+      g_free (label);
+      /* TRANSLATORS: the key, as in "Shift+Enter" */
+      label = g_strconcat (mods_label, C_("key", "Enter"), NULL);
+    }
+
+  return label;
+}
+
+/**
+ * attendant_shortcuts_dup_label:
+ * @action: a detailed action name of the table
+ *
+ * Returns: (transfer full) (nullable): the action's first key, as the
+ *   keyboard shows it ("Shift+Enter"), or %NULL for an action without one
+ */
+char *
+attendant_shortcuts_dup_label (const char *action)
+{
+  const AttendantShortcut *shortcut;
+
+  g_return_val_if_fail (action != NULL, NULL);
+
+  shortcut = lookup (action);
+  return shortcut != NULL ? dup_accel_label (shortcut->accels[0]) : NULL;
+}
+
+static char *
+dup_tooltip_valist (const char *text,
+                    const char *first_action,
+                    va_list     args)
+{
+  g_autoptr(GString) keys = g_string_new (NULL);
+
+  for (const char *action = first_action; action != NULL; action = va_arg (args, const char *))
+    {
+      g_autofree char *label = attendant_shortcuts_dup_label (action);
+
+      if (label == NULL)
+        continue;
+      if (keys->len == 0)
+        g_string_append (keys, label);
+      else
+        {
+          /* TRANSLATORS: two keys that do the same, as in "Enter or F6" */
+          g_autofree char *both = g_strdup_printf (_("%s or %s"), keys->str, label);
+
+          g_string_assign (keys, both);
+        }
+    }
+
+  if (keys->len == 0)
+    return g_strdup (text);
+
+  /* TRANSLATORS: a tooltip: what a button does, and its key */
+  return g_strdup_printf (_("%s (%s)"), text, keys->str);
 }
 
 /**
@@ -88,21 +183,58 @@ attendant_shortcuts_dup_tooltip (const char *action,
   g_return_val_if_fail (action != NULL, NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
-    if (g_strcmp0 (shortcuts[i].action, action) == 0)
-      {
-        guint key = 0;
-        GdkModifierType mods = 0;
-        g_autofree char *label = NULL;
+  return attendant_shortcuts_dup_tooltip_keys (text, action, NULL);
+}
 
-        if (!gtk_accelerator_parse (shortcuts[i].accels[0], &key, &mods))
-          break;
-        label = gtk_accelerator_get_label (key, mods);
-        /* TRANSLATORS: a tooltip: what a button does, and its key */
-        return g_strdup_printf (_("%s (%s)"), text, label);
+/**
+ * attendant_shortcuts_dup_tooltip_keys:
+ * @text: what the widget does
+ * @first_action: an action name of the table, then more, then %NULL
+ *
+ * For a button two keys press, such as the directory's Transfer (Enter
+ * in the list, F6 anywhere).
+ *
+ * Returns: (transfer full): @text followed by each action's first key
+ */
+char *
+attendant_shortcuts_dup_tooltip_keys (const char *text,
+                                      const char *first_action,
+                                      ...)
+{
+  va_list args;
+  char *tooltip;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  va_start (args, first_action);
+  tooltip = dup_tooltip_valist (text, first_action, args);
+  va_end (args);
+
+  return tooltip;
+}
+
+/**
+ * attendant_shortcuts_has_label:
+ * @label: a key as the keyboard shows it ("Ctrl+F")
+ *
+ * Returns: whether any key of the table is shown as @label: a tooltip
+ *   that names another key promises one the application does not have
+ */
+gboolean
+attendant_shortcuts_has_label (const char *label)
+{
+  g_return_val_if_fail (label != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    for (guint j = 0; shortcuts[i].accels[j] != NULL; j++)
+      {
+        g_autofree char *shown = dup_accel_label (shortcuts[i].accels[j]);
+
+        if (g_strcmp0 (shown, label) == 0)
+          return TRUE;
       }
 
-  return g_strdup (text);
+  return FALSE;
 }
 
 static void
@@ -132,13 +264,16 @@ attendant_shortcuts_window_new (void)
   g_autoptr(GtkBuilder) builder = NULL;
   const char *group = NULL;
 
+  /* A column of fifteen rows: calls and the directory in one, connection
+   * and general in the other. (Shorter columns break the sections into
+   * a layout where GTK 4.8 measures a label below zero width.) */
   g_string_append (xml,
                    "<interface>"
                    "<object class=\"GtkShortcutsWindow\" id=\"help_overlay\">"
                    "<property name=\"modal\">True</property>"
                    "<child><object class=\"GtkShortcutsSection\">"
                    "<property name=\"section-name\">shortcuts</property>"
-                   "<property name=\"max-height\">12</property>");
+                   "<property name=\"max-height\">15</property>");
 
   for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
     {
@@ -155,7 +290,7 @@ attendant_shortcuts_window_new (void)
 
       g_string_append (xml, "<child><object class=\"GtkShortcutsShortcut\">");
       append_property (xml, "title", g_dpgettext2 (NULL, "shortcut window", shortcut->title));
-      if (shortcut->action != NULL)
+      if (!(shortcut->flags & ATTENDANT_SHORTCUT_WIDGET))
         append_property (xml, "action-name", shortcut->action);
       else
         append_property (xml, "accelerator", shortcut->accels[0]);

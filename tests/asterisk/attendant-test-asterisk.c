@@ -388,7 +388,8 @@ attendant_test_asterisk_new (void)
 
   lab->http_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
   lab->sip_port = attendant_test_free_port (G_SOCKET_TYPE_DATAGRAM);
-  lab->rtp_start = attendant_test_free_udp_range (20000, 30000, 200);
+  /* Below the ephemeral ports, above the phones' (attendant-test-phone.c). */
+  lab->rtp_start = attendant_test_free_udp_range (30000, 32600, 200);
 
   return lab;
 }

@@ -76,11 +76,18 @@ start_once (AttendantTestPhone *phone,
   guint16 local_port;
   gint64 deadline;
 
-  /* The phone's RTP ports are its SIP port + 10000 … + 10099. */
+  /* baresip listens for SIP on UDP and TCP at its port and for TLS on
+   * the next one; its RTP ports are that port + 10000 … + 10099. All of
+   * them below the kernel's ephemeral ports (32768 on), where the test's
+   * own connections leave sockets in TIME_WAIT that baresip cannot bind
+   * over ("Address already in use": the phone never registers), and
+   * apart from Asterisk's RTP ports (30000 on). */
   for (;;)
     {
-      local_port = attendant_test_free_udp_range (30000, 39000, 1);
-      if (attendant_test_port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(local_port + 10000)) &&
+      local_port = attendant_test_free_udp_range (10000, 19900, 1);
+      if (attendant_test_port_is_free (G_SOCKET_TYPE_STREAM, local_port) &&
+          attendant_test_port_is_free (G_SOCKET_TYPE_STREAM, (guint16)(local_port + 1)) &&
+          attendant_test_port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(local_port + 10000)) &&
           attendant_test_port_is_free (G_SOCKET_TYPE_DATAGRAM, (guint16)(local_port + 10099)))
         break;
     }

@@ -365,7 +365,26 @@ test_tls (void)
 static void
 write_etc (void)
 {
-  tls_port = attendant_test_asterisk_enable_tls (lab, pki->loopback_file, pki->key_file);
+  g_autofree char *etc = g_build_filename (attendant_test_asterisk_get_dir (lab), "etc", NULL);
+  g_autofree char *http = g_build_filename (etc, "http.conf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tls_port = attendant_test_free_port (G_SOCKET_TYPE_STREAM);
+  text = g_strdup_printf ("[general]\n"
+                          "enabled = yes\n"
+                          "bindaddr = 127.0.0.1\n"
+                          "bindport = %u\n"
+                          "tlsenable = yes\n"
+                          "tlsbindaddr = 127.0.0.1:%u\n"
+                          "tlscertfile = %s\n"
+                          "tlsprivatekey = %s\n",
+                          attendant_test_asterisk_get_http_port (lab), tls_port,
+                          pki->loopback_file, pki->key_file);
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
+  g_file_set_contents (http, text, -1, &error);
+  g_assert_no_error (error);
+  attendant_test_asterisk_set_etc (lab, etc);
 }
 
 static gboolean

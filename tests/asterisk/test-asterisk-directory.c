@@ -361,13 +361,19 @@ static char *
 asterisk_presence_state (const char *number,
                          const char *field)
 {
+  /* A new id each time: Asterisk may not have forgotten the last probe
+   * when the next one is made (HTTP 409). */
+  static guint serial;
+  g_autofree char *id = g_strdup_printf ("presence-probe-%u", ++serial);
+  g_autofree char *path = g_strconcat ("channels/", id, NULL);
+  g_autofree char *variable_path = g_strconcat (path, "/variable", NULL);
   const char * const create[] = { "endpoint", "Local/presence-probe@office", "app", "probe",
-                                  "channelId", "presence-probe", NULL };
+                                  "channelId", id, NULL };
   g_autofree char *variable = g_strdup_printf ("PRESENCE_STATE(CustomPresence:%s,%s)", number, field);
   const char * const get[] = { "variable", variable, NULL };
   g_autoptr(JsonNode) created = request ("POST", "channels/create", create);
-  g_autoptr(JsonNode) value = request ("GET", "channels/presence-probe/variable", get);
-  g_autoptr(JsonNode) deleted = request ("DELETE", "channels/presence-probe", NULL);
+  g_autoptr(JsonNode) value = request ("GET", variable_path, get);
+  g_autoptr(JsonNode) deleted = request ("DELETE", path, NULL);
 
   g_assert_true (JSON_NODE_HOLDS_OBJECT (value));
   return g_strdup (attendant_protocol_get_string (json_node_get_object (value), "value"));

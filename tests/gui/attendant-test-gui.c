@@ -103,25 +103,17 @@ is_drawn (gpointer data)
   return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
 }
 
-/* Renders @window (or a popover) with its own renderer, as the screen
- * shows it, into ATTENDANT_SCREENSHOT_DIR when that is set. */
-void
-attendant_test_gui_screenshot (GtkWidget  *window,
-                               const char *name)
+/* @widget as the screen shows it, once it is drawn and settled. */
+static GskRenderNode *
+snapshot_widget (GtkWidget *widget,
+                 int       *width,
+                 int       *height)
 {
-  const char *dir = g_getenv ("ATTENDANT_SCREENSHOT_DIR");
   g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GskRenderer *renderer;
-  int width = 0, height = 0;
+  GskRenderNode *node = NULL;
 
-  if (dir == NULL)
-    return;
-
-  attendant_test_gui_wait_for (is_drawn, window, 5000);
+  attendant_test_gui_wait_for (is_drawn, widget, 5000);
   /* Let transitions and the layout settle. */
   for (int i = 0; i < 50; i++)
     {
@@ -137,26 +129,87 @@ attendant_test_gui_screenshot (GtkWidget  *window,
       if (attempt > 0)
         {
           g_clear_object (&paintable);
-          attendant_test_gui_wait_for (is_drawn, window, 5000);
+          attendant_test_gui_wait_for (is_drawn, widget, 5000);
           g_usleep (50000);
           while (g_main_context_iteration (NULL, FALSE))
             ;
         }
-      width = gtk_widget_get_width (window);
-      height = gtk_widget_get_height (window);
-      paintable = gtk_widget_paintable_new (window);
+      *width = gtk_widget_get_width (widget);
+      *height = gtk_widget_get_height (widget);
+      paintable = gtk_widget_paintable_new (widget);
       snapshot = gtk_snapshot_new ();
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), *width, *height);
       node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
     }
   g_assert_nonnull (node);
 
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (window));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
+  return node;
+}
+
+static void
+save_node (GtkWidget     *widget,
+           GskRenderNode *node,
+           int            width,
+           int            height,
+           const char    *name)
+{
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_autoptr(GdkTexture) texture = gsk_renderer_render_texture (renderer, node,
+                                                               &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_autofree char *path = g_build_filename (g_getenv ("ATTENDANT_SCREENSHOT_DIR"), name, NULL);
+
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+/* Renders @window (or a popover) with its own renderer, as the screen
+ * shows it, into ATTENDANT_SCREENSHOT_DIR when that is set. */
+void
+attendant_test_gui_screenshot (GtkWidget  *window,
+                               const char *name)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  int width = 0, height = 0;
+
+  if (g_getenv ("ATTENDANT_SCREENSHOT_DIR") == NULL)
+    return;
+
+  node = snapshot_widget (window, &width, &height);
+  save_node (window, node, width, height, name);
+}
+
+/* @dialog over @window, as a desktop shows a modal dialog: the window
+ * dimmed, the dialog in its middle. (Under Xvfb there is no window
+ * manager, and the two are separate surfaces.) */
+void
+attendant_test_gui_screenshot_dialog (GtkWidget  *window,
+                                      GtkWidget  *dialog,
+                                      const char *name)
+{
+  g_autoptr(GskRenderNode) window_node = NULL;
+  g_autoptr(GskRenderNode) dialog_node = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  int width = 0, height = 0, dialog_width = 0, dialog_height = 0;
+
+  if (g_getenv ("ATTENDANT_SCREENSHOT_DIR") == NULL)
+    return;
+
+  window_node = snapshot_widget (window, &width, &height);
+  dialog_node = snapshot_widget (dialog, &dialog_width, &dialog_height);
+
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_node (snapshot, window_node);
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 0.3 },
+                             &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((width - dialog_width) / 2,
+                                                          (height - dialog_height) / 2));
+  gtk_snapshot_append_outset_shadow (snapshot,
+                                     &GSK_ROUNDED_RECT_INIT (0, 0, dialog_width, dialog_height),
+                                     &(GdkRGBA) { 0, 0, 0, 0.4 }, 0, 4, 0, 12);
+  gtk_snapshot_append_node (snapshot, dialog_node);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  save_node (window, node, width, height, name);
 }
 
 void

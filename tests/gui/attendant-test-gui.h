@@ -39,6 +39,9 @@ guint      attendant_test_gui_count_widgets     (GtkWidget              *widget,
                                                  const char             *name);
 void       attendant_test_gui_screenshot        (GtkWidget              *window,
                                                  const char             *name);
+void       attendant_test_gui_screenshot_dialog (GtkWidget              *window,
+                                                 GtkWidget              *dialog,
+                                                 const char             *name);
 void       attendant_test_gui_reset_settings    (void);
 void       attendant_test_gui_use_server        (const char             *server);
 GtkWidget *attendant_test_gui_find_label        (GtkWidget              *widget,

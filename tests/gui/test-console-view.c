@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "attendant-shortcuts.h"
 #include "attendant-application.h"
 #include "attendant-call-row.h"
 #include "attendant-connection.h"
@@ -446,6 +447,43 @@ test_console_transfer_button (Fixture       *f,
   wait_n (calls, 0, "the call handed over to Roberto Mancini");
 }
 
+static GtkWidget *
+toplevel_named (const char *name)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
+        return window; /* the toplevels' list keeps it */
+    }
+
+  return NULL;
+}
+
+static gboolean
+has_toplevel_named (gpointer data)
+{
+  return toplevel_named (data) != NULL;
+}
+
+
+/* Transfer Anyway, in the warning before a transfer to someone away. */
+static void
+answer_transfer_warning (void)
+{
+  GtkWidget *dialog;
+
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
+  dialog = toplevel_named ("transfer-warning");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+static void assert_keys_in_table (Fixture *f);
+
 /* Transfer to a colleague who is away: nobody answers, the call comes
  * back ringing the attendant, marked as recalled, and F2 takes it. */
 static void
@@ -465,17 +503,21 @@ test_console_recall (Fixture       *f,
   g_assert_cmpuint (search (f, "davide"), ==, 1);
   g_assert_true (action_enabled (f, "transfer"));
   press (f, "console.transfer");
+  answer_transfer_warning ();
   wait_state (call, ATTENDANT_CALL_STATE_TRANSFERRING, "the call ringing Davide Romano");
   wait_label (f, "Transferring to Davide Romano (203) · +390222222222");
 
   wait_state (call, ATTENDANT_CALL_STATE_RINGING, "the call back from Davide Romano");
   g_assert_true (attendant_call_get_recalled (call));
   wait_label (f, "Transfer not answered — ringing you again · +390222222222");
+  assert_keys_in_table (f);
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-recall.png");
 
   press (f, "console.answer");
   wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "the recalled call answered");
 }
+
+static void wait_frames (GtkWidget *widget);
 
 /* Consultative transfer: F7 calls the colleague with the caller on hold;
  * F9 goes back to the caller; F7 again and F8 joins them. */
@@ -507,6 +549,9 @@ test_console_consult (Fixture       *f,
   /* The caller waits until the consultation ends one way or the other. */
   g_assert_false (gtk_widget_is_sensitive (find_button (f, "Resume")));
   g_assert_false (action_enabled (f, "transfer"));
+  /* Complete or Cancel is next: no colleague offers a third call. */
+  wait_frames (GTK_WIDGET (f->window));
+  g_assert_null (find_button_in (GTK_WIDGET (f->window), "Call", TRUE));
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-consult.png");
 
   press (f, "console.cancel-consult");
@@ -519,6 +564,103 @@ test_console_consult (Fixture       *f,
   wait_state (item (calls, 1), ATTENDANT_CALL_STATE_CONSULTING, "consulting again");
   press (f, "console.complete");
   wait_n (calls, 0, "caller and colleague joined, both gone from My Calls");
+}
+
+static AttendantCall *answer_one (Fixture *f, const char *number, const char *name);
+
+/* Every key a tooltip or the transfer hint names, in parentheses ("Enter
+ * or F6"), must be one of the table of keys: the test fails on a key
+ * written by hand that the table does not have. */
+static void
+collect_named_keys (const char *text,
+                    GPtrArray  *keys)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("\\(([^()]+)\\)", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (text == NULL)
+    return;
+
+  for (g_regex_match (regex, text, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *inside = g_match_info_fetch (match, 1);
+      g_auto(GStrv) parts = g_strsplit (inside, " or ", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        g_ptr_array_add (keys, g_strdup (parts[i]));
+    }
+}
+
+static void
+collect_tooltip_keys (GtkWidget *widget,
+                      GPtrArray *keys,
+                      guint     *n_tooltips)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (widget);
+
+  if (tooltip != NULL)
+    {
+      g_test_message ("tooltip: %s", tooltip);
+      (*n_tooltips)++;
+      collect_named_keys (tooltip, keys);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_tooltip_keys (child, keys, n_tooltips);
+}
+
+static void
+assert_keys_in_table (Fixture *f)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *hint = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LABEL, "transfer-hint");
+  guint n_tooltips = 0;
+
+  wait_frames (GTK_WIDGET (f->window));
+  collect_tooltip_keys (GTK_WIDGET (f->window), keys, &n_tooltips);
+  if (hint != NULL && gtk_widget_get_visible (hint))
+    collect_named_keys (gtk_label_get_label (GTK_LABEL (hint)), keys);
+  g_assert_cmpuint (n_tooltips, >, 0);
+  g_assert_cmpuint (keys->len, >, 0);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_test_message ("key named: %s", (char *)keys->pdata[i]);
+      g_assert_true (attendant_shortcuts_has_label (keys->pdata[i]));
+    }
+}
+
+/* The tooltips of every state's buttons (waiting, in hand, on hold, a
+ * consultation, a typed number) and the hint name only the table's keys. */
+static void
+test_console_tooltip_keys (Fixture       *f,
+                           gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  g_autofree char *tooltip = NULL;
+
+  /* What the check relies on: the table's labels, and one it has not. */
+  g_assert_true (attendant_shortcuts_has_label ("F2"));
+  g_assert_true (attendant_shortcuts_has_label ("Shift+Enter"));
+  g_assert_false (attendant_shortcuts_has_label ("F5"));
+  tooltip = attendant_shortcuts_dup_tooltip_keys ("Transfer", "directory.act", "console.transfer", NULL);
+  g_assert_cmpstr (tooltip, ==, "Transfer (Enter or F6)");
+
+  inject (f, "+390244444444", "Bassi Ottica");
+  wait_n (attendant_console_get_queue (f->console), 1, "a caller");
+  g_assert_cmpuint (search (f, "elena"), ==, 1);
+  assert_keys_in_table (f);
+
+  answer_one (f, "+390255555555", "Conti Vetri");
+  assert_keys_in_table (f);
+  g_assert_cmpuint (search (f, "0698765432"), ==, 0);
+  wait_label (f, "Transfer to 0698765432");
+  assert_keys_in_table (f);
+
+  g_assert_cmpuint (search (f, "elena"), ==, 1);
+  press (f, "console.consult");
+  wait_n (calls, 2, "the consultation next to the call");
+  wait_state (item (calls, 1), ATTENDANT_CALL_STATE_CONSULTING, "consulting Elena Colombo");
+  assert_keys_in_table (f);
 }
 
 /* The row's controller of @type: a drag source or a drop target. */
@@ -930,7 +1072,8 @@ answer_one (Fixture    *f,
 
 /* The keys, typed: in the directory, Enter transfers as the hint says,
  * also after Down or Tab took the keyboard to the list; Shift+Enter
- * consults, from the search and from the list. */
+ * consults, from the search and from the list, and a typed number when
+ * no colleague matches. */
 static void
 test_console_enter_keys (Fixture       *f,
                          gconstpointer  data)
@@ -994,6 +1137,21 @@ test_console_enter_keys (Fixture       *f,
     PeerWait consulting = { item (calls, 3), ATTENDANT_CALL_STATE_CONSULTING, "211" };
 
     attendant_test_wait_until (in_state_with, &consulting, 10000, "consulting Nicolò Conti");
+  }
+
+  /* Shift+Enter with a number nobody has: that number, consulted first,
+   * as Enter would transfer to it. */
+  press (f, "console.cancel-consult");
+  wait_n (calls, 3, "the consultation cancelled");
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "back with the caller");
+  g_assert_cmpuint (search (f, "0698765432"), ==, 0);
+  wait_label (f, "Transfer to 0698765432");
+  attendant_test_gui_type_key (GTK_WIDGET (f->window), GDK_KEY_Return, GDK_SHIFT_MASK);
+  wait_n (calls, 4, "a consultation with the typed number");
+  {
+    PeerWait consulting = { item (calls, 3), ATTENDANT_CALL_STATE_CONSULTING, "0698765432" };
+
+    attendant_test_wait_until (in_state_with, &consulting, 10000, "consulting 0698765432");
   }
 }
 
@@ -1344,29 +1502,6 @@ test_console_notification (Fixture       *f,
 
 /* {{{ Typed numbers, warnings, the whole call, confirmations, history, pause */
 
-static GtkWidget *
-toplevel_named (const char *name)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (g_strcmp0 (gtk_widget_get_name (window), name) == 0 && gtk_widget_get_visible (window))
-        return window; /* the toplevels' list keeps it */
-    }
-
-  return NULL;
-}
-
-static gboolean
-has_toplevel_named (gpointer data)
-{
-  return toplevel_named (data) != NULL;
-}
-
-
 /* A number nobody has in the directory is called as typed: the search
  * offers "Call 0612345678", and Enter (no colleague matches) calls it;
  * with a call in hand, "Transfer to 0698765432" hands the call to it. */
@@ -1435,45 +1570,115 @@ test_console_presence_icons (Fixture       *f,
   attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-presence.png");
 }
 
-/* Transferring to a colleague on do-not-disturb asks first: Cancel sends
- * nothing, Transfer Anyway sends it (this server then refuses it, and
- * says so). An available colleague is not asked about. */
+static GtkWidget *row_of_contact (Fixture *f, const char *name);
+
+/* A colleague the telephone system would refuse (on do-not-disturb, on
+ * a call, offline): the console says why and sends nothing, offers no
+ * "Transfer Anyway" that could only fail, and can put the caller on
+ * hold meanwhile. A waiting caller dropped on such a colleague stays in
+ * the queue. An available colleague is not asked about. */
 static void
-test_console_transfer_warning (Fixture       *f,
+test_console_transfer_refused (Fixture       *f,
                                gconstpointer  data)
 {
+  static const struct { const char *search; const char *name; const char *command; } refused[] = {
+    { "francesca", "Francesca Ricci", "console.transfer" },
+    { "chiara", "Chiara Esposito", "console.consult" },
+    { "luca bruno", "Luca Bruno", "console.transfer" },
+  };
   GListModel *calls = attendant_console_get_calls (f->console);
+  GListModel *queue = attendant_console_get_queue (f->console);
   AttendantCall *call = answer_one (f, "+390212312312", "Neri Impianti");
+  g_autoptr(GdkContentProvider) content = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
   GtkWidget *dialog;
 
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *heading = g_strdup_printf ("%s Cannot Take the Call", refused[i].name);
+
+      g_assert_cmpuint (search (f, refused[i].search), ==, 1);
+      press (f, refused[i].command);
+      attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the transfer cannot be");
+      dialog = toplevel_named ("transfer-refused");
+      g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+      g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, heading);
+      g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "transfer"));
+      g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "hold"));
+      g_assert_cmpstr (adw_message_dialog_get_close_response (ADW_MESSAGE_DIALOG (dialog)), ==, "keep");
+      if (i == 0)
+        attendant_test_gui_screenshot_dialog (GTK_WIDGET (f->window), dialog, "console-transfer-refused.png");
+      adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      g_assert_false (attendant_call_get_pending (call));
+      g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
+    }
+
+  /* Put on hold while the attendant looks for someone else. */
   g_assert_cmpuint (search (f, "francesca"), ==, 1);
   press (f, "console.transfer");
-  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
-  dialog = toplevel_named ("transfer-warning");
-  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
-  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "transfer"));
-  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "transfer"), ==,
-                   "_Transfer Anyway");
-  attendant_test_gui_screenshot (dialog, "console-transfer-warning.png");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the transfer cannot be");
+  dialog = toplevel_named ("transfer-refused");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "hold");
   gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_false (attendant_call_get_pending (call));
-  g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
-
-  /* Shift+Enter's way too, and this time anyway. */
-  press (f, "console.consult");
-  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the consultation");
-  dialog = toplevel_named ("transfer-warning");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  wait_label (f, "205 is busy or not available");
+  wait_state (call, ATTENDANT_CALL_STATE_HELD, "the caller on hold");
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
 
   /* Available: no question. */
   g_assert_cmpuint (search (f, "bianchi"), ==, 1);
   press (f, "console.transfer");
-  g_assert_false (has_toplevel_named ("transfer-warning"));
+  g_assert_false (has_toplevel_named ("transfer-refused"));
   wait_n (calls, 0, "the call handed over to Bruno Bianchi");
+
+  /* A waiting caller dropped on a colleague on do-not-disturb: not
+   * answered, still waiting; only "OK", nothing to hold. */
+  inject (f, "+390278978978", "Gialli Ottica");
+  wait_n (queue, 1, "a caller");
+  g_value_init (&value, ATTENDANT_TYPE_CALL);
+  g_value_set_object (&value, item (queue, 0));
+  g_assert_cmpuint (search (f, "francesca"), ==, 1);
+  g_signal_emit_by_name (drop_target_of (row_of_contact (f, "Francesca Ricci")), "drop", &value, 10.0, 10.0, &accepted);
+  attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the drop cannot be");
+  dialog = toplevel_named ("transfer-refused");
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "hold"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "stays in the queue"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (g_list_model_get_n_items (queue), ==, 1);
+  g_assert_cmpint (attendant_call_get_state (item (queue, 0)), ==, ATTENDANT_CALL_STATE_QUEUED);
+  g_assert_false (attendant_call_get_pending (item (queue, 0)));
+}
+
+/* A colleague who is away: the phone rings but may not be answered, and
+ * the call would come back. Asked first: Cancel sends nothing, Transfer
+ * Anyway transfers (and the call then rings Davide Romano). */
+static void
+test_console_transfer_warning (Fixture       *f,
+                               gconstpointer  data)
+{
+  AttendantCall *call = answer_one (f, "+390212312312", "Neri Impianti");
+  GtkWidget *dialog;
+
+  g_assert_cmpuint (search (f, "davide"), ==, 1);
+  press (f, "console.transfer");
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
+  dialog = toplevel_named ("transfer-warning");
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "transfer"), ==,
+                   "_Transfer Anyway");
+  attendant_test_gui_screenshot_dialog (GTK_WIDGET (f->window), dialog, "console-transfer-warning.png");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_false (attendant_call_get_pending (call));
+  g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
+
+  press (f, "console.transfer");
+  attendant_test_wait_until (has_toplevel_named, "transfer-warning", 5000, "the warning before the transfer");
+  dialog = toplevel_named ("transfer-warning");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "transfer");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  wait_state (call, ATTENDANT_CALL_STATE_TRANSFERRING, "the call ringing Davide Romano");
 }
 
 static gboolean
@@ -1758,6 +1963,8 @@ main (int   argc,
       ADD ("typed-number", test_console_typed_number);
       ADD ("presence-icons", test_console_presence_icons);
       ADD ("transfer-warning", test_console_transfer_warning);
+      ADD ("transfer-refused", test_console_transfer_refused);
+      ADD ("tooltip-keys", test_console_tooltip_keys);
       ADD ("timer", test_console_timer);
       ADD ("drag-from-queue", test_console_drag_from_queue);
       ADD ("history", test_console_history);
