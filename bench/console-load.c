@@ -51,6 +51,10 @@
  *   keystroke-frame-max-us A,B,… per keystroke, the longest frame (the
  *                               frame clock's before-paint to after-paint:
  *                               GTK's layout and drawing)
+ *   keystroke-handler-us A,B,…  per keystroke, the key's own dispatch (the
+ *                               entry's insertion or deletion and what it
+ *                               runs at once: the search of an emptied
+ *                               entry, which GTK does not delay)
  *   keystroke-stall-max-us N, keystroke-stall-median-us N
  *   storm-events N, storm-us N  events sent and over how long
  *   storm-stall-max-us N, storm-stall-p99-us N, storm-stall-p50-us N
@@ -158,6 +162,7 @@ typedef struct
   GArray             *key_stalls;
   GArray             *key_settles;
   GArray             *key_frames;
+  GArray             *key_handlers;
   guint               keys_typed;
   guint               n_keys;
   gint64              key_time;
@@ -484,6 +489,7 @@ drive_cb (gpointer user_data)
               list_fact ("keystroke-stalls-us", probe->key_stalls);
               list_fact ("keystroke-settle-us", probe->key_settles);
               list_fact ("keystroke-frame-max-us", probe->key_frames);
+              list_fact ("keystroke-handler-us", probe->key_handlers);
               fact ("keystroke-stall-max-us", percentile (probe->key_stalls, 100));
               fact ("keystroke-stall-median-us", median);
               enter_phase (probe, PHASE_STORM);
@@ -498,6 +504,7 @@ drive_cb (gpointer user_data)
           probe->key_filtered = FALSE;
           probe->key_settled = FALSE;
           type_key (probe, probe->keys_typed++);
+          g_array_append_val (probe->key_handlers, (gint64){ g_get_monotonic_time () - now });
         }
       break;
 
@@ -646,6 +653,7 @@ main (int   argc,
   probe.key_stalls = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.key_settles = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.key_frames = g_array_new (FALSE, FALSE, sizeof (gint64));
+  probe.key_handlers = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.n_keys = g_utf8_strlen (query, -1) + 1;
   probe.client = attendant_client_new (NULL);
   probe.window = GTK_WIDGET (attendant_window_new (NULL, probe.client));
@@ -682,6 +690,7 @@ main (int   argc,
   g_clear_pointer (&probe.key_stalls, g_array_unref);
   g_clear_pointer (&probe.key_settles, g_array_unref);
   g_clear_pointer (&probe.key_frames, g_array_unref);
+  g_clear_pointer (&probe.key_handlers, g_array_unref);
   g_clear_pointer (&probe.loop, g_main_loop_unref);
   g_clear_pointer (&query, g_free);
 
