@@ -30,6 +30,9 @@
  *      debounce) is 0, so every keystroke refilters: the worst case,
  *      which a slow typist always meets. A keystroke's stall is the longest gap from the key to
  *      the next one (filtering, and the painting it causes)
+ *      (ATTENDANT_SCREENSHOT_DIR: the first frame of a key that
+ *      narrows the list near the top, and of the clearing, as a person
+ *      sees them while the list's steps are under way)
  *   4. RATE presence events a second for STORM s, random contacts, valid
  *      presences, increasing seq, fed from a G_PRIORITY_DEFAULT source as
  *      a socket's would be (late ones in a burst, as a socket buffer
@@ -163,6 +166,9 @@ typedef struct
   GArray             *key_settles;
   GArray             *key_frames;
   GArray             *key_handlers;
+  /* with ATTENDANT_SCREENSHOT_DIR: the name of the screenshot the next
+   * frame is to be saved as (a key's first frame, its steps under way) */
+  const char         *frame_shot;
   guint               keys_typed;
   guint               n_keys;
   gint64              key_time;
@@ -421,6 +427,7 @@ drive_cb (gpointer user_data)
 {
   Probe *probe = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 typed;
 
   switch (probe->phase)
     {
@@ -503,8 +510,15 @@ drive_cb (gpointer user_data)
           probe->key_time = now;
           probe->key_filtered = FALSE;
           probe->key_settled = FALSE;
+          /* A key that narrows the list near the top ("o": 18
+           * matches left), and the clearing, in their first frames. */
+          if (probe->keys_typed + 3 == probe->n_keys)
+            probe->frame_shot = "narrowing";
+          else if (probe->keys_typed + 1 == probe->n_keys)
+            probe->frame_shot = "clearing";
+          typed = g_get_monotonic_time ();
           type_key (probe, probe->keys_typed++);
-          g_array_append_val (probe->key_handlers, (gint64){ g_get_monotonic_time () - now });
+          g_array_append_val (probe->key_handlers, (gint64){ g_get_monotonic_time () - typed });
         }
       break;
 
@@ -583,6 +597,8 @@ after_paint_cb (GdkFrameClock *clock,
 {
   if (probe->frame_start != 0)
     probe->frame_max = MAX (probe->frame_max, g_get_monotonic_time () - probe->frame_start);
+  if (probe->frame_shot != NULL && probe->phase == PHASE_TYPING)
+    screenshot (probe, g_steal_pointer (&probe->frame_shot));
 
   if (probe->phase == PHASE_SHOWING)
     enter_phase (probe, PHASE_SHOWN_IDLE);

@@ -313,6 +313,9 @@ schedule (AttendantSlotModel *self)
       return;
     }
 
+  /* A view gone took its tick callback with it. */
+  if (self->view == NULL)
+    self->tick_id = 0;
   if (self->tick_id != 0 || self->idle_source != 0)
     return;
 
