@@ -28,9 +28,10 @@
  * their labels change.
  *
  * Growing is the other cost: each new position near the top is a row to
- * build. So the first positions come at most GROWTH_STEP per step
- * ("pending" says how many are yet to come); past GROWTH_STEPPED, where
- * GTK builds no rows, all at once. Shrinking is its mirror: each position
+ * build. So the first positions come as many as the view can show at
+ * once, then GROWTH_STEP per step ("pending" says how many are yet to
+ * come); past GROWTH_STEPPED, where GTK builds no rows, all at once.
+ * Shrinking is its mirror: each position
  * that goes near the top is a row GTK destroys, so the slots of positions
  * gone are emptied at once (their rows hide) and the positions removed
  * SHRINK_STEP per step, from the end.
@@ -177,6 +178,17 @@ model_n_items (AttendantSlotModel *self)
   return self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
 }
 
+/* How many rows the view can show: a change refreshes that many slots at
+ * once (a search scrolls it to the top), and growth shows that many
+ * positions at once, the rest a step per frame. */
+static guint
+rows_on_screen (AttendantSlotModel *self)
+{
+  int height = self->view != NULL ? gtk_widget_get_height (self->view) : 0;
+
+  return MAX (REFRESH_STEP, (guint)(height / MIN_ROW_HEIGHT) + 1);
+}
+
 /* Takes the positions shown one step towards the model's @n_items. */
 static void
 resize (AttendantSlotModel *self,
@@ -185,9 +197,10 @@ resize (AttendantSlotModel *self,
   guint old = self->slots->len;
   guint shown = n_items;
 
-  /* Many new positions near the top: a step per frame. */
+  /* Many new positions near the top: what fills the screen at once, then
+   * a step per frame. */
   if (n_items > old && old < GROWTH_STEPPED && n_items - old > GROWTH_STEP)
-    shown = old + GROWTH_STEP;
+    shown = MIN (n_items, old < rows_on_screen (self) ? rows_on_screen (self) : old + GROWTH_STEP);
   /* Many positions gone near the top: their slots empty now (the rows
    * hide), and the positions go a step per frame from the end, as each
    * one that goes is a row widget GTK destroys. Past GROWTH_STEPPED,
@@ -331,16 +344,6 @@ schedule (AttendantSlotModel *self)
     }
 }
 
-/* How many slots a change refreshes at once: every row the view can show
- * (a search scrolls it to the top), the rest a step per frame. */
-static guint
-refresh_now (AttendantSlotModel *self)
-{
-  int height = self->view != NULL ? gtk_widget_get_height (self->view) : 0;
-
-  return MAX (REFRESH_STEP, (guint)(height / MIN_ROW_HEIGHT) + 1);
-}
-
 static void
 on_items_changed (AttendantSlotModel *self,
                   guint               position,
@@ -355,7 +358,7 @@ on_items_changed (AttendantSlotModel *self,
   /* Every position from @position on may hold another item now (they
    * shift when @removed and @added differ): the first ones now, the rest
    * a step per frame. */
-  done = refresh_slots (self, position, common, refresh_now (self));
+  done = refresh_slots (self, position, common, rows_on_screen (self));
   if (done < common)
     {
       if (self->stale_from < self->stale_to)
