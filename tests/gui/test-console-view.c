@@ -1132,7 +1132,7 @@ test_console_queue_room (Fixture       *f,
 /* }}} */
 
 /* The directory's rows shown are the @n matches', each with its contact;
- * rows of positions on their way out are hidden. */
+ * rows of positions on their way out are hidden, their list items too. */
 static void
 assert_directory_rows (GtkWidget *view,
                        guint      n)
@@ -1148,6 +1148,7 @@ assert_directory_rows (GtkWidget *view,
         continue;
       slot = attendant_contact_row_get_slot (ATTENDANT_CONTACT_ROW (row));
       g_assert_true (gtk_widget_get_visible (row) == (slot != NULL && attendant_slot_get_item (slot) != NULL));
+      g_assert_true (gtk_widget_get_visible (item) == gtk_widget_get_visible (row));
       if (gtk_widget_get_visible (row))
         shown++;
     }
