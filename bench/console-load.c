@@ -30,6 +30,9 @@
  *      debounce) is 0, so every keystroke refilters: the worst case,
  *      which a slow typist always meets. A keystroke's stall is the longest gap from the key to
  *      the next one (filtering, and the painting it causes)
+ *      (ATTENDANT_SCREENSHOT_DIR: the first frame of a key that
+ *      narrows the list near the top, and of the clearing, as a person
+ *      sees them while the list's steps are under way)
  *   4. RATE presence events a second for STORM s, random contacts, valid
  *      presences, increasing seq, fed from a G_PRIORITY_DEFAULT source as
  *      a socket's would be (late ones in a burst, as a socket buffer
@@ -51,6 +54,10 @@
  *   keystroke-frame-max-us A,B,… per keystroke, the longest frame (the
  *                               frame clock's before-paint to after-paint:
  *                               GTK's layout and drawing)
+ *   keystroke-handler-us A,B,…  per keystroke, the key's own dispatch (the
+ *                               entry's insertion or deletion and what it
+ *                               runs at once: the search of an emptied
+ *                               entry, which GTK does not delay)
  *   keystroke-stall-max-us N, keystroke-stall-median-us N
  *   storm-events N, storm-us N  events sent and over how long
  *   storm-stall-max-us N, storm-stall-p99-us N, storm-stall-p50-us N
@@ -158,6 +165,10 @@ typedef struct
   GArray             *key_stalls;
   GArray             *key_settles;
   GArray             *key_frames;
+  GArray             *key_handlers;
+  /* with ATTENDANT_SCREENSHOT_DIR: the name of the screenshot the next
+   * frame is to be saved as (a key's first frame, its steps under way) */
+  const char         *frame_shot;
   guint               keys_typed;
   guint               n_keys;
   gint64              key_time;
@@ -416,6 +427,7 @@ drive_cb (gpointer user_data)
 {
   Probe *probe = user_data;
   gint64 now = g_get_monotonic_time ();
+  gint64 typed;
 
   switch (probe->phase)
     {
@@ -484,6 +496,7 @@ drive_cb (gpointer user_data)
               list_fact ("keystroke-stalls-us", probe->key_stalls);
               list_fact ("keystroke-settle-us", probe->key_settles);
               list_fact ("keystroke-frame-max-us", probe->key_frames);
+              list_fact ("keystroke-handler-us", probe->key_handlers);
               fact ("keystroke-stall-max-us", percentile (probe->key_stalls, 100));
               fact ("keystroke-stall-median-us", median);
               enter_phase (probe, PHASE_STORM);
@@ -497,7 +510,15 @@ drive_cb (gpointer user_data)
           probe->key_time = now;
           probe->key_filtered = FALSE;
           probe->key_settled = FALSE;
+          /* A key that narrows the list near the top ("o": 18
+           * matches left), and the clearing, in their first frames. */
+          if (probe->keys_typed + 3 == probe->n_keys)
+            probe->frame_shot = "narrowing";
+          else if (probe->keys_typed + 1 == probe->n_keys)
+            probe->frame_shot = "clearing";
+          typed = g_get_monotonic_time ();
           type_key (probe, probe->keys_typed++);
+          g_array_append_val (probe->key_handlers, (gint64){ g_get_monotonic_time () - typed });
         }
       break;
 
@@ -576,6 +597,8 @@ after_paint_cb (GdkFrameClock *clock,
 {
   if (probe->frame_start != 0)
     probe->frame_max = MAX (probe->frame_max, g_get_monotonic_time () - probe->frame_start);
+  if (probe->frame_shot != NULL && probe->phase == PHASE_TYPING)
+    screenshot (probe, g_steal_pointer (&probe->frame_shot));
 
   if (probe->phase == PHASE_SHOWING)
     enter_phase (probe, PHASE_SHOWN_IDLE);
@@ -646,6 +669,7 @@ main (int   argc,
   probe.key_stalls = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.key_settles = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.key_frames = g_array_new (FALSE, FALSE, sizeof (gint64));
+  probe.key_handlers = g_array_new (FALSE, FALSE, sizeof (gint64));
   probe.n_keys = g_utf8_strlen (query, -1) + 1;
   probe.client = attendant_client_new (NULL);
   probe.window = GTK_WIDGET (attendant_window_new (NULL, probe.client));
@@ -682,6 +706,7 @@ main (int   argc,
   g_clear_pointer (&probe.key_stalls, g_array_unref);
   g_clear_pointer (&probe.key_settles, g_array_unref);
   g_clear_pointer (&probe.key_frames, g_array_unref);
+  g_clear_pointer (&probe.key_handlers, g_array_unref);
   g_clear_pointer (&probe.loop, g_main_loop_unref);
   g_clear_pointer (&query, g_free);
 

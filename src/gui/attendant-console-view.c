@@ -714,6 +714,7 @@ attendant_console_view_init (AttendantConsoleView *self)
   gtk_list_view_set_model (self->calls_view, GTK_SELECTION_MODEL (self->calls_selection));
   gtk_list_view_set_factory (self->directory_view, contact_factory);
   gtk_list_view_set_model (self->directory_view, GTK_SELECTION_MODEL (self->directory_selection));
+  attendant_slot_model_set_view (self->directory_slots, GTK_WIDGET (self->directory_view));
 
   g_signal_connect_swapped (self->queue_selection, "notify::selected-item",
                             G_CALLBACK (attendant_console_view_update_actions), self);

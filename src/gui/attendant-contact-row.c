@@ -308,6 +308,13 @@ follow_slot (AttendantContactRow *self)
   if (self->contact != NULL)
     g_signal_handlers_disconnect_by_data (self->contact, self);
   g_set_object (&self->contact, contact);
+  /* An empty slot is a position on its way out (the slot model removes
+   * them in steps): nothing to show meanwhile, and nothing to hover,
+   * focus or scroll to, so the list item goes too (a row of the list's
+   * own, with a minimum height in the style). */
+  gtk_widget_set_visible (GTK_WIDGET (self), contact != NULL);
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+    gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self)), contact != NULL);
   if (contact != NULL)
     {
       g_signal_connect_swapped (contact, "notify", G_CALLBACK (update), self);

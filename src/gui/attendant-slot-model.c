@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <gtk/gtk.h>
+
 #include "attendant-slot-model.h"
 #include "attendant-slot-private.h"
 
@@ -26,29 +28,41 @@
  * their labels change.
  *
  * Growing is the other cost: each new position near the top is a row to
- * build. So the first positions come at most GROWTH_STEP per main-loop
- * turn, with a frame painted in between ("pending" says how many are yet
- * to come); past GROWTH_STEPPED, where GTK builds no rows, all at once.
+ * build. So the first positions come as many as the view can show at
+ * once, then GROWTH_STEP per step ("pending" says how many are yet to
+ * come); past GROWTH_STEPPED, where GTK builds no rows, all at once.
+ * Shrinking is its mirror: each position
+ * that goes near the top is a row GTK destroys, so the slots of positions
+ * gone are emptied at once (their rows hide) and the positions removed
+ * SHRINK_STEP per step, from the end.
  *
  * Relabelling is the third: GTK 4.8 keeps up to 200 rows past the screen,
  * and a search that hands every one of them a new contact makes the list
- * measure 200 rows' labels again in the keystroke's frame (most of its
- * cost under callgrind, bench/console-load). So a change updates the
- * first REFRESH_STEP slots from where it starts at once — the rows the
- * search, which scrolls to the top, puts on screen — and the rest
- * REFRESH_STEP per main-loop turn after the frame. Until then those slots
- * are "stale": anyone who asks the model for one (a selection's selected
- * item) gets it brought up to date first, so only a row off screen can
- * show its old contact, for a few frames.
+ * measure 200 rows' labels again in one frame. So a change updates at
+ * once the slots of the rows the view can show from where it starts (a
+ * search scrolls to the top) and the rest REFRESH_STEP per step. Until
+ * then those slots are "stale": anyone who asks the model for one (a
+ * selection's selected item) gets it brought up to date first, so only a
+ * row off screen can show its old contact, for a few frames.
+ *
+ * The steps run one per frame of the view (attendant_slot_model_set_view(),
+ * a tick callback): an idle would not wait for the frame, since GTK 4.8
+ * paints a frame's time after the last one and the idle runs every turn
+ * in between, so every step would land in the same frame's layout
+ * (bench/console-load: 18–31 ms frames with idle steps of 16–24).
  *
  * The price: a selection over it follows positions, not items, and the
  * list keeps its scroll position; the directory view scrolls to the top
  * and chooses the first match itself on every search.
  */
 
-#define GROWTH_STEP    32
+#define GROWTH_STEP    16
 #define GROWTH_STEPPED 256
-#define REFRESH_STEP   64
+#define SHRINK_STEP    16
+#define REFRESH_STEP   16
+/* No directory row is shorter: the view shows at most its height over
+ * this many rows. */
+#define MIN_ROW_HEIGHT 32
 
 struct _AttendantSlotModel
 {
@@ -59,12 +73,15 @@ struct _AttendantSlotModel
   GPtrArray  *slots;
   /* positions the model has that are not shown yet */
   guint       pending;
-  guint       grow_source;
   /* slots in [stale_from, stale_to) may still hold an item of before the
-   * last change; refresh_source brings them up to date */
+   * last change */
   guint       stale_from;
   guint       stale_to;
-  guint       refresh_source;
+  /* The widget whose frames pace the steps (a tick callback: one step per
+   * frame); without one, or while it is not mapped, an idle. */
+  GtkWidget  *view;
+  guint       tick_id;
+  guint       idle_source;
 };
 
 static void attendant_slot_model_list_model_init (GListModelInterface *iface);
@@ -155,9 +172,24 @@ set_pending (AttendantSlotModel *self,
     }
 }
 
-static gboolean grow_cb (gpointer user_data);
+static guint
+model_n_items (AttendantSlotModel *self)
+{
+  return self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
+}
 
-/* Shows the model's first @n_items positions, in steps when growing. */
+/* How many rows the view can show: a change refreshes that many slots at
+ * once (a search scrolls it to the top), and growth shows that many
+ * positions at once, the rest a step per frame. */
+static guint
+rows_on_screen (AttendantSlotModel *self)
+{
+  int height = self->view != NULL ? gtk_widget_get_height (self->view) : 0;
+
+  return MAX (REFRESH_STEP, (guint)(height / MIN_ROW_HEIGHT) + 1);
+}
+
+/* Takes the positions shown one step towards the model's @n_items. */
 static void
 resize (AttendantSlotModel *self,
         guint               n_items)
@@ -165,22 +197,30 @@ resize (AttendantSlotModel *self,
   guint old = self->slots->len;
   guint shown = n_items;
 
-  /* Many new positions near the top: a step now, the rest after the frame
-   * (GTK paints at a higher priority than this idle). */
+  /* Many new positions near the top: what fills the screen at once, then
+   * a step per frame. */
   if (n_items > old && old < GROWTH_STEPPED && n_items - old > GROWTH_STEP)
-    shown = old + GROWTH_STEP;
-
-  set_pending (self, n_items - shown);
-  if (shown == n_items)
-    g_clear_handle_id (&self->grow_source, g_source_remove);
-  else if (self->grow_source == 0)
+    shown = MIN (n_items, old < rows_on_screen (self) ? rows_on_screen (self) : old + GROWTH_STEP);
+  /* Many positions gone near the top: their slots empty now (the rows
+   * hide), and the positions go a step per frame from the end, as each
+   * one that goes is a row widget GTK destroys. Past GROWTH_STEPPED,
+   * where GTK has no rows, all at once. */
+  else if (n_items < old && n_items < GROWTH_STEPPED &&
+           MIN (old, GROWTH_STEPPED) - n_items > SHRINK_STEP)
     {
-      g_autoptr(GSource) source = g_idle_source_new ();
+      guint i;
 
-      g_source_set_static_name (source, "[attendant] slot model growth");
-      g_source_set_callback (source, grow_cb, self, NULL);
-      self->grow_source = g_source_attach (source, NULL);
+      shown = MIN (old, GROWTH_STEPPED) - SHRINK_STEP;
+      for (i = n_items; i < shown; i++)
+        {
+          AttendantSlot *slot = g_ptr_array_index (self->slots, i);
+
+          if (slot != NULL)
+            attendant_slot_set_item (slot, NULL);
+        }
     }
+
+  set_pending (self, n_items > shown ? n_items - shown : 0);
 
   if (shown < old)
     {
@@ -192,17 +232,6 @@ resize (AttendantSlotModel *self,
       g_ptr_array_set_size (self->slots, shown);
       g_list_model_items_changed (G_LIST_MODEL (self), old, 0, shown - old);
     }
-}
-
-static gboolean
-grow_cb (gpointer user_data)
-{
-  AttendantSlotModel *self = user_data;
-
-  self->grow_source = 0;
-  resize (self, self->model != NULL ? g_list_model_get_n_items (self->model) : 0);
-
-  return G_SOURCE_REMOVE;
 }
 
 /* Gives the slots from @from on their position's item, up to @budget of
@@ -232,18 +261,87 @@ refresh_slots (AttendantSlotModel *self,
 }
 
 static gboolean
-refresh_cb (gpointer user_data)
+has_steps (AttendantSlotModel *self)
+{
+  return self->stale_from < MIN (self->stale_to, self->slots->len) ||
+         self->slots->len != model_n_items (self);
+}
+
+/* One step of what is left: a refresh and a resize. Returns whether more
+ * steps are left. */
+static gboolean
+step (AttendantSlotModel *self)
+{
+  guint stale_to = MIN (self->stale_to, self->slots->len);
+
+  if (self->stale_from < stale_to)
+    self->stale_from = refresh_slots (self, self->stale_from, stale_to, REFRESH_STEP);
+  if (self->stale_from >= MIN (self->stale_to, self->slots->len))
+    self->stale_from = self->stale_to = 0;
+
+  resize (self, model_n_items (self));
+
+  return has_steps (self);
+}
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
 {
   AttendantSlotModel *self = user_data;
 
-  self->stale_from = refresh_slots (self, self->stale_from, MIN (self->stale_to, self->slots->len),
-                                    REFRESH_STEP);
-  if (self->stale_from < MIN (self->stale_to, self->slots->len))
+  /* In the frame's update phase: the step's rows are laid out and painted
+   * in this same frame, and the next step waits for the next frame. */
+  if (step (self))
     return G_SOURCE_CONTINUE;
 
-  self->stale_from = self->stale_to = 0;
-  self->refresh_source = 0;
+  self->tick_id = 0;
   return G_SOURCE_REMOVE;
+}
+
+static gboolean
+idle_cb (gpointer user_data)
+{
+  AttendantSlotModel *self = user_data;
+
+  if (step (self))
+    return G_SOURCE_CONTINUE;
+
+  self->idle_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* The steps left run one per frame of the view; with no view on screen,
+ * in an idle (nothing is painted then). */
+static void
+schedule (AttendantSlotModel *self)
+{
+  if (!has_steps (self))
+    {
+      g_clear_handle_id (&self->idle_source, g_source_remove);
+      if (self->tick_id != 0 && self->view != NULL)
+        gtk_widget_remove_tick_callback (self->view, self->tick_id);
+      self->tick_id = 0;
+      return;
+    }
+
+  /* A view gone took its tick callback with it. */
+  if (self->view == NULL)
+    self->tick_id = 0;
+  if (self->tick_id != 0 || self->idle_source != 0)
+    return;
+
+  if (self->view != NULL && gtk_widget_get_mapped (self->view))
+    self->tick_id = gtk_widget_add_tick_callback (self->view, tick_cb, self, NULL);
+  else
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_static_name (source, "[attendant] slot model steps");
+      g_source_set_callback (source, idle_cb, self, NULL);
+      self->idle_source = g_source_attach (source, NULL);
+    }
 }
 
 static void
@@ -259,8 +357,8 @@ on_items_changed (AttendantSlotModel *self,
 
   /* Every position from @position on may hold another item now (they
    * shift when @removed and @added differ): the first ones now, the rest
-   * after the frame. */
-  done = refresh_slots (self, position, common, REFRESH_STEP);
+   * a step per frame. */
+  done = refresh_slots (self, position, common, rows_on_screen (self));
   if (done < common)
     {
       if (self->stale_from < self->stale_to)
@@ -273,19 +371,10 @@ on_items_changed (AttendantSlotModel *self,
           self->stale_from = done;
           self->stale_to = common;
         }
-
-      if (self->refresh_source == 0)
-        {
-          /* After GTK's layout and paint (G_PRIORITY_HIGH_IDLE + 20). */
-          g_autoptr(GSource) source = g_idle_source_new ();
-
-          g_source_set_static_name (source, "[attendant] slot model refresh");
-          g_source_set_callback (source, refresh_cb, self, NULL);
-          self->refresh_source = g_source_attach (source, NULL);
-        }
     }
 
   resize (self, n_items);
+  schedule (self);
 }
 
 /**
@@ -334,7 +423,10 @@ attendant_slot_model_set_model (AttendantSlotModel *self,
   if (model != NULL)
     on_items_changed (self, 0, 0, 0, model);
   else
-    resize (self, 0);
+    {
+      resize (self, 0);
+      schedule (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
 
@@ -370,6 +462,32 @@ attendant_slot_model_get_item_at (AttendantSlotModel *self,
   return g_list_model_get_item (self->model, position);
 }
 
+/**
+ * attendant_slot_model_set_view:
+ * @view: (nullable): the widget that shows the model
+ *
+ * Paces the steps (growth, shrinking, the later refreshes) by @view's
+ * frames, one step per frame while it is mapped: GTK 4.8 schedules a
+ * frame a frame's time after the last one, and an idle would run every
+ * step before it, in one frame's layout.
+ */
+void
+attendant_slot_model_set_view (AttendantSlotModel *self,
+                               GtkWidget          *view)
+{
+  g_return_if_fail (ATTENDANT_IS_SLOT_MODEL (self));
+  g_return_if_fail (view == NULL || GTK_IS_WIDGET (view));
+
+  if (self->view == view)
+    return;
+
+  if (self->tick_id != 0 && self->view != NULL)
+    gtk_widget_remove_tick_callback (self->view, self->tick_id);
+  self->tick_id = 0;
+  g_set_weak_pointer (&self->view, view);
+  schedule (self);
+}
+
 static void
 attendant_slot_model_dispose (GObject *object)
 {
@@ -378,8 +496,11 @@ attendant_slot_model_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   g_clear_object (&self->model);
-  g_clear_handle_id (&self->grow_source, g_source_remove);
-  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  if (self->tick_id != 0 && self->view != NULL)
+    gtk_widget_remove_tick_callback (self->view, self->tick_id);
+  self->tick_id = 0;
+  g_clear_weak_pointer (&self->view);
   g_ptr_array_set_size (self->slots, 0);
 
   G_OBJECT_CLASS (attendant_slot_model_parent_class)->dispose (object);

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "attendant-slot.h"
 
@@ -22,5 +22,7 @@ void                attendant_slot_model_set_model (AttendantSlotModel *self,
 guint               attendant_slot_model_get_pending (AttendantSlotModel *self);
 gpointer            attendant_slot_model_get_item_at (AttendantSlotModel *self,
                                                       guint               position);
+void                attendant_slot_model_set_view    (AttendantSlotModel *self,
+                                                      GtkWidget          *view);
 
 G_END_DECLS

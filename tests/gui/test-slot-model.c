@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * AttendantSlotModel: positions that keep their identity while the model
- * underneath changes, and growth in steps. */
+ * underneath changes, and growth and shrinking in steps. */
 
 #include "config.h"
 
@@ -150,20 +150,23 @@ test_slot_model_growth (void)
   g_signal_connect (slots, "notify::pending", G_CALLBACK (count_notify), &pending_notified);
 
   g_list_store_splice (store, 0, 0, items->pdata, 1000);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 32);
-  g_assert_cmpuint (attendant_slot_model_get_pending (slots), ==, 968);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 16);
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), ==, 984);
 
   iterate_until_shown (slots, &turns);
-  g_assert_cmpuint (turns, >=, 8);
+  g_assert_cmpuint (turns, >=, 16);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 1000);
-  g_assert_cmpuint (recorder.changes->len, ==, 3 * 9);
-  for (guint i = 0; i < 8; i++)
-    assert_change (&recorder, i, 32 * i, 0, 32);
-  assert_change (&recorder, 8, 256, 0, 744);
-  g_assert_cmpuint (pending_notified, ==, 9);
+  g_assert_cmpuint (recorder.changes->len, ==, 3 * 17);
+  for (guint i = 0; i < 16; i++)
+    assert_change (&recorder, i, 16 * i, 0, 16);
+  assert_change (&recorder, 16, 256, 0, 744);
+  g_assert_cmpuint (pending_notified, ==, 17);
 
-  /* Shrinking while it grows: the growth stops where the model ends. */
+  /* Shrinking while it grows: the growth stops where the model ends (and
+   * the positions past it go in steps, test_slot_model_shrink()). */
   g_list_store_remove_all (store);
+  while (g_list_model_get_n_items (G_LIST_MODEL (slots)) > 0)
+    g_main_context_iteration (NULL, TRUE);
   g_array_set_size (recorder.changes, 0);
   g_list_store_splice (store, 0, 0, items->pdata, 1000);
   g_assert_cmpuint (attendant_slot_model_get_pending (slots), >, 0);
@@ -228,9 +231,9 @@ test_slot_model_refresh_in_steps (void)
   for (guint i = 0; i < 200; i++)
     if (attendant_slot_get_item (held->pdata[i]) == items->pdata[i])
       up_to_date++;
-  g_assert_cmpuint (up_to_date, ==, 64);
-  g_assert_true (attendant_slot_get_item (held->pdata[63]) == items->pdata[63]);
-  g_assert_true (attendant_slot_get_item (held->pdata[64]) != items->pdata[64]);
+  g_assert_cmpuint (up_to_date, ==, 16);
+  g_assert_true (attendant_slot_get_item (held->pdata[15]) == items->pdata[15]);
+  g_assert_true (attendant_slot_get_item (held->pdata[16]) != items->pdata[16]);
 
   /* Asked for, a stale slot is brought up to date first. */
   asked = g_list_model_get_item (G_LIST_MODEL (slots), 150);
@@ -257,6 +260,75 @@ test_slot_model_refresh_in_steps (void)
     ;
 }
 
+/* A long list narrowed to a short one near the top: the positions gone
+ * are emptied at once and removed a step per turn from the end (each is a
+ * row GTK would destroy); widened again meanwhile, the emptied slots take
+ * items again, the same objects, rows kept. */
+static void
+test_slot_model_shrink (void)
+{
+  g_autoptr(GListStore) store = store_new (200);
+  g_autoptr(AttendantSlotModel) slots = attendant_slot_model_new (G_LIST_MODEL (store));
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  Recorder recorder = { g_array_new (FALSE, FALSE, sizeof (guint)) };
+  guint turns = 0;
+
+  while (attendant_slot_model_get_pending (slots) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (slots), i));
+      g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (store), i));
+    }
+  g_signal_connect (slots, "items-changed", G_CALLBACK (record_change), &recorder);
+
+  g_list_store_splice (store, 5, 195, NULL, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 184);
+  assert_change (&recorder, 0, 184, 16, 0);
+  g_assert_cmpuint (attendant_slot_model_get_pending (slots), ==, 0);
+  for (guint i = 0; i < 184; i++)
+    g_assert_true (attendant_slot_get_item (held->pdata[i]) == (i < 5 ? items->pdata[i] : NULL));
+  g_assert_null (attendant_slot_model_get_item_at (slots, 5));
+
+  while (g_list_model_get_n_items (G_LIST_MODEL (slots)) > 5)
+    {
+      g_assert_cmpuint (turns, <, 100);
+      g_main_context_iteration (NULL, TRUE);
+      turns++;
+    }
+  g_assert_cmpuint (recorder.changes->len, ==, 3 * 13);
+  for (guint i = 1; i < 13; i++)
+    assert_change (&recorder, i, MAX (5, 184 - 16 * (int)i), MIN (16, 184 - 16 * (int)(i - 1) - 5), 0);
+
+  /* Narrowed, then widened before the steps are done. */
+  g_list_store_splice (store, 0, 5, items->pdata, 200);
+  while (attendant_slot_model_get_pending (slots) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_ptr_array_set_size (held, 0);
+  for (guint i = 0; i < 200; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (slots), i));
+  g_list_store_splice (store, 5, 195, NULL, 0);
+  g_list_store_splice (store, 5, 0, items->pdata + 5, 195);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (slots)), ==, 200);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(AttendantSlot) slot = g_list_model_get_item (G_LIST_MODEL (slots), i);
+
+      /* The last positions went at once: past them, new slots. */
+      if (i < 184)
+        g_assert_true (slot == held->pdata[i]);
+      g_assert_true (attendant_slot_get_item (slot) == items->pdata[i]);
+    }
+
+  g_signal_handlers_disconnect_by_data (slots, &recorder);
+  g_array_unref (recorder.changes);
+  g_ptr_array_set_size (held, 0);
+  g_assert_finalize_object (g_steal_pointer (&slots));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -267,6 +339,7 @@ main (int    argc,
   g_test_add_func ("/slot-model/growth", test_slot_model_growth);
   g_test_add_func ("/slot-model/dispose-growing", test_slot_model_dispose_growing);
   g_test_add_func ("/slot-model/refresh-in-steps", test_slot_model_refresh_in_steps);
+  g_test_add_func ("/slot-model/shrink", test_slot_model_shrink);
 
   return g_test_run ();
 }
