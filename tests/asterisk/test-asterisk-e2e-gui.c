@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "attendant-ari.h"
+#include "attendant-asterisk.h"
 #include "attendant-console-view.h"
 #include "attendant-test-asterisk.h"
 #include "attendant-test-fixture.h"
@@ -147,6 +148,16 @@ wait_registered (Fixture    *f,
 /* }}} */
 /* {{{ Fixture */
 
+static gboolean
+phone_system_ready (gpointer data)
+{
+  Fixture *f = data;
+  AttendantTelephony *telephony = attendant_server_get_telephony (f->server->server);
+
+  return attendant_console_get_phone_system_reason (f->console) == NULL &&
+         attendant_ari_get_connected (attendant_asterisk_get_ari (ATTENDANT_ASTERISK (telephony)));
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -205,6 +216,10 @@ fixture_set_up (Fixture       *f,
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-in", NULL);
   attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, f->console, 15000,
                              "the console online with the server's snapshot");
+  /* The snapshot can come before the server holds the queue's Stasis
+   * application; a caller who came then would find nobody to take them. */
+  attendant_test_wait_until (phone_system_ready, f, 15000,
+                             "the phone system reachable and the queue's application held");
 }
 
 static void
