@@ -144,12 +144,14 @@ update_offers (AttendantConsoleView *self,
   GHashTableIter iter;
   gpointer row;
 
-  if (self->offer != offer)
+  /* Every time, not only when the offer changes: a new login may be
+   * another user's, with another extension. */
+  self->offer = offer;
+  g_hash_table_iter_init (&iter, self->contact_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
     {
-      self->offer = offer;
-      g_hash_table_iter_init (&iter, self->contact_rows);
-      while (g_hash_table_iter_next (&iter, &row, NULL))
-        attendant_contact_row_set_offer (row, offer);
+      attendant_contact_row_set_offer (row, offer);
+      attendant_contact_row_set_own_number (row, attendant_console_get_extension (self->console));
     }
 
   if (self->typed_number != NULL)

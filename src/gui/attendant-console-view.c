@@ -119,6 +119,7 @@ bind_contact_row (GtkSignalListItemFactory *factory,
   attendant_contact_row_set_slot (row, gtk_list_item_get_item (item));
   g_hash_table_add (self->contact_rows, row);
   attendant_contact_row_set_offer (row, self->offer);
+  attendant_contact_row_set_own_number (row, attendant_console_get_extension (self->console));
 }
 
 static void

@@ -33,6 +33,8 @@ struct _AttendantContactRow
   AttendantSlot         *slot;
   AttendantContact      *contact;
   AttendantContactOffer  offer;
+  /* the attendant's own extension: the server refuses every command to it */
+  char                  *own_number;
   int                    shown_presence;
 
   GtkBox                *box;
@@ -196,7 +198,8 @@ static void
 update_buttons (AttendantContactRow *self)
 {
   g_autofree char *tooltip = NULL;
-  gboolean callable = self->contact != NULL && attendant_contact_get_number (self->contact) != NULL;
+  const char *number = self->contact != NULL ? attendant_contact_get_number (self->contact) : NULL;
+  gboolean callable = number != NULL && g_strcmp0 (number, self->own_number) != 0;
   gboolean transfer = callable && self->offer == ATTENDANT_CONTACT_OFFER_TRANSFER;
   gboolean call = callable && self->offer == ATTENDANT_CONTACT_OFFER_CALL;
 
@@ -250,6 +253,27 @@ attendant_contact_row_set_offer (AttendantContactRow   *self,
     return;
 
   self->offer = offer;
+  update_buttons (self);
+}
+
+/**
+ * attendant_contact_row_set_own_number:
+ * @number: (nullable): the attendant's own extension
+ *
+ * The row of the attendant's own extension offers nothing: calling,
+ * transferring to or consulting oneself is refused by the server.
+ */
+void
+attendant_contact_row_set_own_number (AttendantContactRow *self,
+                                      const char          *number)
+{
+  g_return_if_fail (ATTENDANT_IS_CONTACT_ROW (self));
+
+  if (g_strcmp0 (self->own_number, number) == 0)
+    return;
+
+  g_free (self->own_number);
+  self->own_number = g_strdup (number);
   update_buttons (self);
 }
 
@@ -401,6 +425,16 @@ attendant_contact_row_dispose (GObject *object)
 }
 
 static void
+attendant_contact_row_finalize (GObject *object)
+{
+  AttendantContactRow *self = (AttendantContactRow *)object;
+
+  g_free (self->own_number);
+
+  G_OBJECT_CLASS (attendant_contact_row_parent_class)->finalize (object);
+}
+
+static void
 attendant_contact_row_get_property (GObject    *object,
                                     guint       prop_id,
                                     GValue     *value,
@@ -445,6 +479,7 @@ attendant_contact_row_class_init (AttendantContactRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = attendant_contact_row_dispose;
+  object_class->finalize = attendant_contact_row_finalize;
   object_class->get_property = attendant_contact_row_get_property;
   object_class->set_property = attendant_contact_row_set_property;
 

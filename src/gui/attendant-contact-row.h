@@ -32,6 +32,8 @@ void              attendant_contact_row_set_slot    (AttendantContactRow   *self
 AttendantContact *attendant_contact_row_get_contact (AttendantContactRow   *self);
 void              attendant_contact_row_set_offer   (AttendantContactRow   *self,
                                                      AttendantContactOffer  offer);
+void              attendant_contact_row_set_own_number (AttendantContactRow *self,
+                                                        const char          *number);
 
 const char       *attendant_presence_get_label      (AttendantPresence      presence);
 const char       *attendant_presence_get_icon_name  (AttendantPresence      presence);

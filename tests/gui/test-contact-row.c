@@ -180,6 +180,28 @@ test_offer (Fixture       *f,
   g_assert_cmpint (last[1], ==, TRUE);
 }
 
+/* The attendant's own extension offers nothing: the server refuses every
+ * command to it; another one's row offers its buttons again. */
+static void
+test_own_number (Fixture       *f,
+                 gconstpointer  data)
+{
+  AttendantContactRow *row = ATTENDANT_CONTACT_ROW (f->row);
+
+  attendant_contact_row_set_offer (row, ATTENDANT_CONTACT_OFFER_TRANSFER);
+  g_assert_true (gtk_widget_get_visible (find_button (f->row, "Transfer")));
+
+  attendant_contact_row_set_own_number (row, "205");
+  g_assert_false (gtk_widget_get_visible (find_button (f->row, "Transfer")));
+  g_assert_false (gtk_widget_get_visible (find_button (f->row, "Consult")));
+  attendant_contact_row_set_offer (row, ATTENDANT_CONTACT_OFFER_CALL);
+  g_assert_true (find_button (f->row, "Call") == NULL ||
+                 !gtk_widget_get_visible (find_button (f->row, "Call")));
+
+  attendant_contact_row_set_own_number (row, "200");
+  g_assert_true (gtk_widget_get_visible (find_button (f->row, "Call")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -188,6 +210,7 @@ main (int   argc,
 
   g_test_add ("/contact-row/presence", Fixture, NULL, fixture_set_up, test_presence, fixture_tear_down);
   g_test_add ("/contact-row/offer", Fixture, NULL, fixture_set_up, test_offer, fixture_tear_down);
+  g_test_add ("/contact-row/own-number", Fixture, NULL, fixture_set_up, test_own_number, fixture_tear_down);
 
   return g_test_run ();
 }
