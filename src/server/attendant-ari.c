@@ -39,10 +39,10 @@
  * the client asks GET /asterisk/ping itself, and each answer moves the
  * deadline the same way.
  *
- * A connection attempt as a whole (the version, the WebSocket, the
- * application) has a deadline too; when it is lost or an attempt fails,
- * the HTTP session is replaced, so that no request waits behind
- * keep-alive connections to an Asterisk that went silent. */
+ * A connection attempt (the version, the WebSocket, the application) has
+ * deadlines too; when the connection is lost or an attempt fails, the
+ * HTTP session's requests and connections are dropped, so that no request
+ * waits behind keep-alive connections to an Asterisk that went silent. */
 
 #define REQUEST_TIMEOUT_S       10
 #define KEEPALIVE_INTERVAL_S    1
@@ -54,7 +54,7 @@
  * answer: Asterisk answers these within milliseconds, but now and then
  * leaves a WebSocket handshake unanswered, mostly right after the
  * application's previous connection closed; another attempt then gets
- * through. */
+ * through (one it never answers: docs/asterisk.md, "The ARI client"). */
 #define HANDSHAKE_TIMEOUT_MS    3000
 #define BACKOFF_BASE_MS         1000
 #define BACKOFF_CAP_MS          60000
@@ -81,6 +81,7 @@ struct _AttendantAri
   char         *authorization; /* "Basic …", wiped when freed */
   char         *application;
   gboolean      subscribe_all;
+  gboolean      liveness_enabled;
   GTlsDatabase *extra_anchors;
   char         *version;
 
@@ -334,11 +335,21 @@ request_complete (GTask *task)
   g_task_return_pointer (task, g_steal_pointer (&node), (GDestroyNotify)json_node_unref);
 }
 
+static gboolean
+cancel_own_cb (gpointer own)
+{
+  g_cancellable_cancel (own);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the next turn of the main loop: cancelling may complete the request
+ * at once, and freeing it disconnects from the caller's cancellable,
+ * which must not happen while that one is emitting "cancelled". */
 static void
 cancel_request_cb (GCancellable *caller,
                    GCancellable *own)
 {
-  g_cancellable_cancel (own);
+  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_own_cb, g_object_ref (own), g_object_unref);
 }
 
 static void read_body_cb (GObject      *object,
@@ -700,7 +711,8 @@ lose_connection (AttendantAri                 *self,
 static void
 alive (AttendantAri *self)
 {
-  g_source_set_ready_time (self->liveness, g_get_monotonic_time () + LIVENESS_DEADLINE_MS * 1000);
+  if (self->liveness != NULL)
+    g_source_set_ready_time (self->liveness, g_get_monotonic_time () + LIVENESS_DEADLINE_MS * 1000);
 }
 
 static void
@@ -979,12 +991,15 @@ websocket_cb (GObject      *object,
   self->error_handler = g_signal_connect (websocket, "error", G_CALLBACK (websocket_error_cb), self);
   self->closed_handler = g_signal_connect (websocket, "closed", G_CALLBACK (websocket_closed_cb), self);
 
-  self->liveness = g_timeout_source_new (LIVENESS_DEADLINE_MS);
-  g_source_set_callback (self->liveness, liveness_cb, self, NULL);
-  g_source_attach (self->liveness, NULL);
   self->framed = FALSE;
-  self->probe_cancellable = g_cancellable_new ();
-  probe (self);
+  if (self->liveness_enabled)
+    {
+      self->liveness = g_timeout_source_new (LIVENESS_DEADLINE_MS);
+      g_source_set_callback (self->liveness, liveness_cb, self, NULL);
+      g_source_attach (self->liveness, NULL);
+      self->probe_cancellable = g_cancellable_new ();
+      probe (self);
+    }
 
   /* Asterisk registers the application as the WebSocket opens; asking for
    * it proves that calls will reach this connection before "connected"
@@ -1359,6 +1374,7 @@ static void
 attendant_ari_init (AttendantAri *self)
 {
   self->subscribe_all = TRUE;
+  self->liveness_enabled = TRUE;
 }
 
 /**
@@ -1496,6 +1512,23 @@ attendant_ari_set_subscribe_all (AttendantAri *self,
   g_return_if_fail (ATTENDANT_IS_ARI (self));
 
   self->subscribe_all = !!subscribe_all;
+}
+
+/**
+ * attendant_ari_set_liveness:
+ *
+ * Whether a silent Asterisk drops the events connection (the default):
+ * without, the connection is lost only when it closes or breaks, and
+ * outlives a frozen Asterisk. For a client beside another one that
+ * watches the same Asterisk. Takes effect at the next connection.
+ */
+void
+attendant_ari_set_liveness (AttendantAri *self,
+                            gboolean      liveness)
+{
+  g_return_if_fail (ATTENDANT_IS_ARI (self));
+
+  self->liveness_enabled = !!liveness;
 }
 
 const char *

@@ -3166,12 +3166,14 @@ attendant_asterisk_new (AttendantAri *ari)
   self->ari = g_object_ref (ari);
   /* For the callbacks of requests that do not hold the backend. */
   g_object_set_data (G_OBJECT (ari), "attendant-asterisk", self);
-  /* The node's own application brings every event; the shared one needs
-   * only its callers'. Each connection with subscribeAll holds a device
-   * state subscription, and Asterisk 22 can deadlock (for good: every later
-   * WebSocket handshake hangs) when two such connections end at once, as
-   * they do when a frozen Asterisk is thawed. */
-  attendant_ari_set_subscribe_all (ari, FALSE);
+  /* The node's own application tells when Asterisk falls silent; the
+   * shared one's connection is let be, and outlives a frozen Asterisk.
+   * Asterisk 22 can deadlock for good (every later WebSocket handshake
+   * hangs) when two connections with subscribeAll end at the same moment,
+   * as both would when a frozen Asterisk is thawed. It needs subscribeAll
+   * all the same: without it, Asterisk keeps listing the application of a
+   * dead owner while one of its callers is in it, and no node takes over. */
+  attendant_ari_set_liveness (ari, FALSE);
   new_watch (self);
   g_signal_connect (ari, "connected", G_CALLBACK (shared_connected_cb), self);
   g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);

@@ -912,6 +912,12 @@ reset_cb (AttendantTelephony *telephony,
  * same list as the first node, a held call and a queued one — and can act
  * on them; each node follows the other's changes; when the second node
  * stops, the first takes the queue back and gets the next caller. */
+static gboolean
+ari_connected (gpointer data)
+{
+  return attendant_ari_get_connected (data);
+}
+
 static void
 test_two_nodes (void)
 {
@@ -969,7 +975,9 @@ test_two_nodes (void)
   attendant_asterisk_stop (other);
   attendant_test_phone_hangup (phone203);
   attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 1000, "203 gone");
-  attendant_test_run_for (2500);
+  /* A caller reaches a node only once it holds the shared application. */
+  attendant_test_wait_until (ari_connected, attendant_asterisk_get_ari (backend), 10000,
+                             "the first node holding the queue again");
   attendant_test_phone_dial (phone203, "100");
   {
     CallQuery query = { NULL, "queued" };
@@ -1059,12 +1067,6 @@ test_reconnect_rebuild (void)
   run_ok ("call.resume", held, NULL);
   g_assert_cmpuint (bridge_size (held), ==, 2);
   clean_up ();
-}
-
-static gboolean
-ari_connected (gpointer data)
-{
-  return attendant_ari_get_connected (data);
 }
 
 typedef struct

@@ -271,8 +271,9 @@ def scenario_outage(lab):
         hit = watch.wait(phone_system(True), 15, mark)
         TAP.ok(hit is not None, f"outage: {round_} (SIGCONT), the phone system is reachable again",
                [f"after {hit[0] - t_thaw:.3f} s" if hit else "never"])
-        snapshots = [e for _, e in watch.lines[mark:] if is_snapshot(e)]
-        ids = [c["id"] for c in snapshots[-1].get("calls", [])] if snapshots else None
+        # The rebuild's fresh snapshot; the phone-system line may come first.
+        snapshot = watch.wait(is_snapshot, 10, mark)
+        ids = [c["id"] for c in snapshot[1].get("calls", [])] if snapshot else None
         TAP.ok(ids == [waiting["id"]],
                f"outage: {round_}, the fresh snapshot lists the waiting call once, no ghost", [ids])
         if round_ == "thawed":
