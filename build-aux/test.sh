@@ -37,9 +37,11 @@ meson test -C "$builddir" --print-errorlogs --num-processes 2
 
 meson setup "$asandir" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
 meson compile -C "$asandir"
+# Three times meson's timeouts: the sanitizer build is slower, and its GUI
+# tests run LeakSanitizer's slow unwinder (tests/gui/meson.build says why).
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0" \
 UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-  meson test -C "$asandir" --print-errorlogs --num-processes 2 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui --suite asterisk
+  meson test -C "$asandir" --print-errorlogs --num-processes 2 --timeout-multiplier 3 --suite unit --suite integration --suite server --suite gui --suite hostile --suite lab-gui --suite asterisk
 
 # About 7 minutes: 60 s for each of the seven targets, from the checked-in
 # corpus; ATTENDANT_FUZZ_SECONDS changes it.
