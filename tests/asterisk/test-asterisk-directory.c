@@ -176,16 +176,19 @@ wait_presence (Watch      *w,
   attendant_test_wait_until (&has_presence, &query, timeout_ms, what);
 }
 
-/* The last time the probe connection saw @device in @state. */
+/* When the probe connection first saw @device in @state after the mark. */
 static gint64
 device_event_at (const char *device,
                  const char *state)
 {
-  for (guint i = device_events->len; i > 0; i--)
+  /* The first since the mark: Asterisk may repeat a state (a phone
+   * qualified again), and a repeat is not the change being timed. */
+  for (guint i = 0; i < device_events->len; i++)
     {
-      DeviceEvent *event = g_ptr_array_index (device_events, i - 1);
+      DeviceEvent *event = g_ptr_array_index (device_events, i);
 
-      if (g_strcmp0 (event->name, device) == 0 && g_strcmp0 (event->state, state) == 0)
+      if (event->at > device_events_mark &&
+          g_strcmp0 (event->name, device) == 0 && g_strcmp0 (event->state, state) == 0)
         return event->at;
     }
 
