@@ -111,7 +111,9 @@ fixture_set_up (Fixture       *f,
   row = attendant_test_gui_find_widget (GTK_WIDGET (f->window), ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
   gtk_editable_set_text (GTK_EDITABLE (row), TEST_PASSWORD);
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "log-in", NULL);
-  attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, f->console, 10000,
+  /* A minute: the fixture of ten thousand contacts, under the sanitizer
+   * build's slow unwinder, took over ten seconds to log in. */
+  attendant_test_wait_until ((AttendantTestPredicate)attendant_console_get_online, f->console, 60000,
                              "the console online with the server's snapshot");
 }
 
@@ -242,7 +244,7 @@ wait_label (Fixture    *f,
   gpointer data[] = { f, (gpointer)text };
   g_autofree char *what = g_strdup_printf ("“%s” on screen", text);
 
-  attendant_test_wait_until (label_shown, data, 10000, what);
+  attendant_test_wait_until (label_shown, data, 60000, what);
 }
 
 static gboolean
