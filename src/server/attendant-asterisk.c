@@ -11,6 +11,7 @@
 
 #include "attendant-asterisk.h"
 #include "attendant-asterisk-directory.h"
+#include "attendant-pbx.h"
 #include "attendant-protocol.h"
 #include "attendant-protocol-names.h"
 
@@ -2998,7 +2999,6 @@ asterisk_build_snapshot (AttendantTelephony *telephony,
                          const char         *extension)
 {
   AttendantAsterisk *self = ATTENDANT_ASTERISK (telephony);
-  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
   JsonObject *snapshot = attendant_protocol_message_new ("snapshot");
   JsonObject *me = json_object_new ();
   JsonArray *directory = list_contacts (self);
@@ -3014,12 +3014,14 @@ asterisk_build_snapshot (AttendantTelephony *telephony,
 
   json_object_set_int_member (snapshot, "seq", (gint64)self->seq);
   json_object_set_object_member (snapshot, "me", me);
-  json_object_set_array_member (snapshot, "directory", directory);
   json_object_set_array_member (snapshot, "queues", queues);
   json_object_set_array_member (snapshot, "calls", asterisk_list_calls (telephony));
-  g_ptr_array_add (messages, snapshot);
 
-  return messages;
+  /* Asterisk's directory may hold 20,000 endpoints: in parts, as the
+   * simulated system's, under the 1 MiB message limit. */
+  return attendant_telephony_split_snapshot (snapshot, directory,
+                                             ATTENDANT_PBX_SNAPSHOT_PART_CONTACTS,
+                                             ATTENDANT_PBX_SNAPSHOT_PART_BYTES);
 }
 
 /* Every command starts the same way: while Asterisk is out of reach (or

@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "attendant-protocol-names.h"
+#include "attendant-protocol.h"
 #include "attendant-telephony.h"
 
 /* The telephone system as the nodes and sessions see it
@@ -128,6 +131,80 @@ attendant_telephony_default_init (AttendantTelephonyInterface *iface)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+}
+
+/* A bound on the encoded size of @contact: every string byte may become a
+ * six-byte \uXXXX escape, plus the members' names and punctuation. */
+static gsize
+contact_size_bound (JsonObject *contact)
+{
+  gsize text = 0;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, contact);
+  while (json_object_iter_next (&iter, &name, &value))
+    if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING)
+      text += strlen (json_node_get_string (value));
+
+  return 100 + 6 * text;
+}
+
+/**
+ * attendant_telephony_split_snapshot:
+ * @snapshot: (transfer full): a "snapshot" message without "directory"
+ * @directory: (transfer full): its directory
+ * @max_contacts: the most contacts in one message
+ * @max_bytes: a bound on one message's encoded contacts
+ *
+ * The "snapshot" and, when the directory does not fit in one message,
+ * its "snapshot.more" parts (docs/protocol.md §2.3), so that no message
+ * comes near the 1 MiB limit whatever the directory's size.
+ *
+ * Returns: (transfer full) (element-type JsonObject): the messages
+ */
+GPtrArray *
+attendant_telephony_split_snapshot (JsonObject *snapshot,
+                                    JsonArray  *directory,
+                                    guint       max_contacts,
+                                    gsize       max_bytes)
+{
+  GPtrArray *messages = g_ptr_array_new_with_free_func ((GDestroyNotify)json_object_unref);
+  JsonObject *message = snapshot;
+  JsonArray *part = json_array_new ();
+  gsize size = 0;
+
+  g_return_val_if_fail (snapshot != NULL, messages);
+  g_return_val_if_fail (directory != NULL, messages);
+
+  g_ptr_array_add (messages, message);
+  json_object_set_array_member (message, "directory", part);
+  for (guint i = 0; i < json_array_get_length (directory); i++)
+    {
+      JsonObject *contact = json_array_get_object_element (directory, i);
+      gsize bound = contact_size_bound (contact);
+
+      if (json_array_get_length (part) > 0 &&
+          (json_array_get_length (part) >= max_contacts || size + bound > max_bytes))
+        {
+          json_object_set_boolean_member (message, "more", TRUE);
+          message = attendant_protocol_message_new ("snapshot.more");
+          g_ptr_array_add (messages, message);
+          part = json_array_new ();
+          json_object_set_array_member (message, "directory", part);
+          size = 0;
+        }
+
+      json_array_add_object_element (part, json_object_ref (contact));
+      size += bound;
+    }
+
+  if (messages->len > 1)
+    json_object_set_boolean_member (message, "more", FALSE);
+  json_array_unref (directory);
+
+  return messages;
 }
 
 void

@@ -122,6 +122,10 @@ void        attendant_telephony_emit_event       (AttendantTelephony  *self,
                                                   JsonObject          *message);
 void        attendant_telephony_set_missing_arg  (GError             **error,
                                                   const char          *name);
+GPtrArray  *attendant_telephony_split_snapshot   (JsonObject          *snapshot,
+                                                  JsonArray           *directory,
+                                                  guint                max_contacts,
+                                                  gsize                max_bytes);
 void        attendant_telephony_emit_availability_changed (AttendantTelephony *self);
 void        attendant_telephony_emit_reset       (AttendantTelephony  *self);
 

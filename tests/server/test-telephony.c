@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "attendant-core.h"
+#include "attendant-asterisk.h"
 #include "attendant-pbx.h"
 #include "attendant-server-session.h"
 #include "attendant-telephony.h"
@@ -340,6 +343,46 @@ test_session_closed_before_reply (void)
 
 /* }}} */
 
+/* Asterisk's directory may be as big as 20,000 endpoints: its snapshot
+ * comes in parts, each well under the 1 MiB message limit, as the
+ * simulated system's does. Nothing is asked of Asterisk here (the
+ * directory file's entries, before Asterisk was read). */
+static void
+test_asterisk_snapshot_parts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AttendantAri) ari = attendant_ari_new ("http://127.0.0.1:9/ari", "attendant", "secret",
+                                                   "attendant", &error);
+  g_autoptr(AttendantAsterisk) asterisk = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
+  g_autofree char *name = g_strnfill (60, 'n');
+  guint contacts = 0;
+
+  g_assert_no_error (error);
+  asterisk = attendant_asterisk_new (ari);
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("%u", 100000 + i);
+
+      attendant_asterisk_add_contact (asterisk, number, name, "Department of Examples");
+    }
+
+  messages = attendant_telephony_build_snapshot (ATTENDANT_TELEPHONY (asterisk), "reception", "200");
+  g_assert_cmpuint (messages->len, >, 1);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      JsonObject *message = g_ptr_array_index (messages, i);
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), message);
+      g_autofree char *text = json_to_string (node, FALSE);
+
+      g_assert_cmpstr (json_object_get_string_member (message, "type"), ==, i == 0 ? "snapshot" : "snapshot.more");
+      g_assert_cmpuint (strlen (text), <, 1024 * 1024);
+      g_assert_cmpint (json_object_get_boolean_member (message, "more"), ==, i + 1 < messages->len);
+      contacts += json_array_get_length (json_object_get_array_member (message, "directory"));
+    }
+  g_assert_cmpuint (contacts, ==, 10000);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -360,6 +403,7 @@ main (int    argc,
               fixture_set_up, test_errors, fixture_tear_down);
   g_test_add ("/server/telephony-interface/cancelled", Fixture, NULL,
               fixture_set_up, test_cancelled, fixture_tear_down);
+  g_test_add_func ("/server/telephony-interface/asterisk-snapshot-parts", test_asterisk_snapshot_parts);
   g_test_add_func ("/server/telephony-interface/session-closed-before-reply",
                    test_session_closed_before_reply);
 
