@@ -34,14 +34,28 @@
  * the connection open for as long as TCP does. Any frame received (an
  * event or a pong) moves a deadline of 1.7 s; past it the connection
  * counts as lost. Pongs come a second apart, so a loaded main loop has
- * 0.7 s of slack, and a silence is noticed within 2 s. */
+ * 0.7 s of slack, and a silence is noticed within 2 s. libsoup's first
+ * ping comes 1 to 2 s after the connection opens: until the first frame,
+ * the client asks GET /asterisk/ping itself, and each answer moves the
+ * deadline the same way.
+ *
+ * A connection attempt (the version, the WebSocket, the application) has
+ * deadlines too; when the connection is lost or an attempt fails, the
+ * HTTP session's requests and connections are dropped, so that no request
+ * waits behind keep-alive connections to an Asterisk that went silent. */
 
 #define REQUEST_TIMEOUT_S       10
 #define KEEPALIVE_INTERVAL_S    1
 #define LIVENESS_DEADLINE_MS    1700
-/* libsoup's keepalive is a g_timeout_add_seconds(): its first ping comes
- * 1 to 2 s after the connection opens, the next ones a second apart. */
-#define LIVENESS_FIRST_MS       2700
+/* Between two of the client's own probes, before the first frame. */
+#define PROBE_PAUSE_MS          250
+#define ATTEMPT_TIMEOUT_MS      (REQUEST_TIMEOUT_S * 1000)
+/* From the events connection's TCP connection to the application's
+ * answer: Asterisk answers these within milliseconds, but now and then
+ * leaves a WebSocket handshake unanswered, mostly right after the
+ * application's previous connection closed; another attempt then gets
+ * through (one it never answers: docs/asterisk.md, "The ARI client"). */
+#define HANDSHAKE_TIMEOUT_MS    3000
 #define BACKOFF_BASE_MS         1000
 #define BACKOFF_CAP_MS          60000
 #define READ_CHUNK              16384
@@ -67,13 +81,17 @@ struct _AttendantAri
   char         *authorization; /* "Basic …", wiped when freed */
   char         *application;
   gboolean      subscribe_all;
+  gboolean      liveness_enabled;
   GTlsDatabase *extra_anchors;
   char         *version;
 
   SoupSession  *session;
 
   State         state;
-  GCancellable *run_cancellable;
+  GCancellable *attempt_cancellable;  /* the current attempt's steps */
+  guint         attempt_deadline;
+  const char   *attempt_step;         /* for the deadline's message */
+  guint         attempt_step_ms;
   guint         retry_source;
   guint         failures;
   guint         attempt_id;  /* which attempt a request's answer is for */
@@ -84,6 +102,9 @@ struct _AttendantAri
   gulong        error_handler;
   gulong        pong_handler;
   GSource      *liveness;
+  gboolean      framed;        /* a frame came on this connection */
+  GCancellable *probe_cancellable;
+  guint         probe_source;
   AttendantAriDisconnectReason pending_reason;
   char         *pending_message;
 };
@@ -113,6 +134,26 @@ static guint signals[N_SIGNALS];
 
 static void schedule_attempt (AttendantAri *self,
                               const GError *error);
+
+static SoupSession *
+session_new (void)
+{
+  return soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
+                                        "user-agent", "Attendant/" PACKAGE_VERSION,
+                                        NULL);
+}
+
+/* A connection lost or an attempt failed: the session's keep-alive
+ * connections may lead to an Asterisk that went silent (stopped, or a
+ * dead path), and libsoup would send the next requests over them, or
+ * queue them behind the ones stuck there, until its 10 s I/O timeout.
+ * Aborting fails the requests in flight at once and closes the
+ * connections; the next requests make new ones. */
+static void
+drop_connections (AttendantAri *self)
+{
+  soup_session_abort (self->session);
+}
 
 /* {{{ Certificates */
 
@@ -218,6 +259,11 @@ parse_body (const char  *data,
 typedef struct
 {
   SoupMessage *message;
+  /* The request's own: soup_session_abort() cancels the cancellable a
+   * request was sent with, and the caller's may serve many requests. */
+  GCancellable *cancellable;
+  GCancellable *caller_cancellable;
+  gulong        cancelled_handler;
   GInputStream *body_stream;
   GByteArray   *body;
   char         *what;   /* "POST /channels/…", for messages */
@@ -227,6 +273,10 @@ typedef struct
 static void
 request_free (Request *request)
 {
+  if (request->caller_cancellable != NULL)
+    g_cancellable_disconnect (request->caller_cancellable, request->cancelled_handler);
+  g_clear_object (&request->caller_cancellable);
+  g_clear_object (&request->cancellable);
   g_clear_object (&request->message);
   g_clear_object (&request->body_stream);
   g_clear_pointer (&request->body, g_byte_array_unref);
@@ -285,6 +335,23 @@ request_complete (GTask *task)
   g_task_return_pointer (task, g_steal_pointer (&node), (GDestroyNotify)json_node_unref);
 }
 
+static gboolean
+cancel_own_cb (gpointer own)
+{
+  g_cancellable_cancel (own);
+  return G_SOURCE_REMOVE;
+}
+
+/* On the next turn of the main loop: cancelling may complete the request
+ * at once, and freeing it disconnects from the caller's cancellable,
+ * which must not happen while that one is emitting "cancelled". */
+static void
+cancel_request_cb (GCancellable *caller,
+                   GCancellable *own)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_own_cb, g_object_ref (own), g_object_unref);
+}
+
 static void read_body_cb (GObject      *object,
                           GAsyncResult *result,
                           gpointer      user_data);
@@ -294,10 +361,9 @@ static void
 read_body (GTask *task)
 {
   Request *request = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
 
   g_input_stream_read_async (request->body_stream, request->chunk, sizeof request->chunk,
-                             G_PRIORITY_DEFAULT, cancellable, read_body_cb, task);
+                             G_PRIORITY_DEFAULT, request->cancellable, read_body_cb, task);
 }
 
 static void
@@ -415,7 +481,14 @@ attendant_ari_request_async (AttendantAri        *self,
   request = g_new0 (Request, 1);
   request->what = g_strdup_printf ("%s /%s", method, path[0] == '/' ? path + 1 : path);
   request->message = soup_message_new (method, url->str);
+  request->cancellable = g_cancellable_new ();
   g_task_set_task_data (task, request, (GDestroyNotify)request_free);
+  if (cancellable != NULL)
+    {
+      request->caller_cancellable = g_object_ref (cancellable);
+      request->cancelled_handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_request_cb),
+                                                          g_object_ref (request->cancellable), g_object_unref);
+    }
 
   if (request->message == NULL)
     {
@@ -432,7 +505,7 @@ attendant_ari_request_async (AttendantAri        *self,
                            G_CALLBACK (message_accept_certificate_cb), self, 0);
 
   soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
-                           cancellable, send_cb, g_steal_pointer (&task));
+                           request->cancellable, send_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -568,8 +641,17 @@ release_cb (gpointer data)
 }
 
 static void
+stop_probing (AttendantAri *self)
+{
+  g_cancellable_cancel (self->probe_cancellable);
+  g_clear_object (&self->probe_cancellable);
+  g_clear_handle_id (&self->probe_source, g_source_remove);
+}
+
+static void
 drop_websocket (AttendantAri *self)
 {
+  stop_probing (self);
   if (self->liveness != NULL)
     {
       g_source_destroy (self->liveness);
@@ -608,7 +690,10 @@ lose_connection (AttendantAri                 *self,
   if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
     set_state (self, STATE_REPLACED);
   else
-    set_state (self, STATE_WAITING);
+    {
+      set_state (self, STATE_WAITING);
+      drop_connections (self);
+    }
 
   if (was_connected)
     g_signal_emit (self, signals[DISCONNECTED], 0, (int)reason, why);
@@ -619,6 +704,67 @@ lose_connection (AttendantAri                 *self,
 
       schedule_attempt (self, error);
     }
+}
+
+/* Asterisk proved alive (a frame, or an answer to a probe): the
+ * deadline moves. */
+static void
+alive (AttendantAri *self)
+{
+  if (self->liveness != NULL)
+    g_source_set_ready_time (self->liveness, g_get_monotonic_time () + LIVENESS_DEADLINE_MS * 1000);
+}
+
+static void
+framed (AttendantAri *self)
+{
+  alive (self);
+  if (!self->framed)
+    {
+      self->framed = TRUE;
+      stop_probing (self);
+    }
+}
+
+static void probe (AttendantAri *self);
+
+static gboolean
+probe_again_cb (gpointer user_data)
+{
+  AttendantAri *self = user_data;
+
+  self->probe_source = 0;
+  probe (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+probe_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  AttendantAri *self = ATTENDANT_ARI (object);
+  g_autoptr(GCancellable) cancellable = user_data;
+  g_autoptr(JsonNode) node = attendant_ari_request_finish (self, result, NULL);
+
+  /* A failed probe moves nothing: the deadline says when to give up. */
+  if (g_cancellable_is_cancelled (cancellable) || self->framed || self->liveness == NULL)
+    return;
+  if (node != NULL)
+    alive (self);
+  self->probe_source = g_timeout_add (PROBE_PAUSE_MS, probe_again_cb, self);
+}
+
+/* libsoup's first ping comes 1 to 2 s after the connection opens, past
+ * the deadline: until the first frame, Asterisk's HTTP side is asked
+ * instead, so that a silence right after a connection is noticed within
+ * the same 1.7 s as later. */
+static void
+probe (AttendantAri *self)
+{
+  g_assert (self->probe_cancellable != NULL);
+  attendant_ari_request_async (self, "GET", "asterisk/ping", NULL, self->probe_cancellable,
+                               probe_cb, g_object_ref (self->probe_cancellable));
 }
 
 static void
@@ -642,7 +788,7 @@ websocket_message_cb (SoupWebsocketConnection *websocket,
   gsize length;
   const char *data = g_bytes_get_data (message, &length);
 
-  g_source_set_ready_time (self->liveness, g_get_monotonic_time () + LIVENESS_DEADLINE_MS * 1000);
+  framed (self);
 
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
@@ -686,7 +832,7 @@ websocket_pong_cb (SoupWebsocketConnection *websocket,
                    GBytes                  *message,
                    AttendantAri            *self)
 {
-  g_source_set_ready_time (self->liveness, g_get_monotonic_time () + LIVENESS_DEADLINE_MS * 1000);
+  framed (self);
 }
 
 static void
@@ -739,13 +885,52 @@ liveness_cb (gpointer user_data)
 /* }}} */
 /* {{{ Connecting */
 
+/* The current attempt's steps are cancelled, its deadline cleared. */
+static void
+end_attempt (AttendantAri *self)
+{
+  g_clear_handle_id (&self->attempt_deadline, g_source_remove);
+  g_cancellable_cancel (self->attempt_cancellable);
+  g_clear_object (&self->attempt_cancellable);
+}
+
 static void
 attempt_fail (AttendantAri *self,
               GError       *error)
 {
+  end_attempt (self);
   drop_websocket (self);
   set_state (self, STATE_WAITING);
+  drop_connections (self);
   schedule_attempt (self, error);
+}
+
+/* Whatever step it is at (an HTTP answer, the WebSocket's handshake, TLS),
+ * an attempt that takes too long is given up and the next one scheduled:
+ * a silent Asterisk must not stop the client from trying again. */
+static gboolean
+attempt_deadline_cb (gpointer user_data)
+{
+  AttendantAri *self = user_data;
+  g_autoptr(GError) error =
+    g_error_new (ATTENDANT_ERROR, ATTENDANT_ERROR_SERVICE_UNAVAILABLE,
+                 "Asterisk at %s is unreachable: %s took over %u ms", self->url,
+                 self->attempt_step, self->attempt_step_ms);
+
+  self->attempt_deadline = 0;
+  attempt_fail (self, error);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_attempt_deadline (AttendantAri *self,
+                      const char   *step,
+                      guint         timeout_ms)
+{
+  g_clear_handle_id (&self->attempt_deadline, g_source_remove);
+  self->attempt_step = step;
+  self->attempt_step_ms = timeout_ms;
+  self->attempt_deadline = g_timeout_add (timeout_ms, attempt_deadline_cb, self);
 }
 
 static void
@@ -769,6 +954,8 @@ application_cb (GObject      *object,
     }
 
   self->failures = 0;
+  g_clear_handle_id (&self->attempt_deadline, g_source_remove);
+  g_clear_object (&self->attempt_cancellable);
   set_state (self, STATE_CONNECTED);
   g_signal_emit (self, signals[CONNECTED], 0);
 }
@@ -794,6 +981,7 @@ websocket_cb (GObject      *object,
       return;
     }
 
+  g_debug ("%s: the WebSocket is open; asking for the application", self->application);
   self->websocket = websocket;
   soup_websocket_connection_set_keepalive_interval (websocket, KEEPALIVE_INTERVAL_S);
   /* An event is a few kilobytes; libsoup's own frame limit stays above
@@ -803,16 +991,22 @@ websocket_cb (GObject      *object,
   self->error_handler = g_signal_connect (websocket, "error", G_CALLBACK (websocket_error_cb), self);
   self->closed_handler = g_signal_connect (websocket, "closed", G_CALLBACK (websocket_closed_cb), self);
 
-  self->liveness = g_timeout_source_new (LIVENESS_FIRST_MS);
-  g_source_set_callback (self->liveness, liveness_cb, self, NULL);
-  g_source_attach (self->liveness, NULL);
+  self->framed = FALSE;
+  if (self->liveness_enabled)
+    {
+      self->liveness = g_timeout_source_new (LIVENESS_DEADLINE_MS);
+      g_source_set_callback (self->liveness, liveness_cb, self, NULL);
+      g_source_attach (self->liveness, NULL);
+      self->probe_cancellable = g_cancellable_new ();
+      probe (self);
+    }
 
   /* Asterisk registers the application as the WebSocket opens; asking for
    * it proves that calls will reach this connection before "connected"
    * says so. */
   escaped = g_uri_escape_string (self->application, NULL, FALSE);
   path = g_strconcat ("applications/", escaped, NULL);
-  attendant_ari_request_async (self, "GET", path, NULL, self->run_cancellable, application_cb,
+  attendant_ari_request_async (self, "GET", path, NULL, self->attempt_cancellable, application_cb,
                                GUINT_TO_POINTER (self->attempt_id));
 }
 
@@ -853,7 +1047,7 @@ tls_handshake_cb (GObject      *object,
 
     attendant_websocket_connect_to_async (G_IO_STREAM (object), g_uri_get_host (self->uri),
                                           (guint16)g_uri_get_port (self->uri), path, NULL, headers,
-                                          self->run_cancellable, websocket_cb, g_object_ref (self));
+                                          self->attempt_cancellable, websocket_cb, g_object_ref (self));
     attendant_secret_wipe (headers, strlen (headers));
   }
 }
@@ -894,13 +1088,15 @@ socket_connect_cb (GObject      *object,
       return;
     }
 
+  g_debug ("%s: connected; the WebSocket handshake", self->application);
+  set_attempt_deadline (self, "the events connection's handshake", HANDSHAKE_TIMEOUT_MS);
   if (g_strcmp0 (g_uri_get_scheme (self->uri), "https") != 0)
     {
       g_autofree char *path = events_path (self);
       g_autofree char *headers = g_strdup_printf ("Authorization: %s\r\n", self->authorization);
 
       attendant_websocket_connect_to_async (G_IO_STREAM (connection), host, port, path, NULL, headers,
-                                            self->run_cancellable, websocket_cb, g_object_ref (self));
+                                            self->attempt_cancellable, websocket_cb, g_object_ref (self));
       attendant_secret_wipe (headers, strlen (headers));
       return;
     }
@@ -923,7 +1119,7 @@ socket_connect_cb (GObject      *object,
 
   g_object_set_data_full (G_OBJECT (tls), "attendant-ari-path", events_path (self), g_free);
   g_signal_connect (tls, "accept-certificate", G_CALLBACK (connection_accept_certificate_cb), self);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->run_cancellable,
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->attempt_cancellable,
                                     tls_handshake_cb, g_object_ref (self));
 }
 
@@ -947,11 +1143,12 @@ attempt_info_cb (GObject      *object,
       return;
     }
 
+  g_debug ("%s: Asterisk %s; opening the events connection", self->application, version);
   client = g_socket_client_new ();
   g_socket_client_set_timeout (client, REQUEST_TIMEOUT_S);
   g_socket_client_connect_to_host_async (client, g_uri_get_host (self->uri),
                                          (guint16)g_uri_get_port (self->uri),
-                                         self->run_cancellable, socket_connect_cb, g_object_ref (self));
+                                         self->attempt_cancellable, socket_connect_cb, g_object_ref (self));
 }
 
 /* One attempt: the version first (reachable, ARI, credentials: the
@@ -960,8 +1157,11 @@ static void
 attempt (AttendantAri *self)
 {
   self->attempt_id++;
+  end_attempt (self);
+  self->attempt_cancellable = g_cancellable_new ();
+  set_attempt_deadline (self, "the connection", ATTEMPT_TIMEOUT_MS);
   set_state (self, STATE_CONNECTING);
-  attendant_ari_get_info_async (self, self->run_cancellable, attempt_info_cb, NULL);
+  attendant_ari_get_info_async (self, self->attempt_cancellable, attempt_info_cb, NULL);
 }
 
 static gboolean
@@ -1009,9 +1209,23 @@ attendant_ari_start (AttendantAri *self)
     return;
 
   self->failures = 0;
-  g_clear_object (&self->run_cancellable);
-  self->run_cancellable = g_cancellable_new ();
   attempt (self);
+}
+
+/**
+ * attendant_ari_drop_connections:
+ *
+ * Drops the HTTP connections to Asterisk: the requests in flight fail
+ * (cancelled), the next ones make new connections. For a client that has
+ * no events connection of its own to notice that Asterisk went silent
+ * (one that was replaced), when another client of the same Asterisk has.
+ */
+void
+attendant_ari_drop_connections (AttendantAri *self)
+{
+  g_return_if_fail (ATTENDANT_IS_ARI (self));
+
+  drop_connections (self);
 }
 
 /**
@@ -1024,8 +1238,7 @@ attendant_ari_stop (AttendantAri *self)
 {
   g_return_if_fail (ATTENDANT_IS_ARI (self));
 
-  g_cancellable_cancel (self->run_cancellable);
-  g_clear_object (&self->run_cancellable);
+  end_attempt (self);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   drop_websocket (self);
   g_clear_pointer (&self->pending_message, g_free);
@@ -1161,6 +1374,7 @@ static void
 attendant_ari_init (AttendantAri *self)
 {
   self->subscribe_all = TRUE;
+  self->liveness_enabled = TRUE;
 }
 
 /**
@@ -1233,9 +1447,7 @@ attendant_ari_new (const char  *url,
   attendant_secret_wipe (credentials, strlen (credentials));
   attendant_secret_wipe (encoded, strlen (encoded));
 
-  self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
-                                                 "user-agent", "Attendant/" PACKAGE_VERSION,
-                                                 NULL);
+  self->session = session_new ();
 
   return g_steal_pointer (&self);
 }
@@ -1268,9 +1480,7 @@ attendant_ari_new_sibling (AttendantAri *self,
   sibling->authorization = g_strdup (self->authorization);
   sibling->subscribe_all = self->subscribe_all;
   g_set_object (&sibling->extra_anchors, self->extra_anchors);
-  sibling->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
-                                                    "user-agent", "Attendant/" PACKAGE_VERSION,
-                                                    NULL);
+  sibling->session = session_new ();
   return sibling;
 }
 
@@ -1302,6 +1512,23 @@ attendant_ari_set_subscribe_all (AttendantAri *self,
   g_return_if_fail (ATTENDANT_IS_ARI (self));
 
   self->subscribe_all = !!subscribe_all;
+}
+
+/**
+ * attendant_ari_set_liveness:
+ *
+ * Whether a silent Asterisk drops the events connection (the default):
+ * without, the connection is lost only when it closes or breaks, and
+ * outlives a frozen Asterisk. For a client beside another one that
+ * watches the same Asterisk. Takes effect at the next connection.
+ */
+void
+attendant_ari_set_liveness (AttendantAri *self,
+                            gboolean      liveness)
+{
+  g_return_if_fail (ATTENDANT_IS_ARI (self));
+
+  self->liveness_enabled = !!liveness;
 }
 
 const char *

@@ -55,6 +55,8 @@ void          attendant_ari_set_extra_anchors     (AttendantAri         *self,
                                                    GTlsDatabase         *database);
 void          attendant_ari_set_subscribe_all     (AttendantAri         *self,
                                                    gboolean              subscribe_all);
+void          attendant_ari_set_liveness          (AttendantAri         *self,
+                                                   gboolean              liveness);
 const char   *attendant_ari_get_url               (AttendantAri         *self);
 const char   *attendant_ari_get_application       (AttendantAri         *self);
 gboolean      attendant_ari_get_connected         (AttendantAri         *self);
@@ -81,5 +83,6 @@ JsonNode     *attendant_ari_request_finish        (AttendantAri         *self,
 
 void          attendant_ari_start                 (AttendantAri         *self);
 void          attendant_ari_stop                  (AttendantAri         *self);
+void          attendant_ari_drop_connections      (AttendantAri         *self);
 
 G_END_DECLS

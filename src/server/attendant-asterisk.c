@@ -120,6 +120,7 @@ struct _AttendantAsterisk
   GPtrArray    *calls;       /* Call, in arrival order */
   GHashTable   *channels;    /* channel id → Channel, the ones this backend follows */
   GHashTable   *lines;       /* extension → line channel id */
+  GHashTable   *line_users;  /* extension → how many of its commands run */
   GList        *waiters;     /* Op waiting for an event */
   GCancellable *cancellable;
   guint         generation;  /* bumped at each rebuild */
@@ -560,19 +561,30 @@ attendant_has_calls (AttendantAsterisk *self,
   return FALSE;
 }
 
-/* The attendant's phone is put down when nothing is left for it. */
+/* The attendant's phone is put down when nothing is left for it, and not
+ * while one of the attendant's commands runs (an answer may be on its way
+ * to it): the last command to end puts it down (op_free).
+ *
+ * It stops being the attendant's line the moment it is put down, not when
+ * Asterisk says it is gone: the next answer, often at once, rings the
+ * phone again instead of bridging a channel being hung up, whose end
+ * would then take the new call with it ("the line put down",
+ * on_channel_gone). */
 static void
 release_line_if_idle (AttendantAsterisk *self,
                       const char        *extension)
 {
   const char *line = line_of (self, extension);
+  g_autofree char *path = NULL;
 
-  if (line != NULL && !attendant_has_calls (self, extension))
-    {
-      g_autofree char *path = channel_path (line, "");
+  /* While the picture is being rebuilt the calls are not all known yet. */
+  if (line == NULL || !self->rebuilt || attendant_has_calls (self, extension) ||
+      g_hash_table_contains (self->line_users, extension))
+    return;
 
-      fire (self, "DELETE", path, NULL);
-    }
+  path = channel_path (line, "");
+  g_hash_table_remove (self->lines, extension);
+  fire (self, "DELETE", path, NULL);
 }
 
 /* }}} */
@@ -581,6 +593,21 @@ release_line_if_idle (AttendantAsterisk *self,
 static void
 op_free (Op *op)
 {
+  guint users;
+
+  if (op->extension != NULL)
+    {
+      users = GPOINTER_TO_UINT (g_hash_table_lookup (op->self->line_users, op->extension));
+      g_assert (users > 0);
+      if (users > 1)
+        g_hash_table_insert (op->self->line_users, g_strdup (op->extension), GUINT_TO_POINTER (users - 1));
+      else
+        {
+          g_hash_table_remove (op->self->line_users, op->extension);
+          release_line_if_idle (op->self, op->extension);
+        }
+    }
+
   g_clear_handle_id (&op->timeout_source, g_source_remove);
   g_clear_object (&op->task);
   g_free (op->extension);
@@ -615,6 +642,9 @@ op_new (AttendantAsterisk   *self,
   g_task_set_check_cancellable (op->task, FALSE);
   op->run = run;
   op->extension = g_strdup (extension);
+  if (extension != NULL)
+    g_hash_table_insert (self->line_users, g_strdup (extension),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->line_users, extension)) + 1));
   op->call = g_strdup (call);
   op->target = g_strdup (target);
   return op;
@@ -2916,6 +2946,13 @@ watch_disconnected_cb (AttendantAri      *ari,
 {
   g_free (self->unreachable);
   self->unreachable = g_strdup_printf ("Asterisk cannot be reached: %s", message);
+  /* Asterisk went away or silent: the shared application's client, which
+   * carries the commands and the rebuild's reads, may be replaced and then
+   * has no liveness of its own; its keep-alive connections would hold the
+   * first requests after Asterisk is back for as long as libsoup's
+   * timeout. */
+  if (reason == ATTENDANT_ARI_DISCONNECT_CLOSED || reason == ATTENDANT_ARI_DISCONNECT_TIMED_OUT)
+    attendant_ari_drop_connections (self->ari);
   self->generation++;
   self->rebuilt = FALSE;
   g_object_set_data (G_OBJECT (self), "attendant-rebuild", NULL);
@@ -3202,6 +3239,7 @@ attendant_asterisk_finalize (GObject *object)
   g_ptr_array_unref (self->calls);
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->lines);
+  g_hash_table_unref (self->line_users);
   g_clear_object (&self->cancellable);
   g_assert (self->waiters == NULL);
 
@@ -3323,6 +3361,7 @@ attendant_asterisk_init (AttendantAsterisk *self)
   self->calls = g_ptr_array_new_with_free_func ((GDestroyNotify)call_free);
   self->channels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)channel_free);
   self->lines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->line_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* }}} */
@@ -3338,6 +3377,14 @@ attendant_asterisk_new (AttendantAri *ari)
   self->ari = g_object_ref (ari);
   /* For the callbacks of requests that do not hold the backend. */
   g_object_set_data (G_OBJECT (ari), "attendant-asterisk", self);
+  /* The node's own application tells when Asterisk falls silent; the
+   * shared one's connection is let be, and outlives a frozen Asterisk.
+   * Asterisk 22 can deadlock for good (every later WebSocket handshake
+   * hangs) when two connections with subscribeAll end at the same moment,
+   * as both would when a frozen Asterisk is thawed. It needs subscribeAll
+   * all the same: without it, Asterisk keeps listing the application of a
+   * dead owner while one of its callers is in it, and no node takes over. */
+  attendant_ari_set_liveness (ari, FALSE);
   new_watch (self);
   g_signal_connect (ari, "connected", G_CALLBACK (shared_connected_cb), self);
   g_signal_connect (ari, "disconnected", G_CALLBACK (shared_disconnected_cb), self);

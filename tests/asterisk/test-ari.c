@@ -469,24 +469,41 @@ test_call (void)
 }
 
 /* Asterisk stopped answering (SIGSTOP: the socket stays open, nothing
- * comes): the liveness deadline notices within 2 s. */
+ * comes): the liveness deadline notices within 2 s, on a connection that
+ * has been up for a while and on one just made (before libsoup's first
+ * ping: 0, 0.4 and 0.9 s after "connected"). After SIGCONT the client
+ * gets back to Asterisk: every step of an attempt has a deadline, and no
+ * request waits behind the connections of the frozen time. */
 static void
 test_silent (void)
 {
-  guint before = watch->disconnected;
-  gint64 stopped;
+  const guint offsets_ms[] = { 0, 400, 900 };
 
-  g_assert_true (attendant_ari_get_connected (watch->ari));
-  stopped = g_get_monotonic_time ();
-  attendant_test_asterisk_signal (lab, SIGSTOP);
-  attendant_test_wait_until (is_disconnected, watch, 5000, "disconnected from a silent Asterisk");
-  g_assert_cmpuint (watch->disconnected, ==, before + 1);
-  g_assert_cmpint (watch->last_reason, ==, ATTENDANT_ARI_DISCONNECT_TIMED_OUT);
-  g_test_message ("silent Asterisk noticed after %.0f ms", (watch->disconnected_at - stopped) / 1000.0);
-  g_assert_cmpint (watch->disconnected_at - stopped, <, 2 * G_USEC_PER_SEC);
+  for (guint round = 0; round <= G_N_ELEMENTS (offsets_ms); round++)
+    {
+      guint before = watch->disconnected;
+      guint connected_before = watch->connected;
+      gint64 stopped;
+      gint64 thawed;
 
-  attendant_test_asterisk_signal (lab, SIGCONT);
-  attendant_test_wait_until (is_connected, watch, 15000, "reconnected after Asterisk answered again");
+      g_assert_true (attendant_ari_get_connected (watch->ari));
+      if (round > 0)
+        attendant_test_run_for (offsets_ms[round - 1]);
+      stopped = g_get_monotonic_time ();
+      attendant_test_asterisk_signal (lab, SIGSTOP);
+      attendant_test_wait_until (is_disconnected, watch, 5000, "disconnected from a silent Asterisk");
+      g_assert_cmpuint (watch->disconnected, ==, before + 1);
+      g_assert_cmpint (watch->last_reason, ==, ATTENDANT_ARI_DISCONNECT_TIMED_OUT);
+      g_test_message ("silent Asterisk noticed after %.0f ms (%s)", (watch->disconnected_at - stopped) / 1000.0,
+                      round == 0 ? "a connection up for a while" : "a connection just made");
+      g_assert_cmpint (watch->disconnected_at - stopped, <, 2 * G_USEC_PER_SEC);
+
+      thawed = g_get_monotonic_time ();
+      attendant_test_asterisk_signal (lab, SIGCONT);
+      attendant_test_wait_until (is_connected, watch, 15000, "reconnected after Asterisk answered again");
+      g_assert_cmpuint (watch->connected, ==, connected_before + 1);
+      g_test_message ("connected again %.2f s after SIGCONT", (watch->connected_at - thawed) / 1e6);
+    }
 }
 
 /* Asterisk killed mid-session: disconnected within 2 s; started again:

@@ -812,6 +812,66 @@ test_answer_hold_resume_hangup (void)
   clean_up ();
 }
 
+static gboolean
+two_queued (gpointer data)
+{
+  g_autoptr(JsonArray) calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (backend));
+  guint queued = 0;
+
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    if (g_strcmp0 (attendant_protocol_get_string (json_array_get_object_element (calls, i), "state"),
+                   "queued") == 0)
+      queued++;
+  return queued == 2;
+}
+
+/* The receptionist's usual rhythm: a call answered, held, resumed and hung
+ * up, and the next caller in the queue answered at once. Hanging up puts
+ * the attendant's phone down (nothing is left for it); the next answer
+ * must ring it again rather than reach for the phone being put down, which
+ * would end the new call as it is connected. Several rounds, as it was a
+ * race. */
+static void
+test_answer_after_hangup (void)
+{
+  for (guint round = 0; round < 4; round++)
+    {
+      g_autoptr(JsonArray) calls = NULL;
+      g_autofree char *first = NULL;
+      g_autofree char *next = NULL;
+      g_auto(Reply) reply = { 0 };
+      g_autofree char *args = NULL;
+
+      attendant_test_phone_dial (phone300, "100");
+      wait_state (NULL, "queued", 10000);
+      attendant_test_phone_dial (phone201, "100");
+      attendant_test_wait_until (two_queued, NULL, 10000, "two callers in the queue");
+      calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (backend));
+      first = g_strdup (attendant_protocol_get_string (json_array_get_object_element (calls, 0), "id"));
+      next = g_strdup (attendant_protocol_get_string (json_array_get_object_element (calls, 1), "id"));
+
+      run_ok ("call.answer", first, NULL);
+      run_ok ("call.hold", first, NULL);
+      run_ok ("call.resume", first, NULL);
+      run_ok ("call.hangup", first, NULL);
+
+      args = call_args (next, NULL);
+      run ("call.answer", args, &reply);
+      g_assert_no_error (reply.error);
+      g_assert_cmpstr (last_event_state (next, reply.events_before), ==, "active");
+      g_assert_cmpuint (bridge_size (next), ==, 2);
+      /* Still connected a moment later: the old phone's end did not take
+       * the new call with it. */
+      attendant_test_run_for (500);
+      g_assert_cmpuint (bridge_size (next), ==, 2);
+      wait_state (next, "active", 1000);
+
+      run_ok ("call.hangup", next, NULL);
+      attendant_test_wait_until (no_channels, NULL, 10000, "every channel hung up");
+      clean_up ();
+    }
+}
+
 /* The caller hangs up while held, and while answered: the call ends, and
  * the attendant's phone is hung up with it. */
 static void
@@ -1101,6 +1161,12 @@ reset_cb (AttendantTelephony *telephony,
  * same list as the first node, a held call and a queued one — and can act
  * on them; each node follows the other's changes; when the second node
  * stops, the first takes the queue back and gets the next caller. */
+static gboolean
+ari_connected (gpointer data)
+{
+  return attendant_ari_get_connected (data);
+}
+
 static void
 test_two_nodes (void)
 {
@@ -1158,7 +1224,9 @@ test_two_nodes (void)
   attendant_asterisk_stop (other);
   attendant_test_phone_hangup (phone203);
   attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (2), 1000, "203 gone");
-  attendant_test_run_for (2500);
+  /* A caller reaches a node only once it holds the shared application. */
+  attendant_test_wait_until (ari_connected, attendant_asterisk_get_ari (backend), 10000,
+                             "the first node holding the queue again");
   attendant_test_phone_dial (phone203, "100");
   {
     CallQuery query = { NULL, "queued" };
@@ -1198,6 +1266,21 @@ backend_unreachable (gpointer data)
   return attendant_telephony_get_unreachable_reason (ATTENDANT_TELEPHONY (data)) != NULL;
 }
 
+/* A call answered and held, and another (from @phone203) in the queue:
+ * returns the held one's id. */
+static char *
+held_and_queued (AttendantTestPhone *phone203)
+{
+  g_autofree char *held = answered_call ();
+
+  run_ok ("call.hold", held, NULL);
+  wait_registered (phone203);
+  attendant_test_phone_dial (phone203, "100");
+  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "203 calling the queue");
+  wait_state (NULL, "queued", 10000);
+  return g_steal_pointer (&held);
+}
+
 /* The node's connections to Asterisk dropped and made again (stopped and
  * started) with a held call and a queued one: it rebuilds from Asterisk,
  * says "reset" and is reachable again, and the calls are the same, none
@@ -1206,7 +1289,7 @@ static void
 test_reconnect_rebuild (void)
 {
   g_autoptr(AttendantTestPhone) phone203 = attendant_test_phone_start (lab, "203", "p203", 1200);
-  g_autofree char *held = answered_call ();
+  g_autofree char *held = held_and_queued (phone203);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   guint changes = 0;
@@ -1214,11 +1297,6 @@ test_reconnect_rebuild (void)
   gulong availability_handler;
   gulong reset_handler;
 
-  run_ok ("call.hold", held, NULL);
-  wait_registered (phone203);
-  attendant_test_phone_dial (phone203, "100");
-  attendant_test_wait_until (channels_at_least, GUINT_TO_POINTER (3), 10000, "203 calling the queue");
-  wait_state (NULL, "queued", 10000);
   before = calls_text (ATTENDANT_TELEPHONY (backend));
 
   availability_handler = g_signal_connect (backend, "availability-changed", G_CALLBACK (availability_cb), &changes);
@@ -1237,6 +1315,82 @@ test_reconnect_rebuild (void)
   g_signal_handler_disconnect (backend, reset_handler);
   run_ok ("call.resume", held, NULL);
   g_assert_cmpuint (bridge_size (held), ==, 2);
+  clean_up ();
+}
+
+typedef struct
+{
+  guint  changes;
+  gint64 unreachable_at;   /* the first change to unreachable */
+} Availability;
+
+static void
+availability_at_cb (AttendantTelephony *telephony,
+                    Availability       *availability)
+{
+  availability->changes++;
+  if (availability->unreachable_at == 0 && attendant_telephony_get_unreachable_reason (telephony) != NULL)
+    availability->unreachable_at = g_get_monotonic_time ();
+}
+
+/* Asterisk frozen (SIGSTOP) with a held call and a waiting one, then
+ * thawed (SIGCONT), first on a connection up for a while, then right after
+ * the reconnection (before libsoup's first ping): the node is unreachable
+ * within 2 s (what its clients are told), reachable again after the thaw
+ * with the same calls, once each (no ghost, no duplicate), and the
+ * waiting call is answered. */
+static void
+test_frozen_and_thawed (void)
+{
+  g_autoptr(AttendantTestPhone) phone203 = attendant_test_phone_start (lab, "203", "p203", 1200);
+  g_autofree char *held = held_and_queued (phone203);
+  g_autofree char *before = NULL;
+  g_autoptr(JsonArray) calls = NULL;
+  const char *waiting = NULL;
+
+  before = calls_text (ATTENDANT_TELEPHONY (backend));
+
+  for (guint round = 0; round < 2; round++)
+    {
+      Availability availability = { 0 };
+      g_autofree char *after = NULL;
+      gulong handler;
+      gint64 stopped;
+      gint64 thawed;
+
+      handler = g_signal_connect (backend, "availability-changed", G_CALLBACK (availability_at_cb), &availability);
+      stopped = g_get_monotonic_time ();
+      attendant_test_asterisk_signal (lab, SIGSTOP);
+      attendant_test_wait_until (backend_unreachable, backend, 5000, "the node unreachable");
+      g_test_message ("frozen Asterisk: the node unreachable after %.0f ms (%s)",
+                      (availability.unreachable_at - stopped) / 1000.0,
+                      round == 0 ? "a connection up for a while" : "a connection just made");
+      g_assert_cmpint (availability.unreachable_at - stopped, <, 2 * G_USEC_PER_SEC);
+
+      thawed = g_get_monotonic_time ();
+      attendant_test_asterisk_signal (lab, SIGCONT);
+      attendant_test_wait_until_full (backend_reachable, backend, 15000, "the node reachable again",
+                                      say_why_unreachable, backend);
+      g_test_message ("reachable again %.2f s after SIGCONT", (g_get_monotonic_time () - thawed) / 1e6);
+      /* The queue's callers reach the node again once it holds the shared
+       * application again. */
+      attendant_test_wait_until (ari_connected, attendant_asterisk_get_ari (backend), 15000,
+                                 "the shared application held again");
+      g_signal_handler_disconnect (backend, handler);
+      g_assert_cmpuint (availability.changes, ==, 2);
+      after = calls_text (ATTENDANT_TELEPHONY (backend));
+      g_assert_cmpstr (before, ==, after);
+    }
+
+  calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (backend));
+  g_assert_cmpuint (json_array_get_length (calls), ==, 2);
+  for (guint i = 0; i < json_array_get_length (calls); i++)
+    if (g_strcmp0 (attendant_protocol_get_string (json_array_get_object_element (calls, i), "state"), "queued") == 0)
+      waiting = attendant_protocol_get_string (json_array_get_object_element (calls, i), "id");
+  g_assert_nonnull (waiting);
+  run_ok ("call.answer", waiting, NULL);
+  g_assert_cmpuint (bridge_size (waiting), ==, 2);
+  wait_state (held, "held", 1000);
   clean_up ();
 }
 
@@ -1282,6 +1436,7 @@ main (int   argc,
   g_test_add_func ("/asterisk-backend/queue", test_queue);
   g_test_add_func ("/asterisk-backend/queue-ringing", test_queue_ringing);
   g_test_add_func ("/asterisk-backend/answer-hold-resume-hangup", test_answer_hold_resume_hangup);
+  g_test_add_func ("/asterisk-backend/answer-after-hangup", test_answer_after_hangup);
   g_test_add_func ("/asterisk-backend/caller-hangs-up", test_caller_hangs_up);
   g_test_add_func ("/asterisk-backend/transfer-answered", test_transfer_answered);
   g_test_add_func ("/asterisk-backend/transfer-recall", test_transfer_recall);
@@ -1292,6 +1447,7 @@ main (int   argc,
   g_test_add_func ("/asterisk-backend/caller-hangs-up-mid-flow", test_caller_hangs_up_mid_flow);
   g_test_add_func ("/asterisk-backend/two-nodes", test_two_nodes);
   g_test_add_func ("/asterisk-backend/reconnect-rebuild", test_reconnect_rebuild);
+  g_test_add_func ("/asterisk-backend/frozen-and-thawed", test_frozen_and_thawed);
   g_test_add_func ("/asterisk-backend/asterisk-restarted", test_asterisk_restarted);
 
   lab = attendant_test_asterisk_new ();

@@ -13,9 +13,11 @@ what Asterisk itself says (its /channels and /bridges).
      and sees the same calls, acts on both, and Asterisk dropped none
   3  Asterisk frozen (SIGSTOP) with a call waiting: the client is told the
      phone system is unreachable within 2 s, its connection to the server
-     stays up; Asterisk killed and restarted: reachable again, the call
-     that died with it gone from the client (no ghost), a new call listed
-     once
+     stays up; thawed (SIGCONT): reachable again, the waiting call listed
+     once; frozen again right after the reconnection: told within 2 s;
+     thawed, the call answered; frozen, killed and restarted: reachable
+     again, the call that died with it gone from the client (no ghost), a
+     new call listed once
 
 Where the lab cannot be found it says so and skips; with CI=true that is
 a failure.
@@ -248,7 +250,7 @@ def scenario_outage(lab):
     ast = lab.asterisk
     watch = lab.watch("watch-outage", "a")
     TAP.ok(watch.wait(is_snapshot, 10) is not None, "outage: the client logs in")
-    queue_a_call(lab, watch, caller)
+    waiting = queue_a_call(lab, watch, caller)
 
     mark = watch.mark()
     t0 = ast.freeze()
@@ -259,7 +261,39 @@ def scenario_outage(lab):
     TAP.ok(not any(e.get("event") == "disconnected" for _, e in watch.lines[mark:]),
            "outage: the client's connection to the server stays up")
 
-    # Killed while frozen, as a hung machine is restarted.
+    # Thawed: the node gets back to Asterisk and rebuilds; then frozen again
+    # right after the reconnection (before libsoup's first ping), which must
+    # be noticed as fast.
+    for round_ in ("thawed", "thawed again"):
+        mark = watch.mark()
+        t_thaw = time.monotonic()
+        ast.thaw()
+        hit = watch.wait(phone_system(True), 15, mark)
+        TAP.ok(hit is not None, f"outage: {round_} (SIGCONT), the phone system is reachable again",
+               [f"after {hit[0] - t_thaw:.3f} s" if hit else "never"])
+        # The rebuild's fresh snapshot; the phone-system line may come first.
+        snapshot = watch.wait(is_snapshot, 10, mark)
+        ids = [c["id"] for c in snapshot[1].get("calls", [])] if snapshot else None
+        TAP.ok(ids == [waiting["id"]],
+               f"outage: {round_}, the fresh snapshot lists the waiting call once, no ghost", [ids])
+        if round_ == "thawed":
+            mark = watch.mark()
+            t0 = ast.freeze()
+            hit = watch.wait(phone_system(False), 5, mark)
+            TAP.ok(hit is not None and hit[0] - t0 <= UNREACHABLE_BOUND_S,
+                   f"outage: frozen again just after the reconnection, the client told within "
+                   f"{UNREACHABLE_BOUND_S:.0f} s", [f"after {hit[0] - t0:.3f} s" if hit else "never"])
+    reply = watch.send("call.answer", call=waiting["id"])
+    TAP.ok(reply is not None and reply.get("ok"), "outage: after the thaw the waiting call is answered",
+           [reply])
+    TAP.ok(E.wait_until(lambda: bridge_of(ast, ["PJSIP/300-", "PJSIP/200-"]), 10) is not None,
+           "outage: Asterisk bridged the caller with 200", [ast.bridges()])
+
+    # Frozen, then killed while frozen, as a hung machine is restarted.
+    mark = watch.mark()
+    ast.freeze()
+    TAP.ok(watch.wait(phone_system(False), 5, mark) is not None,
+           "outage: frozen once more, the client told")
     ast.kill()
     mark = watch.mark()
     ast.start()
