@@ -49,6 +49,10 @@
 #define LIVENESS_DEADLINE_MS    1700
 /* Between two of the client's own probes, before the first frame. */
 #define PROBE_PAUSE_MS          250
+/* How long an answered probe stands for the first frame: libsoup's first
+ * ping goes 1 to 2 s after the connection opens, and Asterisk answers it
+ * at once. A connection silent beyond that is dead, whatever HTTP says. */
+#define FIRST_FRAME_MS          2700
 #define ATTEMPT_TIMEOUT_MS      (REQUEST_TIMEOUT_S * 1000)
 /* From the events connection's TCP connection to the application's
  * answer: Asterisk answers these within milliseconds, but now and then
@@ -68,6 +72,7 @@ typedef enum
   STATE_CONNECTING,
   STATE_CONNECTED,
   STATE_WAITING,     /* for the next attempt */
+  STATE_SILENT,      /* the events connection open, Asterisk silent */
   STATE_REPLACED,
 } State;
 
@@ -103,6 +108,7 @@ struct _AttendantAri
   gulong        pong_handler;
   GSource      *liveness;
   gboolean      framed;        /* a frame came on this connection */
+  gint64        opened_at;     /* monotonic, the events connection's */
   GCancellable *probe_cancellable;
   guint         probe_source;
   AttendantAriDisconnectReason pending_reason;
@@ -648,15 +654,146 @@ stop_probing (AttendantAri *self)
   g_clear_handle_id (&self->probe_source, g_source_remove);
 }
 
+static gboolean liveness_cb (gpointer user_data);
+
 static void
-drop_websocket (AttendantAri *self)
+arm_liveness (AttendantAri *self)
 {
-  stop_probing (self);
+  g_assert (self->liveness == NULL);
+  self->liveness = g_timeout_source_new (LIVENESS_DEADLINE_MS);
+  g_source_set_callback (self->liveness, liveness_cb, self, NULL);
+  g_source_attach (self->liveness, NULL);
+}
+
+static void
+disarm_liveness (AttendantAri *self)
+{
   if (self->liveness != NULL)
     {
       g_source_destroy (self->liveness);
       g_clear_pointer (&self->liveness, g_source_unref);
     }
+}
+
+/* {{{ Closing the events connection */
+
+/* Asterisk 22 can deadlock for good when an application's WebSocket
+ * closes while a device state is being dispatched to it: the teardown
+ * joins the device state subscription while it holds the session's lock,
+ * which the dispatch waits for (asterisk/asterisk#2170; every later
+ * WebSocket handshake then hangs). With subscribeAll every device state
+ * goes to the application, so a close on a busy Asterisk can meet one.
+ * The subscription is dropped first over HTTP, in a thread of Asterisk's
+ * that holds no such lock, and the WebSocket closed once Asterisk has
+ * answered, or after CLOSING_TIMEOUT_MS whatever happens. */
+#define CLOSING_TIMEOUT_MS 1000
+
+typedef struct
+{
+  SoupWebsocketConnection *websocket;
+  AttendantAri            *closer;   /* its own HTTP session: the owner's may be aborted */
+  guint                    deadline;
+  gboolean                 closed;
+} Closing;
+
+static guint n_closing;
+
+static void
+closing_close (Closing *closing)
+{
+  g_clear_handle_id (&closing->deadline, g_source_remove);
+  if (closing->closed)
+    return;
+  closing->closed = TRUE;
+  g_assert (n_closing > 0);
+  n_closing--;
+  if (soup_websocket_connection_get_state (closing->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (closing->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+}
+
+static void
+closing_release (Closing *closing)
+{
+  closing_close (closing);
+  g_clear_object (&closing->websocket);
+  g_clear_object (&closing->closer);
+}
+
+static void
+closing_unref (Closing *closing)
+{
+  g_rc_box_release_full (closing, (GDestroyNotify)closing_release);
+}
+
+static gboolean
+closing_deadline_cb (gpointer user_data)
+{
+  Closing *closing = user_data;
+
+  closing->deadline = 0;
+  g_debug ("%s: Asterisk did not answer the unsubscription; closing all the same",
+           attendant_ari_get_application (closing->closer));
+  closing_close (closing);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+closing_unsubscribed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Closing *closing = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+
+  if (error != NULL)
+    g_debug ("%s: device states not unsubscribed before closing: %s",
+             attendant_ari_get_application (closing->closer), error->message);
+  closing_close (closing);
+  closing_unref (closing);
+}
+
+static void
+close_politely (AttendantAri            *self,
+                SoupWebsocketConnection *websocket)
+{
+  const char * const query[] = { "eventSource", "deviceState:", NULL };
+  g_autofree char *escaped = g_uri_escape_string (self->application, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("applications/", escaped, "/subscription", NULL);
+  Closing *closing = g_rc_box_new0 (Closing);
+
+  n_closing++;
+  closing->websocket = g_object_ref (websocket);
+  closing->closer = attendant_ari_new_sibling (self, self->application);
+  closing->deadline = g_timeout_add_full (G_PRIORITY_DEFAULT, CLOSING_TIMEOUT_MS, closing_deadline_cb,
+                                          g_rc_box_acquire (closing), (GDestroyNotify)closing_unref);
+  attendant_ari_request_async (closing->closer, "DELETE", path, query, NULL,
+                               closing_unsubscribed_cb, closing);
+}
+
+/**
+ * attendant_ari_get_n_closing:
+ *
+ * How many events connections are still being closed (their device
+ * states unsubscribed first): a process should let its main loop run
+ * until none is left, for a second at most, before it exits.
+ */
+guint
+attendant_ari_get_n_closing (void)
+{
+  return n_closing;
+}
+
+/* }}} */
+
+/* @politely: whether the application is still this connection's (not
+ * replaced), and its device states should be unsubscribed first. */
+static void
+drop_websocket (AttendantAri *self,
+                gboolean      politely)
+{
+  stop_probing (self);
+  disarm_liveness (self);
 
   if (self->websocket == NULL)
     return;
@@ -670,7 +807,12 @@ drop_websocket (AttendantAri *self)
    * gone or silent. The connection is let go on the next turn of the main
    * loop, as this may run inside one of its own signals. */
   if (soup_websocket_connection_get_state (self->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    {
+      if (politely && self->subscribe_all)
+        close_politely (self, self->websocket);
+      else
+        soup_websocket_connection_close (self->websocket, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+    }
   g_idle_add_full (G_PRIORITY_DEFAULT, release_cb, g_steal_pointer (&self->websocket), g_object_unref);
 }
 
@@ -684,7 +826,7 @@ lose_connection (AttendantAri                 *self,
   g_autofree char *why = g_strdup (message);
   gboolean was_connected = self->state == STATE_CONNECTED;
 
-  drop_websocket (self);
+  drop_websocket (self, reason != ATTENDANT_ARI_DISCONNECT_REPLACED);
   g_clear_pointer (&self->pending_message, g_free);
 
   if (reason == ATTENDANT_ARI_DISCONNECT_REPLACED)
@@ -706,6 +848,40 @@ lose_connection (AttendantAri                 *self,
     }
 }
 
+static void start_probing (AttendantAri *self);
+
+/* Asterisk fell silent on an open events connection: the clients are told
+ * (disconnected), but the connection is kept. A frozen Asterisk that comes
+ * back sends on it again and the connection resumes (resume()); closing it
+ * instead would have Asterisk tear it down as it thaws, amid the device
+ * states it then sends, which is what its deadlock needs (see "Closing
+ * the events connection"). Asterisk's HTTP side is asked meanwhile: if it
+ * answers and the events connection stays silent, that one is dead. */
+static void
+go_silent (AttendantAri *self,
+           const char   *message)
+{
+  disarm_liveness (self);
+  stop_probing (self);
+  set_state (self, STATE_SILENT);
+  drop_connections (self);
+  start_probing (self);
+  g_signal_emit (self, signals[DISCONNECTED], 0, (int)ATTENDANT_ARI_DISCONNECT_TIMED_OUT, message);
+}
+
+static void
+resume (AttendantAri *self)
+{
+  g_debug ("%s: Asterisk sends again; the events connection resumes", self->application);
+  stop_probing (self);
+  disarm_liveness (self);
+  arm_liveness (self);
+  self->framed = TRUE;
+  self->failures = 0;
+  set_state (self, STATE_CONNECTED);
+  g_signal_emit (self, signals[CONNECTED], 0);
+}
+
 /* Asterisk proved alive (a frame, or an answer to a probe): the
  * deadline moves. */
 static void
@@ -718,6 +894,11 @@ alive (AttendantAri *self)
 static void
 framed (AttendantAri *self)
 {
+  if (self->state == STATE_SILENT)
+    {
+      resume (self);
+      return;
+    }
   alive (self);
   if (!self->framed)
     {
@@ -747,11 +928,22 @@ probe_cb (GObject      *object,
   g_autoptr(GCancellable) cancellable = user_data;
   g_autoptr(JsonNode) node = attendant_ari_request_finish (self, result, NULL);
 
-  /* A failed probe moves nothing: the deadline says when to give up. */
-  if (g_cancellable_is_cancelled (cancellable) || self->framed || self->liveness == NULL)
+  if (g_cancellable_is_cancelled (cancellable))
     return;
-  if (node != NULL)
-    alive (self);
+  if (self->state == STATE_SILENT)
+    {
+      /* Asterisk answers: its events must follow within the deadline. */
+      if (node != NULL && self->liveness == NULL)
+        arm_liveness (self);
+    }
+  else
+    {
+      /* A failed probe moves nothing: the deadline says when to give up. */
+      if (self->framed || self->liveness == NULL)
+        return;
+      if (node != NULL && g_get_monotonic_time () - self->opened_at < FIRST_FRAME_MS * 1000)
+        alive (self);
+    }
   self->probe_source = g_timeout_add (PROBE_PAUSE_MS, probe_again_cb, self);
 }
 
@@ -765,6 +957,14 @@ probe (AttendantAri *self)
   g_assert (self->probe_cancellable != NULL);
   attendant_ari_request_async (self, "GET", "asterisk/ping", NULL, self->probe_cancellable,
                                probe_cb, g_object_ref (self->probe_cancellable));
+}
+
+static void
+start_probing (AttendantAri *self)
+{
+  g_assert (self->probe_cancellable == NULL);
+  self->probe_cancellable = g_cancellable_new ();
+  probe (self);
 }
 
 static void
@@ -875,10 +1075,20 @@ static gboolean
 liveness_cb (gpointer user_data)
 {
   AttendantAri *self = user_data;
-  g_autofree char *message =
-    g_strdup_printf ("Asterisk sent nothing for %d ms, not even a pong", LIVENESS_DEADLINE_MS);
+  g_autofree char *message = NULL;
 
-  lose_connection (self, ATTENDANT_ARI_DISCONNECT_TIMED_OUT, message);
+  g_clear_pointer (&self->liveness, g_source_unref);
+  if (self->state == STATE_SILENT)
+    {
+      message = g_strdup_printf ("Asterisk answers, but sent nothing on the events connection for %d ms",
+                                 LIVENESS_DEADLINE_MS);
+      lose_connection (self, ATTENDANT_ARI_DISCONNECT_TIMED_OUT, message);
+    }
+  else
+    {
+      message = g_strdup_printf ("Asterisk sent nothing for %d ms, not even a pong", LIVENESS_DEADLINE_MS);
+      go_silent (self, message);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -899,7 +1109,7 @@ attempt_fail (AttendantAri *self,
               GError       *error)
 {
   end_attempt (self);
-  drop_websocket (self);
+  drop_websocket (self, TRUE);
   set_state (self, STATE_WAITING);
   drop_connections (self);
   schedule_attempt (self, error);
@@ -992,13 +1202,11 @@ websocket_cb (GObject      *object,
   self->closed_handler = g_signal_connect (websocket, "closed", G_CALLBACK (websocket_closed_cb), self);
 
   self->framed = FALSE;
+  self->opened_at = g_get_monotonic_time ();
   if (self->liveness_enabled)
     {
-      self->liveness = g_timeout_source_new (LIVENESS_DEADLINE_MS);
-      g_source_set_callback (self->liveness, liveness_cb, self, NULL);
-      g_source_attach (self->liveness, NULL);
-      self->probe_cancellable = g_cancellable_new ();
-      probe (self);
+      arm_liveness (self);
+      start_probing (self);
     }
 
   /* Asterisk registers the application as the WebSocket opens; asking for
@@ -1088,6 +1296,11 @@ socket_connect_cb (GObject      *object,
       return;
     }
 
+  /* The connect's timeout would end the events connection after 10 s
+   * without a byte in, through a freeze that the liveness deadline has
+   * said and that it outlives (go_silent()); the attempt's deadline covers
+   * the handshake instead. */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), 0);
   g_debug ("%s: connected; the WebSocket handshake", self->application);
   set_attempt_deadline (self, "the events connection's handshake", HANDSHAKE_TIMEOUT_MS);
   if (g_strcmp0 (g_uri_get_scheme (self->uri), "https") != 0)
@@ -1240,7 +1453,7 @@ attendant_ari_stop (AttendantAri *self)
 
   end_attempt (self);
   g_clear_handle_id (&self->retry_source, g_source_remove);
-  drop_websocket (self);
+  drop_websocket (self, TRUE);
   g_clear_pointer (&self->pending_message, g_free);
   set_state (self, STATE_STOPPED);
 }

@@ -84,5 +84,6 @@ JsonNode     *attendant_ari_request_finish        (AttendantAri         *self,
 void          attendant_ari_start                 (AttendantAri         *self);
 void          attendant_ari_stop                  (AttendantAri         *self);
 void          attendant_ari_drop_connections      (AttendantAri         *self);
+guint         attendant_ari_get_n_closing         (void);
 
 G_END_DECLS

@@ -159,6 +159,21 @@ wait_for_sessions_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Asterisk's events connections unsubscribe their device states before
+ * they close (docs/asterisk.md, "The ARI client"): a second at most. */
+static void
+close_asterisk (AttendantServer *server)
+{
+  AttendantTelephony *telephony = attendant_server_get_telephony (server);
+
+  if (!ATTENDANT_IS_ASTERISK (telephony))
+    return;
+
+  attendant_asterisk_stop (ATTENDANT_ASTERISK (telephony));
+  while (attendant_ari_get_n_closing () > 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* SIGINT/SIGTERM: close every client with 1001 and leave once they have
  * answered, or after two seconds. */
 static gboolean
@@ -361,6 +376,7 @@ run_server (int    argc,
   sigterm = g_unix_signal_add (SIGTERM, signal_cb, &run);
 
   g_main_loop_run (run.loop);
+  close_asterisk (server);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

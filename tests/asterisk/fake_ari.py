@@ -11,6 +11,12 @@
 #   deepevent  a valid ARI; its events WebSocket sends an event nested
 #              100,000 deep once the client's first ping arrives
 #   hugeevent  likewise, an event of 100 MB in 64 KiB continuation frames
+#   polite     a valid ARI that notes, in order, the unsubscriptions asked
+#              of it and the end of its events WebSocket: GET /ari/fake/log
+#              answers the list
+#   mute       a valid ARI whose first events WebSocket never answers a
+#              ping (Asterisk answers its HTTP side, its events connection
+#              is dead); the next ones do
 #   crowd      30,000 PJSIP endpoints (10000-39999, and a few that are no
 #              phone numbers or come twice), each with a caller ID name of
 #              305 bytes with control characters, and as many presence
@@ -25,11 +31,22 @@ import socket
 import socketserver
 import struct
 import sys
+import threading
+import urllib.parse
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 DEEP = 100_000
 HUGE = 100 * 1000 * 1000
 CHUNK = 64 * 1024
+
+LOCK = threading.Lock()
+LOG = {}            # user -> what happened, in order
+CONNECTIONS = {}    # user -> events WebSockets opened
+
+
+def note(user, what):
+    with LOCK:
+        LOG.setdefault(user, []).append(what)
 
 
 def user_of(headers):
@@ -96,7 +113,18 @@ class Handler(socketserver.StreamRequestHandler):
             name, _, value = h.partition(":")
             headers[name.strip().lower()] = value.strip()
         user = user_of(headers)
-        path = target.split("?", 1)[0]
+        path, _, query = target.partition("?")
+
+        if path == "/ari/fake/log":
+            with LOCK:
+                self.send_json(json.dumps(LOG.get(user, [])).encode())
+            return True
+
+        if method == "DELETE" and path.startswith("/ari/applications/") and path.endswith("/subscription"):
+            sources = urllib.parse.parse_qs(query).get("eventSource", [])
+            note(user, "unsubscribe " + ",".join(sources))
+            self.send_json(b'{"name":"attendant"}')
+            return True
 
         if path == "/ari/asterisk/info":
             if user == "deep":
@@ -137,6 +165,11 @@ class Handler(socketserver.StreamRequestHandler):
             self.send_json(json.dumps([{"attribute": "callerid", "value": '"%s" <%s>' % (name, number)}]).encode())
             return True
 
+        # As Asterisk does: the client asks it until the first frame comes.
+        if path == "/ari/asterisk/ping":
+            self.send_json(b'{"asterisk_id":"fake","ping":"pong","timestamp":"2026-01-01T00:00:00.000+0000"}')
+            return True
+
         if path.startswith("/ari/applications/"):
             self.send_json(b'{"name":"attendant"}')
             return True
@@ -154,10 +187,16 @@ class Handler(socketserver.StreamRequestHandler):
 
     def events(self, user):
         sent = False
+        with LOCK:
+            CONNECTIONS[user] = CONNECTIONS.get(user, 0) + 1
+            mute = user == "mute" and CONNECTIONS[user] == 1
         while True:
             opcode, data = read_frame(self.rfile)
             if opcode is None or opcode == 8:
+                note(user, "closed" if opcode == 8 else "ended")
                 return
+            if opcode == 9 and mute:
+                continue
             if opcode == 9:
                 self.wfile.write(frame(10, data))
                 if not sent:

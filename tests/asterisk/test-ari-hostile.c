@@ -18,8 +18,10 @@
 
 /* AttendantAri against a hostile "Asterisk" (fake_ari.py): answers and
  * events nested 100,000 deep or of 100 MB are refused with a clear error,
- * before they are parsed or buffered whole (docs/security.md); and
- * AttendantAsteriskDirectory against one with too many endpoints. */
+ * before they are parsed or buffered whole (docs/security.md);
+ * AttendantAsteriskDirectory against one with too many endpoints; and
+ * what the real Asterisk cannot be made to show on demand: the order of
+ * an events connection's end, and a dead one beside a live HTTP side. */
 
 /* What the client may grow by while refusing 100 MB. */
 #define RSS_BOUND_KIB (48 * 1024)
@@ -170,6 +172,123 @@ test_huge_event (void)
 }
 
 static gboolean
+outcome_connected (gpointer data)
+{
+  return ((Outcome *)data)->connected > 0;
+}
+
+static gboolean
+outcome_reconnected (gpointer data)
+{
+  return ((Outcome *)data)->connected > 1;
+}
+
+static gboolean
+none_closing (gpointer data)
+{
+  return attendant_ari_get_n_closing () == 0;
+}
+
+static void
+log_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  JsonNode **log = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *log = attendant_ari_request_finish (ATTENDANT_ARI (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+log_ready (gpointer data)
+{
+  return *(JsonNode **)data != NULL;
+}
+
+/* What the fake noted for @user, once it noted @count things (its
+ * WebSocket's end is read after the client's last request). */
+static char *
+fake_log (const char *user,
+          guint       count)
+{
+  g_autoptr(AttendantAri) ari = client_for (user);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(JsonNode) log = NULL;
+
+      attendant_ari_request_async (ari, "GET", "fake/log", NULL, NULL, log_cb, &log);
+      attendant_test_wait_until (log_ready, &log, 10000, "the fake's log");
+      if (json_array_get_length (json_node_get_array (log)) >= count || g_get_monotonic_time () > deadline)
+        return json_to_string (log, FALSE);
+      attendant_test_run_for (20);
+    }
+}
+
+/* Closing the events connection of an application that gets every device
+ * state (subscribeAll): its device states are unsubscribed over HTTP
+ * first, and the WebSocket closed once that is answered; Asterisk 22
+ * can deadlock when the connection ends amid a device state
+ * (docs/asterisk.md, "The ARI client"). Without subscribeAll there is
+ * nothing to unsubscribe. */
+static void
+test_unsubscribe_before_close (void)
+{
+  const struct { const char *user; gboolean subscribe_all; const char *expected; } cases[] = {
+    { "polite", TRUE, "[\"unsubscribe deviceState:\",\"closed\"]" },
+    { "plain", FALSE, "[\"closed\"]" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(AttendantAri) ari = client_for (cases[i].user);
+      g_autofree char *log = NULL;
+      Outcome outcome = { 0 };
+
+      attendant_ari_set_subscribe_all (ari, cases[i].subscribe_all);
+      g_signal_connect (ari, "connected", G_CALLBACK (connected_cb), &outcome);
+      attendant_ari_start (ari);
+      attendant_test_wait_until (outcome_connected, &outcome, 10000, "connected to the fake");
+      attendant_ari_stop (ari);
+      g_assert_cmpuint (attendant_ari_get_n_closing (), ==, cases[i].subscribe_all ? 1 : 0);
+      attendant_test_wait_until (none_closing, NULL, 5000, "the connection closed");
+
+      log = fake_log (cases[i].user, cases[i].subscribe_all ? 2 : 1);
+      g_test_message ("%s: %s", cases[i].user, log);
+      g_assert_cmpstr (log, ==, cases[i].expected);
+    }
+}
+
+/* An events connection that stays silent while Asterisk's HTTP side
+ * answers is dead: the client says so (timed out) and makes a new one,
+ * closing the old one as above. (A frozen Asterisk answers neither, and
+ * keeps its connection until it comes back: test-ari /silent.) */
+static void
+test_dead_events_connection (void)
+{
+  g_autoptr(AttendantAri) ari = client_for ("mute");
+  g_autofree char *log = NULL;
+  Outcome outcome = { 0 };
+
+  g_signal_connect (ari, "connected", G_CALLBACK (connected_cb), &outcome);
+  g_signal_connect (ari, "disconnected", G_CALLBACK (disconnected_cb), &outcome);
+  attendant_ari_start (ari);
+  attendant_test_wait_until (outcome_reconnected, &outcome, 15000, "connected anew");
+  g_test_message ("mute: %s", outcome.message);
+  g_assert_cmpuint (outcome.disconnected, ==, 1);
+  g_assert_cmpint (outcome.reason, ==, ATTENDANT_ARI_DISCONNECT_TIMED_OUT);
+  attendant_ari_stop (ari);
+  attendant_test_wait_until (none_closing, NULL, 5000, "the connection closed");
+
+  log = fake_log ("mute", 4);
+  g_assert_cmpstr (log, ==, "[\"unsubscribe deviceState:\",\"closed\",\"unsubscribe deviceState:\",\"closed\"]");
+  g_free (outcome.message);
+}
+
+static gboolean
 directory_ready (gpointer data)
 {
   return attendant_asterisk_directory_get_ready (data);
@@ -251,6 +370,8 @@ main (int   argc,
   g_test_add_func ("/ari-hostile/deep-event", test_deep_event);
   g_test_add_func ("/ari-hostile/huge-event", test_huge_event);
   g_test_add_func ("/ari-hostile/directory-crowd", test_directory_crowd);
+  g_test_add_func ("/ari-hostile/unsubscribe-before-close", test_unsubscribe_before_close);
+  g_test_add_func ("/ari-hostile/dead-events-connection", test_dead_events_connection);
 
   start_fake ();
   status = g_test_run ();
