@@ -1661,6 +1661,45 @@ test_console_search_cleared (Fixture       *f,
   wait_n (calls, 0, "the outside call ended");
 }
 
+/* Where the "No One Is Waiting" illustration is, in the window. */
+static graphene_rect_t
+empty_queue_bounds (Fixture *f)
+{
+  GtkWidget *title = attendant_test_gui_find_label (GTK_WIDGET (f->window), "No One Is Waiting");
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (title);
+  g_assert_true (gtk_widget_get_mapped (title));
+  g_assert_true (gtk_widget_compute_bounds (title, GTK_WIDGET (f->window), &bounds));
+  return bounds;
+}
+
+/* Nothing on screen moves under the receptionist's eyes: a call in "My
+ * Calls", which is taller than its empty line, leaves the empty queue's
+ * illustration where it was. */
+static void
+test_console_empty_queue_still (Fixture       *f,
+                                gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  graphene_rect_t before;
+  graphene_rect_t after;
+
+  wait_frames (GTK_WIDGET (f->window));
+  before = empty_queue_bounds (f);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "console.dial", "s", "0612345678"));
+  wait_n (calls, 1, "a call in My Calls");
+  wait_frames (GTK_WIDGET (f->window));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-empty-queue-with-call.png");
+  after = empty_queue_bounds (f);
+
+  g_assert_cmpfloat (after.origin.y, ==, before.origin.y);
+  g_assert_cmpfloat (after.origin.x, ==, before.origin.x);
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "the call ended");
+}
+
 /* Each presence has its own icon and colour on a colleague's row. */
 static void
 test_console_presence_icons (Fixture       *f,
@@ -2083,6 +2122,8 @@ main (int   argc,
       ADD ("failover-mid-consult", test_console_failover_mid_consult);
       ADD ("typed-number", test_console_typed_number);
       ADD ("search-cleared", test_console_search_cleared);
+      g_test_add ("/console-view/empty-queue-still", Fixture, AT_DEFAULT_SIZE,
+                  fixture_set_up, test_console_empty_queue_still, fixture_tear_down);
       ADD ("presence-icons", test_console_presence_icons);
       ADD ("transfer-warning", test_console_transfer_warning);
       ADD ("transfer-refused", test_console_transfer_refused);
