@@ -1700,6 +1700,34 @@ test_console_empty_queue_still (Fixture       *f,
   wait_n (calls, 0, "the call ended");
 }
 
+/* F2 while the phone system rings the attendant's own phone, which they
+ * may have to pick up by hand: the waiting caller's row says so until the
+ * answer's reply, and the call then moves to "My Calls" as ever. */
+static void
+test_console_pickup_hint (Fixture       *f,
+                          gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GListModel *queue = attendant_console_get_queue (f->console);
+  AttendantCall *call;
+
+  g_object_set (f->pbx, "pickup-delay", 3.0, NULL);
+  inject (f, "+390244444444", "Bassi Elettrica");
+  wait_n (queue, 1, "a caller");
+  call = item (queue, 0);
+  press (f, "console.answer");
+  g_assert_true (attendant_call_get_pending (call));
+  wait_label (f, "Pick up your phone…");
+  g_assert_true (attendant_call_get_pending (call));
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-pickup-hint.png");
+
+  wait_n (calls, 1, "the call answered once the phone was picked up");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+  wait_frames (GTK_WIDGET (f->window));
+  g_assert_null (attendant_test_gui_find_label (GTK_WIDGET (f->window), "Pick up your phone…"));
+}
+
 /* Each presence has its own icon and colour on a colleague's row. */
 static void
 test_console_presence_icons (Fixture       *f,
@@ -2122,6 +2150,7 @@ main (int   argc,
       ADD ("failover-mid-consult", test_console_failover_mid_consult);
       ADD ("typed-number", test_console_typed_number);
       ADD ("search-cleared", test_console_search_cleared);
+      ADD ("pickup-hint", test_console_pickup_hint);
       g_test_add ("/console-view/empty-queue-still", Fixture, AT_DEFAULT_SIZE,
                   fixture_set_up, test_console_empty_queue_still, fixture_tear_down);
       ADD ("presence-icons", test_console_presence_icons);
