@@ -32,6 +32,8 @@ struct _AttendantCall
   gboolean            recalled;
 
   gboolean            pending;
+  /* what it waits for, while pending */
+  AttendantCommand    pending_command;
   char               *notice;
 };
 
@@ -370,6 +372,38 @@ attendant_call_set_pending (AttendantCall *self,
 
   self->pending = pending;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+}
+
+/**
+ * attendant_call_get_pending_command:
+ *
+ * Returns: the command the call waits on the server for; meaningful
+ *   only while #AttendantCall:pending
+ */
+AttendantCommand
+attendant_call_get_pending_command (AttendantCall *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CALL (self), ATTENDANT_COMMAND_ANSWER);
+
+  return self->pending_command;
+}
+
+/**
+ * attendant_call_set_pending_command:
+ *
+ * Marks the call pending on @command: an answer may wait for the
+ * attendant to pick up their phone, which the console says, where a hold
+ * only waits for the server.
+ */
+void
+attendant_call_set_pending_command (AttendantCall    *self,
+                                    AttendantCommand  command)
+{
+  g_return_if_fail (ATTENDANT_IS_CALL (self));
+
+  /* Before the notification, for whoever follows it. */
+  self->pending_command = command;
+  attendant_call_set_pending (self, TRUE);
 }
 
 const char *

@@ -30,6 +30,9 @@ gboolean            attendant_call_get_recalled      (AttendantCall *self);
 gboolean            attendant_call_get_pending       (AttendantCall *self);
 void                attendant_call_set_pending       (AttendantCall *self,
                                                       gboolean       pending);
+AttendantCommand    attendant_call_get_pending_command (AttendantCall *self);
+void                attendant_call_set_pending_command (AttendantCall    *self,
+                                                        AttendantCommand  command);
 const char         *attendant_call_get_notice        (AttendantCall *self);
 void                attendant_call_set_notice        (AttendantCall *self,
                                                       const char    *notice);

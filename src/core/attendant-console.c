@@ -1296,7 +1296,7 @@ attendant_console_run_async (AttendantConsole    *self,
     {
       /* A new command makes any older notice moot. */
       attendant_call_set_notice (call, NULL);
-      attendant_call_set_pending (call, TRUE);
+      attendant_call_set_pending_command (call, command);
     }
 
   attendant_client_send_command_async (self->client, attendant_command_to_string (command), args,

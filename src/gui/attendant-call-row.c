@@ -22,7 +22,14 @@
  * In the Waiting list the time is the wait, and turns orange then red
  * past the thresholds of the preferences; in "My Calls" it is the whole
  * call, from the attendant's first word (attendant_console_get_call_start():
- * a hold does not restart it). */
+ * a hold does not restart it).
+ *
+ * An answer can take a while: the phone system rings the attendant's own
+ * phone, which may need picking up by hand. Past a moment, the row says
+ * so in place of its subtitle (one line either way: nothing moves). */
+
+/* Shorter than this, an answer needs no words. */
+#define PICKUP_HINT_MS 1000
 struct _AttendantCallRow
 {
   GtkWidget         parent_instance;
@@ -38,6 +45,9 @@ struct _AttendantCallRow
   GtkLabel         *notice;
   GtkLabel         *time;
   GtkBox           *buttons;
+
+  guint             pickup_source;
+  gboolean          pickup_hint;
 };
 
 G_DEFINE_FINAL_TYPE (AttendantCallRow, attendant_call_row, GTK_TYPE_WIDGET)
@@ -215,6 +225,46 @@ update_buttons (AttendantCallRow *self)
                 "console.hang-up", _("End this call"), "destructive-action");
 }
 
+static void set_class (GtkWidget  *widget,
+                       const char *name,
+                       gboolean    on);
+
+static gboolean
+answering (AttendantCall *call)
+{
+  return attendant_call_get_pending (call) &&
+         attendant_call_get_pending_command (call) == ATTENDANT_COMMAND_ANSWER;
+}
+
+static void
+clear_pickup_hint (AttendantCallRow *self)
+{
+  g_clear_handle_id (&self->pickup_source, g_source_remove);
+  self->pickup_hint = FALSE;
+}
+
+static gboolean
+pickup_hint_cb (gpointer user_data)
+{
+  AttendantCallRow *self = user_data;
+
+  self->pickup_source = 0;
+  self->pickup_hint = TRUE;
+  attendant_call_row_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The reply, success or failure, ends the answer's wait (a failure is
+ * the view's toast). */
+static void
+follow_answer (AttendantCallRow *self)
+{
+  if (!answering (self->call))
+    clear_pickup_hint (self);
+  else if (!self->pickup_hint && self->pickup_source == 0)
+    self->pickup_source = g_timeout_add (PICKUP_HINT_MS, pickup_hint_cb, self);
+}
+
 /**
  * attendant_call_row_update:
  *
@@ -237,7 +287,11 @@ attendant_call_row_update (AttendantCallRow *self)
   title = attendant_console_dup_call_title (self->console, call);
   gtk_label_set_label (self->title, title);
 
-  if (self->queue)
+  follow_answer (self);
+  if (self->pickup_hint)
+    /* TRANSLATORS: an answer waits for the attendant's own phone, which the phone system rings */
+    subtitle = g_strdup (_("Pick up your phone…"));
+  else if (self->queue)
     {
       const char *number = attendant_call_get_caller_number (call);
       g_autofree char *name = attendant_console_dup_caller_name (self->console, call);
@@ -265,6 +319,9 @@ attendant_call_row_update (AttendantCallRow *self)
         subtitle = g_steal_pointer (&state);
     }
   gtk_label_set_label (self->subtitle, subtitle);
+  /* What the attendant must do stands out from what merely is. */
+  set_class (GTK_WIDGET (self->subtitle), "dim-label", !self->pickup_hint);
+  set_class (GTK_WIDGET (self->subtitle), "accent", self->pickup_hint);
 
   notice = attendant_call_get_notice (call);
   gtk_label_set_label (self->notice, notice ? notice : "");
@@ -368,6 +425,7 @@ attendant_call_row_set_call (AttendantCallRow *self,
 
   if (self->call != NULL)
     g_signal_handlers_disconnect_by_data (self->call, self);
+  clear_pickup_hint (self);
   g_set_object (&self->call, call);
   if (call != NULL)
     {
@@ -430,6 +488,7 @@ attendant_call_row_dispose (GObject *object)
 
   if (self->call != NULL)
     g_signal_handlers_disconnect_by_data (self->call, self);
+  clear_pickup_hint (self);
   g_clear_object (&self->call);
   g_clear_object (&self->console);
   gtk_widget_dispose_template (GTK_WIDGET (self), ATTENDANT_TYPE_CALL_ROW);

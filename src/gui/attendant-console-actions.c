@@ -21,8 +21,9 @@
  * server's events and reply confirm it, and a failure is a toast (the
  * view's "message"). Every call placed — a colleague's Call button, a
  * typed number, Enter without a call in hand, a link opened on the
- * desktop — goes through attendant_console_view_dial(), with one
- * feedback. A transfer or consultation the telephone system would
+ * desktop — goes through attendant_console_view_dial() (or its twin for
+ * the directory's pane), with one feedback. What the directory's pane
+ * starts and the server accepts empties its search (search_done()). A transfer or consultation the telephone system would
  * refuse is not sent: the attendant is told why; one to a colleague who
  * is away asks first. */
 
@@ -228,6 +229,9 @@ typedef struct
    * dragged from the Waiting list is answered, then handed over */
   gboolean              then_transfer;
   AttendantCall        *call;
+  /* the directory's search when the command was chosen from it: emptied
+   * once the server accepts, unless the attendant typed on meanwhile */
+  char                 *search;
 } RunContext;
 
 static void
@@ -236,6 +240,7 @@ run_context_free (RunContext *context)
   g_clear_object (&context->view);
   g_clear_object (&context->call);
   g_free (context->target);
+  g_free (context->search);
   g_free (context);
 }
 
@@ -251,7 +256,30 @@ static void run_full (AttendantConsoleView *self,
                       AttendantCommand      command,
                       AttendantCall        *call,
                       const char           *target,
-                      gboolean              then_transfer);
+                      gboolean              then_transfer,
+                      gboolean              from_search);
+
+/* The search found whom the call went to: it has done its job. Emptied,
+ * so that the next Enter does not act on the same colleague again (once
+ * the caller is gone, "Call 201" would ring them), and the keyboard back
+ * in it for the next caller's name. Only when the command was chosen
+ * from the directory's pane and the attendant has not typed since; the
+ * focus moves only from that pane, where the row it was on may vanish. */
+static void
+search_done (AttendantConsoleView *self,
+             const char           *search)
+{
+  GtkWidget *pane = gtk_paned_get_end_child (self->paned);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), search) != 0)
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  if (focus == NULL || focus == pane || gtk_widget_is_ancestor (focus, pane))
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
 
 static void
 run_cb (GObject      *object,
@@ -288,7 +316,8 @@ run_cb (GObject      *object,
     }
   else if (context->then_transfer)
     /* The answer's events came before its reply: the call is ours. */
-    run_full (self, ATTENDANT_COMMAND_TRANSFER, context->call, context->target, FALSE);
+    run_full (self, ATTENDANT_COMMAND_TRANSFER, context->call, context->target, FALSE,
+              context->search != NULL);
   else if (context->command == ATTENDANT_COMMAND_TRANSFER && context->target != NULL)
     {
       g_autofree char *party = attendant_console_describe_party (self->console, context->target);
@@ -296,6 +325,9 @@ run_cb (GObject      *object,
       /* TRANSLATORS: %s is the colleague; said once the server accepted the transfer */
       text = g_strdup_printf (_("Transferring to %s"), party);
     }
+
+  if (reply != NULL && !context->then_transfer && context->search != NULL)
+    search_done (self, context->search);
 
   if (text != NULL)
     attendant_console_view_toast (self, text);
@@ -309,8 +341,10 @@ run_full (AttendantConsoleView *self,
           AttendantCommand      command,
           AttendantCall        *call,
           const char           *target,
-          gboolean              then_transfer)
+          gboolean              then_transfer,
+          gboolean              from_search)
 {
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   RunContext *context;
 
   if (self->console == NULL)
@@ -322,6 +356,7 @@ run_full (AttendantConsoleView *self,
   context->target = g_strdup (target);
   context->then_transfer = then_transfer;
   context->call = then_transfer ? g_object_ref (call) : NULL;
+  context->search = from_search && *search != '\0' ? g_strdup (search) : NULL;
 
   attendant_console_run_async (self->console, command, call,
                                command == ATTENDANT_COMMAND_ANSWER ? NULL : target,
@@ -345,7 +380,7 @@ attendant_console_view_run (AttendantConsoleView *self,
 {
   g_return_if_fail (ATTENDANT_IS_CONSOLE_VIEW (self));
 
-  run_full (self, command, call, target, FALSE);
+  run_full (self, command, call, target, FALSE, FALSE);
 }
 
 /**
@@ -363,7 +398,16 @@ attendant_console_view_dial (AttendantConsoleView *self,
   g_return_if_fail (ATTENDANT_IS_CONSOLE_VIEW (self));
   g_return_if_fail (number != NULL);
 
-  run_full (self, ATTENDANT_COMMAND_DIAL, NULL, number, FALSE);
+  run_full (self, ATTENDANT_COMMAND_DIAL, NULL, number, FALSE, FALSE);
+}
+
+/* A call placed from the directory's pane: a colleague's Call button,
+ * Enter on a colleague or on the number typed. */
+void
+attendant_console_view_dial_from_search (AttendantConsoleView *self,
+                                         const char           *number)
+{
+  run_full (self, ATTENDANT_COMMAND_DIAL, NULL, number, FALSE, TRUE);
 }
 
 /* }}} */
@@ -399,9 +443,9 @@ hand_over_now (HandOver *hand_over)
 
   /* A waiting caller dropped on a colleague: answered, then handed over. */
   if (attendant_call_get_state (call) == ATTENDANT_CALL_STATE_QUEUED)
-    run_full (self, ATTENDANT_COMMAND_ANSWER, call, hand_over->number, TRUE);
+    run_full (self, ATTENDANT_COMMAND_ANSWER, call, hand_over->number, TRUE, TRUE);
   else
-    run_full (self, hand_over->command, call, hand_over->number, FALSE);
+    run_full (self, hand_over->command, call, hand_over->number, FALSE, TRUE);
 }
 
 static void
@@ -551,7 +595,8 @@ warning_dialog_new (GtkWindow        *parent,
  *
  * Transfers @call (or consults about it) to @number. To a colleague the
  * telephone system would refuse, says why instead, and sends nothing;
- * to one who is away, asks first.
+ * to one who is away, asks first. Every caller is in the directory's
+ * pane: once the server accepts, its search is emptied.
  */
 void
 attendant_console_view_hand_over (AttendantConsoleView *self,
@@ -609,7 +654,7 @@ attendant_console_view_act_on_number (AttendantConsoleView *self,
   if (attendant_console_view_call_to_transfer (self) != NULL)
     attendant_console_view_hand_over (self, ATTENDANT_COMMAND_TRANSFER, NULL, number);
   else
-    attendant_console_view_dial (self, number);
+    attendant_console_view_dial_from_search (self, number);
 }
 
 /* }}} */

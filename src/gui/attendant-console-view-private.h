@@ -78,6 +78,8 @@ void              attendant_console_view_hand_over      (AttendantConsoleView *s
                                                          const char           *number);
 void              attendant_console_view_act_on_number  (AttendantConsoleView *self,
                                                          const char           *number);
+void              attendant_console_view_dial_from_search (AttendantConsoleView *self,
+                                                         const char           *number);
 void              attendant_console_view_follow_presence (AttendantConsoleView *self);
 
 G_END_DECLS

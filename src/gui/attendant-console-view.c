@@ -93,7 +93,7 @@ on_contact_row_act (AttendantConsoleView *self,
     return;
 
   if (command == ATTENDANT_COMMAND_DIAL)
-    attendant_console_view_dial (self, number);
+    attendant_console_view_dial_from_search (self, number);
   else if (call != NULL || attendant_console_view_call_to_transfer (self) != NULL)
     attendant_console_view_hand_over (self, command, call, number);
 }

@@ -31,7 +31,9 @@
  *    it after answer-delay; "away" lets it ring; busy, ringing, dnd and
  *    offline extensions refuse it (error "busy");
  *  - the extensions of attendants never answer by themselves: a person
- *    does, with call.answer;
+ *    does, with call.answer; with pickup-delay, the attendant's own phone
+ *    rings that long first (as Asterisk rings it until picked up), and
+ *    the command's reply waits for it;
  *  - a blind transfer not answered within ring-timeout comes back to the
  *    attendant, ringing, with recalled=true; a direct call to an extension
  *    that does not answer goes to the queue;
@@ -131,6 +133,7 @@ struct _AttendantPbx
   guint       next_call;
   double      ring_timeout;
   double      answer_delay;
+  double      pickup_delay;
   double      talk_time;
   char       *unreachable_reason;  /* the admin API's pretend outage */
 };
@@ -145,6 +148,7 @@ enum {
   PROP_0,
   PROP_RING_TIMEOUT,
   PROP_ANSWER_DELAY,
+  PROP_PICKUP_DELAY,
   PROP_TALK_TIME,
   N_PROPS
 };
@@ -791,6 +795,10 @@ attendant_pbx_get_property (GObject    *object,
       g_value_set_double (value, self->answer_delay);
       break;
 
+    case PROP_PICKUP_DELAY:
+      g_value_set_double (value, self->pickup_delay);
+      break;
+
     case PROP_TALK_TIME:
       g_value_set_double (value, self->talk_time);
       break;
@@ -831,6 +839,10 @@ attendant_pbx_set_property (GObject      *object,
       set_double_property (self, &self->answer_delay, g_value_get_double (value), prop_id);
       break;
 
+    case PROP_PICKUP_DELAY:
+      set_double_property (self, &self->pickup_delay, g_value_get_double (value), prop_id);
+      break;
+
     case PROP_TALK_TIME:
       set_double_property (self, &self->talk_time, g_value_get_double (value), prop_id);
       break;
@@ -854,6 +866,11 @@ attendant_pbx_class_init (AttendantPbxClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_ANSWER_DELAY] =
     g_param_spec_double ("answer-delay", NULL, NULL, 0, 86400, 3,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Seconds the attendant takes to pick up their own phone on call.answer:
+   * 0, at once, unless a test wants the time in between. */
+  properties[PROP_PICKUP_DELAY] =
+    g_param_spec_double ("pickup-delay", NULL, NULL, 0, 86400, 0,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_TALK_TIME] =
     g_param_spec_double ("talk-time", NULL, NULL, 0, 86400, 60,
@@ -1657,7 +1674,69 @@ ok_or_null (gboolean ok)
     complete_command (telephony, result, error, cancellable, callback, user_data); \
   }
 
-PBX_COMMAND (answer, ok_or_null (do_answer (self, extension, id, &error)))
+/* The attendant's phone ringing until picked up: the call is answered
+ * only then, if it is still there to answer. */
+typedef struct
+{
+  AttendantPbx        *pbx;
+  char                *extension;
+  char                *id;
+  GCancellable        *cancellable;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} Pickup;
+
+static void
+pickup_free (Pickup *pickup)
+{
+  g_clear_object (&pickup->pbx);
+  g_clear_object (&pickup->cancellable);
+  g_free (pickup->extension);
+  g_free (pickup->id);
+  g_free (pickup);
+}
+
+static gboolean
+pickup_cb (gpointer user_data)
+{
+  Pickup *pickup = user_data;
+  GError *error = NULL;
+  JsonObject *result = ok_or_null (do_answer (pickup->pbx, pickup->extension, pickup->id, &error));
+
+  complete_command (ATTENDANT_TELEPHONY (pickup->pbx), result, error, pickup->cancellable,
+                    pickup->callback, pickup->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pbx_answer (AttendantTelephony *telephony,
+            const char         *extension,
+            const char         *id,
+            ATTENDANT_TELEPHONY_COMMAND_ARGS)
+{
+  AttendantPbx *self = ATTENDANT_PBX (telephony);
+  GError *error = NULL;
+  Pickup *pickup;
+
+  if (self->pickup_delay <= 0)
+    {
+      JsonObject *result = ok_or_null (do_answer (self, extension, id, &error));
+
+      complete_command (telephony, result, error, cancellable, callback, user_data);
+      return;
+    }
+
+  pickup = g_new0 (Pickup, 1);
+  pickup->pbx = g_object_ref (self);
+  pickup->extension = g_strdup (extension);
+  pickup->id = g_strdup (id);
+  pickup->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  pickup->callback = callback;
+  pickup->user_data = user_data;
+  g_timeout_add_full (G_PRIORITY_DEFAULT, seconds_to_ms (self->pickup_delay), pickup_cb, pickup,
+                      (GDestroyNotify)pickup_free);
+}
+
 PBX_COMMAND (hold, ok_or_null (do_hold (self, extension, id, &error)))
 PBX_COMMAND (resume, ok_or_null (do_resume (self, extension, id, &error)))
 PBX_COMMAND (hangup, ok_or_null (do_hangup (self, extension, id, &error)))

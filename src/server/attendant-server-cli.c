@@ -338,7 +338,10 @@ run_server (int    argc,
 
   if (check && attendant_server_get_pbx (server) == NULL)
     {
-      g_print ("%s: cluster %s, %u node(s) to host, %u users, %u contact(s) in the directory, "
+      /* Only the configuration's own entries: Asterisk's endpoints join
+       * them once the server runs, and a count that said "the directory"
+       * would not match what the consoles then show. */
+      g_print ("%s: cluster %s, %u node(s) to host, %u users, %u contact(s) in [directory], "
                "telephone system: Asterisk\n",
                config_file, attendant_server_config_get_cluster (config),
                attendant_server_get_nodes (server)->len,

@@ -115,6 +115,73 @@ assert_time (GtkWidget  *row,
     g_error ("%s shows “%s”, not %s", name, gtk_label_get_label (GTK_LABEL (label)), pattern);
 }
 
+static gboolean
+subtitle_is (gpointer data)
+{
+  GtkWidget *row = ((gpointer *)data)[0];
+  const char *text = ((gpointer *)data)[1];
+
+  return g_strcmp0 (attendant_test_gui_label_text (row, "call-subtitle"), text) == 0;
+}
+
+static int
+natural_height (GtkWidget *row)
+{
+  int natural = 0;
+
+  gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, 400, NULL, &natural, NULL, NULL);
+  return natural;
+}
+
+/* An answer may wait for the attendant to pick up their own phone, which
+ * the phone system rings: past a moment the row says so, on its one
+ * subtitle line (the row keeps its height), until the reply. A hang-up
+ * waits only for the server, and says nothing of the phone. */
+static void
+test_call_row_pickup_hint (Fixture       *f,
+                           gconstpointer  data)
+{
+  GtkWidget *waiting;
+  GtkWidget *ringing;
+  AttendantCall *call;
+  AttendantCall *recall;
+  int height;
+  gpointer hint[2];
+
+  feed_call (f, "c1", "queued", 5);
+  feed_call (f, "c2", "ringing", 2);
+  waiting = add_row (f, TRUE, "c1");
+  ringing = add_row (f, FALSE, "c2");
+  call = attendant_console_lookup_call (f->console, "c1");
+  recall = attendant_console_lookup_call (f->console, "c2");
+  height = natural_height (waiting);
+
+  attendant_call_set_pending_command (recall, ATTENDANT_COMMAND_HANGUP);
+  attendant_call_set_pending_command (call, ATTENDANT_COMMAND_ANSWER);
+  /* A moment: no words yet. */
+  g_assert_cmpstr (attendant_test_gui_label_text (waiting, "call-subtitle"), ==, "+39021 · Reception");
+  hint[0] = waiting;
+  hint[1] = "Pick up your phone…";
+  attendant_test_wait_until (subtitle_is, hint, 5000, "the answer waiting for the attendant's phone");
+  g_assert_cmpint (natural_height (waiting), ==, height);
+  /* Pending as long, but not an answer. */
+  g_assert_cmpstr (attendant_test_gui_label_text (ringing, "call-subtitle"), ==,
+                   "Ringing you — waiting for the server…");
+  attendant_test_gui_screenshot (f->window, "call-row-pickup.png");
+
+  /* The reply, whatever it said. */
+  attendant_call_set_pending (call, FALSE);
+  g_assert_cmpstr (attendant_test_gui_label_text (waiting, "call-subtitle"), ==, "+39021 · Reception");
+  attendant_call_set_pending (recall, FALSE);
+
+  /* The same on a call ringing the attendant again, in "My Calls". */
+  attendant_call_set_pending_command (recall, ATTENDANT_COMMAND_ANSWER);
+  hint[0] = ringing;
+  attendant_test_wait_until (subtitle_is, hint, 5000, "the recall's answer waiting for the attendant's phone");
+  attendant_call_set_pending (recall, FALSE);
+  g_assert_cmpstr (attendant_test_gui_label_text (ringing, "call-subtitle"), ==, "Ringing you · +39021");
+}
+
 /* A wait past the warning is orange, past the alert red; a call of the
  * attendant's is never coloured for its length. */
 static void
@@ -186,6 +253,7 @@ main (int   argc,
 
   g_test_add ("/call-row/wait-colours", Fixture, NULL, fixture_set_up, test_wait_colours, fixture_tear_down);
   g_test_add ("/call-row/whole-call", Fixture, NULL, fixture_set_up, test_whole_call, fixture_tear_down);
+  g_test_add ("/call-row/pickup-hint", Fixture, NULL, fixture_set_up, test_call_row_pickup_hint, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -473,6 +473,17 @@ has_toplevel_named (gpointer data)
   return toplevel_named (data) != NULL;
 }
 
+/* The answer to the dialog that says why a transfer cannot be. */
+static void
+respond_to_refusal (const char *response)
+{
+  GtkWidget *dialog;
+
+  attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the transfer cannot be");
+  dialog = toplevel_named ("transfer-refused");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
 
 /* Transfer Anyway, in the warning before a transfer to someone away. */
 static void
@@ -1574,6 +1585,149 @@ test_console_typed_number (Fixture       *f,
   wait_label (f, "Transferred to 0698765432");
 }
 
+static gboolean
+search_empty (gpointer data)
+{
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (data)), "") == 0;
+}
+
+static gboolean
+focus_in_search (Fixture *f)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  GtkWidget *entry = search_entry (f);
+
+  return focus != NULL && (focus == entry || gtk_widget_is_ancestor (focus, entry));
+}
+
+/* The search has done its job once the call went where it found: a
+ * transfer, consultation or call started from it and accepted by the
+ * server empties it, for the next caller, with the keyboard in it (a
+ * second Enter on "201" would otherwise ring the colleague). A transfer
+ * refused before it is sent leaves it as it was. */
+static void
+test_console_search_cleared (Fixture       *f,
+                             gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GtkWidget *entry = search_entry (f);
+  GtkWidget *typed = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_BOX, "typed-number");
+  GtkWidget *typed_button = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_BUTTON,
+                                                            "typed-number-button");
+  AttendantCall *call = answer_one (f, "+390211111111", "Rossi Trasporti");
+  AttendantCall *leg;
+
+  /* Refused (do not disturb): nothing sent; the caller and the search stay. */
+  g_assert_cmpuint (search (f, "205"), ==, 1);
+  g_signal_emit_by_name (entry, "activate");
+  respond_to_refusal ("keep");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "205");
+  g_assert_cmpint (attendant_call_get_state (call), ==, ATTENDANT_CALL_STATE_ACTIVE);
+
+  /* Transferred from the search: emptied once the server accepted. */
+  g_assert_cmpuint (search (f, "201"), ==, 1);
+  wait_label (f, "Transfer to 201");
+  g_signal_emit_by_name (entry, "activate");
+  attendant_test_wait_until (search_empty, entry, 10000, "the search emptied after the transfer");
+  g_assert_false (gtk_widget_get_visible (typed));
+  g_assert_true (focus_in_search (f));
+  wait_n (calls, 0, "the call handed over to Bruno Bianchi");
+  wait_frames (GTK_WIDGET (f->window));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-search-cleared.png");
+
+  /* A consultation started from it (Shift+Enter's action). */
+  call = answer_one (f, "+390233333333", "Ferri Costruzioni");
+  g_assert_cmpuint (search (f, "elena"), ==, 1);
+  press (f, "console.consult");
+  attendant_test_wait_until (search_empty, entry, 10000, "the search emptied after the consultation began");
+  wait_n (calls, 2, "the consultation next to the call");
+  leg = item (calls, 1);
+  wait_state (leg, ATTENDANT_CALL_STATE_CONSULTING, "the colleague on the line");
+  press (f, "console.cancel-consult");
+  wait_state (call, ATTENDANT_CALL_STATE_ACTIVE, "back to the caller");
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "the caller gone");
+
+  /* A call placed with the typed number's own button: the row goes, and
+   * the keyboard with it back to the search, not nowhere. */
+  g_assert_cmpuint (search (f, "0612345678"), ==, 0);
+  wait_label (f, "Call 0612345678");
+  gtk_widget_grab_focus (typed_button);
+  gtk_widget_activate (typed_button);
+  attendant_test_wait_until (search_empty, entry, 10000, "the search emptied after the call was placed");
+  wait_n (calls, 1, "the typed number called");
+  g_assert_true (focus_in_search (f));
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "the outside call ended");
+}
+
+/* Where the "No One Is Waiting" illustration is, in the window. */
+static graphene_rect_t
+empty_queue_bounds (Fixture *f)
+{
+  GtkWidget *title = attendant_test_gui_find_label (GTK_WIDGET (f->window), "No One Is Waiting");
+  graphene_rect_t bounds;
+
+  g_assert_nonnull (title);
+  g_assert_true (gtk_widget_get_mapped (title));
+  g_assert_true (gtk_widget_compute_bounds (title, GTK_WIDGET (f->window), &bounds));
+  return bounds;
+}
+
+/* Nothing on screen moves under the receptionist's eyes: a call in "My
+ * Calls", which is taller than its empty line, leaves the empty queue's
+ * illustration where it was. */
+static void
+test_console_empty_queue_still (Fixture       *f,
+                                gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  graphene_rect_t before;
+  graphene_rect_t after;
+
+  wait_frames (GTK_WIDGET (f->window));
+  before = empty_queue_bounds (f);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "console.dial", "s", "0612345678"));
+  wait_n (calls, 1, "a call in My Calls");
+  wait_frames (GTK_WIDGET (f->window));
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-empty-queue-with-call.png");
+  after = empty_queue_bounds (f);
+
+  g_assert_cmpfloat (after.origin.y, ==, before.origin.y);
+  g_assert_cmpfloat (after.origin.x, ==, before.origin.x);
+  press (f, "console.hang-up");
+  wait_n (calls, 0, "the call ended");
+}
+
+/* F2 while the phone system rings the attendant's own phone, which they
+ * may have to pick up by hand: the waiting caller's row says so until the
+ * answer's reply, and the call then moves to "My Calls" as ever. */
+static void
+test_console_pickup_hint (Fixture       *f,
+                          gconstpointer  data)
+{
+  GListModel *calls = attendant_console_get_calls (f->console);
+  GListModel *queue = attendant_console_get_queue (f->console);
+  AttendantCall *call;
+
+  g_object_set (f->pbx, "pickup-delay", 3.0, NULL);
+  inject (f, "+390244444444", "Bassi Elettrica");
+  wait_n (queue, 1, "a caller");
+  call = item (queue, 0);
+  press (f, "console.answer");
+  g_assert_true (attendant_call_get_pending (call));
+  wait_label (f, "Pick up your phone…");
+  g_assert_true (attendant_call_get_pending (call));
+  g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 0);
+  attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-pickup-hint.png");
+
+  wait_n (calls, 1, "the call answered once the phone was picked up");
+  wait_state (item (calls, 0), ATTENDANT_CALL_STATE_ACTIVE, "the call active");
+  wait_frames (GTK_WIDGET (f->window));
+  g_assert_null (attendant_test_gui_find_label (GTK_WIDGET (f->window), "Pick up your phone…"));
+}
+
 /* Each presence has its own icon and colour on a colleague's row. */
 static void
 test_console_presence_icons (Fixture       *f,
@@ -1655,10 +1809,7 @@ test_console_transfer_refused (Fixture       *f,
   /* Put on hold while the attendant looks for someone else. */
   g_assert_cmpuint (search (f, "francesca"), ==, 1);
   press (f, "console.transfer");
-  attendant_test_wait_until (has_toplevel_named, "transfer-refused", 5000, "why the transfer cannot be");
-  dialog = toplevel_named ("transfer-refused");
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "hold");
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  respond_to_refusal ("hold");
   wait_state (call, ATTENDANT_CALL_STATE_HELD, "the caller on hold");
   g_assert_cmpuint (g_list_model_get_n_items (calls), ==, 1);
 
@@ -1998,6 +2149,10 @@ main (int   argc,
       ADD ("offline", test_console_offline);
       ADD ("failover-mid-consult", test_console_failover_mid_consult);
       ADD ("typed-number", test_console_typed_number);
+      ADD ("search-cleared", test_console_search_cleared);
+      ADD ("pickup-hint", test_console_pickup_hint);
+      g_test_add ("/console-view/empty-queue-still", Fixture, AT_DEFAULT_SIZE,
+                  fixture_set_up, test_console_empty_queue_still, fixture_tear_down);
       ADD ("presence-icons", test_console_presence_icons);
       ADD ("transfer-warning", test_console_transfer_warning);
       ADD ("transfer-refused", test_console_transfer_refused);

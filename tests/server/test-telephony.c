@@ -186,6 +186,44 @@ test_events_before_completion (Fixture       *fixture,
   g_assert_cmpuint (attendant_telephony_get_seq (ATTENDANT_TELEPHONY (fixture->pbx)), ==, fixture->events);
 }
 
+/* With pickup-delay, call.answer rings the attendant's own phone first:
+ * the call stays queued, and the reply waits, until it is picked up; a
+ * caller who hangs up meanwhile makes the answer fail then. */
+static void
+test_pickup_delay (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *id = inject (fixture);
+  g_autofree char *args = g_strdup_printf ("{\"call\":\"%s\"}", id);
+  g_autofree char *gone = NULL;
+  g_autofree char *gone_args = NULL;
+  g_autoptr(JsonArray) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start_time = g_get_monotonic_time ();
+
+  g_object_set (fixture->pbx, "pickup-delay", 0.3, NULL);
+  start (fixture, "answer", "200", "call.answer", args, NULL);
+  calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (fixture->pbx));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (calls, 0), "state"),
+                   ==, "queued");
+
+  wait_done (fixture, 1);
+  g_assert_cmpint (g_get_monotonic_time () - start_time, >=, 300 * 1000);
+  g_assert_no_error (outcome_at (fixture, 0)->error);
+  g_clear_pointer (&calls, json_array_unref);
+  calls = attendant_telephony_list_calls (ATTENDANT_TELEPHONY (fixture->pbx));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (calls, 0), "state"),
+                   ==, "active");
+
+  gone = inject (fixture);
+  gone_args = g_strdup_printf ("{\"call\":\"%s\"}", gone);
+  start (fixture, "gone", "200", "call.answer", gone_args, NULL);
+  g_assert_true (attendant_pbx_caller_hangup (fixture->pbx, gone, &error));
+  g_assert_no_error (error);
+  wait_done (fixture, 2);
+  g_assert_nonnull (outcome_at (fixture, 1)->error);
+}
+
 /* Commands the interface refuses itself and commands the implementation
  * carries out complete in the order they were made. */
 static void
@@ -397,6 +435,8 @@ main (int    argc,
 
   g_test_add ("/server/telephony-interface/events-before-completion", Fixture, NULL,
               fixture_set_up, test_events_before_completion, fixture_tear_down);
+  g_test_add ("/server/telephony-interface/pickup-delay", Fixture, NULL,
+              fixture_set_up, test_pickup_delay, fixture_tear_down);
   g_test_add ("/server/telephony-interface/completion-order", Fixture, NULL,
               fixture_set_up, test_completion_order, fixture_tear_down);
   g_test_add ("/server/telephony-interface/errors", Fixture, NULL,
