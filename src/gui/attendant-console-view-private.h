@@ -46,6 +46,7 @@ struct _AttendantConsoleView
   guint                 wait_alert;
 
   GtkPaned             *paned;
+  AdwToastOverlay      *toast_overlay;
   GtkWidget            *pause_button;
   GtkWidget            *answer_button;
   AdwButtonContent     *pause_content;

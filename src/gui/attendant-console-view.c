@@ -566,6 +566,7 @@ attendant_console_view_class_init (AttendantConsoleViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/attendant/Attendant/attendant-console-view.ui");
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, paned);
+  gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, pause_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, answer_button);
   gtk_widget_class_bind_template_child (widget_class, AttendantConsoleView, pause_content);
@@ -756,6 +757,22 @@ attendant_console_view_init (AttendantConsoleView *self)
  * Empties the directory's search, as a log-out leaves it for the next
  * person.
  */
+/**
+ * attendant_console_view_get_toast_overlay:
+ *
+ * Where the window shows its toasts while the console is shown: over the
+ * directory, so that a toast never hides a call's Hold or Hang Up.
+ *
+ * Returns: (transfer none): the overlay
+ */
+AdwToastOverlay *
+attendant_console_view_get_toast_overlay (AttendantConsoleView *self)
+{
+  g_return_val_if_fail (ATTENDANT_IS_CONSOLE_VIEW (self), NULL);
+
+  return self->toast_overlay;
+}
+
 void
 attendant_console_view_clear_search (AttendantConsoleView *self)
 {

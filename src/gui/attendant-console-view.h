@@ -27,5 +27,6 @@ void              attendant_console_view_dial        (AttendantConsoleView *self
                                                       const char           *number);
 void              attendant_console_view_focus_search (AttendantConsoleView *self);
 void              attendant_console_view_clear_search (AttendantConsoleView *self);
+AdwToastOverlay  *attendant_console_view_get_toast_overlay (AttendantConsoleView *self);
 
 G_END_DECLS

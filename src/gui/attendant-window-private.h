@@ -33,6 +33,7 @@ struct _AttendantWindow
   gboolean              last_was_preferred;
   /* the toast on screen, rewritten by the next message */
   AdwToast             *message_toast;
+  AdwToastOverlay      *message_toast_overlay;  /* where message_toast is shown */
   /* The number a link asked to call while not logged in, called at the
    * next login unless the operator cancels it or logs out */
   char                 *pending_number;

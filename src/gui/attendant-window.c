@@ -84,6 +84,18 @@ attendant_window_show_toast (AttendantWindow *self,
                              const char      *text)
 {
   g_autofree char *markup = g_markup_escape_text (text, -1);
+  /* Over the directory while the console is shown: at the window's
+   * bottom a toast would hide My Calls' Hold and Hang Up. */
+  AdwToastOverlay *overlay =
+    g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "main") == 0
+      ? attendant_console_view_get_toast_overlay (self->console_view)
+      : self->toast_overlay;
+
+  /* A toast moves to no other overlay: the one shown elsewhere is left to
+   * time out (not dismissed, as above), and this one is new. */
+  if (self->message_toast != NULL && self->message_toast_overlay != overlay)
+    g_clear_object (&self->message_toast);
+  self->message_toast_overlay = overlay;
 
   if (self->message_toast == NULL)
     {
@@ -94,7 +106,7 @@ attendant_window_show_toast (AttendantWindow *self,
     }
   else
     adw_toast_set_title (self->message_toast, markup);
-  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->message_toast));
+  adw_toast_overlay_add_toast (overlay, g_object_ref (self->message_toast));
 }
 
 /* }}} */

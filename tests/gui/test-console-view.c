@@ -1572,6 +1572,21 @@ test_console_typed_number (Fixture       *f,
   g_assert_cmpuint (attendant_test_gui_server_count_dialled (f->server, "0612345678"), ==, 1);
   /* The one dial path's feedback, as for a colleague or a link. */
   wait_label (f, "Calling 0612345678…");
+  {
+    /* The toast is over the directory, beside My Calls (whose Hold and
+     * Hang Up it covered at the window's bottom). */
+    GtkWidget *toast = attendant_test_gui_find_label (GTK_WIDGET (f->window), "Calling 0612345678…");
+    GtkWidget *my_calls = attendant_test_gui_find_widget (GTK_WIDGET (f->window), GTK_TYPE_LIST_VIEW, "calls-view");
+    graphene_rect_t toast_bounds, calls_bounds;
+
+    wait_frames (GTK_WIDGET (f->window));
+
+    g_assert_true (gtk_widget_compute_bounds (toast, GTK_WIDGET (f->window), &toast_bounds));
+    g_assert_true (gtk_widget_compute_bounds (my_calls, GTK_WIDGET (f->window), &calls_bounds));
+    g_test_message ("toast x %.0f w %.0f, calls x %.0f w %.0f", toast_bounds.origin.x, toast_bounds.size.width, calls_bounds.origin.x, calls_bounds.size.width);
+    g_assert_cmpfloat (toast_bounds.origin.x, >=, calls_bounds.origin.x + calls_bounds.size.width);
+    attendant_test_gui_screenshot (GTK_WIDGET (f->window), "console-toast-beside-calls.png");
+  }
   press (f, "console.hang-up");
   wait_n (calls, 0, "the outside call ended");
 

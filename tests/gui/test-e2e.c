@@ -250,19 +250,30 @@ collect_labels (GtkWidget *widget,
   return out->len > 0;
 }
 
+/* The window has two overlays: its own (the login page's toasts) and the
+ * console's, over the directory. */
+static void
+collect_toasts (GtkWidget *widget,
+                GString   *out)
+{
+  GtkWidget *content = ADW_IS_TOAST_OVERLAY (widget) ? adw_toast_overlay_get_child (ADW_TOAST_OVERLAY (widget))
+                                                     : NULL;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (ADW_IS_TOAST_OVERLAY (widget) && child != content)
+      collect_labels (child, out);
+    else
+      collect_toasts (child, out);
+}
+
 static char *
 toasts_text (void)
 {
-  GtkWidget *overlay = attendant_test_gui_find_widget (window_widget (), ADW_TYPE_TOAST_OVERLAY, NULL);
-  GtkWidget *content = adw_toast_overlay_get_child (ADW_TOAST_OVERLAY (overlay));
   GString *out = g_string_new (NULL);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (overlay);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (child != content)
-      collect_labels (child, out);
-
+  collect_toasts (window_widget (), out);
   return g_string_free (out, FALSE);
 }
 
