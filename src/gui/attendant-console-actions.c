@@ -128,6 +128,17 @@ set_enabled (AttendantConsoleView *self,
 
 /* The hint under the search, the colleagues' buttons and the typed
  * number's row follow the call in hand. */
+/* The number typed is a colleague's, the one chosen at the top (the best
+ * match): their row offers the same, and a second "Transfer to 201" above
+ * it would be the same action twice. */
+static gboolean
+typed_number_listed (AttendantConsoleView *self)
+{
+  AttendantContact *contact = attendant_console_view_selected_contact (self);
+
+  return contact != NULL && g_strcmp0 (attendant_contact_get_number (contact), self->typed_number) == 0;
+}
+
 static void
 update_offers (AttendantConsoleView *self,
                AttendantCall        *in_hand,
@@ -168,7 +179,7 @@ update_offers (AttendantConsoleView *self,
                                         in_hand != NULL ? "call-outgoing-symbolic" : "call-start-symbolic");
       gtk_widget_set_visible (self->typed_consult, in_hand != NULL);
     }
-  gtk_widget_set_visible (self->typed_row, self->typed_number != NULL);
+  gtk_widget_set_visible (self->typed_row, self->typed_number != NULL && !typed_number_listed (self));
 
   if (in_hand == NULL || !online)
     {
