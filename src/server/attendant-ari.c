@@ -462,6 +462,27 @@ attendant_ari_request_async (AttendantAri        *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  attendant_ari_request_with_body_async (self, method, path, query, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * attendant_ari_request_with_body_async:
+ * @body: (nullable): a JSON body, for the parameters ARI takes only
+ *   there (an originate's "variables")
+ *
+ * attendant_ari_request_async() with a body; completes the same way
+ * (attendant_ari_request_finish()).
+ */
+void
+attendant_ari_request_with_body_async (AttendantAri        *self,
+                                       const char          *method,
+                                       const char          *path,
+                                       const char * const  *query,
+                                       JsonNode            *body,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GString) url = NULL;
   Request *request;
@@ -509,6 +530,16 @@ attendant_ari_request_async (AttendantAri        *self,
                                 "Authorization", self->authorization);
   g_signal_connect_object (request->message, "accept-certificate",
                            G_CALLBACK (message_accept_certificate_cb), self, 0);
+  if (body != NULL)
+    {
+      gsize length;
+      char *text = json_to_string (body, FALSE);
+      g_autoptr(GBytes) bytes = NULL;
+
+      length = strlen (text);
+      bytes = g_bytes_new_take (text, length);
+      soup_message_set_request_body_from_bytes (request->message, "application/json", bytes);
+    }
 
   soup_session_send_async (self->session, request->message, G_PRIORITY_DEFAULT,
                            request->cancellable, send_cb, g_steal_pointer (&task));

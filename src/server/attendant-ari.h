@@ -77,6 +77,14 @@ void          attendant_ari_request_async         (AttendantAri         *self,
                                                    GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,
                                                    gpointer              user_data);
+void          attendant_ari_request_with_body_async (AttendantAri       *self,
+                                                     const char         *method,
+                                                     const char         *path,
+                                                     const char * const *query,
+                                                     JsonNode           *body,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
 JsonNode     *attendant_ari_request_finish        (AttendantAri         *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);

@@ -107,6 +107,7 @@ struct _AttendantAsterisk
   char         *endpoint_format;
   char         *waiting_sound;
   char         *moh_class;
+  char         *answer_header;  /* "Name: value", nullable */
   guint         ring_timeout;
   GPtrArray    *queues;      /* JsonObject {id, name} */
   GPtrArray    *contacts;    /* JsonObject {number, name?, department?}: the file's */
@@ -156,6 +157,7 @@ enum {
   PROP_RING_TIMEOUT,
   PROP_WAITING_SOUND,
   PROP_MOH_CLASS,
+  PROP_ANSWER_HEADER,
   N_PROPS
 };
 
@@ -1469,7 +1471,8 @@ new_channel_id (const char *kind,
 }
 
 /* Rings @endpoint into the application with @args; the channel's id is
- * chosen here, so that its events are followed from the first. */
+ * chosen here, so that its events are followed from the first. @header
+ * ("Name: value", nullable) goes into the INVITE. */
 static void
 originate (Op         *op,
            int         next,
@@ -1477,18 +1480,38 @@ originate (Op         *op,
            const char *endpoint,
            const char *args,
            const char *caller_id,
-           guint       timeout_s)
+           guint       timeout_s,
+           const char *header)
 {
   g_autofree char *path = channel_path (id, "");
   g_autofree char *timeout = g_strdup_printf ("%u", timeout_s);
+  const char * const query[] = {
+    "endpoint", endpoint,
+    "app", attendant_ari_get_application (op->self->watch),
+    "appArgs", args,
+    "timeout", timeout,
+    "callerId", caller_id != NULL ? caller_id : "",
+    NULL
+  };
+  g_autoptr(JsonNode) body = NULL;
+  const char *colon = header != NULL ? strchr (header, ':') : NULL;
 
-  op_request (op, next, "POST", path,
-              (const char *[]){ "endpoint", endpoint,
-                                "app", attendant_ari_get_application (op->self->watch),
-                                "appArgs", args,
-                                "timeout", timeout,
-                                "callerId", caller_id != NULL ? caller_id : "",
-                                NULL });
+  op->step = next;
+  /* ARI takes channel variables only in the body; PJSIP_HEADER(add,…) on
+   * the new channel, before Asterisk sends its INVITE, goes into it. */
+  if (colon != NULL)
+    {
+      g_autoptr(JsonObject) variables = json_object_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autofree char *name = g_strndup (header, (gsize)(colon - header));
+      g_autofree char *function = g_strdup_printf ("PJSIP_HEADER(add,%s)", name);
+      g_autofree char *value = g_strstrip (g_strdup (colon + 1));
+
+      json_object_set_string_member (variables, function, value);
+      json_object_set_object_member (object, "variables", g_steal_pointer (&variables));
+      body = json_node_init_object (json_node_alloc (), object);
+    }
+  attendant_ari_request_with_body_async (op->self->ari, "POST", path, query, body, NULL, op_request_cb, op);
 }
 
 static char *
@@ -1618,7 +1641,8 @@ line_run (Op *op)
           g_free (op->channel);
           op->channel = new_channel_id ("line", op->extension);
           channel_follow (self, op->channel, "line", op->extension, NULL);
-          originate (op, LINE_ORIGINATED, op->channel, endpoint, args, caller_id, self->ring_timeout);
+          originate (op, LINE_ORIGINATED, op->channel, endpoint, args, caller_id,
+                     self->ring_timeout, self->answer_header);
           return;
         }
       op->step = LINE_UP;
@@ -1673,7 +1697,7 @@ line_run (Op *op)
           op->call = g_strdup (dialled->id);
           args = g_strconcat ("leg,", dialled->id, ",", op->target, NULL);
           channel_follow (self, op->channel, "leg", op->target, dialled->id);
-          originate (op, DIAL_ORIGINATED, op->channel, endpoint, args, caller_id, self->ring_timeout);
+          originate (op, DIAL_ORIGINATED, op->channel, endpoint, args, caller_id, self->ring_timeout, NULL);
           return;
         }
       op->step = CALL_BRIDGE;
@@ -2030,7 +2054,7 @@ transfer_run (Op *op)
             args = g_strconcat ("leg,", call->id, ",", op->target, NULL);
             channel_follow (self, op->channel, "leg", op->target, call->id);
           }
-        originate (op, XFER_ORIGINATED, op->channel, endpoint, args, caller_id, self->ring_timeout);
+        originate (op, XFER_ORIGINATED, op->channel, endpoint, args, caller_id, self->ring_timeout, NULL);
       }
       return;
 
@@ -3231,6 +3255,7 @@ attendant_asterisk_finalize (GObject *object)
   g_free (self->endpoint_format);
   g_free (self->waiting_sound);
   g_free (self->moh_class);
+  g_free (self->answer_header);
   g_free (self->unreachable);
   g_free (self->node);
   g_ptr_array_unref (self->queues);
@@ -3279,6 +3304,9 @@ attendant_asterisk_get_property (GObject    *object,
     case PROP_MOH_CLASS:
       g_value_set_string (value, self->moh_class);
       break;
+    case PROP_ANSWER_HEADER:
+      g_value_set_string (value, self->answer_header);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -3317,6 +3345,10 @@ attendant_asterisk_set_property (GObject      *object,
       if (replace_string (&self->moh_class, g_value_get_string (value)))
         g_object_notify_by_pspec (object, pspec);
       break;
+    case PROP_ANSWER_HEADER:
+      if (replace_string (&self->answer_header, g_value_get_string (value)))
+        g_object_notify_by_pspec (object, pspec);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -3343,6 +3375,18 @@ attendant_asterisk_class_init (AttendantAsteriskClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MOH_CLASS] =
     g_param_spec_string ("moh-class", NULL, NULL, "default",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * AttendantAsterisk:answer-header:
+   *
+   * A SIP header, "Name: value", added to the INVITE that rings the
+   * attendant's own phone (PJSIP only), such as "Call-Info:
+   * <sip:attendant>;answer-after=0": phones that honour it answer by
+   * themselves, so that answering a caller is one key, not a key and the
+   * handset. %NULL: none.
+   */
+  properties[PROP_ANSWER_HEADER] =
+    g_param_spec_string ("answer-header", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

@@ -474,6 +474,7 @@ asterisk_config_free (AttendantServerAsteriskConfig *asterisk)
   g_free (asterisk->endpoint);
   g_free (asterisk->waiting_sound);
   g_free (asterisk->moh_class);
+  g_free (asterisk->answer_header);
   g_clear_object (&asterisk->anchors);
   g_free (asterisk);
 }
@@ -1301,6 +1302,59 @@ parse_asterisk_password (AttendantServerConfig          *self,
   return TRUE;
 }
 
+/* "Name: value", one header for the INVITE that rings the attendant's
+ * phone: a token for the name (RFC 3261), printable ASCII for the value,
+ * nothing that would end the header or start another, and a length a
+ * phone's header would have. Through PJSIP_HEADER(), so PJSIP only. */
+#define ANSWER_HEADER_MAX 256
+
+static gboolean
+is_header_token (const char *name,
+                 gsize       length)
+{
+  if (length == 0)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (name[i]) && strchr ("-.!%*_+`'~", name[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_answer_header (AttendantKeyFile               *kf,
+                     AttendantServerAsteriskConfig  *asterisk,
+                     GError                        **error)
+{
+  const char *group = "asterisk";
+  g_autofree char *value = NULL;
+  const char *colon;
+
+  if (!g_key_file_has_key (kf->key_file, group, "answer-header", NULL))
+    return TRUE;
+  if (!(value = get_string (kf, group, "answer-header", error)))
+    return FALSE;
+  g_strstrip (value);
+
+  colon = strchr (value, ':');
+  if (strlen (value) > ANSWER_HEADER_MAX || colon == NULL ||
+      !is_header_token (value, (gsize)(colon - value)) || colon[1] == '\0')
+    return attendant_key_file_fail (kf, group, "answer-header", error,
+                                    "answer-header: “%s” is not one SIP header “Name: value” of at most "
+                                    "%d bytes, such as “Call-Info: <sip:attendant>;answer-after=0”",
+                                    value, ANSWER_HEADER_MAX);
+  for (const char *p = colon + 1; *p != '\0'; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      return attendant_key_file_fail (kf, group, "answer-header", error,
+                                      "answer-header: the value has a character that is not printable "
+                                      "ASCII (a line break would start another header)");
+  if (!g_str_has_prefix (asterisk->endpoint, "PJSIP/"))
+    return attendant_key_file_fail (kf, group, "answer-header", error,
+                                    "answer-header: only for PJSIP phones (endpoint=PJSIP/…), not %s",
+                                    asterisk->endpoint);
+  asterisk->answer_header = g_steal_pointer (&value);
+  return TRUE;
+}
+
 static gboolean
 parse_asterisk (AttendantServerConfig  *self,
                 AttendantKeyFile       *kf,
@@ -1308,7 +1362,7 @@ parse_asterisk (AttendantServerConfig  *self,
 {
   static const char * const known[] = {
     "url", "user", "password-file", "application", "endpoint", "ring-timeout",
-    "waiting-sound", "moh-class", "ca-file", NULL
+    "waiting-sound", "moh-class", "answer-header", "ca-file", NULL
   };
   const char *group = "asterisk";
   AttendantServerAsteriskConfig *asterisk;
@@ -1400,6 +1454,9 @@ parse_asterisk (AttendantServerConfig  *self,
     }
   else
     asterisk->moh_class = g_strdup ("default");
+
+  if (!parse_answer_header (kf, asterisk, error))
+    return FALSE;
 
   if (g_key_file_has_key (kf->key_file, group, "ca-file", NULL))
     {

@@ -62,6 +62,7 @@ typedef struct
   guint         ring_timeout;   /* seconds */
   char         *waiting_sound;  /* "moh" or "ringing" */
   char         *moh_class;
+  char         *answer_header;  /* nullable: "Name: value" for the attendant's phone */
   GTlsDatabase *anchors;        /* nullable: ca-file=, added to the system's */
 } AttendantServerAsteriskConfig;
 

@@ -265,6 +265,7 @@ build_asterisk (AttendantServer  *self,
                 "ring-timeout", settings->ring_timeout,
                 "waiting-sound", settings->waiting_sound,
                 "moh-class", settings->moh_class,
+                "answer-header", settings->answer_header,
                 NULL);
 
   for (guint i = 0; i < attendant_server_config_get_queues (config)->len; i++)

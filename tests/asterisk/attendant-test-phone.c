@@ -164,6 +164,50 @@ attendant_test_phone_get_dir (AttendantTestPhone *phone)
   return phone->dir;
 }
 
+/**
+ * attendant_test_phone_trace_sip:
+ *
+ * Phones started from now on write every SIP message they send and get
+ * into their log (baresip -s), for what only the wire shows, such as a
+ * header Asterisk adds to its INVITE. The shared start script runs
+ * "baresip" from PATH: a wrapper that adds -s goes first on it. Call it
+ * before the test starts threads (it changes the environment).
+ */
+void
+attendant_test_phone_trace_sip (void)
+{
+  g_autofree char *real = g_find_program_in_path ("baresip");
+  g_autofree char *dir = NULL;
+  g_autofree char *wrapper = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (real);
+  dir = g_dir_make_tmp ("attendant-sip-trace-XXXXXX", &error);
+  g_assert_no_error (error);
+  wrapper = g_build_filename (dir, "baresip", NULL);
+  /* Line-buffered, or the trace would reach the log in 4 KiB blocks. */
+  script = g_strdup_printf ("#!/bin/sh\nexec stdbuf -oL '%s' -s \"$@\"\n", real);
+  g_file_set_contents (wrapper, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
+  path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+  g_setenv ("PATH", path, TRUE);
+}
+
+/* Returns: (transfer full): what the phone wrote to its log so far */
+char *
+attendant_test_phone_get_log (AttendantTestPhone *phone)
+{
+  g_autofree char *path = g_build_filename (phone->dir, "baresip.log", NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return g_strdup ("");
+  return contents;
+}
+
 static char *
 read_netstring (GInputStream  *input,
                 GError       **error)

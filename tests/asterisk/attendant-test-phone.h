@@ -22,6 +22,8 @@ AttendantTestPhone *attendant_test_phone_start          (AttendantTestAsterisk *
                                                          guint                  tone_hz);
 const char         *attendant_test_phone_get_extension  (AttendantTestPhone    *phone);
 const char         *attendant_test_phone_get_dir        (AttendantTestPhone    *phone);
+void                attendant_test_phone_trace_sip      (void);
+char               *attendant_test_phone_get_log        (AttendantTestPhone    *phone);
 char               *attendant_test_phone_command        (AttendantTestPhone    *phone,
                                                          const char            *command,
                                                          const char            *params);
