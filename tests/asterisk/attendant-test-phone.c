@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -164,6 +165,18 @@ attendant_test_phone_get_dir (AttendantTestPhone *phone)
   return phone->dir;
 }
 
+static char *trace_dir;
+
+static void
+remove_trace_dir (void)
+{
+  g_autofree char *wrapper = g_build_filename (trace_dir, "baresip", NULL);
+
+  g_remove (wrapper);
+  g_rmdir (trace_dir);
+  g_clear_pointer (&trace_dir, g_free);
+}
+
 /**
  * attendant_test_phone_trace_sip:
  *
@@ -177,22 +190,23 @@ void
 attendant_test_phone_trace_sip (void)
 {
   g_autofree char *real = g_find_program_in_path ("baresip");
-  g_autofree char *dir = NULL;
   g_autofree char *wrapper = NULL;
   g_autofree char *script = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_nonnull (real);
-  dir = g_dir_make_tmp ("attendant-sip-trace-XXXXXX", &error);
+  g_assert_null (trace_dir);
+  trace_dir = g_dir_make_tmp ("attendant-sip-trace-XXXXXX", &error);
   g_assert_no_error (error);
-  wrapper = g_build_filename (dir, "baresip", NULL);
+  atexit (remove_trace_dir);
+  wrapper = g_build_filename (trace_dir, "baresip", NULL);
   /* Line-buffered, or the trace would reach the log in 4 KiB blocks. */
   script = g_strdup_printf ("#!/bin/sh\nexec stdbuf -oL '%s' -s \"$@\"\n", real);
   g_file_set_contents (wrapper, script, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (wrapper, 0755), ==, 0);
-  path = g_strdup_printf ("%s:%s", dir, g_getenv ("PATH"));
+  path = g_strdup_printf ("%s:%s", trace_dir, g_getenv ("PATH"));
   g_setenv ("PATH", path, TRUE);
 }
 
