@@ -142,7 +142,8 @@ log_in (AttendantClient *client,
   g_settings_set_string (settings, "server", server);
   g_settings_set_string (settings, "user-name", TEST_USER);
   g_settings_set_string (settings, "transport", "tls");
-  g_settings_set_uint (settings, "attempt-timeout", 5);
+  /* Room for a TLS handshake in the sanitizer build (over 5 s once). */
+  g_settings_set_uint (settings, "attempt-timeout", 15);
 
   window = g_object_ref (attendant_window_new (NULL, client));
   gtk_window_present (GTK_WINDOW (window));
@@ -163,7 +164,7 @@ log_in_until_rejected (Server *server)
   g_autoptr(AttendantClient) client = attendant_client_new (NULL);
   AttendantWindow *window = log_in (client, address);
 
-  attendant_test_gui_wait_for (dialog_shown, NULL, 10000);
+  attendant_test_gui_wait_for (dialog_shown, NULL, 30000);
 
   return window;
 }
@@ -303,7 +304,7 @@ test_window_trust (void)
   g_object_get (client, "trusted-certificates", &client_pins, NULL);
   g_assert_true (g_strv_equal ((const char * const *)client_pins, (const char * const *)pins));
 
-  attendant_test_gui_wait_for (is_connected, client, 10000);
+  attendant_test_gui_wait_for (is_connected, client, 30000);
   attendant_test_gui_wait_for (dialog_gone, NULL, 5000);
   g_assert_cmpuint (attendant_node_get_port (attendant_server_lookup_node (server->server, "primary"), "tls"), >, 0);
 
@@ -406,7 +407,7 @@ test_window_walks_on (void)
   window = two_dc_log_in (server, TRUE);
   client = attendant_window_get_client (window);
 
-  attendant_test_gui_wait_for (is_connected, client, 10000);
+  attendant_test_gui_wait_for (is_connected, client, 30000);
   session = attendant_client_get_session (client);
   g_assert_nonnull (session);
   g_assert_cmpstr (attendant_endpoint_get_host (attendant_connection_get_endpoint (attendant_session_get_connection (session))),
@@ -442,7 +443,7 @@ test_window_all_untrusted (void)
   attendant_test_gui_reset_settings ();
   window = two_dc_log_in (server, FALSE);
   client = attendant_window_get_client (window);
-  attendant_test_gui_wait_for (dialog_shown, NULL, 10000);
+  attendant_test_gui_wait_for (dialog_shown, NULL, 30000);
   g_assert_cmpint (attendant_client_get_state (client), ==, ATTENDANT_CLIENT_STATE_CERTIFICATE_REJECTED);
 
   dialog = g_object_ref (find_dialog ());
@@ -454,7 +455,7 @@ test_window_all_untrusted (void)
   g_assert_cmpuint (g_strv_length (pins), ==, 1);
   g_assert_cmpstr (pins[0], ==, pin);
 
-  attendant_test_gui_wait_for (is_connected, client, 10000);
+  attendant_test_gui_wait_for (is_connected, client, 30000);
   session = attendant_client_get_session (client);
   g_assert_cmpstr (attendant_endpoint_get_host (attendant_connection_get_endpoint (attendant_session_get_connection (session))),
                    ==, TEST_PRIMARY_HOST);
